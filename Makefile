@@ -1,0 +1,38 @@
+# Two commands set everything up on a fresh machine:  make run   and   make test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+
+.PHONY: run test lint bench demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[test]"
+	touch $@ $(VENV)/.installed-run
+
+## make run: install into .venv, create the SQLite database with a demo cohort when empty, start the app
+run: $(VENV)/.installed-run
+	$(BIN)/streamlit run app.py --server.address localhost --server.port $(PORT) --browser.gatherUsageStats false
+
+## make test: install with test extras, lint, run the whole suite
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+## make bench: speed and memory figures, as ratios against a naive baseline in the same run
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,182 @@
+"""The ``insats`` command. Thin: parses arguments, calls the packages, prints results.
+
+Exit status: 0 success, 2 bad input (with a message naming file, row, column and what was expected),
+1 anything else unexpected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+import instruments
+import scoring
+
+BAD_INPUT = 2
+
+
+class InputError(Exception):
+    """Bad input from the user: printed without a stack trace, exit status 2."""
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def read_wide_csv(path: str) -> pd.DataFrame:
+    """Read a wide response file as text cells (so 'NA' and '' stay omission codes)."""
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a readable CSV file: {exc}") from None
+
+
+def write_atomically(path: str | None, text: str) -> None:
+    """Write the whole output or nothing: a failed run never leaves a half-written file."""
+    if path is None:
+        sys.stdout.write(text)
+        return
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def frame_as(frame: pd.DataFrame, fmt: str) -> str:
+    if fmt == "json":
+        return frame.to_json(orient="records", force_ascii=False, indent=1) + "\n"
+    return frame.to_csv(index=False)
+
+
+def load_instrument(id_or_path: str) -> instruments.Instrument:
+    try:
+        return instruments.load(id_or_path)
+    except FileNotFoundError as exc:
+        raise InputError(str(exc)) from None
+    except instruments.InstrumentError as exc:
+        raise InputError(f"the instrument definition has errors:\n{exc}") from None
+
+
+def response_error(path: str, exc: scoring.ResponseError) -> InputError:
+    lines = [f"{path}: {e}" for e in exc.errors[:50]]
+    if len(exc.errors) > 50:
+        lines.append(f"... and {len(exc.errors) - 50} more")
+    lines.append("nothing was written")
+    return InputError("\n".join(lines))
+
+
+# -- instruments -----------------------------------------------------------------------------
+def cmd_instruments_list(args: argparse.Namespace) -> None:
+    for instrument_id in instruments.available():
+        inst = instruments.load(instrument_id)
+        title = inst.text(inst.title, args.lang)
+        print(f"{inst.id:22} {inst.version:8} {inst.kind:12} {len(inst.items):3} items  {title}")
+
+
+def cmd_instruments_show(args: argparse.Namespace) -> None:
+    inst = load_instrument(args.instrument)
+    lang = args.lang
+    print(f"{inst.text(inst.title, lang)}  [{inst.id} {inst.version}, {inst.kind}]")
+    print(f"source: {inst.source}\nlicence: {inst.licence}\nhash: {inst.definition_hash}")
+    for domain in inst.domains:
+        kind = "dynamic" if domain.dynamic else "static"
+        print(f"\n{inst.text(domain.label, lang)} ({domain.direction}, {kind})")
+        for item in domain.items:
+            scale = "/".join(lv.code for lv in inst.scales[item.scale].levels)
+            needs = f"  needs: {', '.join(item.needs)}" if item.needs else ""
+            print(f"  {item.id:5} {inst.text(item.label, lang)}  [{scale}]{needs}")
+    for band in inst.bands:
+        upper = f"<= {band.max:g}" if band.max is not None else "above"
+        print(f"band {band.level:9} {upper:8} {inst.text(band.next, lang)}")
+    if inst.judgment:
+        print(f"judgment: {', '.join(inst.judgment.levels)} (rationale required: {inst.judgment.rationale_required})")
+
+
+def cmd_instruments_validate(args: argparse.Namespace) -> None:
+    issues = instruments.validate(args.file)
+    if issues:
+        raise InputError("\n".join(str(i) for i in issues))
+    inst = instruments.load(args.file)
+    print(f"{args.file}: valid ({inst.id} {inst.version}, {len(inst.items)} items)")
+
+
+def cmd_instruments_schema(args: argparse.Namespace) -> None:
+    print(json.dumps(instruments.Instrument.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+# -- score -----------------------------------------------------------------------------------
+def cmd_score(args: argparse.Namespace) -> None:
+    inst = load_instrument(args.instrument)
+    frame = read_wide_csv(args.input)
+    try:
+        scoring.check_columns(inst, list(frame.columns), allow_missing_items=args.allow_missing_items)
+        values = scoring.responses_to_array(inst, frame, allow_missing_items=args.allow_missing_items, first_row=2)
+        judgment = frame["judgment"] if "judgment" in frame.columns else None
+        if judgment is not None:
+            scoring.parse_judgments(inst, judgment, first_row=2)
+        scores = scoring.score(inst, values, judgment=judgment.to_numpy() if judgment is not None else None)
+    except scoring.ResponseError as exc:
+        raise response_error(args.input, exc) from None
+    keys = frame[[c for c in scoring.KEY_COLUMNS if c in frame.columns and c != "judgment"]]
+    out = pd.concat([keys.reset_index(drop=True), scores.reset_index(drop=True)], axis=1)
+    write_atomically(args.output, frame_as(out, args.format))
+
+
+# -- parser ----------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="insats", description="Structured risk assessment for SIG work.")
+    parser.add_argument("--lang", choices=["sv", "en"], default=os.environ.get("INSATS_LANG", "sv"))
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    inst = sub.add_parser("instruments", help="list, show, validate instrument definitions")
+    inst_sub = inst.add_subparsers(dest="action", required=True)
+    inst_sub.add_parser("list", help="shipped and organisation instruments").set_defaults(func=cmd_instruments_list)
+    show = inst_sub.add_parser("show", help="factors, scales, bands and judgment of one instrument")
+    show.add_argument("instrument")
+    show.set_defaults(func=cmd_instruments_show)
+    validate = inst_sub.add_parser("validate", help="check a definition file and list every problem")
+    validate.add_argument("file")
+    validate.set_defaults(func=cmd_instruments_validate)
+    inst_sub.add_parser("schema", help="JSON Schema of the definition format").set_defaults(func=cmd_instruments_schema)
+
+    score = sub.add_parser("score", help="score a wide CSV of assessments")
+    score.add_argument("--instrument", required=True, help="instrument id or path to a .yaml file")
+    score.add_argument("input", help="wide CSV: subject_id, assessed_on, ..., one column per item")
+    score.add_argument("-o", "--output", help="output file (default: standard output)")
+    score.add_argument("--format", choices=["csv", "json"], default="csv")
+    score.add_argument("--allow-missing-items", action="store_true", help="missing item columns count as omitted")
+    score.set_defaults(func=cmd_score)
+
+    for register in EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except InputError as exc:
+        print(f"insats: error: {exc}", file=sys.stderr)
+        return BAD_INPUT
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Declarative instrument definitions: the schema, the shipped YAML files and their loader.
+
+Public API::
+
+    instruments.load("savry-like")        # by id, or a path to any .yaml definition
+    instruments.loads(text, filename)     # from bytes, e.g. an upload
+    instruments.available()               # ids that load() finds
+    instruments.validate(path)            # list of DefinitionIssue, empty when valid
+"""
+
+from .loader import (
+    DefinitionIssue,
+    InstrumentError,
+    available,
+    load,
+    loads,
+    resolve,
+    search_dirs,
+    validate,
+)
+from .schema import NET, PROTECTIVE_TOTAL, RISK_TOTAL, Domain, Instrument, Item, Level, Scale
+
+__all__ = [
+    "NET",
+    "PROTECTIVE_TOTAL",
+    "RISK_TOTAL",
+    "DefinitionIssue",
+    "Domain",
+    "Instrument",
+    "InstrumentError",
+    "Item",
+    "Level",
+    "Scale",
+    "available",
+    "load",
+    "loads",
+    "resolve",
+    "search_dirs",
+    "validate",
+]
