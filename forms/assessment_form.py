@@ -1,0 +1,114 @@
+"""An assessment form generated from any instrument definition, one domain per step.
+
+Ratings live in ``st.session_state[form_key]`` (item id -> level code, or None when not rated),
+not only in widget state: Streamlit forgets a widget's value when it is not drawn, and a paginated
+form draws one domain at a time. ``on_change`` callbacks copy each answer into that dict, which is
+also what a page saves as a draft.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import streamlit as st
+
+from instruments import Instrument
+
+from .i18n import lang, tr
+
+OMITTED = "__omitted__"
+
+
+def ratings_state(form_key: str, instrument: Instrument) -> dict[str, str | None]:
+    state = st.session_state.setdefault(form_key, {})
+    for item_id in instrument.item_ids:
+        state.setdefault(item_id, None)
+    return state
+
+
+def ratings_to_row(instrument: Instrument, ratings: dict[str, str | None]) -> np.ndarray:
+    """Item codes -> one row of values in item order (NaN = not rated)."""
+    row = np.full((1, len(instrument.items)), np.nan)
+    for j, item in enumerate(instrument.items):
+        code = ratings.get(item.id)
+        level = instrument.scales[item.scale].level_for(code) if code not in (None, OMITTED) else None
+        if level is not None:
+            row[0, j] = level.value
+    return row
+
+
+def steps(instrument: Instrument) -> list[str]:
+    """Step ids: every domain, then the judgment (SPJ) or a summary."""
+    last = "__judgment__" if instrument.judgment is not None else "__summary__"
+    return [d.id for d in instrument.domains] + [last]
+
+
+def step_label(instrument: Instrument, step_id: str) -> str:
+    if step_id == "__judgment__":
+        return tr("judgment_step")
+    if step_id == "__summary__":
+        return tr("summary_step")
+    return instrument.text(instrument.domain(step_id).label, lang())
+
+
+def step_selector(instrument: Instrument, form_key: str) -> str:
+    """Step navigation: a selector plus previous/next buttons. Returns the current step id."""
+    ids = steps(instrument)
+    key = f"{form_key}:step"
+    if st.session_state.get(key) not in ids:
+        st.session_state[key] = ids[0]
+
+    def move(delta: int) -> None:
+        index = ids.index(st.session_state[key]) + delta
+        st.session_state[key] = ids[max(0, min(len(ids) - 1, index))]
+
+    st.radio(tr("step"), ids, key=key, horizontal=True, format_func=lambda s: step_label(instrument, s))
+    left, _, right = st.columns([1, 3, 1])
+    current = ids.index(st.session_state[key])
+    left.button(tr("previous"), key=f"{key}:prev", on_click=move, args=(-1,), disabled=current == 0)
+    right.button(tr("next"), key=f"{key}:next", on_click=move, args=(1,), disabled=current == len(ids) - 1)
+    return st.session_state[key]
+
+
+def domain_items(
+    instrument: Instrument,
+    domain_id: str,
+    form_key: str,
+    on_change: Callable[[], None] | None = None,
+    disabled: bool = False,
+) -> None:
+    """Draw one domain's factors: the rating widget with its help text beside it."""
+    language = lang()
+    ratings = ratings_state(form_key, instrument)
+    domain = instrument.domain(domain_id)
+    if domain.help:
+        st.caption(instrument.text(domain.help, language))
+    omitted_label = instrument.text(instrument.omission.label, language) or tr("not_rated")
+    for item in domain.items:
+        scale = instrument.scales[item.scale]
+        options = [lv.code for lv in scale.levels] + [OMITTED]
+        labels = {lv.code: instrument.text(lv.label, language) for lv in scale.levels} | {OMITTED: omitted_label}
+        widget_key = f"{form_key}:item:{item.id}"
+
+        def remember(item_id: str = item.id, wkey: str = widget_key) -> None:
+            ratings[item_id] = st.session_state.get(wkey)
+            if on_change is not None:
+                on_change()
+
+        current = ratings.get(item.id)
+        widget, help_col = st.columns([3, 2])
+        with widget:
+            st.radio(
+                f"**{item.id}** {instrument.text(item.label, language)}",
+                options,
+                index=options.index(current) if current in options else None,
+                key=widget_key,
+                horizontal=True,
+                format_func=labels.__getitem__,
+                on_change=remember,
+                disabled=disabled,
+            )
+        with help_col:
+            if item.help:
+                st.caption(instrument.text(item.help, language))
