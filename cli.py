@@ -28,13 +28,26 @@ class InputError(Exception):
 
 # -- helpers ---------------------------------------------------------------------------------
 def read_wide_csv(path: str) -> pd.DataFrame:
-    """Read a wide response file as text cells (so 'NA' and '' stay omission codes)."""
+    """Read a wide response file with every cell as text (so 'NA' and '' stay omission codes).
+
+    pyarrow's C++ reader: a 100,000-row file reads in a fraction of pandas' time.
+    """
+    import pyarrow as pa
+    from pyarrow import csv as pa_csv
+
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
+        header = pa_csv.read_csv(path, read_options=pa_csv.ReadOptions(block_size=1 << 16)).schema.names
+        convert = pa_csv.ConvertOptions(
+            column_types={name: pa.string() for name in header}, strings_can_be_null=False, null_values=[]
+        )
+        table = pa_csv.read_csv(path, convert_options=convert)
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a readable CSV file: {exc}") from None
+    frame = table.to_pandas()
+    frame.columns = [str(c).lstrip("\ufeff") for c in frame.columns]
+    return frame
 
 
 def write_atomically(path: str | None, text: str) -> None:
@@ -54,9 +67,16 @@ def write_atomically(path: str | None, text: str) -> None:
 
 
 def frame_as(frame: pd.DataFrame, fmt: str) -> str:
+    """CSV (pyarrow's writer: fast for large cohorts) or JSON records."""
     if fmt == "json":
         return frame.to_json(orient="records", force_ascii=False, indent=1) + "\n"
-    return frame.to_csv(index=False)
+    import pyarrow as pa
+    from pyarrow import csv as pa_csv
+
+    sink = pa.BufferOutputStream()
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    pa_csv.write_csv(table, sink, write_options=pa_csv.WriteOptions(quoting_style="needed"))
+    return sink.getvalue().to_pybytes().decode("utf-8")
 
 
 def load_instrument(id_or_path: str) -> instruments.Instrument:

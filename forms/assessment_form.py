@@ -64,7 +64,7 @@ def step_selector(instrument: Instrument, form_key: str) -> str:
         st.session_state[key] = ids[max(0, min(len(ids) - 1, index))]
 
     st.radio(tr("step"), ids, key=key, horizontal=True, format_func=lambda s: step_label(instrument, s))
-    left, _, right = st.columns([1, 3, 1])
+    left, _, right = st.columns([2, 3, 2])
     current = ids.index(st.session_state[key])
     left.button(tr("previous"), key=f"{key}:prev", on_click=move, args=(-1,), disabled=current == 0)
     right.button(tr("next"), key=f"{key}:next", on_click=move, args=(1,), disabled=current == len(ids) - 1)

@@ -34,6 +34,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "sv": "För många faktorer saknar skattning ({n}, högst {max}). Summorna räknas inte.",
         "en": "Too many factors are not rated ({n}, at most {max}). Totals are not computed.",
     },
+    "totals_when": {
+        "sv": "Summorna visas när minst {n} av {k} faktorer är skattade.",
+        "en": "Totals appear when at least {n} of {k} factors are rated.",
+    },
     "band": {"sv": "Nivå enligt summan", "en": "Level from the total"},
     "band_research": {
         "sv": "Summornas nivå är ett forskningsmått och ett stöd – inte beslutet.",

@@ -31,11 +31,21 @@ def _fmt(value: float) -> str:
     return "–" if pd.isna(value) else f"{value:.1f}".replace(".0", "")
 
 
-def show_scores(instrument: Instrument, scores: pd.Series, ratings: dict[str, str | None]) -> None:
-    """Totals per domain with risk and protection in two columns, then band and omissions."""
+def show_scores(
+    instrument: Instrument, scores: pd.Series, ratings: dict[str, str | None], in_progress: bool = False
+) -> None:
+    """Totals per domain with risk and protection in two columns, then band and omissions.
+
+    ``in_progress``: the form is still being filled, so missing ratings are expected and are
+    described neutrally instead of as a problem.
+    """
     language = lang()
     if not bool(scores["valid"]):
-        st.warning(tr("invalid", n=int(scores["omitted"]), max=instrument.omission.max_omitted))
+        limit = instrument.omission.max_omitted or 0
+        if in_progress:
+            st.caption(tr("totals_when", n=len(instrument.items) - limit, k=len(instrument.items)))
+        else:
+            st.warning(tr("invalid", n=int(scores["omitted"]), max=limit))
     risk_col, protect_col = st.columns(2)
     with risk_col:
         st.markdown(f"#### {tr('risk')}")

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from instruments import Instrument
 
@@ -62,6 +64,28 @@ def level_lookup(instrument: Instrument, scale_id: str) -> dict[str, float]:
     return lookup
 
 
+def _map_text(column: pd.Series, lookup: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Text cells -> values with one hash look-up per cell in Arrow (C++); empty/null = omitted.
+
+    Cells are matched as written first; only if some do not match is white space stripped and the
+    look-up repeated, so clean files pay for no string operations.
+    """
+    keys = pa.array(list(lookup), type=pa.string())
+    table = np.append(np.array(list(lookup.values()), dtype=float), np.nan)  # last slot: no match
+    try:
+        cells = pa.array(column, from_pandas=True)
+        if not pa.types.is_string(cells.type) and not pa.types.is_large_string(cells.type):
+            cells = pc.cast(cells, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        cells = pa.array(column.astype(str).where(column.notna(), ""), type=pa.string())
+    cells = pc.fill_null(cells, "")
+    index = pc.index_in(cells, value_set=keys)
+    if index.null_count:
+        index = pc.index_in(pc.utf8_trim_whitespace(cells), value_set=keys)
+    positions = index.fill_null(len(lookup)).to_numpy(zero_copy_only=False)
+    return table[positions], positions == len(lookup)
+
+
 def allowed_text(instrument: Instrument, scale_id: str) -> str:
     scale = instrument.scales[scale_id]
     codes = ", ".join(f"{lv.code} (={lv.value:g})" for lv in scale.levels)
@@ -99,10 +123,7 @@ def responses_to_array(
             allowed = instrument.scales[item.scale].values
             bad = ~(np.isnan(values) | np.isin(values, allowed))
         else:
-            text = column.astype("string").str.strip().fillna("")
-            lookup = level_lookup(instrument, item.scale)
-            values = text.map(lookup).to_numpy(dtype=float, na_value=np.nan)
-            bad = ~text.isin(list(lookup)).to_numpy(dtype=bool)
+            values, bad = _map_text(column, level_lookup(instrument, item.scale))
         if bad.any():
             expected = allowed_text(instrument, item.scale)
             for pos in np.flatnonzero(bad):

@@ -40,7 +40,7 @@ def try_form(inst: instruments.Instrument, form_key: str) -> None:
     judgment = st.session_state.get(f"{form_key}:judgment")
     scores = scoring.score(inst, ratings_to_row(inst, ratings), judgment=[judgment or ""] if inst.judgment else None)
     with score_col:
-        show_scores(inst, scores.iloc[0], ratings)
+        show_scores(inst, scores.iloc[0], ratings, in_progress=True)
         if inst.judgment is not None:
             show_judgment_vs_band(inst, scores.iloc[0])
 

@@ -1,0 +1,32 @@
+"""Run every benchmark: ``make bench`` (or ``python -m benchmarks [name ...]``).
+
+Figures are printed as ratios against a baseline measured in the same run, and saved to
+benchmarks/results/latest.json. They are never asserted in tests: machines differ.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+from pathlib import Path
+
+from . import bench_scoring
+
+BENCHMARKS = {"scoring": bench_scoring.run}
+
+
+def main(names: list[str]) -> None:
+    chosen = names or list(BENCHMARKS)
+    results = {"python": sys.version.split()[0], "machine": platform.machine()}
+    for name in chosen:
+        print(f"\n== {name} ==")
+        results[name] = BENCHMARKS[name]()
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2))
+    print(f"\nsaved {out / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
