@@ -153,6 +153,58 @@ def cmd_score(args: argparse.Namespace) -> None:
     write_atomically(args.output, frame_as(out, args.format))
 
 
+# -- match -----------------------------------------------------------------------------------
+def read_json(path: str, what: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a JSON object with the {what}")
+    return data
+
+
+def cmd_match(args: argparse.Namespace) -> None:
+    from scoring.matching import Profile, match
+
+    inst = load_instrument(args.instrument)
+    assessment = read_json(args.assessment, "ratings and judgment")
+    unknown = set(assessment) - {"ratings", "judgment", "rationale"}
+    if unknown or not isinstance(assessment.get("ratings"), dict):
+        raise InputError(f'{args.assessment}: expected {{"ratings": {{"ITEM": code, ...}}, "judgment": level}}'
+                         + (f"; unknown key(s): {', '.join(sorted(unknown))}" if unknown else ""))
+    try:
+        profile = Profile.from_dict(read_json(args.profile, "responsivity profile")) if args.profile else Profile()
+    except ValueError as exc:
+        raise InputError(f"{args.profile}: {exc}") from None
+    try:
+        result = match(inst, assessment["ratings"], instruments.load_catalogue(), profile,
+                       judgment=assessment.get("judgment"), lang=args.lang)
+    except ValueError as exc:
+        raise InputError(f"{args.assessment}: {exc}") from None
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    print(f"risk level: {result.risk_level or 'unknown'} (from {result.risk_level_source or '-'}); "
+          f"intensity: {result.intensity}")
+    for warning in result.warnings:
+        print(f"! {warning}")
+    print("needs: " + "; ".join(f"{n.label} ({n.severity})" for n in result.needs))
+    if result.strengths:
+        print("strengths: " + "; ".join(result.strengths))
+    for number, rec in enumerate(result.recommendations, 1):
+        print(f"{number}. {rec.name} [{rec.id}] – {rec.provider}, {rec.hours_per_week:g} h/week x {rec.typical_weeks}")
+        for reason in rec.reasons:
+            print(f"     + {reason}")
+        for caution in rec.cautions:
+            print(f"     ! {caution}")
+    if result.uncovered_needs:
+        print("not covered by any intervention: " + ", ".join(result.uncovered_needs))
+
+
 # -- parser ----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="insats", description="Structured risk assessment for SIG work.")
@@ -177,6 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--format", choices=["csv", "json"], default="csv")
     score.add_argument("--allow-missing-items", action="store_true", help="missing item columns count as omitted")
     score.set_defaults(func=cmd_score)
+
+    matching = sub.add_parser("match", help="RBM: explained, ranked interventions for one assessment")
+    matching.add_argument("--instrument", required=True)
+    matching.add_argument("assessment", help='JSON: {"ratings": {"ITEM": code, ...}, "judgment": "high"}')
+    matching.add_argument("--profile", help="JSON with age, motivation, acute_mental_health, ... (missing = unknown)")
+    matching.add_argument("--format", choices=["text", "json"], default="text")
+    matching.set_defaults(func=cmd_match)
 
     for register in EXTRA_COMMANDS:
         register(sub)

@@ -6,8 +6,10 @@ Public API::
     instruments.loads(text, filename)     # from bytes, e.g. an upload
     instruments.available()               # ids that load() finds
     instruments.validate(path)            # list of DefinitionIssue, empty when valid
+    instruments.load_catalogue()          # the intervention catalogue for RBM matching
 """
 
+from .catalogue import Catalogue, Intervention, load_catalogue
 from .loader import (
     DefinitionIssue,
     InstrumentError,
@@ -24,15 +26,18 @@ __all__ = [
     "NET",
     "PROTECTIVE_TOTAL",
     "RISK_TOTAL",
+    "Catalogue",
     "DefinitionIssue",
     "Domain",
     "Instrument",
     "InstrumentError",
+    "Intervention",
     "Item",
     "Level",
     "Scale",
     "available",
     "load",
+    "load_catalogue",
     "loads",
     "resolve",
     "search_dirs",

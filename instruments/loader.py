@@ -11,6 +11,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pydantic
 
@@ -18,6 +19,7 @@ from . import _checks
 from ._yaml import LocatedData, YamlSyntaxError, format_path, read_located
 from .schema import Instrument
 
+M = TypeVar("M", bound=pydantic.BaseModel)
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 SEARCH_PATH_ENV = "INSATS_INSTRUMENTS_PATH"
 
@@ -106,6 +108,14 @@ def validate(id_or_path: str | os.PathLike) -> list[DefinitionIssue]:
 
 
 def _build(raw: bytes, filename: str, digest: str) -> Instrument:
+    instrument = parse_definition(raw, filename, Instrument, _checks.CHECKS)
+    instrument._definition_hash = digest
+    instrument._source_path = filename
+    return instrument
+
+
+def parse_definition(raw: bytes, filename: str, model: type[M], checks: list) -> M:
+    """Read -> parse -> validate any definition file; every problem is reported with file:line:path."""
     name = Path(filename).name if filename != "<text>" else filename
     try:
         text = raw.decode("utf-8")
@@ -120,21 +130,19 @@ def _build(raw: bytes, filename: str, digest: str) -> Instrument:
         for path, line in located.duplicate_keys
     ]
     if not isinstance(located.data, dict):
-        issues.append(DefinitionIssue(name, 1, "(top level)", "expected a mapping of instrument fields"))
+        issues.append(DefinitionIssue(name, 1, "(top level)", "expected a mapping of fields"))
         raise InstrumentError(issues)
     try:
-        instrument = Instrument.model_validate(located.data)
+        parsed = model.model_validate(located.data)
     except pydantic.ValidationError as exc:
         issues += [_from_pydantic(name, located, err) for err in exc.errors()]
         raise InstrumentError(issues) from None
-    for check in _checks.CHECKS:
-        for path, message in check(instrument):
+    for check in checks:
+        for path, message in check(parsed):
             issues.append(DefinitionIssue(name, located.line_of(path), format_path(path), message))
     if issues:
         raise InstrumentError(issues)
-    instrument._definition_hash = digest
-    instrument._source_path = filename
-    return instrument
+    return parsed
 
 
 def _from_pydantic(name: str, located: LocatedData, err: dict) -> DefinitionIssue:

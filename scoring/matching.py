@@ -1,0 +1,378 @@
+"""RBM matching: from one assessment to an explained, ranked set of interventions.
+
+RBM (*Risk, Behov, Mottaglighet*; Risk-Need-Responsivity) in three rules, all in this module or
+in the catalogue, with no hidden weights:
+
+1. **Risk -> intensity.** The assessor's judgment where there is one, else the instrument's band:
+   low -> ordinary support only (intensive programmes can do harm at low risk), moderate ->
+   targeted, high -> multimodal and intensive.
+2. **Needs -> content.** Dynamic factors on the risk side, rated high before moderate, grouped by
+   their need tag. Static factors are context, never targets. Protective factors present are
+   strengths to build on.
+3. **Responsivity -> form.** Age, carer, school, acute mental health, neuropsychiatric needs,
+   language and motivation filter interventions or add cautions (see ``_responsivity``).
+
+Interventions are ranked by how many of the needs they cover (high needs first as tie-break),
+then by fit of intensity to risk, then by catalogue order; with acute mental-health needs the
+psychiatric assessment comes first. The professional decides: this is a proposal with reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date, timedelta
+from typing import Literal
+
+import numpy as np
+
+from instruments import Catalogue, Instrument, Intervention
+
+from .engine import score
+from .responses import judgment_lookup
+
+RISK_LEVELS = ("low", "moderate", "high")
+INTENSITY = {"low": "ordinary", "moderate": "targeted", "high": "intensive"}
+SEVERITY_RANK = {"high": 0, "moderate": 1}
+
+PHRASES = {
+    "targets": {"sv": "riktar sig mot: {x}", "en": "targets: {x}"},
+    "high": {"sv": "hög", "en": "high"},
+    "low": {"sv": "låg", "en": "low"},
+    "out_of_home": {"sv": "placering utanför hemmet – bara när den unge inte kan bo hemma", "en": "placement outside the home – only when the young person cannot live at home"},
+    "moderate": {"sv": "måttlig", "en": "moderate"},
+    "age_ok": {"sv": "passar åldern {age} år ({lo}–{hi})", "en": "suits age {age} ({lo}–{hi})"},
+    "age_unknown": {"sv": "ålder okänd – insatsen är för {lo}–{hi} år", "en": "age unknown – for ages {lo}–{hi}"},
+    "age_out": {"sv": "åldern {age} år ligger utanför {lo}–{hi}", "en": "age {age} is outside {lo}–{hi}"},
+    "risk_out": {"sv": "inte för {level} risk", "en": "not for {level} risk"},
+    "carer_yes": {"sv": "kräver att en förälder deltar – finns", "en": "needs carer – available"},
+    "carer_no": {"sv": "kräver att en förälder deltar – saknas", "en": "needs carer – not available"},
+    "carer_unknown": {"sv": "kräver att en förälder deltar – okänt", "en": "needs carer – unknown"},
+    "school_yes": {"sv": "går i skolan", "en": "in school"},
+    "school_no": {"sv": "kräver att den unge går i skolan – gör inte det", "en": "needs the young person in school – not in school"},
+    "school_unknown": {"sv": "kräver att den unge går i skolan – okänt", "en": "needs the young person in school – unknown"},
+    "after_stabilisation": {"sv": "gruppformat: efter stabilisering av den psykiska hälsan", "en": "group format: after stabilisation"},
+    "acute_first": {"sv": "akut psykisk ohälsa behandlas först", "en": "acute mental-health needs come first"},
+    "npf_adapted": {"sv": "anpassad för npf", "en": "adapted for neurodevelopmental needs"},
+    "npf_adapt": {"sv": "anpassa formen för npf (korta pass, tydlig struktur, visuellt stöd)", "en": "adapt the form for neurodevelopmental needs (short sessions, clear structure, visual support)"},
+    "interpreter": {"sv": "boka tolk", "en": "book an interpreter"},
+    "intensive_fit": {"sv": "intensiv, multimodal – passar hög risk", "en": "intensive, multimodal – fits high risk"},
+    "warn_low": {"sv": "Låg risk: erbjud stöd i ordinarie verksamhet. Intensiva program kan göra skada vid låg risk.", "en": "Low risk: offer support in ordinary services. Intensive programmes can do harm at low risk."},
+    "warn_high": {"sv": "Hög risk: kombinera flera insatser som tillsammans täcker de viktigaste behoven, med hög intensitet.", "en": "High risk: combine several interventions that together cover the main needs, at high intensity."},
+    "warn_no_level": {"sv": "Ingen risknivå: gör en samlad bedömning innan insatser väljs.", "en": "No risk level: make a summary judgment before choosing interventions."},
+    "warn_discordant": {"sv": "Bedömningen och summan skiljer sig två nivåer; matchningen följer bedömningen.", "en": "The judgment and the total are two levels apart; matching follows the judgment."},
+    "warn_against": {"sv": "Avråds: {name}. {evidence}", "en": "Advised against: {name}. {evidence}"},
+    "warn_motivation": {"sv": "Låg motivation: börja med motiverande samtal och små, konkreta mål.", "en": "Low motivation: start with motivational interviewing and small, concrete goals."},
+    "warn_unknown": {"sv": "Okänt i profilen: {x}. Komplettera för säkrare matchning.", "en": "Unknown in the profile: {x}. Complete it for a safer match."},
+    "acute_need": {"sv": "akut psykisk ohälsa (profil)", "en": "acute mental-health needs (profile)"},
+}
+
+
+def _p(key: str, lang: str, **values: object) -> str:
+    text = PHRASES[key].get(lang) or PHRASES[key]["en"]
+    return text.format(**values) if values else text
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The young person's responsivity. ``None`` means unknown and is reported as such."""
+
+    age: float | None = None
+    motivation: Literal["low", "moderate", "high"] | None = None
+    acute_mental_health: bool | None = None
+    neuropsychiatric: bool | None = None
+    interpreter_needed: bool | None = None
+    carer_available: bool | None = None
+    in_school: bool | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Profile:
+        """Build from JSON-like data; unknown keys and wrong types are errors naming the field."""
+        known = {f.name for f in fields(cls)}
+        errors = [f"unknown field '{k}' (known: {', '.join(sorted(known))})" for k in data if k not in known]
+        for name, value in data.items():
+            if name not in known or value is None:
+                continue
+            if name == "age" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                errors.append(f"'age' must be a number of years, got {value!r}")
+            elif name == "motivation" and value not in ("low", "moderate", "high"):
+                errors.append(f"'motivation' must be low, moderate or high, got {value!r}")
+            elif name not in ("age", "motivation") and not isinstance(value, bool):
+                errors.append(f"'{name}' must be true or false, got {value!r}")
+        if errors:
+            raise ValueError("; ".join(errors))
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def unknown(self) -> list[str]:
+        return [f.name for f in fields(self) if getattr(self, f.name) is None]
+
+
+@dataclass
+class Need:
+    tag: str
+    label: str
+    severity: str  # high | moderate
+    items: list[str]  # "I2 Impulsivity and risk-taking (high)"
+
+
+@dataclass
+class Recommendation:
+    id: str
+    name: str
+    provider: str
+    setting: str
+    hours_per_week: float
+    typical_weeks: int
+    covers: list[str]
+    reasons: list[str]
+    cautions: list[str]
+
+
+@dataclass
+class MatchResult:
+    risk_level: str | None
+    risk_level_source: str | None  # judgment | band | None
+    intensity: str  # ordinary | targeted | intensive | unknown
+    needs: list[Need]
+    context: list[str]  # static factors rated on the risk side: context, never targets
+    strengths: list[str]
+    recommendations: list[Recommendation]
+    excluded: list[dict[str, str]]
+    uncovered_needs: list[str]
+    warnings: list[str]
+    unknown_profile: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# -- the three rules -----------------------------------------------------------------------------
+def risk_level_of(instrument: Instrument, values: np.ndarray, judgment: str | None) -> tuple[str | None, str | None, bool]:
+    """Risk level and its source (the judgment wins), plus whether judgment and band are 2 apart."""
+    band = None
+    if instrument.bands:
+        row = score(instrument, values[None, :])
+        band_value = row["band"].iloc[0]
+        band = None if band_value is None or band_value != band_value else str(band_value)
+    level = None
+    if judgment:
+        level = judgment_lookup(instrument).get(judgment.strip().lower())
+        if level is None:
+            raise ValueError(f"unknown judgment {judgment!r}; expected one of {', '.join(instrument.risk_levels)}")
+    discordant = level in RISK_LEVELS and band in RISK_LEVELS and abs(
+        RISK_LEVELS.index(level) - RISK_LEVELS.index(band)
+    ) >= 2
+    if level is not None:
+        return (level if level in RISK_LEVELS else None), "judgment", discordant
+    return (band if band in RISK_LEVELS else None), ("band" if band else None), False
+
+
+def severity(value: float, scale_values: np.ndarray) -> str | None:
+    """High at the top of the risk side of the scale, moderate from half-way, else no need."""
+    top = scale_values.max()
+    if top <= 0 or np.isnan(value) or value <= 0:
+        return None
+    ratio = value / top
+    return "high" if ratio >= 1 else "moderate" if ratio >= 0.5 else None
+
+
+def is_strength(direction: str, value: float, scale_values: np.ndarray) -> bool:
+    """Protective factor above the middle of its scale (present; 4-5 of 1-5), or bipolar protection."""
+    if direction == "bipolar":
+        return value < 0
+    return value > (scale_values.min() + scale_values.max()) / 2
+
+
+def needs_of(
+    instrument: Instrument, values: np.ndarray, catalogue: Catalogue, profile: Profile, lang: str
+) -> tuple[list[Need], list[str], list[str]]:
+    """Ranked needs (dynamic factors only), static context, and strengths."""
+    by_tag: dict[str, Need] = {}
+    order: dict[str, int] = {}
+    context, strengths = [], []
+    for j, item in enumerate(instrument.items):
+        domain = instrument.item_domain[item.id]
+        scale = instrument.scales[item.scale]
+        value = values[j]
+        label = instrument.text(item.label, lang)
+        if np.isnan(value):
+            continue
+        if domain.direction == "protective" or (domain.direction == "bipolar" and value < 0):
+            if is_strength(domain.direction, value, scale.values):
+                strengths.append(f"{item.id} {label}")
+            continue
+        level = severity(value, scale.values)
+        if level is None:
+            continue
+        described = f"{item.id} {label} ({_p(level, lang)})"
+        if not domain.dynamic:
+            context.append(described)
+            continue
+        for tag in item.needs:
+            need = by_tag.get(tag)
+            if need is None:
+                need = by_tag[tag] = Need(tag, instrument.text(catalogue.needs.get(tag, {tag: tag}), lang) or tag, level, [])
+                order[tag] = len(order)
+            if SEVERITY_RANK[level] < SEVERITY_RANK[need.severity]:
+                need.severity = level
+            need.items.append(described)
+    if profile.acute_mental_health:
+        need = by_tag.setdefault(
+            "mental_health",
+            Need("mental_health", instrument.text(catalogue.needs["mental_health"], lang), "high", []),
+        )
+        need.severity = "high"
+        need.items.append(_p("acute_need", lang))
+        order.setdefault("mental_health", -1)
+    ranked = sorted(by_tag.values(), key=lambda n: (SEVERITY_RANK[n.severity], -len(n.items), order[n.tag]))
+    return ranked, context, strengths
+
+
+def _responsivity(
+    iv: Intervention, profile: Profile, risk_level: str | None, lang: str
+) -> tuple[list[str], list[str], str | None]:
+    """Reasons, cautions, and an exclusion reason (None = eligible) from risk level and profile."""
+    reasons, cautions = [], []
+    lo, hi = iv.age
+    if risk_level is not None and risk_level not in iv.risk_levels:
+        return reasons, cautions, _p("risk_out", lang, level=_p(risk_level, lang))
+    if risk_level is None and iv.intensive:
+        return reasons, cautions, _p("warn_no_level", lang)
+    if profile.age is None:
+        cautions.append(_p("age_unknown", lang, lo=lo, hi=hi))
+    elif not lo <= profile.age <= hi:
+        return reasons, cautions, _p("age_out", lang, age=f"{profile.age:g}", lo=lo, hi=hi)
+    else:
+        reasons.append(_p("age_ok", lang, age=f"{profile.age:g}", lo=lo, hi=hi))
+    if iv.requires_carer:
+        if profile.carer_available is False:
+            return reasons, cautions, _p("carer_no", lang)
+        (reasons if profile.carer_available else cautions).append(
+            _p("carer_yes" if profile.carer_available else "carer_unknown", lang)
+        )
+    if iv.requires_in_school:
+        if profile.in_school is False:
+            return reasons, cautions, _p("school_no", lang)
+        (reasons if profile.in_school else cautions).append(
+            _p("school_yes" if profile.in_school else "school_unknown", lang)
+        )
+    if profile.acute_mental_health and iv.treats_acute_mental_health:
+        reasons.append(_p("acute_first", lang))
+    if profile.acute_mental_health and iv.group_format:
+        cautions.append(_p("after_stabilisation", lang))
+    if profile.neuropsychiatric:
+        if iv.adapted_for_neuropsychiatric:
+            reasons.append(_p("npf_adapted", lang))
+        else:
+            cautions.append(_p("npf_adapt", lang))
+    if profile.interpreter_needed and iv.needs_language_support:
+        cautions.append(_p("interpreter", lang))
+    if iv.out_of_home:
+        cautions.append(_p("out_of_home", lang))
+    if risk_level == "high" and iv.intensive:
+        reasons.append(_p("intensive_fit", lang))
+    return reasons, cautions, None
+
+
+def match(
+    instrument: Instrument,
+    ratings: Mapping[str, object],
+    catalogue: Catalogue,
+    profile: Profile | None = None,
+    judgment: str | None = None,
+    lang: str = "sv",
+) -> MatchResult:
+    """Match one assessment to the catalogue. ``ratings``: item id -> level code or value."""
+    profile = profile or Profile()
+    values = ratings_to_values(instrument, ratings)
+    risk_level, source, discordant = risk_level_of(instrument, values, judgment)
+    needs, context, strengths = needs_of(instrument, values, catalogue, profile, lang)
+    need_rank = {n.tag: i for i, n in enumerate(needs)}
+    severity_of = {n.tag: n.severity for n in needs}
+    warnings = []
+    if risk_level is None:
+        warnings.append(_p("warn_no_level", lang))
+    elif risk_level == "low":
+        warnings.append(_p("warn_low", lang))
+    elif risk_level == "high":
+        warnings.append(_p("warn_high", lang))
+    if discordant:
+        warnings.append(_p("warn_discordant", lang))
+    if profile.motivation == "low":
+        warnings.append(_p("warn_motivation", lang))
+    candidates, excluded = [], []
+    for position, iv in enumerate(catalogue.interventions):
+        covers = sorted((t for t in iv.targets if t in need_rank), key=need_rank.__getitem__)
+        if not covers:
+            continue
+        name = instrument.text(iv.name, lang)
+        if iv.advised_against:
+            warnings.append(_p("warn_against", lang, name=name, evidence=instrument.text(iv.evidence, lang)))
+            continue
+        reasons, cautions, exclusion = _responsivity(iv, profile, risk_level, lang)
+        if exclusion is not None:
+            excluded.append({"id": iv.id, "reason": exclusion})
+            continue
+        covered = ", ".join(f"{_need_label(needs, t)} ({_p(severity_of[t], lang)})" for t in covers)
+        reasons.insert(0, _p("targets", lang, x=covered))
+        first = bool(profile.acute_mental_health and iv.treats_acute_mental_health)
+        high_covered = sum(severity_of[t] == "high" for t in covers)
+        fits_intensity = iv.intensive == (risk_level == "high")
+        key = (not first, -len(covers), -high_covered, not fits_intensity, position)
+        candidates.append((key, Recommendation(
+            id=iv.id, name=name, provider=instrument.text(catalogue.providers[iv.provider], lang),
+            setting=iv.setting, hours_per_week=iv.intensity.hours_per_week,
+            typical_weeks=iv.intensity.typical_weeks, covers=covers, reasons=reasons, cautions=cautions,
+        )))
+    recommendations = [rec for _, rec in sorted(candidates, key=lambda c: c[0])]
+    covered_tags = {t for rec in recommendations for t in rec.covers}
+    uncovered = [n.tag for n in needs if n.tag not in covered_tags]
+    unknown = profile.unknown()
+    if unknown:
+        warnings.append(_p("warn_unknown", lang, x=", ".join(unknown)))
+    return MatchResult(
+        risk_level=risk_level, risk_level_source=source,
+        intensity=INTENSITY.get(risk_level, "unknown") if risk_level else "unknown",
+        needs=needs, context=context, strengths=strengths, recommendations=recommendations,
+        excluded=excluded, uncovered_needs=uncovered, warnings=warnings, unknown_profile=unknown,
+    )
+
+
+def _need_label(needs: list[Need], tag: str) -> str:
+    return next(n.label for n in needs if n.tag == tag)
+
+
+def ratings_to_values(instrument: Instrument, ratings: Mapping[str, object]) -> np.ndarray:
+    """Item id -> code or value, to one row of values in item order; unknown codes are errors."""
+    unknown = [k for k in ratings if k not in instrument.item_ids]
+    if unknown:
+        raise ValueError(f"unknown item(s) for {instrument.id}: {', '.join(unknown)}")
+    row = np.full(len(instrument.items), np.nan)
+    for j, item in enumerate(instrument.items):
+        raw = ratings.get(item.id)
+        if raw is None or (isinstance(raw, str) and raw.strip() in instrument.omission.codes):
+            continue
+        level = instrument.scales[item.scale].level_for(raw.strip() if isinstance(raw, str) else float(raw))
+        if level is None:
+            allowed = ", ".join(lv.code for lv in instrument.scales[item.scale].levels)
+            raise ValueError(f"item {item.id}: {raw!r} is not a level of its scale (allowed: {allowed})")
+        row[j] = level.value
+    return row
+
+
+def plan_draft(result: MatchResult, chosen: list[str] | None = None, start: date | None = None) -> list[dict]:
+    """Chosen recommendations as action-plan commitments, due by the next network meeting (4 weeks)."""
+    start = start or date.today()
+    ids = chosen if chosen is not None else [r.id for r in result.recommendations]
+    by_id = {r.id: r for r in result.recommendations}
+    return [
+        {
+            "intervention_id": i,
+            "actor": by_id[i].provider,
+            "what": by_id[i].name,
+            "by_when": (start + timedelta(weeks=4)).isoformat(),
+            "status": "planned",
+        }
+        for i in ids
+        if i in by_id
+    ]
