@@ -205,6 +205,158 @@ def cmd_match(args: argparse.Namespace) -> None:
         print("not covered by any intervention: " + ", ".join(result.uncovered_needs))
 
 
+# -- store: database, imports, reports, audit ---------------------------------------------------
+def actor_from_env():
+    import getpass
+
+    from store import Actor
+
+    return Actor(os.environ.get("INSATS_USER") or getpass.getuser(), os.environ.get("INSATS_ROLE", "admin"))
+
+
+def open_store():
+    import store
+
+    engine = store.make_engine()
+    store.upgrade(engine)
+    return engine
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> None:
+    import store
+
+    engine = store.make_engine()
+    store.upgrade(engine)
+    print(f"database is up to date: {engine.url.render_as_string(hide_password=True)}")
+
+
+def cmd_db_backup(args: argparse.Namespace) -> None:
+    from store.backup import BackupError, backup
+
+    try:
+        backup(open_store(), args.file)
+    except BackupError as exc:
+        raise InputError(str(exc)) from None
+    print(f"backup written to {args.file}")
+
+
+def cmd_db_restore(args: argparse.Namespace) -> None:
+    import store
+    from store.backup import BackupError, restore
+
+    try:
+        restore(store.make_engine(), args.file)
+    except BackupError as exc:
+        raise InputError(str(exc)) from None
+    print(f"restored from {args.file}")
+
+
+def cmd_referrals_import(args: argparse.Namespace) -> None:
+    from store import transaction
+    from store.imports import ImportRefused, import_referrals
+
+    frame = read_wide_csv(args.file)
+    try:
+        with transaction(open_store()) as session:
+            report = import_referrals(session, actor_from_env(), frame)
+    except ImportRefused as exc:
+        raise InputError("\n".join([f"{args.file}: {e}" for e in exc.errors[:50]] + ["nothing was imported"])) from None
+    for line in report.skipped:
+        print(f"{args.file}: {line}", file=sys.stderr)
+    print(f"imported {report.imported} referrals ({report.new_subjects} new cases, {report.checklists} checklists); "
+          f"skipped {len(report.skipped)} already in the register")
+
+
+def cmd_assessments_import(args: argparse.Namespace) -> None:
+    from store import transaction
+    from store.imports import ImportRefused, import_assessments
+
+    load_instrument(args.instrument)
+    frame = read_wide_csv(args.file)
+    try:
+        with transaction(open_store()) as session:
+            report = import_assessments(session, actor_from_env(), args.instrument, frame, args.create_subjects)
+    except ImportRefused as exc:
+        raise InputError("\n".join([f"{args.file}: {e}" for e in exc.errors[:50]] + ["nothing was imported"])) from None
+    print(f"imported {report.imported} assessments ({report.new_subjects} new cases)")
+
+
+def cmd_assessments_export(args: argparse.Namespace) -> None:
+    from store import transaction
+    from store.imports import export_assessments
+
+    load_instrument(args.instrument)
+    with transaction(open_store()) as session:
+        frame = export_assessments(session, actor_from_env(), args.instrument)
+    write_atomically(args.output, frame_as(frame, args.format))
+
+
+def cmd_report_funnel(args: argparse.Namespace) -> None:
+    from scoring.funnel import STEPS, monthly_funnel
+    from store import transaction
+    from store.imports import referral_dates
+
+    with transaction(open_store()) as session:
+        table = monthly_funnel(referral_dates(session), args.date_from, args.date_to)
+    if args.format == "json":
+        print(json.dumps(table.to_dict(orient="records"), indent=1))
+        return
+    totals = {"month": "total", **{s: int(table[s].sum()) for s in STEPS}}
+    table = pd.concat([table, pd.DataFrame([totals])], ignore_index=True)
+    if args.format == "csv":
+        sys.stdout.write(table.to_csv(index=False))
+    else:
+        print(table.to_string(index=False))
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> None:
+    from store import transaction
+    from store.audit import verify
+
+    with transaction(open_store()) as session:
+        checked, problems = verify(session)
+    if problems:
+        raise InputError("\n".join(str(p) for p in problems) + f"\n{len(problems)} problem(s) in {checked} rows")
+    print(f"audit chain intact: {checked} rows")
+
+
+def register_store_commands(sub: argparse._SubParsersAction) -> None:
+    db = sub.add_parser("db", help="create, migrate, back up and restore the database").add_subparsers(
+        dest="action", required=True)
+    db.add_parser("upgrade", help="create or migrate the schema").set_defaults(func=cmd_db_upgrade)
+    for name, func, text in (("backup", cmd_db_backup, "write a backup file"),
+                             ("restore", cmd_db_restore, "replace the database with a backup")):
+        p = db.add_parser(name, help=text)
+        p.add_argument("file")
+        p.set_defaults(func=func)
+    referrals = sub.add_parser("referrals", help="referral registers").add_subparsers(dest="action", required=True)
+    p = referrals.add_parser("import", help="import a referral register (CSV), all or nothing")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_referrals_import)
+    assessments = sub.add_parser("assessments", help="import and export assessments").add_subparsers(
+        dest="action", required=True)
+    p = assessments.add_parser("import", help="import a wide response file as final assessments")
+    p.add_argument("--instrument", required=True)
+    p.add_argument("file")
+    p.add_argument("--create-subjects", action="store_true", help="create cases for unknown case codes")
+    p.set_defaults(func=cmd_assessments_import)
+    p = assessments.add_parser("export", help="export current final assessments as a wide file")
+    p.add_argument("--instrument", required=True)
+    p.add_argument("-o", "--output")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.set_defaults(func=cmd_assessments_export)
+    report = sub.add_parser("report", help="reports").add_subparsers(dest="action", required=True)
+    p = report.add_parser("funnel", help="referrals received, suitable, asked and accepted per month")
+    p.add_argument("--from", dest="date_from")
+    p.add_argument("--to", dest="date_to")
+    p.add_argument("--by", choices=["month"], default="month")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.set_defaults(func=cmd_report_funnel)
+    audit = sub.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
+    audit.add_parser("verify", help="check the hash chain; names edited or deleted rows").set_defaults(
+        func=cmd_audit_verify)
+
+
 # -- parser ----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="insats", description="Structured risk assessment for SIG work.")
@@ -242,7 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_store_commands]
 
 
 def main(argv: list[str] | None = None) -> int:

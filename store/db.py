@@ -1,0 +1,85 @@
+"""Database engines and sessions: an embedded SQLite file by default, PostgreSQL for a city.
+
+SQLite: ``$INSATS_DATA_DIR/insats.sqlite`` (default ``./data``), WAL mode, foreign keys on, and every
+transaction started with ``BEGIN IMMEDIATE`` so that concurrent writers queue on the database lock
+instead of failing half-way (the audit chain needs one writer at a time).
+PostgreSQL: ``INSATS_DATABASE_URL=postgresql+psycopg://...``; the audit chain is serialised with a
+transaction-level advisory lock.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("INSATS_DATA_DIR", "data"))
+
+
+def database_url() -> str:
+    url = os.environ.get("INSATS_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{(data_dir() / 'insats.sqlite').resolve()}"
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = url or database_url()
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(connection):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def upgrade(engine: Engine) -> None:
+    """Create or migrate the schema to the newest revision (the same migrations for both engines)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        connection.commit()
+
+
+_factories: dict[int, sessionmaker] = {}
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One unit of work: committed when the block ends, rolled back on any error."""
+    factory = _factories.setdefault(id(engine), sessionmaker(engine, expire_on_commit=False))
+    with factory() as session, session.begin():
+        yield session

@@ -1,0 +1,383 @@
+"""Bulk imports: all or nothing, every bad row reported, nothing written when any row is bad.
+
+Municipalities keep referral registers in spreadsheets. ``import_referrals`` takes such a register
+(one row per referral), validates every row first, then writes everything in one transaction with
+bulk inserts. A row whose case code and received date already exist is reported and skipped, so the
+same register can be imported again after it has grown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+import instruments
+import scoring
+
+from . import audit
+from .audit import Actor
+from .identity import new_case_code
+from .models import REFERRAL_SOURCES, Assessment, Referral, Subject
+
+REFERRAL_COLUMNS = ("case_code", "source", "received_on", "suitable", "decided_on", "asked_on", "answer", "answered_on")
+OPTIONAL_COLUMNS = ("reason", "started_on", "other_support")
+SOURCE_SPELLINGS = {s: s for s in REFERRAL_SOURCES} | {
+    "fältassistenter": "faltassistenter",
+    "socialtjänst": "socialtjanst",
+}
+YES_NO = {"ja": True, "nej": False, "yes": True, "no": False, "": None}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the line in the file (header = line 1)
+    column: str
+    value: str
+    expected: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column '{self.column}': {self.value!r} – expected {self.expected}"
+
+
+class ImportRefused(ValueError):
+    """Nothing was imported; ``errors`` lists every bad row."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        shown = "\n".join(f"  {e}" for e in errors[:50])
+        more = f"\n  ... and {len(errors) - 50} more" if len(errors) > 50 else ""
+        super().__init__(f"{len(errors)} problem(s); nothing was imported:\n{shown}{more}")
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    new_subjects: int = 0
+    checklists: int = 0
+    skipped: list[str] = field(default_factory=list)  # "row 12: SIG-ABC123 received 2026-01-03 already exists"
+
+
+def _dates(frame: pd.DataFrame, column: str, errors: list[RowError], required: bool) -> pd.Series:
+    text = frame[column].str.strip() if column in frame else pd.Series("", index=frame.index)
+    parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    bad = (text != "") & parsed.isna()
+    if required:
+        bad |= text == ""
+    for pos in np.flatnonzero(bad.to_numpy()):
+        errors.append(RowError(int(pos) + 2, column, text.iloc[pos], "a date as YYYY-MM-DD"))
+    return parsed
+
+
+def _yes_no(frame: pd.DataFrame, column: str, errors: list[RowError]) -> pd.Series:
+    text = frame[column].str.strip().str.lower() if column in frame else pd.Series("", index=frame.index)
+    bad = ~text.isin(list(YES_NO))
+    for pos in np.flatnonzero(bad.to_numpy()):
+        errors.append(RowError(int(pos) + 2, column, frame[column].iloc[pos], "ja, nej or empty"))
+    return text.map(YES_NO)
+
+
+def _order(frame, errors, later: pd.Series, earlier: pd.Series, column: str, reference: str) -> None:
+    bad = later.notna() & earlier.notna() & (later < earlier)
+    for pos in np.flatnonzero(bad.to_numpy()):
+        errors.append(RowError(int(pos) + 2, column, frame[column].iloc[pos], f"a date on or after {reference}"))
+
+
+def _needs(frame, errors, present: pd.Series, required: pd.Series, column: str, why: str) -> None:
+    for pos in np.flatnonzero((present & ~required).to_numpy()):
+        errors.append(RowError(int(pos) + 2, column, frame[column].iloc[pos] if column in frame else "", why))
+
+
+def validate_referrals(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], np.ndarray | None, list[RowError]]:
+    """Check every row; returns parsed columns, irk-8 values (or None) and all errors."""
+    errors: list[RowError] = []
+    missing = [c for c in REFERRAL_COLUMNS if c not in frame.columns]
+    checklist = instruments.load("irk-8")
+    known = set(REFERRAL_COLUMNS) | set(OPTIONAL_COLUMNS) | set(checklist.item_ids)
+    unknown = [c for c in frame.columns if c not in known]
+    if missing or unknown:
+        errors += [RowError(1, c, "(missing)", "this column in the header") for c in missing]
+        errors += [RowError(1, c, "(unknown column)", "one of " + ", ".join(sorted(known))) for c in unknown]
+        raise ImportRefused(errors)
+    frame = frame.fillna("").astype(str)
+    code = frame["case_code"].str.strip()
+    for pos in np.flatnonzero((code == "").to_numpy()):
+        errors.append(RowError(int(pos) + 2, "case_code", "", "a case code"))
+    source = frame["source"].str.strip().str.lower().map(SOURCE_SPELLINGS)
+    for pos in np.flatnonzero(source.isna().to_numpy()):
+        errors.append(
+            RowError(int(pos) + 2, "source", frame["source"].iloc[pos], "one of " + ", ".join(REFERRAL_SOURCES))
+        )
+    received = _dates(frame, "received_on", errors, required=True)
+    decided = _dates(frame, "decided_on", errors, required=False)
+    asked = _dates(frame, "asked_on", errors, required=False)
+    answered = _dates(frame, "answered_on", errors, required=False)
+    started = _dates(frame, "started_on", errors, required=False)
+    suitable = _yes_no(frame, "suitable", errors)
+    answer = _yes_no(frame, "answer", errors)
+    reason = frame["reason"].str.strip() if "reason" in frame else pd.Series("", index=frame.index)
+    _needs(frame, errors, suitable.notna(), decided.notna(), "decided_on", "the date of the intake decision")
+    _needs(frame, errors, suitable.eq(False), reason != "", "reason", "a reason when not suitable")
+    _needs(frame, errors, asked.notna(), suitable.eq(True), "suitable", "ja: only suitable referrals are asked")
+    _needs(frame, errors, answer.notna(), asked.notna(), "asked_on", "the date they were asked, before an answer")
+    _needs(frame, errors, answer.notna(), answered.notna(), "answered_on", "the date of the answer")
+    _needs(frame, errors, started.notna(), answer.eq(True), "answer", "ja: SIG starts only after a yes")
+    _order(frame, errors, decided, received, "decided_on", "received_on")
+    _order(frame, errors, asked, decided, "asked_on", "decided_on")
+    _order(frame, errors, answered, asked, "answered_on", "asked_on")
+    _order(frame, errors, started, answered, "started_on", "answered_on")
+    values = None
+    item_columns = [c for c in checklist.item_ids if c in frame.columns]
+    if item_columns:
+        try:
+            values = scoring.responses_to_array(checklist, frame[item_columns], allow_missing_items=True, first_row=2)
+        except scoring.ResponseError as exc:
+            errors += [RowError(e.row or 1, e.column, str(e.value), e.expected) for e in exc.errors]
+    parsed = {
+        "case_code": code,
+        "source": source,
+        "received_on": received,
+        "decided_on": decided,
+        "asked_on": asked,
+        "answered_on": answered,
+        "started_on": started,
+        "suitable": suitable,
+        "accepted": answer,
+        "reason": reason,
+        "other_support": frame["other_support"].str.strip() if "other_support" in frame else reason * 0,
+    }
+    errors.sort(key=lambda e: (e.row, e.column))
+    return parsed, values, errors
+
+
+def _day(value) -> date | None:
+    return None if pd.isna(value) else value.date()
+
+
+def import_referrals(session: Session, actor: Actor, frame: pd.DataFrame) -> ImportReport:
+    """Validate the whole register, then write it in the caller's transaction (all or nothing)."""
+    parsed, values, errors = validate_referrals(frame)
+    if errors:
+        raise ImportRefused(errors)
+    report = ImportReport()
+    n = len(frame)
+    codes = parsed["case_code"].tolist()
+    received = [_day(v) for v in parsed["received_on"]]
+    existing_ids = dict(
+        session.execute(select(Subject.case_code, Subject.id).where(Subject.case_code.in_(set(codes)))).all()
+    )
+    already = set()
+    if existing_ids:
+        pairs = session.execute(
+            select(Subject.case_code, Referral.received_on)
+            .join(Referral, Referral.subject_id == Subject.id)
+            .where(Subject.case_code.in_(set(existing_ids)))
+        ).all()
+        already = {(c, r) for c, r in pairs}
+    keep, seen = [], set()
+    for i in range(n):
+        key = (codes[i], received[i])
+        if key in already or key in seen:
+            report.skipped.append(f"row {i + 2}: {codes[i]} received {received[i]} already exists – skipped")
+            continue
+        seen.add(key)
+        keep.append(i)
+    new_codes = sorted({codes[i] for i in keep} - set(existing_ids))
+    if new_codes:
+        rows = [{"case_code": c, "synthetic": False} for c in new_codes]
+        result = session.execute(
+            insert(Subject).returning(Subject.id, Subject.case_code, sort_by_parameter_order=True), rows
+        )
+        existing_ids.update({code: sid for sid, code in result.all()})
+        report.new_subjects = len(new_codes)
+    checklist_ids: dict[int, int] = {}
+    if values is not None:
+        inst = instruments.load("irk-8")
+        rated = [i for i in keep if not np.isnan(values[i]).all()]
+        code_of = {lv.value: lv.code for lv in inst.scales["yes_no"].levels}
+        rows = [
+            {
+                "subject_id": existing_ids[codes[i]],
+                "instrument_id": inst.id,
+                "instrument_version": inst.version,
+                "definition_hash": inst.definition_hash,
+                "occasion": "referral",
+                "assessed_on": received[i],
+                "rater": actor.who,
+                "status": "final",
+                "version": 1,
+                "ratings": {
+                    item: (None if np.isnan(v) else code_of[v])
+                    for item, v in zip(inst.item_ids, values[i], strict=True)
+                },
+            }
+            for i in rated
+        ]
+        if rows:
+            ids = (
+                session.execute(insert(Assessment).returning(Assessment.id, sort_by_parameter_order=True), rows)
+                .scalars()
+                .all()
+            )
+            checklist_ids = dict(zip(rated, ids, strict=True))
+            report.checklists = len(ids)
+    rows = []
+    for i in keep:
+        rows.append(
+            {
+                "subject_id": existing_ids[codes[i]],
+                "source": parsed["source"].iloc[i],
+                "received_on": received[i],
+                "suitable": _bool(parsed["suitable"].iloc[i]),
+                "decided_on": _day(parsed["decided_on"].iloc[i]),
+                "suitable_reason": parsed["reason"].iloc[i] or None,
+                "asked_on": _day(parsed["asked_on"].iloc[i]),
+                "accepted": _bool(parsed["accepted"].iloc[i]),
+                "answered_on": _day(parsed["answered_on"].iloc[i]),
+                "started_on": _day(parsed["started_on"].iloc[i]),
+                "checklist_id": checklist_ids.get(i),
+                "other_support": parsed["other_support"].iloc[i] or None,
+            }
+        )
+    if rows:
+        session.execute(insert(Referral), rows)
+    audit.record_many(session, actor, "import", "referral", [existing_ids[codes[i]] for i in keep])
+    report.imported = len(rows)
+    return report
+
+
+def _bool(value) -> bool | None:
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else bool(value)
+
+
+def referral_dates(session: Session) -> pd.DataFrame:
+    """The dates each referral passed each step (for the funnel report); no personal data."""
+    rows = session.execute(
+        select(
+            Referral.received_on,
+            Referral.suitable,
+            Referral.decided_on,
+            Referral.asked_on,
+            Referral.accepted,
+            Referral.answered_on,
+        )
+    ).all()
+    return pd.DataFrame(rows, columns=["received_on", "suitable", "decided_on", "asked_on", "accepted", "answered_on"])
+
+
+def generate_case_codes(n: int) -> list[str]:
+    """``n`` distinct new case codes (for registers without codes and for demo data)."""
+    codes: set[str] = set()
+    while len(codes) < n:
+        codes.add(new_case_code())
+    return sorted(codes)
+
+
+def import_assessments(
+    session: Session, actor: Actor, instrument_id: str, frame: pd.DataFrame, create_subjects: bool = False
+) -> ImportReport:
+    """Wide response file -> final assessments (``subject_id`` is the case code). All or nothing."""
+    inst = instruments.load(instrument_id)
+    frame = frame.fillna("").astype(str)
+    errors: list[RowError] = []
+    try:
+        scoring.check_columns(inst, list(frame.columns))
+        values = scoring.responses_to_array(inst, frame, first_row=2)
+        if "judgment" in frame:
+            scoring.parse_judgments(inst, frame["judgment"], first_row=2)
+    except scoring.ResponseError as exc:
+        raise ImportRefused([RowError(e.row or 1, e.column, str(e.value), e.expected) for e in exc.errors]) from None
+    for required in ("subject_id", "assessed_on"):
+        if required not in frame:
+            errors.append(RowError(1, required, "(missing)", "this column in the header"))
+    if errors:
+        raise ImportRefused(errors)
+    assessed = _dates(frame, "assessed_on", errors, required=True)
+    occasion = frame["occasion"].str.strip() if "occasion" in frame else pd.Series("other", index=frame.index)
+    from .models import OCCASIONS
+
+    for pos in np.flatnonzero(~occasion.isin(OCCASIONS).to_numpy()):
+        errors.append(RowError(int(pos) + 2, "occasion", occasion.iloc[pos], "one of " + ", ".join(OCCASIONS)))
+    codes = frame["subject_id"].str.strip()
+    known = dict(session.execute(select(Subject.case_code, Subject.id).where(Subject.case_code.in_(set(codes)))).all())
+    if not create_subjects:
+        for pos in np.flatnonzero(~codes.isin(list(known)).to_numpy()):
+            errors.append(
+                RowError(int(pos) + 2, "subject_id", codes.iloc[pos], "an existing case code (or --create-subjects)")
+            )
+    if errors:
+        raise ImportRefused(sorted(errors, key=lambda e: (e.row, e.column)))
+    report = ImportReport()
+    new_codes = sorted(set(codes) - set(known))
+    if new_codes:
+        result = session.execute(
+            insert(Subject).returning(Subject.id, Subject.case_code, sort_by_parameter_order=True),
+            [{"case_code": c, "synthetic": False} for c in new_codes],
+        )
+        known.update({code: sid for sid, code in result.all()})
+        report.new_subjects = len(new_codes)
+    code_by_value = {item.id: {lv.value: lv.code for lv in inst.scales[item.scale].levels} for item in inst.items}
+    judgments = frame["judgment"].str.strip().str.lower() if "judgment" in frame else pd.Series("", index=frame.index)
+    lookup = scoring.judgment_lookup(inst)
+    rows = []
+    for i in range(len(frame)):
+        rows.append(
+            {
+                "subject_id": known[codes.iloc[i]],
+                "instrument_id": inst.id,
+                "instrument_version": inst.version,
+                "definition_hash": inst.definition_hash,
+                "occasion": occasion.iloc[i] or "other",
+                "assessed_on": assessed.iloc[i].date(),
+                "rater": (frame["rater"].iloc[i] if "rater" in frame else "") or actor.who,
+                "status": "final",
+                "version": 1,
+                "judgment": lookup.get(judgments.iloc[i]) if judgments.iloc[i] else None,
+                "rationale": (frame["rationale"].iloc[i] if "rationale" in frame else "") or None,
+                "ratings": {
+                    item.id: (None if np.isnan(v) else code_by_value[item.id][v])
+                    for item, v in zip(inst.items, values[i], strict=True)
+                },
+            }
+        )
+    if rows:
+        session.execute(insert(Assessment), rows)
+    audit.record_many(session, actor, "import", "assessment", [r["subject_id"] for r in rows], inst.id)
+    report.imported = len(rows)
+    return report
+
+
+def export_assessments(session: Session, actor: Actor, instrument_id: str) -> pd.DataFrame:
+    """Current final assessments of one instrument as a wide table keyed by case code."""
+    inst = instruments.load(instrument_id)
+    rows = session.execute(
+        select(Subject.case_code, Assessment)
+        .join(Subject, Subject.id == Assessment.subject_id)
+        .where(Assessment.instrument_id == inst.id, Assessment.status == "final")
+        .order_by(Subject.case_code, Assessment.assessed_on, Assessment.id)
+    ).all()
+    replaced = {a.replaces_id for _, a in rows if a.replaces_id is not None}
+    records = []
+    subject_ids = []
+    for code, a in rows:
+        if a.id in replaced:
+            continue
+        subject_ids.append(a.subject_id)
+        records.append(
+            {
+                "subject_id": code,
+                "assessed_on": a.assessed_on.isoformat(),
+                "occasion": a.occasion,
+                "rater": a.rater,
+                "judgment": a.judgment or "",
+                "rationale": a.rationale or "",
+                **{item: (a.ratings.get(item) or "") for item in inst.item_ids},
+            }
+        )
+    audit.record_many(session, actor, "export", "assessment", sorted(set(subject_ids)), inst.id)
+    columns = ["subject_id", "assessed_on", "occasion", "rater", "judgment", "rationale", *inst.item_ids]
+    return pd.DataFrame(records, columns=columns)

@@ -1,0 +1,182 @@
+"""The case record: subjects, referrals, consent, assessments, plans, interventions, outcomes, audit.
+
+Names are the domain's. Personal identity numbers are only ever stored encrypted (``pnr_encrypted``)
+with a keyed hash for look-up (``pnr_hash``); everything else identifies a case by its pseudonymous
+case code. Finalised assessments are never updated (enforced here and by database triggers); a
+correction is a new row that points at the one it replaces.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+REFERRAL_SOURCES = ("polis", "skola", "faltassistenter", "socialtjanst", "annan")
+OCCASIONS = ("referral", "baseline", "follow-up", "closing", "other")
+COMMITMENT_STATUSES = ("planned", "in_progress", "done", "not_done")
+OCCUPATIONS = ("school", "work", "training", "none")
+PLACEMENTS = ("none", "SiS", "HVB", "family_home")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Subject(Base):
+    __tablename__ = "subjects"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_code: Mapped[str] = mapped_column(String(16), unique=True)
+    birth_year: Mapped[int | None]
+    birth_month: Mapped[int | None]
+    gender: Mapped[str | None] = mapped_column(String(16))
+    district: Mapped[str | None] = mapped_column(String(64))
+    pnr_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    pnr_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)  # demo data, marked as such
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+
+    referrals: Mapped[list[Referral]] = relationship(back_populates="subject", order_by="Referral.received_on")
+
+
+class Referral(Base):
+    __tablename__ = "referrals"
+    __table_args__ = (UniqueConstraint("subject_id", "received_on", name="uq_referral_subject_received"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    source: Mapped[str] = mapped_column(String(24))
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    checklist_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    suitable: Mapped[bool | None]
+    suitable_reason: Mapped[str | None] = mapped_column(Text)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    asked_on: Mapped[date | None] = mapped_column(Date)
+    accepted: Mapped[bool | None]
+    answered_on: Mapped[date | None] = mapped_column(Date)
+    other_support: Mapped[str | None] = mapped_column(Text)  # offered when declined or not suitable
+    started_on: Mapped[date | None] = mapped_column(Date)
+
+    subject: Mapped[Subject] = relationship(back_populates="referrals")
+
+
+class Consent(Base):
+    __tablename__ = "consents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    signed_on: Mapped[date] = mapped_column(Date)
+    signed_by: Mapped[list] = mapped_column(JSON)  # e.g. ["youth", "guardian 1", "guardian 2"]
+    valid_until: Mapped[date] = mapped_column(Date)
+    actors: Mapped[list] = mapped_column(JSON)  # organisations that may share, e.g. ["skola", "polis"]
+    categories: Mapped[list] = mapped_column(JSON)  # information, e.g. ["assessment", "school"]
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Assessment(Base):
+    __tablename__ = "assessments"
+    __table_args__ = (Index("ix_assessments_subject_date", "subject_id", "assessed_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    instrument_id: Mapped[str] = mapped_column(String(64))
+    instrument_version: Mapped[str] = mapped_column(String(32))
+    definition_hash: Mapped[str] = mapped_column(String(64))
+    occasion: Mapped[str] = mapped_column(String(16))
+    assessed_on: Mapped[date] = mapped_column(Date)
+    rater: Mapped[str] = mapped_column(String(64))
+    ratings: Mapped[dict] = mapped_column(JSON)
+    notes: Mapped[dict | None] = mapped_column(JSON)  # item id -> observation text
+    judgment: Mapped[str | None] = mapped_column(String(32))
+    rationale: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8), default="draft")  # draft | final
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+    finalised_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Meeting(Base):
+    """A network meeting (nätverksmöte); the action plan is its goals and commitments."""
+
+    __tablename__ = "meetings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    attendees: Mapped[list] = mapped_column(JSON)
+    notes: Mapped[str | None] = mapped_column(Text)
+    next_meeting_on: Mapped[date] = mapped_column(Date)
+
+    goals: Mapped[list[Goal]] = relationship(order_by="Goal.id", cascade="all, delete-orphan")
+    commitments: Mapped[list[Commitment]] = relationship(order_by="Commitment.id", cascade="all, delete-orphan")
+
+
+class Goal(Base):
+    __tablename__ = "goals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    term: Mapped[str] = mapped_column(String(8))  # short | long
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Commitment(Base):
+    __tablename__ = "commitments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    what: Mapped[str] = mapped_column(Text)
+    by_when: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    intervention_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class InterventionGiven(Base):
+    __tablename__ = "interventions_given"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    intervention_id: Mapped[str] = mapped_column(String(64))
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    hours: Mapped[float | None] = mapped_column(Float)
+
+
+class Outcome(Base):
+    __tablename__ = "outcomes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    police_reports: Mapped[int] = mapped_column(Integer, default=0)
+    placement: Mapped[str] = mapped_column(String(16), default="none")
+    placement_days: Mapped[int] = mapped_column(Integer, default=0)
+    placement_cost: Mapped[float] = mapped_column(Float, default=0.0)
+    occupation: Mapped[str] = mapped_column(String(16), default="none")
+
+
+class AuditEntry(Base):
+    """Append-only: who did what to which case, chained by hashes so edits and deletions show."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    who: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int | None] = mapped_column(Integer, index=True)  # no FK: the log outlives cases
+    detail: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

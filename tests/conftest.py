@@ -1,0 +1,63 @@
+"""Fixtures: every store test runs on SQLite and on a real, throwaway PostgreSQL."""
+
+from __future__ import annotations
+
+import itertools
+import os
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from store import Actor, make_engine, upgrade
+
+from .pg import Cluster
+
+os.environ.setdefault("INSATS_SECRET_KEY", "test-secret-key-not-for-production")
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    cluster = Cluster()
+    url = cluster.start()
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("CREATE DATABASE insats_template"))
+    template_url = url.rsplit("/", 1)[0] + "/insats_template"
+    template = make_engine(template_url)
+    upgrade(template)
+    template.dispose()
+    yield url, admin
+    admin.dispose()
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A freshly migrated, empty database URL on each engine."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'insats.sqlite'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    server_url, admin = request.getfixturevalue("postgres_server")
+    name = f"t{os.getpid()}_{next(_counter)}"
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE insats_template"))
+    yield server_url.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture
+def engine(db_url):
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def assessor() -> Actor:
+    return Actor("anna.assessor", "assessor")

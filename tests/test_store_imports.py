@@ -1,0 +1,142 @@
+"""Imports are all or nothing; the funnel counts each step in its own month; CLI commands on both engines."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+import cli
+from store import transaction
+from store.models import Assessment, AuditEntry, Referral, Subject
+
+HEADER = "case_code,source,received_on,suitable,decided_on,asked_on,answer,answered_on,reason"
+
+
+def register(tmp_path, *rows: str, name="register.csv", header=HEADER):
+    path = tmp_path / name
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def use_db(db_url, monkeypatch):
+    monkeypatch.setenv("INSATS_DATABASE_URL", db_url)
+    monkeypatch.setenv("INSATS_USER", "ivar.intake")
+    return db_url
+
+
+def count(engine, model) -> int:
+    with transaction(engine) as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def test_referral_register_import_and_funnel_by_month_of_each_step(use_db, engine, tmp_path, capsys):
+    path = register(
+        tmp_path,
+        "SIG-AAA111,polis,2026-01-10,ja,2026-01-20,2026-03-02,ja,2026-03-09,",
+        "SIG-BBB222,skola,2026-01-15,nej,2026-02-01,,,,För ung för SIG",
+        "SIG-CCC333,fältassistenter,2026-02-03,ja,2026-02-10,2026-02-11,nej,2026-02-20,",
+        "SIG-AAA111,socialtjanst,2026-03-01,,,,,,",
+    )
+    assert cli.main(["referrals", "import", path]) == 0
+    assert "imported 4 referrals (3 new cases" in capsys.readouterr().out
+    assert cli.main(["report", "funnel", "--format", "json"]) == 0
+    months = json.loads(capsys.readouterr().out)
+    assert months == [
+        {"month": "2026-01", "received": 2, "suitable": 1, "asked": 0, "accepted": 0},
+        {"month": "2026-02", "received": 1, "suitable": 1, "asked": 1, "accepted": 0},
+        {"month": "2026-03", "received": 1, "suitable": 0, "asked": 1, "accepted": 1},
+    ]
+    assert cli.main(["report", "funnel", "--from", "2026-02-01", "--to", "2026-02-28"]) == 0
+    table = capsys.readouterr().out
+    assert "2026-02" in table and "2026-01" not in table and "total" in table
+
+
+def test_importing_the_same_register_twice_creates_no_duplicates(use_db, engine, tmp_path, capsys):
+    first = register(tmp_path, "SIG-AAA111,polis,2026-01-10,,,,,,")
+    assert cli.main(["referrals", "import", first]) == 0
+    grown = register(tmp_path, "SIG-AAA111,polis,2026-01-10,,,,,,", "SIG-DDD444,skola,2026-02-01,,,,,,",
+                     name="grown.csv")
+    capsys.readouterr()
+    assert cli.main(["referrals", "import", grown]) == 0
+    out = capsys.readouterr()
+    assert "imported 1 referrals" in out.out and "row 2: SIG-AAA111 received 2026-01-10 already exists" in out.err
+    assert count(engine, Referral) == 2 and count(engine, Subject) == 2
+
+
+def test_one_bad_row_among_10000_changes_nothing_and_names_the_row(use_db, engine, tmp_path, capsys):
+    rows = [f"SIG-{i:06d},polis,2026-01-{1 + i % 28:02d},,,,,," for i in range(10_000)]
+    rows[7_345] = "SIG-007345,polis,2026-13-40,,,,,,"
+    path = register(tmp_path, *rows)
+    assert cli.main(["referrals", "import", path]) == 2
+    err = capsys.readouterr().err
+    assert "row 7347, column 'received_on': '2026-13-40' – expected a date as YYYY-MM-DD" in err
+    assert "nothing was imported" in err
+    assert count(engine, Referral) == 0 and count(engine, Subject) == 0 and count(engine, AuditEntry) == 0
+
+
+def test_every_bad_row_is_reported(use_db, tmp_path, capsys):
+    path = register(
+        tmp_path,
+        ",polis,2026-01-10,,,,,,",
+        "SIG-B,grannen,2026-01-10,,,,,,",
+        "SIG-C,skola,2026-01-10,nej,2026-01-12,,,,",
+        "SIG-D,skola,2026-01-10,ja,2026-01-09,,,,",
+        "SIG-E,skola,2026-01-10,kanske,,,,,",
+    )
+    assert cli.main(["referrals", "import", path]) == 2
+    err = capsys.readouterr().err
+    assert "row 2, column 'case_code'" in err
+    assert "row 3, column 'source': 'grannen' – expected one of polis, skola" in err
+    assert "row 4, column 'reason'" in err and "a reason when not suitable" in err
+    assert "row 5, column 'decided_on': '2026-01-09' – expected a date on or after received_on" in err
+    assert "row 6, column 'suitable': 'kanske' – expected ja, nej or empty" in err
+
+
+def test_referral_checklist_columns_become_irk_8_assessments(use_db, engine, tmp_path, capsys):
+    header = HEADER + ",K1,K2,K3,K4,K5,K6,K7,K8"
+    path = register(tmp_path, "SIG-AAA111,polis,2026-01-10,,,,,,,Ja,Ja,Nej,Vet ej,Ja,Nej,Nej,Ja",
+                    "SIG-BBB222,skola,2026-01-11,,,,,,,,,,,,,,", header=header)
+    assert cli.main(["referrals", "import", path]) == 0
+    with transaction(engine) as s:
+        [checklist] = s.scalars(select(Assessment)).all()
+        assert checklist.instrument_id == "irk-8" and checklist.ratings["K4"] is None and checklist.ratings["K1"] == "Ja"
+        assert s.scalar(select(Referral.checklist_id).where(Referral.checklist_id.is_not(None))) == checklist.id
+    bad = register(tmp_path, "SIG-X,polis,2026-01-10,,,,,,,Ja,Kanske,Nej,Nej,Nej,Nej,Nej,Nej", header=header,
+                   name="bad.csv")
+    assert cli.main(["referrals", "import", bad]) == 2
+    assert "row 2, column 'K2': 'Kanske'" in capsys.readouterr().err
+
+
+def test_assessments_import_export_round_trip(use_db, engine, tmp_path, capsys):
+    items = "H1,H2,H3,H4,H5,H6,H7,H8,H9,H10,S1,S2,S3,S4,S5,S6,I1,I2,I3,I4,I5,I6,I7,I8,P1,P2,P3,P4,P5,P6"
+    header = f"subject_id,assessed_on,occasion,rater,judgment,rationale,{items}"
+    row = "SIG-AAA111,2026-02-01,baseline,anna,high,Allvarligt våld," + ",".join(["H"] * 24 + ["A"] * 6)
+    path = register(tmp_path, row, header=header, name="a.csv")
+    assert cli.main(["assessments", "import", "--instrument", "savry-like", path]) == 2
+    assert "row 2, column 'subject_id': 'SIG-AAA111' – expected an existing case code" in capsys.readouterr().err
+    assert cli.main(["assessments", "import", "--instrument", "savry-like", path, "--create-subjects"]) == 0
+    out = tmp_path / "export.csv"
+    assert cli.main(["assessments", "export", "--instrument", "savry-like", "-o", str(out)]) == 0
+    exported = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert exported.loc[0, "subject_id"] == "SIG-AAA111" and exported.loc[0, "judgment"] == "high"
+    assert list(exported.loc[0, ["H1", "P6"]]) == ["H", "A"]
+
+
+def test_audit_verify_and_backup_restore(use_db, engine, tmp_path, capsys):
+    assert cli.main(["referrals", "import", register(tmp_path, "SIG-AAA111,polis,2026-01-10,,,,,,")]) == 0
+    assert cli.main(["audit", "verify"]) == 0
+    assert "audit chain intact: 1 rows" in capsys.readouterr().out
+    backup = tmp_path / "backup.db"
+    assert cli.main(["db", "backup", str(backup)]) == 0
+    assert cli.main(["referrals", "import", register(tmp_path, "SIG-BBB222,skola,2026-01-11,,,,,,", name="2.csv")]) == 0
+    assert count(engine, Referral) == 2
+    engine.dispose()
+    assert cli.main(["db", "restore", str(backup)]) == 0
+    assert count(engine, Referral) == 1
+    assert cli.main(["audit", "verify"]) == 0
+    (tmp_path / "junk.db").write_text("not a database")
+    assert cli.main(["db", "restore", str(tmp_path / "junk.db")]) == 2
