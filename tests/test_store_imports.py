@@ -103,7 +103,8 @@ def test_referral_checklist_columns_become_irk_8_assessments(use_db, engine, tmp
     assert cli.main(["referrals", "import", path]) == 0
     with transaction(engine) as s:
         [checklist] = s.scalars(select(Assessment)).all()
-        assert checklist.instrument_id == "irk-8" and checklist.ratings["K4"] is None and checklist.ratings["K1"] == "Ja"
+        assert checklist.instrument_id == "irk-8"
+        assert checklist.ratings["K4"] is None and checklist.ratings["K1"] == "Ja"
         assert s.scalar(select(Referral.checklist_id).where(Referral.checklist_id.is_not(None))) == checklist.id
     bad = register(tmp_path, "SIG-X,polis,2026-01-10,,,,,,,Ja,Kanske,Nej,Nej,Nej,Nej,Nej,Nej", header=header,
                    name="bad.csv")
