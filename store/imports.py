@@ -154,6 +154,21 @@ def validate_referrals(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], np.nd
     return parsed, values, errors
 
 
+_LOOKUP_CHUNK = 10_000  # PostgreSQL allows at most 65,535 bind parameters per statement
+
+
+def _chunks(values: list) -> list[list]:
+    return [values[i : i + _LOOKUP_CHUNK] for i in range(0, len(values), _LOOKUP_CHUNK)]
+
+
+def subject_ids_by_code(session: Session, codes) -> dict[str, int]:
+    """Case code -> subject id for the codes that exist, looked up in chunks."""
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(set(codes))):
+        found.update(session.execute(select(Subject.case_code, Subject.id).where(Subject.case_code.in_(chunk))).all())
+    return found
+
+
 def _day(value) -> date | None:
     return None if pd.isna(value) else value.date()
 
@@ -167,17 +182,15 @@ def import_referrals(session: Session, actor: Actor, frame: pd.DataFrame) -> Imp
     n = len(frame)
     codes = parsed["case_code"].tolist()
     received = [_day(v) for v in parsed["received_on"]]
-    existing_ids = dict(
-        session.execute(select(Subject.case_code, Subject.id).where(Subject.case_code.in_(set(codes)))).all()
-    )
+    existing_ids = subject_ids_by_code(session, codes)
     already = set()
-    if existing_ids:
+    for chunk in _chunks(sorted(existing_ids)):
         pairs = session.execute(
             select(Subject.case_code, Referral.received_on)
             .join(Referral, Referral.subject_id == Subject.id)
-            .where(Subject.case_code.in_(set(existing_ids)))
+            .where(Subject.case_code.in_(chunk))
         ).all()
-        already = {(c, r) for c, r in pairs}
+        already |= {(c, r) for c, r in pairs}
     keep, seen = [], set()
     for i in range(n):
         key = (codes[i], received[i])
@@ -303,7 +316,7 @@ def import_assessments(
     for pos in np.flatnonzero(~occasion.isin(OCCASIONS).to_numpy()):
         errors.append(RowError(int(pos) + 2, "occasion", occasion.iloc[pos], "one of " + ", ".join(OCCASIONS)))
     codes = frame["subject_id"].str.strip()
-    known = dict(session.execute(select(Subject.case_code, Subject.id).where(Subject.case_code.in_(set(codes)))).all())
+    known = subject_ids_by_code(session, codes)
     if not create_subjects:
         for pos in np.flatnonzero(~codes.isin(list(known)).to_numpy()):
             errors.append(

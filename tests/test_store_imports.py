@@ -141,3 +141,11 @@ def test_audit_verify_and_backup_restore(use_db, engine, tmp_path, capsys):
     assert cli.main(["audit", "verify"]) == 0
     (tmp_path / "junk.db").write_text("not a database")
     assert cli.main(["db", "restore", str(tmp_path / "junk.db")]) == 2
+
+
+def test_a_register_larger_than_the_postgresql_parameter_limit_imports(use_db, engine, tmp_path, capsys):
+    rows = [f"SIG-{i:06d},skola,2026-02-{1 + i % 28:02d},,,,,," for i in range(70_000)]
+    assert cli.main(["referrals", "import", register(tmp_path, *rows)]) == 0
+    assert count(engine, Referral) == 70_000 and count(engine, AuditEntry) == 70_000
+    assert cli.main(["referrals", "import", register(tmp_path, *rows, name="again.csv")]) == 0
+    assert "imported 0 referrals" in capsys.readouterr().out

@@ -1,0 +1,83 @@
+"""Reliability: concurrent writers lose nothing; a killed import leaves all or none."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+from store import make_engine, transaction
+from store.audit import verify
+from store.models import Assessment, AuditEntry, Referral
+
+from .workers import save_assessments
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_eight_processes_saving_500_assessments_each(db_url):
+    with multiprocessing.get_context("spawn").Pool(8) as pool:
+        saved = pool.starmap(save_assessments, [(db_url, w, 500) for w in range(8)])
+    assert saved == [500] * 8
+    engine = make_engine(db_url)
+    with transaction(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Assessment)) == 4000
+        checked, problems = verify(s)
+    assert problems == [] and checked == 4000 + 8  # one row per save and per created subject
+    engine.dispose()
+
+
+def _register(path: Path, n: int) -> None:
+    lines = ["case_code,source,received_on,suitable,decided_on,asked_on,answer,answered_on"]
+    lines += [f"SIG-{i:07d},polis,2026-{1 + i % 12:02d}-{1 + i % 28:02d},ja,2026-{1 + i % 12:02d}-28,,,"
+              for i in range(n)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _writing(engine, url: str, wal: Path | None) -> bool:
+    if wal is not None:
+        return wal.exists() and wal.stat().st_size > 4 * 1024 * 1024
+    with engine.connect() as conn:
+        return bool(conn.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE query ILIKE 'INSERT INTO referrals%' "
+            "OR query ILIKE 'INSERT INTO subjects%'")).scalar())
+
+
+def test_sigkill_during_a_100000_row_import_leaves_all_or_none(db_url, tmp_path):
+    path = tmp_path / "register.csv"
+    _register(path, 100_000)
+    engine = make_engine(db_url)
+    wal = Path(engine.url.database + "-wal") if engine.dialect.name == "sqlite" else None
+    env = dict(os.environ, INSATS_DATABASE_URL=db_url, PYTHONPATH=str(ROOT))
+    log = (tmp_path / "import.log").open("w")  # a file, not a pipe: a full pipe would block the import
+    process = subprocess.Popen([sys.executable, "-m", "cli", "referrals", "import", str(path)], env=env, cwd=ROOT,
+                               stdout=log, stderr=log)
+    deadline = time.monotonic() + 120
+    writing = False
+    while process.poll() is None and time.monotonic() < deadline:
+        if _writing(engine, db_url, wal):
+            writing = True
+            break
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    log.close()
+    output = (tmp_path / "import.log").read_text()
+    assert writing, f"never saw the import writing; it said: {output[-2000:]}"
+    assert process.returncode == -signal.SIGKILL, f"the import ended before it was killed: {output[-2000:]}"
+    engine.dispose()
+    reopened = make_engine(db_url)
+    with transaction(reopened) as s:
+        referrals = s.scalar(select(func.count()).select_from(Referral))
+        audit_rows = s.scalar(select(func.count()).select_from(AuditEntry))
+        if reopened.dialect.name == "sqlite":
+            assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    assert referrals in (0, 100_000) and audit_rows in (0, 100_000)
+    assert referrals == audit_rows
+    reopened.dispose()
