@@ -11,9 +11,9 @@ import platform
 import sys
 from pathlib import Path
 
-from . import bench_scoring
+from . import bench_scoring, bench_store
 
-BENCHMARKS = {"scoring": bench_scoring.run}
+BENCHMARKS = {"scoring": bench_scoring.run, "store": bench_store.run}
 
 
 def main(names: list[str]) -> None:

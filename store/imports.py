@@ -13,7 +13,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import instruments
@@ -154,6 +154,7 @@ def validate_referrals(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], np.nd
     return parsed, values, errors
 
 
+_SUBJECTS, _ASSESSMENTS = Subject.__table__, Assessment.__table__  # Core inserts: no ORM bookkeeping per row
 _LOOKUP_CHUNK = 10_000  # PostgreSQL allows at most 65,535 bind parameters per statement
 
 
@@ -167,6 +168,10 @@ def subject_ids_by_code(session: Session, codes) -> dict[str, int]:
     for chunk in _chunks(sorted(set(codes))):
         found.update(session.execute(select(Subject.case_code, Subject.id).where(Subject.case_code.in_(chunk))).all())
     return found
+
+
+def _as_list(series: pd.Series) -> list:
+    return series.astype(object).where(series.notna(), None).tolist()
 
 
 def _day(value) -> date | None:
@@ -202,8 +207,8 @@ def import_referrals(session: Session, actor: Actor, frame: pd.DataFrame) -> Imp
     new_codes = sorted({codes[i] for i in keep} - set(existing_ids))
     if new_codes:
         rows = [{"case_code": c, "synthetic": False} for c in new_codes]
-        result = session.execute(
-            insert(Subject).returning(Subject.id, Subject.case_code, sort_by_parameter_order=True), rows
+        result = session.connection().execute(
+            _SUBJECTS.insert().returning(_SUBJECTS.c.id, _SUBJECTS.c.case_code, sort_by_parameter_order=True), rows
         )
         existing_ids.update({code: sid for sid, code in result.all()})
         report.new_subjects = len(new_codes)
@@ -232,32 +237,37 @@ def import_referrals(session: Session, actor: Actor, frame: pd.DataFrame) -> Imp
         ]
         if rows:
             ids = (
-                session.execute(insert(Assessment).returning(Assessment.id, sort_by_parameter_order=True), rows)
+                session.connection().execute(
+                    _ASSESSMENTS.insert().returning(_ASSESSMENTS.c.id, sort_by_parameter_order=True), rows
+                )
                 .scalars()
                 .all()
             )
             checklist_ids = dict(zip(rated, ids, strict=True))
             report.checklists = len(ids)
-    rows = []
-    for i in keep:
-        rows.append(
-            {
-                "subject_id": existing_ids[codes[i]],
-                "source": parsed["source"].iloc[i],
-                "received_on": received[i],
-                "suitable": _bool(parsed["suitable"].iloc[i]),
-                "decided_on": _day(parsed["decided_on"].iloc[i]),
-                "suitable_reason": parsed["reason"].iloc[i] or None,
-                "asked_on": _day(parsed["asked_on"].iloc[i]),
-                "accepted": _bool(parsed["accepted"].iloc[i]),
-                "answered_on": _day(parsed["answered_on"].iloc[i]),
-                "started_on": _day(parsed["started_on"].iloc[i]),
-                "checklist_id": checklist_ids.get(i),
-                "other_support": parsed["other_support"].iloc[i] or None,
-            }
-        )
+    # plain Python lists once per column: per-cell pandas indexing would dominate the import
+    col = {name: _as_list(parsed[name]) for name in ("source", "reason", "other_support")}
+    col |= {name: [_day(v) for v in parsed[name]] for name in ("decided_on", "asked_on", "answered_on", "started_on")}
+    col |= {name: [_bool(v) for v in parsed[name]] for name in ("suitable", "accepted")}
+    rows = [
+        {
+            "subject_id": existing_ids[codes[i]],
+            "source": col["source"][i],
+            "received_on": received[i],
+            "suitable": col["suitable"][i],
+            "decided_on": col["decided_on"][i],
+            "suitable_reason": col["reason"][i] or None,
+            "asked_on": col["asked_on"][i],
+            "accepted": col["accepted"][i],
+            "answered_on": col["answered_on"][i],
+            "started_on": col["started_on"][i],
+            "checklist_id": checklist_ids.get(i),
+            "other_support": col["other_support"][i] or None,
+        }
+        for i in keep
+    ]
     if rows:
-        session.execute(insert(Referral), rows)
+        session.connection().execute(Referral.__table__.insert(), rows)
     audit.record_many(session, actor, "import", "referral", [existing_ids[codes[i]] for i in keep])
     report.imported = len(rows)
     return report
@@ -327,8 +337,8 @@ def import_assessments(
     report = ImportReport()
     new_codes = sorted(set(codes) - set(known))
     if new_codes:
-        result = session.execute(
-            insert(Subject).returning(Subject.id, Subject.case_code, sort_by_parameter_order=True),
+        result = session.connection().execute(
+            _SUBJECTS.insert().returning(_SUBJECTS.c.id, _SUBJECTS.c.case_code, sort_by_parameter_order=True),
             [{"case_code": c, "synthetic": False} for c in new_codes],
         )
         known.update({code: sid for sid, code in result.all()})
@@ -358,7 +368,7 @@ def import_assessments(
             }
         )
     if rows:
-        session.execute(insert(Assessment), rows)
+        session.connection().execute(_ASSESSMENTS.insert(), rows)
     audit.record_many(session, actor, "import", "assessment", [r["subject_id"] for r in rows], inst.id)
     report.imported = len(rows)
     return report
