@@ -88,12 +88,17 @@ def load_instrument(id_or_path: str) -> instruments.Instrument:
         raise InputError(f"the instrument definition has errors:\n{exc}") from None
 
 
-def response_error(path: str, exc: scoring.ResponseError) -> InputError:
-    lines = [f"{path}: {e}" for e in exc.errors[:50]]
-    if len(exc.errors) > 50:
-        lines.append(f"... and {len(exc.errors) - 50} more")
-    lines.append("nothing was written")
+def refused(path: str, errors: list, outcome: str) -> InputError:
+    """Every bad row of a file (the first 50), and what did not happen because of them."""
+    lines = [f"{path}: {e}" for e in errors[:50]]
+    if len(errors) > 50:
+        lines.append(f"... and {len(errors) - 50} more")
+    lines.append(outcome)
     return InputError("\n".join(lines))
+
+
+def response_error(path: str, exc: scoring.ResponseError) -> InputError:
+    return refused(path, exc.errors, "nothing was written")
 
 
 # -- instruments -----------------------------------------------------------------------------
@@ -142,10 +147,8 @@ def cmd_score(args: argparse.Namespace) -> None:
     try:
         scoring.check_columns(inst, list(frame.columns), allow_missing_items=args.allow_missing_items)
         values = scoring.responses_to_array(inst, frame, allow_missing_items=args.allow_missing_items, first_row=2)
-        judgment = frame["judgment"] if "judgment" in frame.columns else None
-        if judgment is not None:
-            scoring.parse_judgments(inst, judgment, first_row=2)
-        scores = scoring.score(inst, values, judgment=judgment.to_numpy() if judgment is not None else None)
+        judgment = frame["judgment"].to_numpy() if "judgment" in frame.columns else None
+        scores = scoring.score(inst, values, judgment=judgment, first_row=2)
     except scoring.ResponseError as exc:
         raise response_error(args.input, exc) from None
     keys = frame[[c for c in scoring.KEY_COLUMNS if c in frame.columns and c != "judgment"]]
@@ -260,7 +263,7 @@ def cmd_referrals_import(args: argparse.Namespace) -> None:
         with transaction(open_store()) as session:
             report = import_referrals(session, actor_from_env(), frame)
     except ImportRefused as exc:
-        raise InputError("\n".join([f"{args.file}: {e}" for e in exc.errors[:50]] + ["nothing was imported"])) from None
+        raise refused(args.file, exc.errors, "nothing was imported") from None
     for line in report.skipped:
         print(f"{args.file}: {line}", file=sys.stderr)
     print(f"imported {report.imported} referrals ({report.new_subjects} new cases, {report.checklists} checklists); "
@@ -277,7 +280,7 @@ def cmd_assessments_import(args: argparse.Namespace) -> None:
         with transaction(open_store()) as session:
             report = import_assessments(session, actor_from_env(), args.instrument, frame, args.create_subjects)
     except ImportRefused as exc:
-        raise InputError("\n".join([f"{args.file}: {e}" for e in exc.errors[:50]] + ["nothing was imported"])) from None
+        raise refused(args.file, exc.errors, "nothing was imported") from None
     print(f"imported {report.imported} assessments ({report.new_subjects} new cases)")
 
 

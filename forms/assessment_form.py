@@ -14,6 +14,7 @@ import numpy as np
 import streamlit as st
 
 from instruments import Instrument
+from scoring import ratings_to_values
 
 from .i18n import lang, tr
 
@@ -28,14 +29,9 @@ def ratings_state(form_key: str, instrument: Instrument) -> dict[str, str | None
 
 
 def ratings_to_row(instrument: Instrument, ratings: dict[str, str | None]) -> np.ndarray:
-    """Item codes -> one row of values in item order (NaN = not rated)."""
-    row = np.full((1, len(instrument.items)), np.nan)
-    for j, item in enumerate(instrument.items):
-        code = ratings.get(item.id)
-        level = instrument.scales[item.scale].level_for(code) if code not in (None, OMITTED) else None
-        if level is not None:
-            row[0, j] = level.value
-    return row
+    """Form answers -> one row (1 x items) of values for the engine; "not rated" is omitted."""
+    answered = {item_id: (None if code == OMITTED else code) for item_id, code in ratings.items()}
+    return ratings_to_values(instrument, answered)[None, :]
 
 
 def steps(instrument: Instrument) -> list[str]:

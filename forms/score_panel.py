@@ -95,7 +95,7 @@ def show_strengths(instrument: Instrument, ratings: dict[str, str | None]) -> No
     if not present:
         st.caption(tr("no_protective"))
     for item_id in present:
-        item = next(i for i in instrument.items if i.id == item_id)
+        item = instrument.item_by_id[item_id]
         st.markdown(f"- {instrument.text(item.label, language)}")
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .schema import Instrument, Text
+from .schema import Identifier, Instrument, Text
 
 Finding = tuple[tuple[str | int, ...], str]
 
@@ -65,7 +65,7 @@ def distinct_levels(inst: Instrument) -> Iterator[Finding]:
 
 
 _TEXT_ANNOTATIONS = (Text, Text | None)
-_TEXT_MAP_ANNOTATIONS = (dict[str, Text],)
+_TEXT_MAP_ANNOTATIONS = (dict[str, Text], dict[Identifier, Text])
 
 
 def _texts(node: Any, path: tuple) -> Iterator[tuple[tuple, dict[str, str]]]:
@@ -88,7 +88,7 @@ def _texts(node: Any, path: tuple) -> Iterator[tuple[tuple, dict[str, str]]]:
             yield from _texts(child, (*path, key))
 
 
-def translations(inst: Instrument) -> Iterator[Finding]:
+def translations(inst: BaseModel) -> Iterator[Finding]:
     wanted = list(inst.languages)
     for path, text in _texts(inst, ()):
         missing = [lang for lang in wanted if not str(text.get(lang, "")).strip()]

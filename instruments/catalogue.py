@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from ._checks import translations
 from .loader import InstrumentError, parse_definition
 from .schema import Identifier, Text, _Model
 
@@ -81,14 +82,6 @@ def _checks(cat: Catalogue) -> Iterator[tuple[tuple, str]]:
             yield (*path, "provider"), f"provider '{item.provider}' is not in the providers list"
         if item.age[0] > item.age[1]:
             yield (*path, "age"), f"age range {item.age[0]}-{item.age[1]} is empty"
-        for field in ("name", "description", "evidence"):
-            missing = [lang for lang in cat.languages if not getattr(item, field).get(lang)]
-            if missing:
-                yield (*path, field), f"text is missing language(s) {', '.join(missing)}"
-    for tag, text in {**cat.needs, **cat.providers}.items():
-        missing = [lang for lang in cat.languages if not text.get(lang)]
-        if missing:
-            yield ("needs" if tag in cat.needs else "providers", tag), f"missing language(s) {', '.join(missing)}"
 
 
 _cache: dict[str, Catalogue] = {}
@@ -99,7 +92,7 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     raw = Path(path or CATALOGUE_PATH).read_bytes()
     key = hashlib.sha256(raw).hexdigest()
     if key not in _cache:
-        _cache[key] = parse_definition(raw, str(path or CATALOGUE_PATH), Catalogue, [_checks])
+        _cache[key] = parse_definition(raw, str(path or CATALOGUE_PATH), Catalogue, [_checks, translations])
     return _cache[key]
 
 

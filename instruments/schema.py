@@ -162,6 +162,10 @@ class Instrument(_Model):
         return [item.id for item in self.items]
 
     @cached_property
+    def item_by_id(self) -> dict[str, Item]:
+        return {item.id: item for item in self.items}
+
+    @cached_property
     def item_domain(self) -> dict[str, Domain]:
         return {item.id: d for d in self.domains for item in d.items}
 

@@ -16,6 +16,7 @@ from .responses import (
     judgment_lookup,
     level_lookup,
     parse_judgments,
+    ratings_to_values,
     responses_to_array,
 )
 
@@ -29,6 +30,7 @@ __all__ = [
     "judgment_lookup",
     "level_lookup",
     "parse_judgments",
+    "ratings_to_values",
     "responses_to_array",
     "score",
 ]

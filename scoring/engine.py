@@ -26,6 +26,7 @@ def score(
     judgment: pd.Series | list | np.ndarray | None = None,
     *,
     allow_missing_items: bool = False,
+    first_row: int = 0,
 ) -> pd.DataFrame:
     """Score a cohort of assessments of one instrument.
 
@@ -39,6 +40,8 @@ def score(
         judgment when ``judgment`` is not given.
     judgment : sequence, optional
         The assessor's summary rating per row (level id or label; empty = none given).
+    first_row : int
+        The number given to the first row in error messages (2 for a CSV file with a header).
 
     Returns
     -------
@@ -51,7 +54,7 @@ def score(
     if isinstance(responses, pd.DataFrame):
         if judgment is None and "judgment" in responses.columns:
             judgment = responses["judgment"]
-        X = responses_to_array(instrument, responses, allow_missing_items=allow_missing_items)
+        X = responses_to_array(instrument, responses, allow_missing_items=allow_missing_items, first_row=first_row)
     else:
         X = np.asarray(responses, dtype=float)
         if X.ndim != 2 or X.shape[1] != len(instrument.items):
@@ -68,7 +71,7 @@ def score(
     if instrument.bands:
         frame["band"] = band_of(instrument, frame[instrument.band_score].to_numpy())
     if judgment is not None:
-        levels = parse_judgments(instrument, judgment)
+        levels = parse_judgments(instrument, judgment, first_row=first_row)
         frame["judgment"] = _level_categorical(instrument.risk_levels, levels)
         frame["discordant"] = discordance(instrument, levels, frame)
     return frame

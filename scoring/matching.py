@@ -29,7 +29,7 @@ import numpy as np
 from instruments import Catalogue, Instrument, Intervention
 
 from .engine import score
-from .responses import judgment_lookup
+from .responses import judgment_lookup, ratings_to_values
 
 RISK_LEVELS = ("low", "moderate", "high")
 INTENSITY = {"low": "ordinary", "moderate": "targeted", "high": "intensive"}
@@ -340,24 +340,6 @@ def match(
 
 def _need_label(needs: list[Need], tag: str) -> str:
     return next(n.label for n in needs if n.tag == tag)
-
-
-def ratings_to_values(instrument: Instrument, ratings: Mapping[str, object]) -> np.ndarray:
-    """Item id -> code or value, to one row of values in item order; unknown codes are errors."""
-    unknown = [k for k in ratings if k not in instrument.item_ids]
-    if unknown:
-        raise ValueError(f"unknown item(s) for {instrument.id}: {', '.join(unknown)}")
-    row = np.full(len(instrument.items), np.nan)
-    for j, item in enumerate(instrument.items):
-        raw = ratings.get(item.id)
-        if raw is None or (isinstance(raw, str) and raw.strip() in instrument.omission.codes):
-            continue
-        level = instrument.scales[item.scale].level_for(raw.strip() if isinstance(raw, str) else float(raw))
-        if level is None:
-            allowed = ", ".join(lv.code for lv in instrument.scales[item.scale].levels)
-            raise ValueError(f"item {item.id}: {raw!r} is not a level of its scale (allowed: {allowed})")
-        row[j] = level.value
-    return row
 
 
 def plan_draft(result: MatchResult, chosen: list[str] | None = None, start: date | None = None) -> list[dict]:

@@ -7,6 +7,7 @@ whole table is refused: a partly read table is worse than none.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -192,3 +193,21 @@ def check_columns(instrument: Instrument, columns: list[str], *, allow_missing_i
         ]
     if errors:
         raise ResponseError(errors)
+
+
+def ratings_to_values(instrument: Instrument, ratings: Mapping[str, object]) -> np.ndarray:
+    """Item id -> code or value, to one row of values in item order; unknown codes are errors."""
+    unknown = [k for k in ratings if k not in instrument.item_ids]
+    if unknown:
+        raise ValueError(f"unknown item(s) for {instrument.id}: {', '.join(unknown)}")
+    row = np.full(len(instrument.items), np.nan)
+    for j, item in enumerate(instrument.items):
+        raw = ratings.get(item.id)
+        if raw is None or (isinstance(raw, str) and raw.strip() in instrument.omission.codes):
+            continue
+        level = instrument.scales[item.scale].level_for(raw.strip() if isinstance(raw, str) else float(raw))
+        if level is None:
+            allowed = ", ".join(lv.code for lv in instrument.scales[item.scale].levels)
+            raise ValueError(f"item {item.id}: {raw!r} is not a level of its scale (allowed: {allowed})")
+        row[j] = level.value
+    return row

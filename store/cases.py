@@ -189,9 +189,8 @@ def _instrument_and_check(instrument_id: str, ratings: dict[str, str | None]) ->
     for item_id, code in ratings.items():
         if item_id not in inst.item_ids:
             raise CaseError(f"{item_id} is not an item of {instrument_id}")
-        if code not in (None, *inst.omission.codes) and inst.scales[
-            next(i for i in inst.items if i.id == item_id).scale
-        ].level_for(code) is None:
+        scale = inst.scales[inst.item_by_id[item_id].scale]
+        if code not in (None, *inst.omission.codes) and scale.level_for(code) is None:
             raise CaseError(f"{item_id}: {code!r} is not a level of its scale")
     return inst
 

@@ -21,8 +21,7 @@ import scoring
 
 from . import audit
 from .audit import Actor
-from .identity import new_case_code
-from .models import REFERRAL_SOURCES, Assessment, Referral, Subject
+from .models import OCCASIONS, REFERRAL_SOURCES, Assessment, Referral, Subject
 
 REFERRAL_COLUMNS = ("case_code", "source", "received_on", "suitable", "decided_on", "asked_on", "answer", "answered_on")
 OPTIONAL_COLUMNS = ("reason", "started_on", "other_support")
@@ -148,7 +147,9 @@ def validate_referrals(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], np.nd
         "suitable": suitable,
         "accepted": answer,
         "reason": reason,
-        "other_support": frame["other_support"].str.strip() if "other_support" in frame else reason * 0,
+        "other_support": frame["other_support"].str.strip()
+        if "other_support" in frame
+        else pd.Series("", index=frame.index),
     }
     errors.sort(key=lambda e: (e.row, e.column))
     return parsed, values, errors
@@ -237,9 +238,8 @@ def import_referrals(session: Session, actor: Actor, frame: pd.DataFrame) -> Imp
         ]
         if rows:
             ids = (
-                session.connection().execute(
-                    _ASSESSMENTS.insert().returning(_ASSESSMENTS.c.id, sort_by_parameter_order=True), rows
-                )
+                session.connection()
+                .execute(_ASSESSMENTS.insert().returning(_ASSESSMENTS.c.id, sort_by_parameter_order=True), rows)
                 .scalars()
                 .all()
             )
@@ -292,14 +292,6 @@ def referral_dates(session: Session) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["received_on", "suitable", "decided_on", "asked_on", "accepted", "answered_on"])
 
 
-def generate_case_codes(n: int) -> list[str]:
-    """``n`` distinct new case codes (for registers without codes and for demo data)."""
-    codes: set[str] = set()
-    while len(codes) < n:
-        codes.add(new_case_code())
-    return sorted(codes)
-
-
 def import_assessments(
     session: Session, actor: Actor, instrument_id: str, frame: pd.DataFrame, create_subjects: bool = False
 ) -> ImportReport:
@@ -321,8 +313,6 @@ def import_assessments(
         raise ImportRefused(errors)
     assessed = _dates(frame, "assessed_on", errors, required=True)
     occasion = frame["occasion"].str.strip() if "occasion" in frame else pd.Series("other", index=frame.index)
-    from .models import OCCASIONS
-
     for pos in np.flatnonzero(~occasion.isin(OCCASIONS).to_numpy()):
         errors.append(RowError(int(pos) + 2, "occasion", occasion.iloc[pos], "one of " + ", ".join(OCCASIONS)))
     codes = frame["subject_id"].str.strip()
