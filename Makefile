@@ -18,9 +18,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[test]"
 	touch $@ $(VENV)/.installed-run
 
-## make run: install into .venv, create or migrate the SQLite database (./data), start the app
+## make run: install into .venv, create or migrate the SQLite database (./data), add the synthetic demo
+## cohort when it holds no cases, start the app
 run: $(VENV)/.installed-run
 	$(BIN)/insats db upgrade
+	$(BIN)/insats demo seed --if-empty
 	$(BIN)/streamlit run app.py --server.address localhost --server.port $(PORT) --browser.gatherUsageStats false
 
 ## make test: install with test extras, lint, run the whole suite

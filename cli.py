@@ -323,6 +323,23 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
     print(f"audit chain intact: {checked} rows")
 
 
+def cmd_demo_seed(args: argparse.Namespace) -> None:
+    from store import transaction
+    from store.demo import DemoRefused, is_empty, seed_demo
+
+    engine = open_store()
+    with transaction(engine) as session:
+        if args.if_empty and not is_empty(session):
+            print("the database already holds cases; no demo cohort added")
+            return
+        try:
+            report = seed_demo(session, actor_from_env(), n_subjects=args.subjects, seed=args.seed)
+        except DemoRefused as exc:
+            raise InputError(str(exc)) from None
+    print(f"synthetic demo cohort: {report.subjects} youths (case codes DEMO-…), {report.referrals} referrals, "
+          f"{report.assessments} assessments, {report.meetings} network meetings")
+
+
 def register_store_commands(sub: argparse._SubParsersAction) -> None:
     db = sub.add_parser("db", help="create, migrate, back up and restore the database").add_subparsers(
         dest="action", required=True)
@@ -355,6 +372,12 @@ def register_store_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--by", choices=["month"], default="month")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.set_defaults(func=cmd_report_funnel)
+    demo = sub.add_parser("demo", help="the synthetic demo cohort").add_subparsers(dest="action", required=True)
+    p = demo.add_parser("seed", help="add about 200 synthetic youths (marked synthetic, case codes DEMO-…)")
+    p.add_argument("--subjects", type=int, default=200)
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--if-empty", action="store_true", help="only when the database holds no cases")
+    p.set_defaults(func=cmd_demo_seed)
     audit = sub.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
     audit.add_parser("verify", help="check the hash chain; names edited or deleted rows").set_defaults(
         func=cmd_audit_verify)

@@ -137,7 +137,7 @@ def judgment_levels(inst: Instrument) -> Iterator[Finding]:
 
 def known_scores(inst: Instrument) -> Iterator[Finding]:
     names = inst.score_names
-    for field in ("reliability", "cutoffs"):
+    for field in ("reliability", "reference_sd", "cutoffs"):
         for key in getattr(inst, field):
             if key not in names:
                 yield (field, key), f"'{key}' is not a score of this instrument (scores: {', '.join(names)})"

@@ -130,6 +130,7 @@ class Instrument(_Model):
     companion: str | None = None
     reliability: dict[str, Annotated[float, Field(gt=0, lt=1)]] = Field(default_factory=dict)
     reliability_source: str | None = None
+    reference_sd: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
     cutoffs: dict[str, float] = Field(default_factory=dict)
     scales: dict[Identifier, Scale] = Field(min_length=1)
     domains: list[Domain] = Field(min_length=1)

@@ -19,6 +19,7 @@ from . import audit
 from .audit import Actor
 from .identity import encrypt_pnr, new_case_code, normalise_pnr, pnr_lookup_hash
 from .models import (
+    COMMITMENT_STATUSES,
     OCCASIONS,
     REFERRAL_SOURCES,
     Assessment,
@@ -146,6 +147,28 @@ def referral_status(referral: Referral) -> str:
 def _not_before(day: date, earlier: date | None, what: str, reference: str) -> None:
     if earlier is not None and day < earlier:
         raise CaseError(f"{what} ({day}) cannot be before {reference} ({earlier})")
+
+
+def register_referral(session: Session, actor: Actor, *, source: str, received_on: date,
+                      case_code: str | None = None, checklist: dict[str, str | None] | None = None,
+                      checklist_instrument: str = "irk-8", **subject_fields: object) -> Referral:
+    """A referral as the intake team receives it: to an existing case (by code) or a new one, with
+    the referring actor's checklist stored as a final assessment of occasion ``referral``."""
+    if case_code:
+        subject = session.scalar(select(Subject).where(Subject.case_code == case_code.strip().upper()))
+        if subject is None:
+            raise CaseError(f"no case with code {case_code}")
+    else:
+        subject = create_subject(session, actor, **subject_fields)
+    if session.scalar(select(Referral.id).where(Referral.subject_id == subject.id,
+                                                Referral.received_on == received_on)) is not None:
+        raise CaseError(f"case {subject.case_code} already has a referral received on {received_on}")
+    form = None
+    if checklist and any(v is not None for v in checklist.values()):
+        form = save_draft(session, actor, subject, checklist_instrument, occasion="referral",
+                          assessed_on=received_on, ratings=checklist)
+        finalise(session, actor, form)
+    return add_referral(session, actor, subject, source, received_on, checklist=form)
 
 
 # -- consent -----------------------------------------------------------------------------------
@@ -296,6 +319,7 @@ class MeetingInput:
     short_goals: list[str] = field(default_factory=list)
     long_goals: list[str] = field(default_factory=list)
     commitments: list[PlanItem] = field(default_factory=list)
+    carry_over: bool = False  # bring the previous plan's open commitments into this one
 
 
 def record_meeting(session: Session, actor: Actor, subject: Subject, meeting: MeetingInput) -> Meeting:
@@ -305,12 +329,19 @@ def record_meeting(session: Session, actor: Actor, subject: Subject, meeting: Me
         raise CaseError("the next network meeting must be at most four weeks after this one")
     if next_on <= meeting.held_on:
         raise CaseError("the next network meeting must be after this one")
+    previous = current_plan(session, subject.id)
+    if previous is not None and meeting.held_on < previous.held_on:
+        raise CaseError(f"the latest network meeting was held on {previous.held_on}; record meetings in order")
     row = Meeting(subject_id=subject.id, held_on=meeting.held_on, attendees=meeting.attendees,
                   notes=meeting.notes, next_meeting_on=next_on)
     row.goals = [Goal(term="short", text=t) for t in meeting.short_goals] + [
         Goal(term="long", text=t) for t in meeting.long_goals]
     row.commitments = [Commitment(actor=c.actor, what=c.what, by_when=c.by_when, status=c.status,
                                   intervention_id=c.intervention_id) for c in meeting.commitments]
+    if meeting.carry_over and previous is not None:
+        row.commitments += [Commitment(actor=c.actor, what=c.what, by_when=max(c.by_when, next_on), status=c.status,
+                                       intervention_id=c.intervention_id)
+                            for c in previous.commitments if c.status in ("planned", "in_progress")]
     session.add(row)
     session.flush()
     audit.record(session, actor, "create", "meeting", subject.id)
@@ -320,6 +351,20 @@ def record_meeting(session: Session, actor: Actor, subject: Subject, meeting: Me
 def current_plan(session: Session, subject_id: int) -> Meeting | None:
     return session.scalar(select(Meeting).where(Meeting.subject_id == subject_id)
                           .order_by(Meeting.held_on.desc(), Meeting.id.desc()).limit(1))
+
+
+def add_to_plan(session: Session, actor: Actor, subject: Subject, items: list[PlanItem], today: date) -> Meeting:
+    """Chosen interventions into the action plan: the current plan, or a first plan started today
+    (recorded as today's network meeting, the next one in four weeks)."""
+    if not items:
+        raise CaseError("choose at least one intervention to add")
+    plan = current_plan(session, subject.id)
+    if plan is None:
+        return record_meeting(session, actor, subject, MeetingInput(
+            held_on=today, attendees=[actor.who], notes=None, commitments=items))
+    for item in items:
+        add_commitment(session, actor, plan, item)
+    return plan
 
 
 def meeting_overdue(plan: Meeting | None, today: date) -> bool:
@@ -332,6 +377,19 @@ def add_commitment(session: Session, actor: Actor, plan: Meeting, item: PlanItem
     session.add(row)
     session.flush()
     audit.record(session, actor, "create", "commitment", plan.subject_id)
+    return row
+
+
+def set_commitment_status(session: Session, actor: Actor, commitment_id: int, status: str) -> Commitment:
+    """Follow-up of one commitment (planned, in progress, done, not done)."""
+    if status not in COMMITMENT_STATUSES:
+        raise CaseError(f"unknown status {status!r}; expected one of {', '.join(COMMITMENT_STATUSES)}")
+    row = session.get(Commitment, commitment_id)
+    if row is None:
+        raise CaseError(f"no commitment with id {commitment_id}")
+    row.status = status
+    meeting = session.get(Meeting, row.meeting_id)
+    audit.record(session, actor, "update", "commitment", meeting.subject_id, f"{row.id}: {status}")
     return row
 
 

@@ -108,6 +108,8 @@ class Assessment(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
     finalised_at: Mapped[datetime | None] = mapped_column(DateTime)
 
+    subject: Mapped[Subject] = relationship()
+
 
 class Meeting(Base):
     """A network meeting (nätverksmöte); the action plan is its goals and commitments."""

@@ -1,0 +1,102 @@
+"""What every page shares: the database engine, who is acting, today's date, the open case.
+
+The engine is created (and migrated) once per server process. The acting user comes from the
+environment the server was started in (``INSATS_USER``, ``INSATS_ROLE``); behind a municipal
+single sign-on proxy these are set per session by the proxy. The open case travels between pages in
+``st.session_state["case_code"]`` so a coordinator can move from the case to its assessment, the
+before/after view and the plan without choosing it again.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import TypeVar
+
+import streamlit as st
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+import instruments
+import store
+from store.cases import CaseError
+from store.demo import DemoRefused
+from store.imports import ImportRefused
+
+from .i18n import tr
+
+T = TypeVar("T")
+CASE_KEY = "case_code"
+KNOWN_ERRORS = (CaseError, ImportRefused, DemoRefused, instruments.InstrumentError)
+
+
+@st.cache_resource
+def engine() -> Engine:
+    eng = store.make_engine()
+    store.upgrade(eng)
+    return eng
+
+
+@st.cache_resource
+def instrument(instrument_id: str) -> instruments.Instrument:
+    return instruments.load(instrument_id)
+
+
+@st.cache_resource
+def catalogue() -> instruments.Catalogue:
+    return instruments.load_catalogue()
+
+
+def actor() -> store.Actor:
+    return store.Actor(os.environ.get("INSATS_USER") or getpass.getuser(), os.environ.get("INSATS_ROLE", "assessor"))
+
+
+def today() -> date:
+    """Today, or a fixed date for demonstrations and tests (``INSATS_TODAY=YYYY-MM-DD``)."""
+    fixed = os.environ.get("INSATS_TODAY")
+    return date.fromisoformat(fixed) if fixed else date.today()
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    with store.transaction(engine()) as s:
+        yield s
+
+
+def attempt(action: Callable[[], T]) -> T | None:
+    """Run a store action; a refusal is shown as a message that says what to do, never a trace."""
+    try:
+        return action()
+    except KNOWN_ERRORS as exc:
+        st.error(tr("refused", message=str(exc)))
+        return None
+
+
+def done(message: str) -> None:
+    """A saved change: rerun so every part of the page shows it, with ``message`` on top."""
+    st.session_state["flash"] = message
+    st.rerun()
+
+
+def show_flash() -> None:
+    if message := st.session_state.pop("flash", None):
+        st.success(message)
+
+
+def open_case() -> str | None:
+    return st.session_state.get(CASE_KEY)
+
+
+def set_case(case_code: str | None) -> None:
+    st.session_state[CASE_KEY] = case_code
+
+
+def require_case() -> str | None:
+    """The open case, or a hint to choose one on the case page."""
+    code = open_case()
+    if not code:
+        st.info(tr("choose_case_first"))
+    return code

@@ -1,0 +1,145 @@
+"""Bedömning: the store-backed assessment form. Every change is saved as a draft at once; a final
+assessment is read-only and is corrected by a new version with a reason."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import scoring
+from forms import context as ctx
+from forms.assessment_form import OMITTED, domain_items, ratings_state, ratings_to_row, step_selector
+from forms.i18n import lang, tr
+from forms.score_panel import level_label, show_judgment_vs_band, show_scores
+from store import cases, views
+from store.models import Assessment
+
+OPEN_KEY, PICK_KEY = "assessment_id", "assessment_pick"
+
+
+def label(a: Assessment) -> str:
+    version = f" v{a.version}" if a.version > 1 else ""
+    return f"{a.assessed_on} · {a.instrument_id} · {tr(f'occasion_{a.occasion}')} · {tr(f'state_{a.status}')}{version}"
+
+
+def pick(code: str) -> Assessment | None:
+    with ctx.session() as s:
+        subject = cases.subject_by_code(s, ctx.actor(), code)
+        rows = views.assessments_of(s, ctx.actor(), subject.id)
+    if not rows:
+        st.info(tr("no_assessments"))
+        return None
+    by_id = {a.id: a for a in reversed(rows)}  # newest first
+    wanted = st.session_state.get(OPEN_KEY)
+    if wanted not in by_id:
+        wanted = next(iter(by_id))
+        st.session_state[OPEN_KEY] = wanted
+    if st.session_state.get(PICK_KEY) not in by_id:
+        st.session_state.pop(PICK_KEY, None)
+    ids = list(by_id)
+
+    def remember() -> None:
+        st.session_state[OPEN_KEY] = st.session_state[PICK_KEY]
+
+    st.selectbox(tr("assessment"), ids, index=ids.index(wanted), key=PICK_KEY, format_func=lambda i: label(by_id[i]),
+                 on_change=remember)
+    return by_id[st.session_state[OPEN_KEY]]
+
+
+def autosave(assessment_id: int, form_key: str) -> None:
+    """Save the whole draft now (called on every change); a refusal is kept to show on the page."""
+    ratings = {k: (None if v == OMITTED else v) for k, v in st.session_state.get(form_key, {}).items()}
+    judgment = st.session_state.get(f"{form_key}:judgment")
+    rationale = st.session_state.get(f"{form_key}:rationale")
+    try:
+        with ctx.session() as s:
+            draft = views.assessment_by_id(s, ctx.actor(), assessment_id)
+            cases.save_draft(s, ctx.actor(), draft.subject, draft.instrument_id, occasion=draft.occasion,
+                             assessed_on=draft.assessed_on, ratings=ratings, judgment=judgment, rationale=rationale,
+                             notes=draft.notes, draft=draft)
+        st.session_state[f"{form_key}:saved"] = True
+    except cases.CaseError as exc:
+        st.session_state[f"{form_key}:saved"] = str(exc)
+
+
+def judgment_step(inst, a: Assessment, form_key: str, disabled: bool) -> None:
+    st.caption(tr("judgment_help"))
+    levels = inst.judgment.levels
+    save = None if disabled else (lambda: autosave(a.id, form_key))
+    st.radio(tr("judgment"), levels, index=levels.index(a.judgment) if a.judgment in levels else None,
+             key=f"{form_key}:judgment", horizontal=True, format_func=lambda lv: level_label(inst, lv),
+             on_change=save, disabled=disabled)
+    rationale = st.text_area(tr("rationale"), value=a.rationale or "", key=f"{form_key}:rationale", on_change=save,
+                             disabled=disabled)
+    if st.session_state.get(f"{form_key}:judgment") and inst.judgment.rationale_required and not rationale.strip():
+        st.warning(tr("rationale_required"))
+
+
+def actions(a: Assessment) -> None:
+    if a.status == "draft":
+        if st.button(tr("finalise"), key=f"finalise:{a.id}", type="primary", help=tr("finalise_help")):
+            def run() -> None:
+                with ctx.session() as s:
+                    cases.finalise(s, ctx.actor(), views.assessment_by_id(s, ctx.actor(), a.id))
+                ctx.done(tr("finalised"))
+
+            ctx.attempt(run)
+        return
+    with st.expander(tr("correct")):
+        reason = st.text_input(tr("correction_reason"), key=f"correct:{a.id}:reason")
+        if st.button(tr("make_correction"), key=f"correct:{a.id}"):
+            def run() -> None:
+                with ctx.session() as s:
+                    new = cases.correct(s, ctx.actor(), views.assessment_by_id(s, ctx.actor(), a.id), reason)
+                    new_id = new.id
+                st.session_state[OPEN_KEY] = new_id
+                st.session_state.pop(PICK_KEY, None)
+                ctx.done(tr("correction_started"))
+
+            ctx.attempt(run)
+
+
+def main() -> None:
+    st.title(tr("page_assessment"))
+    code = ctx.require_case()
+    if not code:
+        return
+    st.caption(f"{tr('case')}: **{code}**")
+    a = pick(code)
+    if a is None:
+        return
+    inst = ctx.instrument(a.instrument_id)
+    form_key = f"assessment:{a.id}"
+    if form_key not in st.session_state:
+        st.session_state[form_key] = dict(a.ratings)
+    ratings = ratings_state(form_key, inst)
+    final = a.status == "final"
+    if final:
+        st.info(tr("final_readonly", on=a.finalised_at.date() if a.finalised_at else a.assessed_on))
+    if a.correction_reason:
+        st.caption(tr("correction_of", reason=a.correction_reason))
+    form_col, score_col = st.columns([3, 2], gap="large")
+    with form_col:
+        step = step_selector(inst, form_key)
+        if step == "__judgment__":
+            judgment_step(inst, a, form_key, disabled=final)
+        elif step != "__summary__":
+            domain_items(inst, step, form_key, on_change=None if final else (lambda: autosave(a.id, form_key)),
+                         disabled=final)
+        answered = sum(1 for v in ratings.values() if v is not None)
+        st.caption(tr("answered", n=answered, k=len(inst.items)))
+        saved = st.session_state.get(f"{form_key}:saved")
+        if saved is True:
+            st.caption(tr("draft_saved"))
+        elif saved:
+            st.error(tr("refused", message=saved))
+        actions(a)
+    judgment = st.session_state.get(f"{form_key}:judgment", a.judgment)
+    scores = scoring.score(inst, ratings_to_row(inst, ratings), judgment=[judgment or ""] if inst.judgment else None)
+    with score_col:
+        st.markdown(f"**{inst.text(inst.title, lang())}**")
+        show_scores(inst, scores.iloc[0], ratings, in_progress=not final)
+        if inst.judgment is not None:
+            show_judgment_vs_band(inst, scores.iloc[0])
+
+
+main()

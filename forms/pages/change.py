@@ -1,0 +1,125 @@
+"""Förändring: two occasions of one youth side by side, for the network meeting."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from forms import charts, report
+from forms import context as ctx
+from forms.i18n import lang, tr
+from forms.score_panel import level_label
+from scoring import individual
+from store import cases, views
+
+VERDICTS = ("improved", "same", "worse", "not_rated")
+
+
+def score_label(inst, name: str) -> str:
+    if name in ("risk_total", "protective_total", "net"):
+        return tr(name)
+    return inst.text(inst.domain(name).label, lang())
+
+
+def totals_table(inst, totals: pd.DataFrame, before: str, after: str) -> pd.DataFrame:
+    rows = []
+    for t in totals.itertuples():
+        interval = "–" if pd.isna(t.s_diff) else f"{t.lower:+.1f} … {t.upper:+.1f}"
+        rows.append({
+            tr("score"): score_label(inst, t.score), before: t.before, after: t.after, tr("change"): t.change,
+            tr("rci"): t.rci, tr("rc_interval"): interval,
+            tr("reliable_change"): tr(f"rc_{t.category}") if isinstance(t.category, str) else tr("rc_none"),
+        })
+    return pd.DataFrame(rows)
+
+
+def main() -> None:
+    st.title(tr("page_change"))
+    code = ctx.require_case()
+    if not code:
+        return
+    st.caption(f"{tr('case')}: **{code}**")
+    with ctx.session() as s:
+        subject = cases.subject_by_code(s, ctx.actor(), code)
+        rows = views.assessments_of(s, ctx.actor(), subject.id, include_drafts=False)
+    used = sorted({a.instrument_id for a in rows})
+    if not used:
+        st.info(tr("need_two"))
+        return
+    default = "savry-like" if "savry-like" in used else used[0]
+    instrument_id = st.selectbox(tr("choose_instrument"), used, index=used.index(default), key="change_instrument")
+    inst = ctx.instrument(instrument_id)
+    series = [a for a in rows if a.instrument_id == instrument_id]
+    if len(series) < 2:
+        st.info(tr("need_two"))
+        return
+    labels = {i: f"{a.assessed_on} · {tr(f'occasion_{a.occasion}')}" for i, a in enumerate(series)}
+    left, right = st.columns(2)
+    b = left.selectbox(tr("before"), list(labels), index=0, key="change_before", format_func=labels.get)
+    a = right.selectbox(tr("after"), list(labels), index=len(series) - 1, key="change_after", format_func=labels.get)
+    values, scores = individual.score_occasions(inst, [x.ratings for x in series], [x.judgment for x in series])
+    result = individual.compare(inst, values, scores, b, a)
+    before, after = str(series[b].assessed_on), str(series[a].assessed_on)
+
+    # the decisions first: the assessor's judgments, with the totals' level beside them
+    if inst.judgment is not None:
+        move = individual.level_transition(inst.risk_levels, result.level_before, result.level_after)
+        text = tr("transition", before=level_label(inst, result.level_before),
+                  after=level_label(inst, result.level_after))
+        {"down": st.success, "up": st.error}.get(move, st.info)(
+            text + (f" – {tr(f'move_{move}')}" if move else ""))
+        if result.band_before or result.band_after:
+            st.caption(tr("band_transition", before=level_label(inst, result.band_before),
+                          after=level_label(inst, result.band_after)))
+
+    long = charts.profile_long(inst, result.factors, before, after)
+    risk_col, protect_col = st.columns([3, 2])
+    with risk_col:
+        st.altair_chart(charts.profile_chart(long, "risk", tr("risk_factors")), width="stretch")
+    with protect_col:
+        if (long["side"] == "protective").any():
+            st.altair_chart(charts.profile_chart(long, "protective", tr("protective_factors")), width="stretch")
+        else:
+            st.caption(tr("bipolar_note"))
+
+    totals = totals_table(inst, result.totals, before, after)
+    st.subheader(tr("totals"))
+    st.dataframe(totals, hide_index=True, width="stretch")
+    if inst.reliability_source:
+        st.caption(f"{tr('reliability_source')}: {inst.reliability_source}")
+
+    st.subheader(tr("per_factor"))
+    counts = result.factors["verdict"].value_counts()
+    cols = st.columns(len(VERDICTS))
+    for col, verdict in zip(cols, VERDICTS, strict=True):
+        col.metric(tr(f"verdict_{verdict}"), int(counts.get(verdict, 0)))
+    factor_labels = charts.factor_labels(inst)
+    st.dataframe(result.factors.assign(
+        item=result.factors["item"].map(factor_labels),
+        verdict=result.factors["verdict"].map(lambda v: tr(f"verdict_{v}")),
+    ).drop(columns=["domain", "direction"]).rename(columns={
+        "item": tr("factor"), "before": before, "after": after, "change": tr("change"), "verdict": tr("verdict")}),
+        hide_index=True, width="stretch")
+
+    st.subheader(tr("trajectory"))
+    names = [n for n in ("risk_total", "protective_total", "net") if n in scores.columns]
+    trend = pd.DataFrame([{"assessed_on": x.assessed_on, "score": tr(n), "value": scores[n].iloc[i]}
+                          for i, x in enumerate(series) for n in names])
+    st.altair_chart(charts.trajectory_chart(trend, tr("score")), width="stretch")
+
+    judgments = []
+    if inst.judgment is not None:
+        judgments = [f"{tr('decision')} {before}: {level_label(inst, result.level_before)}",
+                     f"{tr('decision')} {after}: {level_label(inst, result.level_after)}",
+                     tr("band_research")]
+    sheet = {"title": f"{code} · {inst.text(inst.title, lang())}", "subtitle": f"{before} → {after}",
+             "long": long, "totals": totals, "judgments": judgments,
+             "headings": {"risk": tr("risk_factors"), "protective": tr("protective_factors")}}
+    pdf_col, png_col = st.columns(2)
+    pdf_col.download_button(tr("export_pdf"), lambda: report.before_after_sheet(**sheet, fmt="pdf"),
+                            file_name=f"{code}-{before}-{after}.pdf", mime="application/pdf", key="export_pdf")
+    png_col.download_button(tr("export_png"), lambda: report.before_after_sheet(**sheet, fmt="png"),
+                            file_name=f"{code}-{before}-{after}.png", mime="image/png", key="export_png")
+
+
+main()

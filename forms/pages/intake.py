@@ -1,0 +1,190 @@
+"""Inkorg: the intake team's referral queue, registration, screening steps, bulk import and funnel."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from forms import context as ctx
+from forms.assessment_form import OMITTED, domain_items, ratings_state
+from forms.i18n import lang, tr
+from scoring.funnel import monthly_funnel
+from store import cases, imports, views
+from store.models import REFERRAL_SOURCES
+
+STATUSES = ("received", "suitable", "asked", "accepted", "started", "declined", "not_suitable")
+CHECKLIST = "irk-8"
+
+
+def status_label(status: str) -> str:
+    return tr(f"status_{status}")
+
+
+def queue_view() -> None:
+    left, mid, right, far = st.columns(4)
+    sources = left.multiselect(tr("source_filter"), REFERRAL_SOURCES, key="intake_sources",
+                               format_func=lambda s: tr(f"source_{s}"))
+    statuses = mid.multiselect(tr("status_filter"), STATUSES, default=list(views.OPEN_STATUSES),
+                               key="intake_statuses", format_func=status_label)
+    ages = right.slider(tr("age"), 10, 26, (12, 24), key="intake_ages")
+    waiting = far.number_input(tr("waiting_at_least"), 0, 365, 0, key="intake_waiting")
+    with ctx.session() as s:
+        queue = views.intake_queue(s, ctx.actor(), ctx.today(), sources=sources, statuses=statuses, ages=ages,
+                                   min_waiting_days=int(waiting))
+    shown = queue.assign(status=queue["status"].map(status_label), source=queue["source"].map(
+        lambda x: tr(f"source_{x}")))
+    st.caption(tr("queue_count", n=len(queue)))
+    st.dataframe(shown.drop(columns=["referral_id"]), hide_index=True, width="stretch", column_config={
+        "case_code": tr("case_code"), "age": tr("age"), "source": tr("source"), "received_on": tr("received_on"),
+        "status": tr("status"), "waiting_days": tr("waiting_days"), "synthetic": tr("synthetic")})
+    if queue.empty:
+        return
+    st.subheader(tr("handle_referral"))
+    labels = {int(r.referral_id): f"{r.case_code} · {r.received_on} · {status_label(r.status)}"
+              for r in queue.itertuples()}
+    chosen = st.selectbox(tr("choose_referral"), list(labels), key="intake_referral", format_func=labels.get)
+    if chosen is not None:
+        next_step(chosen)
+
+
+def next_step(referral_id: int) -> None:
+    """The one next step of this referral, dated, one click."""
+    with ctx.session() as s:
+        referral = views.referral_by_id(s, ctx.actor(), referral_id)
+        status, code = cases.referral_status(referral), referral.subject.case_code
+    key = f"intake:{referral_id}"
+    on = st.date_input(tr("step_date"), ctx.today(), key=f"{key}:date", format="YYYY-MM-DD")
+
+    def apply(step, **kwargs) -> None:
+        with ctx.session() as s:
+            step(s, ctx.actor(), views.referral_by_id(s, ctx.actor(), referral_id), on=on, **kwargs)
+        ctx.done(tr("step_saved", code=code))
+
+    if status == "received":
+        suitable = st.radio(tr("suitable_q"), [True, False], key=f"{key}:suitable", horizontal=True,
+                            format_func=lambda v: tr("yes") if v else tr("no"))
+        reason = st.text_input(tr("reason"), key=f"{key}:reason")
+        if st.button(tr("save_decision"), key=f"{key}:decide", type="primary"):
+            ctx.attempt(lambda: apply(cases.screen, suitable=suitable, reason=reason))
+    elif status == "suitable":
+        if st.button(tr("mark_asked"), key=f"{key}:ask", type="primary"):
+            ctx.attempt(lambda: apply(cases.mark_asked))
+    elif status == "asked":
+        accepted = st.radio(tr("answer_q"), [True, False], key=f"{key}:accepted", horizontal=True,
+                            format_func=lambda v: tr("yes") if v else tr("no"))
+        other = st.text_input(tr("other_support"), key=f"{key}:other")
+        if st.button(tr("save_answer"), key=f"{key}:answer", type="primary"):
+            ctx.attempt(lambda: apply(cases.record_answer, accepted=accepted, other_support=other or None))
+    elif status == "accepted":
+        if st.button(tr("mark_started"), key=f"{key}:start", type="primary"):
+            ctx.attempt(lambda: apply(cases.mark_started))
+    else:
+        st.caption(tr("no_next_step"))
+    if st.button(tr("open_case"), key=f"{key}:open"):
+        ctx.set_case(code)
+        st.switch_page("forms/pages/case.py")
+
+
+def register_view() -> None:
+    """A new referral: the youth (new case or existing code), the source, and the checklist."""
+    inst = ctx.instrument(CHECKLIST)
+    existing = st.text_input(tr("existing_case"), key="reg_case", help=tr("existing_case_help"))
+    cols = st.columns(4)
+    year = cols[0].number_input(tr("birth_year"), 1990, ctx.today().year, ctx.today().year - 15, key="reg_year",
+                                disabled=bool(existing))
+    month = cols[1].number_input(tr("birth_month"), 1, 12, 1, key="reg_month", disabled=bool(existing))
+    gender = cols[2].selectbox(tr("gender"), ["pojke", "flicka", "annat"], key="reg_gender", disabled=bool(existing))
+    district = cols[3].text_input(tr("district"), key="reg_district", disabled=bool(existing))
+    pnr = st.text_input(tr("pnr_optional"), key="reg_pnr", type="password", help=tr("pnr_help"),
+                        disabled=bool(existing))
+    left, right = st.columns(2)
+    source = left.selectbox(tr("source"), REFERRAL_SOURCES, key="reg_source", format_func=lambda s: tr(f"source_{s}"))
+    received = right.date_input(tr("received_on"), ctx.today(), key="reg_received", format="YYYY-MM-DD")
+    st.markdown(f"##### {inst.text(inst.title, lang())}")
+    for domain in inst.domains:
+        domain_items(inst, domain.id, "reg_checklist")
+    if st.button(tr("register"), key="reg_submit", type="primary"):
+        answers = {k: (None if v == OMITTED else v) for k, v in ratings_state("reg_checklist", inst).items()}
+
+        def save() -> str:
+            fields = {} if existing else {"birth_year": int(year), "birth_month": int(month), "gender": gender,
+                                          "district": district or None, "pnr": pnr or None}
+            with ctx.session() as s:
+                referral = cases.register_referral(s, ctx.actor(), source=source, received_on=received,
+                                                   case_code=existing or None, checklist=answers,
+                                                   checklist_instrument=CHECKLIST, **fields)
+                return referral.subject.case_code
+
+        code = ctx.attempt(save)
+        if code:
+            for key in [k for k in st.session_state if str(k).startswith("reg_")]:
+                del st.session_state[key]
+            ctx.done(tr("registered", code=code))
+
+
+def import_view() -> None:
+    """Upload -> preview and every row error -> import all or nothing."""
+    uploaded = st.file_uploader(tr("import_file"), type=["csv"], key="import_upload", help=tr("import_help"))
+    if uploaded is None:
+        return
+    try:
+        frame = pd.read_csv(io.BytesIO(uploaded.getvalue()), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        st.error(tr("import_unreadable", message=str(exc)))
+        return
+    _, _, errors = imports.validate_referrals(frame)
+    st.caption(tr("import_preview", n=len(frame)))
+    st.dataframe(frame.head(20), hide_index=True, width="stretch")
+    if errors:
+        st.error(tr("import_errors", n=len(errors)))
+        st.dataframe(pd.DataFrame([{"rad" if lang() == "sv" else "row": e.row, tr("column"): e.column,
+                                    tr("value"): e.value, tr("expected"): e.expected} for e in errors]),
+                     hide_index=True, width="stretch")
+        return
+    if st.button(tr("import_go", n=len(frame)), key="import_go", type="primary"):
+        def run() -> imports.ImportReport:
+            with ctx.session() as s:
+                return imports.import_referrals(s, ctx.actor(), frame)
+
+        report = ctx.attempt(run)
+        if report is not None:
+            ctx.done(tr("imported", n=report.imported, new=report.new_subjects, skipped=len(report.skipped)))
+
+
+def funnel_view() -> None:
+    with ctx.session() as s:
+        dates = imports.referral_dates(s)
+    if dates.empty:
+        st.info(tr("no_referrals"))
+        return
+    since = (ctx.today() - timedelta(days=365)).replace(day=1).isoformat()
+    table = monthly_funnel(dates, start=since)
+    names = {step: tr(f"funnel_{step}") for step in ("received", "suitable", "asked", "accepted")}
+    st.dataframe(table.rename(columns={"month": tr("month"), **names}), hide_index=True, width="stretch")
+    long = table.melt("month", var_name="step", value_name="n").assign(step=lambda f: f["step"].map(names))
+    chart = alt.Chart(long).mark_bar().encode(
+        x=alt.X("month:N", title=tr("month")), xOffset=alt.XOffset("step:N", sort=list(names.values())),
+        y=alt.Y("n:Q", title=tr("count")), color=alt.Color("step:N", sort=list(names.values()), title=None),
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+def main() -> None:
+    st.title(tr("page_intake"))
+    queue_tab, register_tab, import_tab, funnel_tab = st.tabs(
+        [tr("queue"), tr("register_referral"), tr("bulk_import"), tr("funnel")])
+    with queue_tab:
+        queue_view()
+    with register_tab:
+        register_view()
+    with import_tab:
+        import_view()
+    with funnel_tab:
+        funnel_view()
+
+
+main()

@@ -1,0 +1,114 @@
+"""Åtgärdsplan: the current plan with each actor's commitments, the meeting notes, the next network
+meeting (at most four weeks ahead), and a plain-words version for the youth and family."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from forms import context as ctx
+from forms.i18n import lang, tr, tr_or
+from forms.plain_plan import plain_words_html
+from store import cases, views
+from store.models import COMMITMENT_STATUSES
+
+ATTENDEES = ("ungdom", "vårdnadshavare", "socialtjanst", "skola", "polis", "fritid", "bup")
+
+
+def actor_label(name: str) -> str:
+    return tr_or(f"actor_{name}", name)
+
+
+def commitments_view(plan) -> None:
+    """Each commitment with its status, changed in place (audited)."""
+    for c in plan.commitments:
+        left, right = st.columns([4, 1])
+        left.markdown(f"**{actor_label(c.actor)}** – {c.what}  \n{tr('by_when')}: {c.by_when}")
+
+        def save(commitment_id: int = c.id) -> None:
+            status = st.session_state[f"plan:status:{commitment_id}"]
+            with ctx.session() as s:
+                cases.set_commitment_status(s, ctx.actor(), commitment_id, status)
+
+        right.selectbox(tr("status"), COMMITMENT_STATUSES, index=COMMITMENT_STATUSES.index(c.status),
+                        key=f"plan:status:{c.id}", format_func=lambda x: tr(f"commitment_{x}"), on_change=save,
+                        label_visibility="collapsed")
+
+
+def meeting_form(code: str) -> None:
+    today = ctx.today()
+    with st.form("meeting_form", clear_on_submit=True):
+        left, right = st.columns(2)
+        held = left.date_input(tr("held_on"), today, format="YYYY-MM-DD")
+        next_on = right.date_input(tr("next_meeting_on"), today + cases.MAX_MEETING_INTERVAL, format="YYYY-MM-DD",
+                                   help=tr("next_meeting_help"))
+        attendees = st.multiselect(tr("attendees"), ATTENDEES, default=list(ATTENDEES[:4]), format_func=actor_label)
+        notes = st.text_area(tr("meeting_notes"))
+        short = st.text_area(tr("short_goals"), help=tr("one_per_line"))
+        long = st.text_area(tr("long_goals"), help=tr("one_per_line"))
+        carry = st.checkbox(tr("carry_over"), value=True)
+        if st.form_submit_button(tr("save_meeting"), type="primary"):
+            meeting = cases.MeetingInput(held_on=held, next_meeting_on=next_on, attendees=attendees,
+                                         notes=notes or None, short_goals=_lines(short), long_goals=_lines(long),
+                                         carry_over=carry)
+
+            def save() -> None:
+                with ctx.session() as s:
+                    cases.record_meeting(s, ctx.actor(), cases.subject_by_code(s, ctx.actor(), code), meeting)
+                ctx.done(tr("meeting_saved"))
+
+            ctx.attempt(save)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def main() -> None:
+    st.title(tr("page_plan"))
+    code = ctx.require_case()
+    if not code:
+        return
+    st.caption(f"{tr('case')}: **{code}**")
+    with ctx.session() as s:
+        overview = views.case_overview(s, ctx.actor(), code, ctx.today())
+        meetings = views.meetings_of(s, ctx.actor(), overview.subject_id)
+    plan = meetings[0] if meetings else None
+    if plan is None:
+        st.info(tr("no_plan"))
+    else:
+        if overview.meeting_overdue:
+            st.error(tr("meeting_overdue", on=plan.next_meeting_on))
+        else:
+            st.info(tr("next_meeting", on=plan.next_meeting_on))
+        st.caption(tr("plan_from", held=plan.held_on, who=", ".join(actor_label(a) for a in plan.attendees)))
+        goals_col, commitments_col = st.columns([2, 3], gap="large")
+        with goals_col:
+            for term in ("short", "long"):
+                st.markdown(f"**{tr(f'{term}_goals')}**")
+                for goal in [g for g in plan.goals if g.term == term] or []:
+                    st.markdown(f"- {goal.text}")
+            if plan.notes:
+                st.markdown(f"**{tr('meeting_notes')}**")
+                st.write(plan.notes)
+        with commitments_col:
+            st.markdown(f"**{tr('commitments')}**")
+            commitments_view(plan)
+        page = plain_words_html(
+            held_on=plan.held_on, next_meeting_on=plan.next_meeting_on,
+            short_goals=[g.text for g in plan.goals if g.term == "short"],
+            long_goals=[g.text for g in plan.goals if g.term == "long"],
+            commitments=[(actor_label(c.actor), c.what, c.by_when) for c in plan.commitments
+                         if c.status in ("planned", "in_progress")], lang=lang())
+        st.download_button(tr("print_plain"), page, file_name=f"plan-{plan.held_on}.html", mime="text/html",
+                           key="plain_download", help=tr("print_plain_help"))
+    with st.expander(tr("new_meeting"), expanded=plan is None):
+        meeting_form(code)
+    if len(meetings) > 1:
+        with st.expander(tr("earlier_meetings")):
+            st.dataframe(pd.DataFrame([{tr("held_on"): m.held_on, tr("next_meeting_on"): m.next_meeting_on,
+                                        tr("commitments"): len(m.commitments), tr("meeting_notes"): m.notes or ""}
+                                       for m in meetings[1:]]), hide_index=True, width="stretch")
+
+
+main()

@@ -1,0 +1,287 @@
+"""A synthetic demo cohort, so a new user sees every page populated.
+
+Every subject is ``synthetic=True`` with a case code starting ``DEMO-``; no real person is behind
+any row. Trajectories are drawn from a simple latent model: each youth has a risk level that falls
+(for most) or rises (for some) between occasions, static history factors never improve, and
+protective factors grow as risk falls. Rows are generated as whole arrays and written with Core
+inserts, so 10,000 subjects take seconds (the app benchmarks use that).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+import instruments
+
+from . import audit
+from .audit import Actor
+from .models import (
+    Assessment,
+    Commitment,
+    Consent,
+    Goal,
+    InterventionGiven,
+    Meeting,
+    Outcome,
+    Referral,
+    Subject,
+)
+
+PREFIX = "DEMO-"
+DISTRICTS = ("Skärholmen", "Rinkeby-Kista", "Farsta", "Spånga-Tensta")
+SOURCES, SOURCE_P = ("polis", "skola", "faltassistenter", "socialtjanst", "annan"), (0.45, 0.2, 0.12, 0.18, 0.05)
+ACTORS = ["socialtjanst", "polis", "skola", "fritid"]
+COMMITMENTS = [
+    ("skola", "Anpassad studiegång och daglig närvarouppföljning", "skolsocionom"),
+    ("socialtjanst", "Kvalificerad kontaktperson två gånger i veckan", "kvalificerad-kontaktperson"),
+    ("fritid", "Plats i fotbollslaget, ledare hämtar vid första träningen", "fritidsaktivitet"),
+    ("polis", "Orosamtal och kontakt med närpolisen", None),
+    ("oppenvard", "Föräldrastöd varannan vecka", "foraldrastod"),
+]
+
+
+class DemoRefused(ValueError):
+    """The database already holds a demo cohort; seeding twice would double it."""
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    subjects: int
+    referrals: int
+    assessments: int
+    meetings: int
+
+
+def has_demo(session: Session) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(Subject).where(Subject.synthetic.is_(True))))
+
+
+def is_empty(session: Session) -> bool:
+    return not session.scalar(select(func.count()).select_from(Subject))
+
+
+def _levels(latent: np.ndarray, inst: instruments.Instrument, rng: np.random.Generator) -> np.ndarray:
+    """Latent risk (occasions × youths) -> item codes (occasions × youths × items)."""
+    directions = np.array([inst.item_domain[i].direction for i in inst.item_ids])
+    offsets = rng.normal(0, 0.5, size=len(inst.item_ids))
+    noise = rng.normal(0, 0.6, size=(*latent.shape, len(inst.item_ids)))
+    drive = latent[..., None] + offsets + noise
+    codes = np.empty(drive.shape, dtype=object)
+    for j, item_id in enumerate(inst.item_ids):
+        levels = [lv.code for lv in inst.scales[inst.item_by_id[item_id].scale].levels]
+        x = -drive[..., j] if directions[j] == "protective" else drive[..., j]
+        cuts = np.linspace(-0.6, 0.6, len(levels) - 1) if len(levels) > 2 else np.array([0.2])
+        codes[..., j] = np.asarray(levels, dtype=object)[np.searchsorted(cuts, x)]
+    static = np.array([not inst.item_domain[i].dynamic for i in inst.item_ids])
+    codes[1:, :, static] = codes[:1, :, static]  # history does not change between occasions
+    return codes
+
+
+def seed_demo(
+    session: Session,
+    actor: Actor,
+    *,
+    n_subjects: int = 200,
+    today: date | None = None,
+    seed: int = 2026,
+    plans: bool = True,
+    max_assessments: int = 6,
+) -> DemoReport:
+    """Create the synthetic cohort in the caller's transaction; refused if one exists."""
+    if has_demo(session):
+        raise DemoRefused("the database already holds the synthetic demo cohort")
+    today = today or date.today()
+    rng = np.random.default_rng(seed)
+    inst = instruments.load("savry-like")
+    n = n_subjects
+    ages = rng.integers(13, 21, size=n)
+    k = rng.integers(2, max_assessments + 1, size=n)  # assessments if started
+    path = rng.random((n, 4))
+    started = (path[:, 0] < 0.8) & (path[:, 1] < 0.8) & (path[:, 2] < 0.85)
+    span = np.where(started, (k - 1) * 91 + 60, 0) + rng.integers(5, 120, size=n)
+    received = [today - timedelta(days=int(d)) for d in span]
+
+    subjects = [
+        Subject(
+            case_code=f"{PREFIX}{i + 1:06d}",
+            birth_year=today.year - int(ages[i]),
+            birth_month=int(rng.integers(1, 13)),
+            gender=str(rng.choice(["pojke", "flicka"], p=[0.85, 0.15])),
+            district=str(rng.choice(DISTRICTS)),
+            synthetic=True,
+        )
+        for i in range(n)
+    ]
+    session.add_all(subjects)
+    session.flush()
+    ids = [s.id for s in subjects]
+    sources = rng.choice(SOURCES, size=n, p=SOURCE_P)
+    referrals, consents, start_days = [], [], {}
+    for i, s in enumerate(subjects):
+        r = Referral(subject_id=s.id, source=str(sources[i]), received_on=received[i])
+        day = received[i] + timedelta(days=int(rng.integers(3, 10)))
+        if path[i, 0] < 0.8 and day <= today:  # screened
+            r.suitable, r.decided_on = bool(path[i, 1] < 0.8), day
+            if not r.suitable:
+                r.suitable_reason = "Behoven möts bättre i ordinarie öppenvård (syntetisk demo)."
+            elif (day := day + timedelta(days=int(rng.integers(2, 8)))) <= today:
+                r.asked_on = day
+                if started[i] or path[i, 3] < 0.5:
+                    r.accepted, r.answered_on = bool(started[i]), day + timedelta(days=2)
+                    if not started[i]:
+                        r.other_support = "Erbjuden kontaktperson (syntetisk demo)."
+                    else:
+                        r.started_on = day + timedelta(days=5)
+                        start_days[s.id] = r.started_on
+                        consents.append(
+                            Consent(
+                                subject_id=s.id,
+                                signed_on=r.started_on,
+                                signed_by=["youth", "guardian"],
+                                valid_until=r.started_on + timedelta(days=int(rng.integers(365, 560))),
+                                actors=ACTORS,
+                                categories=["assessment", "school", "police", "leisure"],
+                            )
+                        )
+        referrals.append(r)
+    session.add_all(referrals + consents)
+
+    # assessments: occasions x youths latent risk; most improve, some get worse
+    occasions = max_assessments
+    theta0 = rng.normal(0.3, 0.8, size=n)
+    drift = rng.normal(-0.28, 0.3, size=n)
+    latent = theta0 + drift * np.arange(occasions)[:, None]
+    codes = _levels(latent, inst, rng)
+    value_of = {lv.code: lv.value for sc in inst.scales.values() for lv in sc.levels}
+    values = np.vectorize(value_of.__getitem__, otypes=[float])(codes)
+    risk_cols = np.array([inst.item_domain[i].direction != "protective" for i in inst.item_ids])
+    totals = values[..., risk_cols].sum(axis=-1)
+    judgments = np.where(totals < 14, 0, np.where(totals < 26, 1, 2))
+    shift = (rng.random(judgments.shape) < 0.1) * rng.choice([-1, 1], size=judgments.shape)
+    judgments = np.clip(judgments + shift, 0, 2)  # assessors sometimes judge a level off the total
+    levels = inst.judgment.levels
+    now = datetime.now()
+    rows = []
+    for i, sid in enumerate(ids):
+        if sid not in start_days:
+            continue
+        for t in range(int(k[i])):
+            on = start_days[sid] + timedelta(days=7 + 91 * t)
+            if on > today:
+                break
+            last = t == int(k[i]) - 1 or on + timedelta(days=91) > today
+            draft = last and rng.random() < 0.1
+            rows.append(
+                {
+                    "subject_id": sid,
+                    "instrument_id": inst.id,
+                    "instrument_version": inst.version,
+                    "definition_hash": inst.definition_hash,
+                    "occasion": "baseline" if t == 0 else "follow-up",
+                    "assessed_on": on,
+                    "rater": "demo.assessor",
+                    "ratings": dict(zip(inst.item_ids, codes[t, i], strict=True)),
+                    "notes": None,
+                    "judgment": levels[judgments[t, i]],
+                    "rationale": "Syntetisk demo: motiveringen väger samman risk- och skyddsfaktorer.",
+                    "status": "draft" if draft else "final",
+                    "version": 1,
+                    "created_at": now,
+                    "finalised_at": None if draft else now,
+                }
+            )
+    if rows:
+        session.execute(Assessment.__table__.insert(), rows)
+
+    meetings = 0
+    if plans:
+        meetings = _plans(session, rng, start_days, today)
+        _outcomes(session, rng, ids, received, start_days, today)
+    audit.record_many(session, actor, "create", "subject", ids, "synthetic demo cohort")
+    return DemoReport(subjects=n, referrals=len(referrals), assessments=len(rows), meetings=meetings)
+
+
+def _plans(session: Session, rng: np.random.Generator, start_days: dict[int, date], today: date) -> int:
+    """Network meetings every four weeks (the last three kept), some now overdue; interventions given."""
+    count = 0
+    for sid, start in start_days.items():
+        held = [start + timedelta(days=28 * m) for m in range(0, (today - start).days // 28 + 1)][-3:]
+        if rng.random() < 0.15 and len(held) > 1:
+            held = held[:-1]  # the latest meeting was not held: the case is overdue
+        for day in held:
+            chosen = rng.choice(len(COMMITMENTS), size=3, replace=False)
+            meeting = Meeting(
+                subject_id=sid,
+                held_on=day,
+                attendees=["ungdom", "vårdnadshavare", *ACTORS],
+                notes="Syntetisk demo: genomgång av förra planen.",
+                next_meeting_on=day + timedelta(days=28),
+            )
+            meeting.goals = [
+                Goal(term="short", text="Gå i skolan alla dagar nästa vecka"),
+                Goal(term="long", text="Klara årskursen och ha en fritidsaktivitet"),
+            ]
+            meeting.commitments = [
+                Commitment(
+                    actor=COMMITMENTS[c][0],
+                    what=COMMITMENTS[c][1],
+                    by_when=day + timedelta(days=28),
+                    status=str(rng.choice(["planned", "in_progress", "done"])),
+                    intervention_id=COMMITMENTS[c][2],
+                )
+                for c in chosen
+            ]
+            session.add(meeting)
+            count += 1
+        for c in rng.choice(len(COMMITMENTS), size=2, replace=False):
+            if COMMITMENTS[c][2]:
+                session.add(
+                    InterventionGiven(
+                        subject_id=sid,
+                        intervention_id=COMMITMENTS[c][2],
+                        started_on=start + timedelta(days=14),
+                        hours=float(rng.integers(10, 80)),
+                    )
+                )
+    return count
+
+
+def _outcomes(
+    session: Session,
+    rng: np.random.Generator,
+    ids: list[int],
+    received: list[date],
+    start_days: dict[int, date],
+    today: date,
+) -> None:
+    """Police reports and placements in the year before the referral and since the start."""
+    for sid, got in zip(ids, received, strict=True):
+        session.add(
+            Outcome(
+                subject_id=sid,
+                period_start=got - timedelta(days=365),
+                period_end=got,
+                police_reports=int(rng.poisson(3)),
+                placement="none",
+                occupation="school",
+            )
+        )
+        if sid in start_days and (today - start_days[sid]).days > 90:
+            days = int(rng.integers(0, 60)) if rng.random() < 0.15 else 0
+            session.add(
+                Outcome(
+                    subject_id=sid,
+                    period_start=start_days[sid],
+                    period_end=today,
+                    police_reports=int(rng.poisson(1.5)),
+                    placement="HVB" if days else "none",
+                    placement_days=days,
+                    placement_cost=days * 4200.0,
+                    occupation=str(rng.choice(["school", "work", "none"], p=[0.6, 0.2, 0.2])),
+                )
+            )
