@@ -33,9 +33,14 @@ CASE_KEY = "case_code"
 KNOWN_ERRORS = (CaseError, ImportRefused, DemoRefused, instruments.InstrumentError)
 
 
-@st.cache_resource
 def engine() -> Engine:
-    eng = store.make_engine()
+    return _engine(store.database_url())
+
+
+@st.cache_resource
+def _engine(url: str) -> Engine:
+    """One engine per database URL and server process, migrated on first use."""
+    eng = store.make_engine(url)
     store.upgrade(eng)
     return eng
 

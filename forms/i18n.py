@@ -160,7 +160,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "register": {"sv": "Registrera remissen", "en": "Register the referral"},
     "registered": {"sv": "Remissen är registrerad i ärende {code}.", "en": "The referral is registered in case {code}."},
     "import_file": {"sv": "Remissregister (CSV)", "en": "Referral register (CSV)"},
-    "import_help": {"sv": "Kolumner: case_code, received_on, source, och valfritt stegens datum.", "en": "Columns: case_code, received_on, source, and optionally the dates of each step."},
+    "import_help": {"sv": "Kolumner: case_code, source, received_on, suitable, decided_on, asked_on, answer, answered_on (tomt där steget inte skett); valfritt reason, started_on, other_support och irk-8-faktorerna K1–K8.", "en": "Columns: case_code, source, received_on, suitable, decided_on, asked_on, answer, answered_on (empty where a step has not happened); optionally reason, started_on, other_support and the irk-8 factors K1–K8."},
     "import_unreadable": {"sv": "Filen gick inte att läsa som CSV: {message}", "en": "The file could not be read as CSV: {message}"},
     "import_preview": {"sv": "Förhandsvisning – {n} rader. Inget är sparat ännu.", "en": "Preview – {n} rows. Nothing is saved yet."},
     "import_errors": {"sv": "{n} fel – inget importeras förrän alla är rättade:", "en": "{n} problems – nothing is imported until all are fixed:"},

@@ -38,9 +38,10 @@ def queue_view() -> None:
     shown = queue.assign(status=queue["status"].map(status_label), source=queue["source"].map(
         lambda x: tr(f"source_{x}")))
     st.caption(tr("queue_count", n=len(queue)))
-    st.dataframe(shown.drop(columns=["referral_id"]), hide_index=True, width="stretch", column_config={
+    st.dataframe(shown.drop(columns=["referral_id"]).rename(columns={
         "case_code": tr("case_code"), "age": tr("age"), "source": tr("source"), "received_on": tr("received_on"),
-        "status": tr("status"), "waiting_days": tr("waiting_days"), "synthetic": tr("synthetic")})
+        "status": tr("status"), "waiting_days": tr("waiting_days"), "synthetic": tr("synthetic")}),
+        hide_index=True, width="stretch")
     if queue.empty:
         return
     st.subheader(tr("handle_referral"))
@@ -57,7 +58,7 @@ def next_step(referral_id: int) -> None:
         referral = views.referral_by_id(s, ctx.actor(), referral_id)
         status, code = cases.referral_status(referral), referral.subject.case_code
     key = f"intake:{referral_id}"
-    on = st.date_input(tr("step_date"), ctx.today(), key=f"{key}:date", format="YYYY-MM-DD")
+    on = st.date_input(tr("step_date"), ctx.today(), key=f"{key}:{status}:date", format="YYYY-MM-DD")
 
     def apply(step, **kwargs) -> None:
         with ctx.session() as s:
@@ -136,7 +137,10 @@ def import_view() -> None:
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         st.error(tr("import_unreadable", message=str(exc)))
         return
-    _, _, errors = imports.validate_referrals(frame)
+    try:
+        _, _, errors = imports.validate_referrals(frame)
+    except imports.ImportRefused as exc:  # the header itself is wrong
+        errors = exc.errors
     st.caption(tr("import_preview", n=len(frame)))
     st.dataframe(frame.head(20), hide_index=True, width="stretch")
     if errors:

@@ -1,0 +1,376 @@
+"""AppTest, one page per test: each page works on the demo cohort and on an empty database, saves
+what the user did through the store, and shows refusals as messages rather than traces."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from store import cases, make_engine, transaction
+from store.models import Assessment, Commitment, Meeting, Referral, Subject
+
+from .app_helpers import ROOT, SYSTEM, TODAY, make_database, no_trace, open_page, texts
+
+PAGES = ["intake", "case", "assessment", "change", "matching", "plan", "research", "instruments"]
+SAVRY_LOW = {f"H{i}": "L" for i in range(1, 11)} | {f"S{i}": "L" for i in range(1, 7)} | {
+    f"I{i}": "L" for i in range(1, 9)} | {f"P{i}": "P" for i in range(1, 7)}
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("INSATS_USER", "anna.assessor")
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def demo(env):
+    url = make_database(env, subjects=30)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def empty(env):
+    engine = make_engine(make_database(env))
+    yield engine
+    engine.dispose()
+
+
+def case_with_finals(engine, at_least: int = 2) -> str:
+    with transaction(engine) as s:
+        return s.execute(
+            select(Subject.case_code).join(Assessment, Assessment.subject_id == Subject.id)
+            .where(Assessment.status == "final", Assessment.instrument_id == "savry-like")
+            .group_by(Subject.case_code).having(func.count() >= at_least).order_by(Subject.case_code).limit(1)
+        ).scalar_one()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_an_empty_database(empty, page):
+    at = open_page(page, case=None)
+    no_trace(at)
+    if page in ("assessment", "change", "matching", "plan"):
+        assert "Välj ett ärende" in texts(at, "info")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_the_demo_cohort(demo, page):
+    at = open_page(page, case=case_with_finals(demo))
+    no_trace(at)
+
+
+def test_every_ui_string_used_in_code_exists_in_both_languages():
+    from forms.i18n import STRINGS
+
+    missing = []
+    for path in [ROOT / "app.py", *sorted((ROOT / "forms").rglob("*.py"))]:
+        for key in re.findall(r"\btr(?:_or)?\(\s*\"([a-z_]+)\"", path.read_text()):
+            if key not in STRINGS:
+                missing.append(f"{path.name}: {key}")
+    assert not missing
+    assert all(set(v) == {"sv", "en"} and all(v.values()) for v in STRINGS.values())
+
+
+# -- Inkorg --------------------------------------------------------------------------------------
+def test_intake_queue_filters_by_status_and_source(demo):
+    at = open_page("intake")
+    no_trace(at)
+    shown = at.dataframe[0].value
+    assert set(shown["Status"]) <= {"Inkommen", "Lämplig", "Tillfrågad", "Tackat ja"}
+    assert shown["Väntat (dagar)"].is_monotonic_decreasing  # the longest waiting first
+    at.multiselect(key="intake_statuses").set_value(["started"]).run()
+    at.multiselect(key="intake_sources").set_value(["polis"]).run()
+    shown = at.dataframe[0].value
+    with transaction(demo) as s:
+        expected = s.scalar(select(func.count()).select_from(Referral).where(
+            Referral.started_on.is_not(None), Referral.source == "polis"))
+    assert len(shown) == expected > 0 and set(shown["Källa"]) == {"Polisen"}
+
+
+def test_register_a_referral_with_the_irk_8_checklist(empty):
+    at = open_page("intake")
+    at.number_input(key="reg_year").set_value(2011).run()
+    at.selectbox(key="reg_source").set_value("skola").run()
+    for item in ("K1", "K2", "K3"):
+        at.radio(key=f"reg_checklist:item:{item}").set_value("Ja").run()
+    at.button(key="reg_submit").click().run()
+    no_trace(at)
+    assert "Remissen är registrerad i ärende SIG-" in texts(at, "success")
+    with transaction(empty) as s:
+        referral = s.scalars(select(Referral)).one()
+        checklist = s.get(Assessment, referral.checklist_id)
+    assert referral.source == "skola" and referral.received_on == TODAY
+    assert checklist.instrument_id == "irk-8" and checklist.status == "final"
+    assert checklist.ratings["K1"] == "Ja" and checklist.ratings["K8"] is None
+
+
+def test_screening_steps_one_click_each_dated(empty):
+    with transaction(empty) as s:
+        youth = cases.create_subject(s, SYSTEM, birth_year=2010)
+        cases.add_referral(s, SYSTEM, youth, "polis", TODAY - timedelta(days=20))
+        code = youth.case_code
+    at = open_page("intake")
+    at.date_input(key=next(w.key for w in at.date_input if w.key.endswith(":date"))).set_value(
+        TODAY - timedelta(days=15)).run()
+    referral_key = next(w.key for w in at.button if w.key.endswith(":decide"))[: -len(":decide")]
+    at.button(key=f"{referral_key}:decide").click().run()  # suitable = yes is the default
+    assert f"Sparat för {code}" in texts(at, "success")
+    at.button(key=f"{referral_key}:ask").click().run()
+    at.button(key=f"{referral_key}:answer").click().run()
+    at.button(key=f"{referral_key}:start").click().run()
+    no_trace(at)
+    with transaction(empty) as s:
+        r = s.scalars(select(Referral)).one()
+        assert cases.referral_status(r) == "started"
+        assert r.decided_on == TODAY - timedelta(days=15) and r.started_on == TODAY
+
+
+def test_screening_refusal_is_a_message_and_changes_nothing(empty):
+    with transaction(empty) as s:
+        cases.add_referral(s, SYSTEM, cases.create_subject(s, SYSTEM), "skola", TODAY)
+    at = open_page("intake")
+    key = next(w.key for w in at.button if w.key.endswith(":decide"))[: -len(":decide")]
+    at.radio(key=f"{key}:suitable").set_value(False).run()
+    at.button(key=f"{key}:decide").click().run()  # not suitable without a reason
+    no_trace(at)
+    assert "needs a reason" in texts(at, "error") and "Inget har ändrats" in texts(at, "error")
+    with transaction(empty) as s:
+        assert s.scalars(select(Referral)).one().suitable is None
+
+
+def test_bulk_import_previews_and_lists_row_errors_before_saving(empty):
+    header = "case_code,source,received_on,suitable,decided_on,asked_on,answer,answered_on\n"
+    bad = header + "SIG-AAA111,polis,2026-02-30,,,,,\nSIG-AAA112,kiosk,2026-03-01,,,,,\n"
+    at = open_page("intake")
+    at.file_uploader(key="import_upload").upload("register.csv", bad.encode(), "text/csv").run()
+    no_trace(at)
+    assert "2 fel" in texts(at, "error")
+    errors = at.dataframe[-1].value
+    assert list(errors["rad"]) == [2, 3] and list(errors["Kolumn"]) == ["received_on", "source"]
+    assert not [b for b in at.button if b.key == "import_go"]  # nothing to click: nothing is saved
+    good = header + "SIG-AAA111,polis,2026-02-03,ja,2026-02-05,,,\nSIG-AAA112,skola,2026-03-01,,,,,\n"
+    at.file_uploader(key="import_upload").upload("register.csv", good.encode(), "text/csv").run()
+    at.button(key="import_go").click().run()
+    no_trace(at)
+    assert "Importerat: 2 remisser, 2 nya ärenden" in texts(at, "success")
+
+
+def test_funnel_counts_each_step_in_its_month(demo):
+    at = open_page("intake")
+    funnel = next(d.value for d in at.dataframe if "Månad" in d.value.columns)
+    with transaction(demo) as s:
+        received = s.scalar(select(func.count()).select_from(Referral).where(
+            Referral.received_on >= (TODAY - timedelta(days=365)).replace(day=1)))
+    assert funnel["Inkomna"].sum() == received
+    assert len(at.get("vega_lite_chart")) >= 1
+
+
+# -- Ärende --------------------------------------------------------------------------------------
+def test_case_header_warns_of_consent_expiry_and_overdue_meeting(empty):
+    with transaction(empty) as s:
+        youth = cases.create_subject(s, SYSTEM, birth_year=2010, birth_month=12)
+        cases.add_consent(s, SYSTEM, youth, signed_on=TODAY - timedelta(days=300), signed_by=["youth"],
+                          valid_until=TODAY + timedelta(days=20), actors=["skola"], categories=["school"])
+        cases.record_meeting(s, SYSTEM, youth, cases.MeetingInput(held_on=TODAY - timedelta(days=40),
+                                                                  attendees=["skola"]))
+        code = youth.case_code
+    at = open_page("case", case=code)
+    no_trace(at)
+    assert any(m.label == "Ålder" and m.value == "15" for m in at.metric)
+    assert "Samtycket går ut 2026-12-13" in texts(at, "warning")
+    assert "skulle ha hållits 2026-11-11" in texts(at, "error")
+    assert "Nätverksmöte" in at.dataframe[0].value["Vad"].tolist()  # the timeline
+
+
+def test_case_without_consent_says_nothing_may_be_shared(empty):
+    with transaction(empty) as s:
+        code = cases.create_subject(s, SYSTEM).case_code
+    at = open_page("case", case=code)
+    assert "Inget aktivt samtycke" in texts(at, "error")
+    at.button(key="FormSubmitter:consent_form-Spara samtycke").click().run()
+    no_trace(at)
+    assert "Samtycket är sparat" in texts(at, "success")
+    assert "Samtycke gäller till 2027-11-23" in texts(at, "success")
+
+
+def test_start_an_assessment_from_the_case(empty):
+    with transaction(empty) as s:
+        code = cases.create_subject(s, SYSTEM).case_code
+    at = open_page("case", case=code)
+    at.button(key="new_start").click().run()
+    no_trace(at)
+    with transaction(empty) as s:
+        draft = s.scalars(select(Assessment)).one()
+    assert draft.status == "draft" and draft.instrument_id == "savry-like" and draft.occasion == "baseline"
+    assert at.session_state["assessment_id"] == draft.id
+
+
+# -- Bedömning -----------------------------------------------------------------------------------
+def _draft(engine, ratings=None) -> tuple[str, int]:
+    with transaction(engine) as s:
+        youth = cases.create_subject(s, SYSTEM)
+        draft = cases.save_draft(s, SYSTEM, youth, "savry-like", occasion="baseline", assessed_on=TODAY,
+                                 ratings=ratings or {})
+        return youth.case_code, draft.id
+
+
+def test_every_change_is_saved_as_a_draft(empty):
+    code, draft_id = _draft(empty)
+    at = open_page("assessment", case=code)
+    at.radio(key=f"assessment:{draft_id}:item:H1").set_value("H").run()
+    at.radio(key=f"assessment:{draft_id}:step").set_value("protective").run()
+    at.radio(key=f"assessment:{draft_id}:item:P3").set_value("P").run()
+    no_trace(at)
+    with transaction(empty) as s:
+        assert s.get(Assessment, draft_id).ratings | {} == {"H1": "H", "P3": "P"} | {
+            k: None for k in s.get(Assessment, draft_id).ratings if k not in ("H1", "P3")}
+    reopened = open_page("assessment", case=code)  # a new session reads the draft back
+    assert reopened.radio(key=f"assessment:{draft_id}:item:H1").value == "H"
+
+
+def test_finalise_needs_judgment_and_rationale_then_locks(empty):
+    code, draft_id = _draft(empty, SAVRY_LOW)
+    at = open_page("assessment", case=code)
+    at.button(key=f"finalise:{draft_id}").click().run()
+    assert "make the summary judgment" in texts(at, "error")
+    at.radio(key=f"assessment:{draft_id}:step").set_value("__judgment__").run()
+    at.radio(key=f"assessment:{draft_id}:judgment").set_value("high").run()
+    at.button(key=f"finalise:{draft_id}").click().run()
+    assert "write a rationale" in texts(at, "error")
+    at.text_area(key=f"assessment:{draft_id}:rationale").input("Nytt grovt våld trots låga summor.").run()
+    at.button(key=f"finalise:{draft_id}").click().run()
+    no_trace(at)
+    assert "slutförd och låst" in texts(at, "success")
+    assert "skiljer sig två nivåer" in texts(at, "warning")  # discordance shown, judgment stands
+    assert at.radio(key=f"assessment:{draft_id}:judgment").disabled
+    with transaction(empty) as s:
+        final = s.get(Assessment, draft_id)
+        assert final.status == "final" and final.judgment == "high"
+
+
+def test_correction_is_a_new_version_with_a_reason(empty):
+    code, draft_id = _draft(empty, SAVRY_LOW)
+    with transaction(empty) as s:
+        row = s.get(Assessment, draft_id)
+        row.judgment, row.rationale = "low", "Låg risk."
+        cases.finalise(s, SYSTEM, row)
+    at = open_page("assessment", case=code)
+    at.text_input(key=f"correct:{draft_id}:reason").input("Fel faktor H1").run()
+    at.button(key=f"correct:{draft_id}").click().run()
+    no_trace(at)
+    with transaction(empty) as s:
+        versions = s.scalars(select(Assessment).order_by(Assessment.id)).all()
+    assert [(v.version, v.status) for v in versions] == [(1, "final"), (2, "draft")]
+    assert versions[1].replaces_id == draft_id and versions[1].correction_reason == "Fel faktor H1"
+    assert at.session_state["assessment_id"] == versions[1].id
+
+
+# -- Förändring ----------------------------------------------------------------------------------
+def test_before_after_shows_both_occasions_totals_and_reliable_change(demo):
+    code = case_with_finals(demo)
+    at = open_page("change", case=code)
+    no_trace(at)
+    with transaction(demo) as s:
+        subject = s.scalar(select(Subject).where(Subject.case_code == code))
+        finals = [a for a in cases.current_assessments(s, subject.id, include_drafts=False)
+                  if a.instrument_id == "savry-like"]
+    first, last = str(finals[0].assessed_on), str(finals[-1].assessed_on)
+    totals = next(d.value for d in at.dataframe if "Mått" in d.value.columns)
+    risk = totals[totals["Mått"] == "Risksumma"].iloc[0]
+    assert risk[first] == sum({"L": 0, "M": 1, "H": 2}[finals[0].ratings[f"{d}{i}"]]
+                              for d, n in (("H", 10), ("S", 6), ("I", 8)) for i in range(1, n + 1))
+    s_diff = 2 ** 0.5 * 8.0 * (1 - 0.83) ** 0.5
+    assert risk["RCI"] == pytest.approx((risk[last] - risk[first]) / s_diff)
+    assert "Bedömd risknivå" in " ".join([texts(at, "success"), texts(at, "info"), texts(at, "error")])
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 3  # risk profile, protective profile, trajectory
+    assert {b.proto.label for b in at.get("download_button")} == {"Ladda ner en sida (PDF)", "Ladda ner som bild (PNG)"}
+
+
+def test_before_after_needs_two_final_assessments(empty):
+    code, _ = _draft(empty, SAVRY_LOW)
+    at = open_page("change", case=code)
+    no_trace(at)
+    assert "minst två slutförda" in texts(at, "info")
+
+
+# -- Insatser ------------------------------------------------------------------------------------
+def test_matching_adds_chosen_recommendations_to_the_plan(demo):
+    code = case_with_finals(demo)
+    at = open_page("matching", case=code)
+    no_trace(at)
+    picks = [c for c in at.checkbox if c.key.startswith("pick:")]
+    assert picks, "the demo's latest assessment has needs to match"
+    picks[0].check().run()
+    at.button(key="add_to_plan").click().run()
+    no_trace(at)
+    assert "1 insatser lades till" in texts(at, "success")
+    chosen = picks[0].key.split(":", 1)[1]
+    with transaction(demo) as s:
+        subject = s.scalar(select(Subject).where(Subject.case_code == code))
+        plan = cases.current_plan(s, subject.id)
+        assert chosen in [c.intervention_id for c in plan.commitments]
+
+
+def test_matching_profile_is_editable_and_changes_the_advice(demo):
+    at = open_page("matching", case=case_with_finals(demo))
+    at.selectbox(key="profile_motivation").set_value("low").run()
+    assert "Låg motivation" in texts(at, "warning")
+
+
+# -- Åtgärdsplan ---------------------------------------------------------------------------------
+def _plan(engine) -> tuple[str, int]:
+    with transaction(engine) as s:
+        youth = cases.create_subject(s, SYSTEM)
+        meeting = cases.record_meeting(s, SYSTEM, youth, cases.MeetingInput(
+            held_on=TODAY - timedelta(days=7), attendees=["skola", "ungdom"], short_goals=["Gå till skolan"],
+            commitments=[cases.PlanItem("skola", "Närvarouppföljning varje dag", TODAY + timedelta(days=14))]))
+        return youth.case_code, meeting.commitments[0].id
+
+
+def test_plan_status_changes_are_saved(empty):
+    code, commitment_id = _plan(empty)
+    at = open_page("plan", case=code)
+    no_trace(at)
+    assert "Gå till skolan" in texts(at, "markdown")
+    at.selectbox(key=f"plan:status:{commitment_id}").set_value("done").run()
+    with transaction(empty) as s:
+        assert s.get(Commitment, commitment_id).status == "done"
+
+
+def test_next_meeting_more_than_four_weeks_ahead_is_refused(empty):
+    code, _ = _plan(empty)
+    at = open_page("plan", case=code)
+    form_dates = [d for d in at.date_input if not d.key or "meeting" not in d.key]
+    form_dates[1].set_value(TODAY + timedelta(weeks=6))
+    at.button(key="FormSubmitter:meeting_form-Spara mötet").click().run()
+    no_trace(at)
+    assert "at most four weeks" in texts(at, "error")
+    with transaction(empty) as s:
+        assert s.scalar(select(func.count()).select_from(Meeting)) == 1
+
+
+def test_new_meeting_carries_over_open_commitments(empty):
+    code, _ = _plan(empty)
+    at = open_page("plan", case=code)
+    at.button(key="FormSubmitter:meeting_form-Spara mötet").click().run()
+    no_trace(at)
+    assert "Mötet och den nya planen är sparade" in texts(at, "success")
+    with transaction(empty) as s:
+        latest = s.scalars(select(Meeting).order_by(Meeting.id.desc())).first()
+        assert [c.what for c in latest.commitments] == ["Närvarouppföljning varje dag"]
+        assert latest.next_meeting_on == TODAY + timedelta(weeks=4)
+
+
+def test_english_on_request(demo):
+    at = open_page("change", case=case_with_finals(demo), lang="en")
+    no_trace(at)
+    assert at.title[0].value == "Before/after"
+    assert any(v == "Risk total" for v in next(d.value for d in at.dataframe if "Score" in d.value.columns)["Score"])
