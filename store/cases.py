@@ -372,9 +372,9 @@ def meeting_overdue(plan: Meeting | None, today: date) -> bool:
 
 
 def add_commitment(session: Session, actor: Actor, plan: Meeting, item: PlanItem) -> Commitment:
-    row = Commitment(meeting_id=plan.id, actor=item.actor, what=item.what, by_when=item.by_when,
-                     status=item.status, intervention_id=item.intervention_id)
-    session.add(row)
+    row = Commitment(actor=item.actor, what=item.what, by_when=item.by_when, status=item.status,
+                     intervention_id=item.intervention_id)
+    plan.commitments.append(row)  # through the relationship, so the plan in this session sees it
     session.flush()
     audit.record(session, actor, "create", "commitment", plan.subject_id)
     return row

@@ -1,0 +1,112 @@
+"""Read models for the pages, the demo cohort, and the case operations the pages added (both engines)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from store import cases, transaction, views
+from store.audit import verify
+from store.demo import DemoRefused, seed_demo
+from store.models import Assessment, AuditEntry, Referral, Subject
+
+TODAY = date(2026, 11, 23)
+
+
+def test_age_is_whole_years_at_the_day():
+    assert views.age_on(2010, 12, TODAY) == 15 and views.age_on(2010, 11, TODAY) == 16
+    assert views.age_on(None, None, TODAY) is None
+
+
+def test_intake_queue_statuses_waiting_and_filters(engine, assessor):
+    with transaction(engine) as s:
+        old = cases.add_referral(s, assessor, cases.create_subject(s, assessor, birth_year=2010), "polis",
+                                 TODAY - timedelta(days=30))
+        cases.screen(s, assessor, old, suitable=True, on=TODAY - timedelta(days=20))
+        cases.add_referral(s, assessor, cases.create_subject(s, assessor, birth_year=2000), "skola",
+                           TODAY - timedelta(days=3))
+        young = cases.add_referral(s, assessor, cases.create_subject(s, assessor, birth_year=2012), "skola",
+                                   TODAY - timedelta(days=9))
+        cases.screen(s, assessor, young, suitable=False, on=TODAY - timedelta(days=1), reason="BUP")
+    with transaction(engine) as s:
+        queue = views.intake_queue(s, assessor, TODAY)
+        assert queue["status"].tolist() == ["suitable", "received", "not_suitable"]
+        assert queue["waiting_days"].iloc[:2].tolist() == [20, 3] and queue["waiting_days"].isna().iloc[2]
+        assert len(views.intake_queue(s, assessor, TODAY, sources=["skola"])) == 2
+        assert views.intake_queue(s, assessor, TODAY, ages=(12, 18))["age"].max() <= 18
+        assert len(views.intake_queue(s, assessor, TODAY, statuses=["received"], min_waiting_days=5)) == 0
+        listed = s.scalars(select(AuditEntry).where(AuditEntry.action == "list")).all()
+    assert len(listed) == 4 and all(a.subject_id is None for a in listed)
+
+
+def test_case_overview_consent_expiry_and_overdue_meeting(engine, assessor):
+    with transaction(engine) as s:
+        youth = cases.create_subject(s, assessor, birth_year=2010, birth_month=3)
+        cases.add_consent(s, assessor, youth, signed_on=TODAY - timedelta(days=10), signed_by=["youth"],
+                          valid_until=TODAY + timedelta(days=30), actors=["skola", "polis"], categories=["school"])
+        cases.record_meeting(s, assessor, youth, cases.MeetingInput(held_on=TODAY - timedelta(days=29),
+                                                                    attendees=["skola"]))
+        code = youth.case_code
+    with transaction(engine) as s:
+        o = views.case_overview(s, assessor, code, TODAY)
+        assert o.age == 16 and o.consent_until == TODAY + timedelta(days=30) and o.consent_expiring
+        assert o.consent_actors == ("polis", "skola") and o.meeting_overdue
+        assert not views.case_overview(s, assessor, code, TODAY - timedelta(days=5)).meeting_overdue
+        assert views.case_overview(s, assessor, code, TODAY + timedelta(days=31)).consent_until is None
+        with pytest.raises(cases.CaseError, match="no case"):
+            views.case_overview(s, assessor, "SIG-NOPE00", TODAY)
+
+
+def test_register_referral_new_and_existing_case_with_checklist(engine, assessor):
+    with transaction(engine) as s:
+        first = cases.register_referral(s, assessor, source="polis", received_on=TODAY, birth_year=2011,
+                                        checklist={"K1": "Ja", "K2": "Nej"})
+        code = first.subject.case_code
+        again = cases.register_referral(s, assessor, source="skola", received_on=TODAY + timedelta(days=40),
+                                        case_code=code.lower())
+        assert again.subject_id == first.subject_id and again.checklist_id is None
+        checklist = s.get(Assessment, first.checklist_id)
+        assert checklist.status == "final" and checklist.occasion == "referral"
+        with pytest.raises(cases.CaseError, match="already has a referral"):
+            cases.register_referral(s, assessor, source="skola", received_on=TODAY, case_code=code)
+
+
+def test_add_to_plan_starts_a_plan_or_extends_the_current(engine, assessor):
+    item = cases.PlanItem("skola", "Studiestöd", TODAY + timedelta(weeks=4), intervention_id="skolsocionom")
+    with transaction(engine) as s:
+        youth = cases.create_subject(s, assessor)
+        with pytest.raises(cases.CaseError, match="at least one"):
+            cases.add_to_plan(s, assessor, youth, [], TODAY)
+        plan = cases.add_to_plan(s, assessor, youth, [item], TODAY)
+        assert plan.held_on == TODAY and plan.next_meeting_on == TODAY + timedelta(weeks=4)
+        same = cases.add_to_plan(s, assessor, youth, [item], TODAY + timedelta(days=2))
+        assert same.id == plan.id and len(same.commitments) == 2
+        with pytest.raises(cases.CaseError, match="record meetings in order"):
+            cases.record_meeting(s, assessor, youth, cases.MeetingInput(held_on=TODAY - timedelta(days=1),
+                                                                        attendees=["skola"]))
+        cases.set_commitment_status(s, assessor, plan.commitments[0].id, "done")
+        with pytest.raises(cases.CaseError, match="unknown status"):
+            cases.set_commitment_status(s, assessor, plan.commitments[0].id, "maybe")
+        carried = cases.record_meeting(s, assessor, youth, cases.MeetingInput(
+            held_on=TODAY + timedelta(days=28), attendees=["skola"], carry_over=True))
+        assert [c.status for c in carried.commitments] == ["planned"]  # the done one stays behind
+
+
+def test_demo_cohort_is_synthetic_complete_and_seeded_once(engine, assessor):
+    with transaction(engine) as s:
+        report = seed_demo(s, assessor, n_subjects=60, today=TODAY, seed=3)
+    with transaction(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Subject).where(Subject.synthetic.is_(False))) == 0
+        assert all(c.startswith("DEMO-") for c in s.scalars(select(Subject.case_code)))
+        per_case = s.execute(select(Assessment.subject_id, func.count()).group_by(Assessment.subject_id)).all()
+        counts = [n for _, n in per_case]
+        assert report.assessments == sum(counts) and min(counts) >= 2 and max(counts) <= 6
+        started = s.scalar(select(func.count()).select_from(Referral).where(Referral.started_on.is_not(None)))
+        assert len(per_case) == started > 20
+        assert {cases.referral_status(r) for r in s.scalars(select(Referral))} >= {"received", "started"}
+        with pytest.raises(DemoRefused):
+            seed_demo(s, assessor, n_subjects=5, today=TODAY)
+    with transaction(engine) as s:
+        assert verify(s)[1] == []
