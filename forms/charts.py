@@ -25,16 +25,27 @@ def profile_long(inst: Instrument, factors: pd.DataFrame, before: str, after: st
     ])[["item", "factor", "domain", "side", "occasion", "value"]]
 
 
-def profile_chart(long: pd.DataFrame, side: str, title: str) -> alt.Chart:
-    """One line per occasion across the factors of one side, in definition order."""
+def value_range(inst: Instrument, side: str) -> tuple[float, float]:
+    """The lowest and highest value any factor of this side can take (the chart's fixed y axis)."""
+    values = [lv.value for item in inst.items
+              if (inst.item_domain[item.id].direction == "protective") == (side == "protective")
+              for lv in inst.scales[item.scale].levels]
+    return (min(values), max(values)) if values else (0.0, 1.0)
+
+
+def profile_chart(long: pd.DataFrame, side: str, title: str, y_range: tuple[float, float]) -> alt.Chart:
+    """One line per occasion across the factors of one side (ids on the axis, names in the tooltip)."""
     data = long[long["side"] == side]
-    order = list(dict.fromkeys(data["factor"]))
-    return alt.Chart(data, title=title).mark_line(point=True).encode(
-        x=alt.X("factor:N", sort=order, title=None, axis=alt.Axis(labelAngle=-60, labelLimit=180)),
-        y=alt.Y("value:Q", title=None),
-        color=alt.Color("occasion:N", title=None, legend=alt.Legend(orient="top")),
+    order = list(dict.fromkeys(data["item"]))
+    occasions = list(dict.fromkeys(data["occasion"]))
+    return alt.Chart(data, title=title).mark_line(point=alt.OverlayMarkDef(size=60)).encode(
+        x=alt.X("item:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=list(y_range)), axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color("occasion:N", title=None, sort=occasions,
+                        scale=alt.Scale(domain=occasions, range=["#9aa5b1", "#c8102e"]),
+                        legend=alt.Legend(orient="top", labelLimit=320)),
         tooltip=["factor", "occasion", "value"],
-    ).properties(height=320)
+    ).properties(height=280)
 
 
 def trajectory_chart(frame: pd.DataFrame, y_title: str) -> alt.Chart:

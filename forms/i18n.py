@@ -312,6 +312,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "print_plain": {"sv": "Plan i klarspråk att skriva ut", "en": "Plain-words plan to print"},
     "print_plain_help": {"sv": "För ungdomen och familjen: vem gör vad och när, utan poäng och risknivåer.", "en": "For the youth and family: who does what and when, without scores or risk levels."},
     "research_coming": {"sv": "Kohortstatistik (före/efter, tillförlitlig förändring, överensstämmelse) kommer här.", "en": "Cohort statistics (before/after, reliable change, agreement) come here."},
+    "profile_legend": {"sv": "Profilen visar båda tillfällena: {before} och {after}.",
+                       "en": "The profile shows both occasions: {before} and {after}."},
+    "all": {"sv": "Alla", "en": "All"},
     "error_generic": {
         "sv": "Något gick fel: {message}. Försök igen eller kontakta systemansvarig.",
         "en": "Something went wrong: {message}. Try again or contact your administrator.",

@@ -281,13 +281,15 @@ def test_before_after_shows_both_occasions_totals_and_reliable_change(demo):
         subject = s.scalar(select(Subject).where(Subject.case_code == code))
         finals = [a for a in cases.current_assessments(s, subject.id, include_drafts=False)
                   if a.instrument_id == "savry-like"]
-    first, last = str(finals[0].assessed_on), str(finals[-1].assessed_on)
+    first = f"Före {finals[0].assessed_on} · Inledande"
+    last = f"Efter {finals[-1].assessed_on} · Uppföljning"
     totals = next(d.value for d in at.dataframe if "Mått" in d.value.columns)
     risk = totals[totals["Mått"] == "Risksumma"].iloc[0]
     assert risk[first] == sum({"L": 0, "M": 1, "H": 2}[finals[0].ratings[f"{d}{i}"]]
                               for d, n in (("H", 10), ("S", 6), ("I", 8)) for i in range(1, n + 1))
     s_diff = 2 ** 0.5 * 8.0 * (1 - 0.83) ** 0.5
-    assert risk["RCI"] == pytest.approx((risk[last] - risk[first]) / s_diff)
+    assert float(risk["RCI"]) == pytest.approx((risk[last] - risk[first]) / s_diff, abs=0.005)
+    assert f"båda tillfällena: {first} och {last}" in texts(at, "caption")
     assert "Bedömd risknivå" in " ".join([texts(at, "success"), texts(at, "info"), texts(at, "error")])
     charts = at.get("vega_lite_chart")
     assert len(charts) == 3  # risk profile, protective profile, trajectory

@@ -27,7 +27,7 @@ def totals_table(inst, totals: pd.DataFrame, before: str, after: str) -> pd.Data
         interval = "–" if pd.isna(t.s_diff) else f"{t.lower:+.1f} … {t.upper:+.1f}"
         rows.append({
             tr("score"): score_label(inst, t.score), before: t.before, after: t.after, tr("change"): t.change,
-            tr("rci"): t.rci, tr("rc_interval"): interval,
+            tr("rci"): "–" if pd.isna(t.rci) else f"{t.rci:+.2f}", tr("rc_interval"): interval,
             tr("reliable_change"): tr(f"rc_{t.category}") if isinstance(t.category, str) else tr("rc_none"),
         })
     return pd.DataFrame(rows)
@@ -59,7 +59,7 @@ def main() -> None:
     a = right.selectbox(tr("after"), list(labels), index=len(series) - 1, key="change_after", format_func=labels.get)
     values, scores = individual.score_occasions(inst, [x.ratings for x in series], [x.judgment for x in series])
     result = individual.compare(inst, values, scores, b, a)
-    before, after = str(series[b].assessed_on), str(series[a].assessed_on)
+    before, after = f"{tr('before')} {labels[b]}", f"{tr('after')} {labels[a]}"
 
     # the decisions first: the assessor's judgments, with the totals' level beside them
     if inst.judgment is not None:
@@ -73,12 +73,15 @@ def main() -> None:
                           after=level_label(inst, result.band_after)))
 
     long = charts.profile_long(inst, result.factors, before, after)
+    st.caption(tr("profile_legend", before=before, after=after))
     risk_col, protect_col = st.columns([3, 2])
     with risk_col:
-        st.altair_chart(charts.profile_chart(long, "risk", tr("risk_factors")), width="stretch")
+        st.altair_chart(charts.profile_chart(long, "risk", tr("risk_factors"),
+                                             charts.value_range(inst, "risk")), width="stretch")
     with protect_col:
         if (long["side"] == "protective").any():
-            st.altair_chart(charts.profile_chart(long, "protective", tr("protective_factors")), width="stretch")
+            st.altair_chart(charts.profile_chart(long, "protective", tr("protective_factors"),
+                                                 charts.value_range(inst, "protective")), width="stretch")
         else:
             st.caption(tr("bipolar_note"))
 
@@ -112,14 +115,15 @@ def main() -> None:
         judgments = [f"{tr('decision')} {before}: {level_label(inst, result.level_before)}",
                      f"{tr('decision')} {after}: {level_label(inst, result.level_after)}",
                      tr("band_research")]
-    sheet = {"title": f"{code} · {inst.text(inst.title, lang())}", "subtitle": f"{before} → {after}",
+    sheet = {"title": f"{code} · {inst.text(inst.title, lang())}", "subtitle": f"{labels[b]} → {labels[a]}",
              "long": long, "totals": totals, "judgments": judgments,
              "headings": {"risk": tr("risk_factors"), "protective": tr("protective_factors")}}
+    stem = f"{code}-{series[b].assessed_on}-{series[a].assessed_on}"
     pdf_col, png_col = st.columns(2)
     pdf_col.download_button(tr("export_pdf"), lambda: report.before_after_sheet(**sheet, fmt="pdf"),
-                            file_name=f"{code}-{before}-{after}.pdf", mime="application/pdf", key="export_pdf")
+                            file_name=f"{stem}.pdf", mime="application/pdf", key="export_pdf")
     png_col.download_button(tr("export_png"), lambda: report.before_after_sheet(**sheet, fmt="png"),
-                            file_name=f"{code}-{before}-{after}.png", mime="image/png", key="export_png")
+                            file_name=f"{stem}.png", mime="image/png", key="export_png")
 
 
 main()

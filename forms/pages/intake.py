@@ -27,7 +27,7 @@ def status_label(status: str) -> str:
 def queue_view() -> None:
     left, mid, right, far = st.columns(4)
     sources = left.multiselect(tr("source_filter"), REFERRAL_SOURCES, key="intake_sources",
-                               format_func=lambda s: tr(f"source_{s}"))
+                               placeholder=tr("all"), format_func=lambda s: tr(f"source_{s}"))
     statuses = mid.multiselect(tr("status_filter"), STATUSES, default=list(views.OPEN_STATUSES),
                                key="intake_statuses", format_func=status_label)
     ages = right.slider(tr("age"), 10, 26, (12, 24), key="intake_ages")
@@ -63,6 +63,7 @@ def next_step(referral_id: int) -> None:
     def apply(step, **kwargs) -> None:
         with ctx.session() as s:
             step(s, ctx.actor(), views.referral_by_id(s, ctx.actor(), referral_id), on=on, **kwargs)
+        ctx.set_case(code)  # the case page opens on it: the natural next stop after a step
         ctx.done(tr("step_saved", code=code))
 
     if status == "received":
