@@ -21,9 +21,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 ## make run: install into .venv, create or migrate the SQLite database (./data), add the synthetic demo
 ## cohort when it holds no cases, start the app
 run: $(VENV)/.installed-run
-	$(BIN)/insats db upgrade
-	$(BIN)/insats demo seed --if-empty
-	$(BIN)/streamlit run app.py --server.address localhost --server.port $(PORT) --browser.gatherUsageStats false
+	$(BIN)/insats serve --demo-if-empty --port $(PORT)
 
 ## make test: install with test extras, lint, run the whole suite
 test: $(VENV)/.installed-test

@@ -340,6 +340,28 @@ def cmd_demo_seed(args: argparse.Namespace) -> None:
           f"{report.assessments} assessments, {report.meetings} network meetings")
 
 
+def cmd_serve(args: argparse.Namespace) -> None:
+    """Migrate, add the demo cohort to an empty database, preload the pages' modules, then serve."""
+    from store import transaction
+    from store.demo import is_empty, seed_demo
+
+    engine = open_store()
+    if args.demo_if_empty:
+        with transaction(engine) as session:
+            if is_empty(session):
+                report = seed_demo(session, actor_from_env())
+                print(f"empty database: added the synthetic demo cohort ({report.subjects} youths, DEMO-…)")
+    engine.dispose()
+    from forms import preload
+
+    preload.warm()
+    from streamlit.web import cli as streamlit_cli
+
+    sys.argv = ["streamlit", "run", str(Path(__file__).resolve().parent / "app.py"), "--server.port", str(args.port),
+                "--server.address", args.address, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    sys.exit(streamlit_cli.main())
+
+
 def register_store_commands(sub: argparse._SubParsersAction) -> None:
     db = sub.add_parser("db", help="create, migrate, back up and restore the database").add_subparsers(
         dest="action", required=True)
@@ -372,6 +394,11 @@ def register_store_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--by", choices=["month"], default="month")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.set_defaults(func=cmd_report_funnel)
+    p = sub.add_parser("serve", help="start the app (migrates the database and preloads the pages first)")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default="localhost")
+    p.add_argument("--demo-if-empty", action="store_true", help="add the synthetic demo cohort to an empty database")
+    p.set_defaults(func=cmd_serve)
     demo = sub.add_parser("demo", help="the synthetic demo cohort").add_subparsers(dest="action", required=True)
     p = demo.add_parser("seed", help="add about 200 synthetic youths (marked synthetic, case codes DEMO-…)")
     p.add_argument("--subjects", type=int, default=200)

@@ -315,6 +315,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "profile_legend": {"sv": "Profilen visar båda tillfällena: {before} och {after}.",
                        "en": "The profile shows both occasions: {before} and {after}."},
     "all": {"sv": "Alla", "en": "All"},
+    "intake_section": {"sv": "Del", "en": "Section"},
+    "pick_limited": {"sv": "Listan nedan visar de {n} som väntat längst; använd filtren för att hitta andra.",
+                     "en": "The list below shows the {n} waiting longest; use the filters to find others."},
     "error_generic": {
         "sv": "Något gick fel: {message}. Försök igen eller kontakta systemansvarig.",
         "en": "Something went wrong: {message}. Try again or contact your administrator.",

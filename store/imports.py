@@ -13,7 +13,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 import instruments
@@ -279,17 +279,15 @@ def _bool(value) -> bool | None:
 
 def referral_dates(session: Session) -> pd.DataFrame:
     """The dates each referral passed each step (for the funnel report); no personal data."""
-    rows = session.execute(
-        select(
-            Referral.received_on,
-            Referral.suitable,
-            Referral.decided_on,
-            Referral.asked_on,
-            Referral.accepted,
-            Referral.answered_on,
-        )
-    ).all()
-    return pd.DataFrame(rows, columns=["received_on", "suitable", "decided_on", "asked_on", "accepted", "answered_on"])
+    received, decided, asked, answered = (type_coerce(c, String) for c in (  # ISO text, parsed column-wise
+        Referral.received_on, Referral.decided_on, Referral.asked_on, Referral.answered_on))
+    rows = session.connection().execute(select(received, Referral.suitable, decided, asked, Referral.accepted,
+                                               answered)).all()
+    columns = ["received_on", "suitable", "decided_on", "asked_on", "accepted", "answered_on"]
+    frame = pd.DataFrame(list(map(tuple, rows)), columns=columns)
+    for column in ("received_on", "decided_on", "asked_on", "answered_on"):
+        frame[column] = pd.to_datetime(frame[column], errors="coerce")
+    return frame
 
 
 def import_assessments(

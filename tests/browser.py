@@ -42,7 +42,8 @@ def chromium() -> str:
 class AppServer:
     """``streamlit run app.py`` in a subprocess; ``url`` once it answers its health check."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, launcher: str = "streamlit") -> None:
+        self.launcher = launcher  # "streamlit": plain ``streamlit run``; "insats": ``insats serve`` (preloads)
         self.port = free_port()
         self.url = f"http://localhost:{self.port}"
         self.log = data_dir / "server.log"
@@ -53,10 +54,14 @@ class AppServer:
     def start(self, timeout: float = 60) -> float:
         """Start and wait for health; returns the seconds it took."""
         began = time.perf_counter()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-             "--server.port", str(self.port), "--server.address", "localhost", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
+        if self.launcher == "insats":
+            command = [sys.executable, str(ROOT / "cli.py"), "serve", "--port", str(self.port)]
+        else:
+            command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+                       "--server.port", str(self.port), "--server.address", "localhost",
+                       "--browser.gatherUsageStats", "false"]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log.open("w"),
+                                        stderr=subprocess.STDOUT)
         while time.perf_counter() - began < timeout:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the app server exited: {self.log.read_text()[-2000:]}")

@@ -95,7 +95,7 @@ def test_intake_queue_filters_by_status_and_source(demo):
 
 
 def test_register_a_referral_with_the_irk_8_checklist(empty):
-    at = open_page("intake")
+    at = open_page("intake", intake_view="register_referral")
     at.number_input(key="reg_year").set_value(2011).run()
     at.selectbox(key="reg_source").set_value("skola").run()
     for item in ("K1", "K2", "K3"):
@@ -148,7 +148,7 @@ def test_screening_refusal_is_a_message_and_changes_nothing(empty):
 def test_bulk_import_previews_and_lists_row_errors_before_saving(empty):
     header = "case_code,source,received_on,suitable,decided_on,asked_on,answer,answered_on\n"
     bad = header + "SIG-AAA111,polis,2026-02-30,,,,,\nSIG-AAA112,kiosk,2026-03-01,,,,,\n"
-    at = open_page("intake")
+    at = open_page("intake", intake_view="bulk_import")
     at.file_uploader(key="import_upload").upload("register.csv", bad.encode(), "text/csv").run()
     no_trace(at)
     assert "2 fel" in texts(at, "error")
@@ -163,7 +163,7 @@ def test_bulk_import_previews_and_lists_row_errors_before_saving(empty):
 
 
 def test_funnel_counts_each_step_in_its_month(demo):
-    at = open_page("intake")
+    at = open_page("intake", intake_view="funnel")
     funnel = next(d.value for d in at.dataframe if "Månad" in d.value.columns)
     with transaction(demo) as s:
         received = s.scalar(select(func.count()).select_from(Referral).where(

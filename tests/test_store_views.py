@@ -110,3 +110,13 @@ def test_demo_cohort_is_synthetic_complete_and_seeded_once(engine, assessor):
             seed_demo(s, assessor, n_subjects=5, today=TODAY)
     with transaction(engine) as s:
         assert verify(s)[1] == []
+
+
+def test_vectorised_queue_status_agrees_with_referral_status(engine, assessor):
+    with transaction(engine) as s:
+        seed_demo(s, assessor, n_subjects=150, today=TODAY, seed=11)
+    with transaction(engine) as s:
+        queue = views.intake_queue(s, assessor, TODAY).set_index("referral_id")
+        expected = {r.id: cases.referral_status(r) for r in s.scalars(select(Referral))}
+    assert queue["status"].to_dict() == expected
+    assert len(set(expected.values())) >= 5

@@ -76,11 +76,11 @@ def main() -> None:
     st.caption(tr("profile_legend", before=before, after=after))
     risk_col, protect_col = st.columns([3, 2])
     with risk_col:
-        st.altair_chart(charts.profile_chart(long, "risk", tr("risk_factors"),
+        st.vega_lite_chart(spec=charts.profile_chart(long, "risk", tr("risk_factors"),
                                              charts.value_range(inst, "risk")), width="stretch")
     with protect_col:
         if (long["side"] == "protective").any():
-            st.altair_chart(charts.profile_chart(long, "protective", tr("protective_factors"),
+            st.vega_lite_chart(spec=charts.profile_chart(long, "protective", tr("protective_factors"),
                                                  charts.value_range(inst, "protective")), width="stretch")
         else:
             st.caption(tr("bipolar_note"))
@@ -108,7 +108,7 @@ def main() -> None:
     names = [n for n in ("risk_total", "protective_total", "net") if n in scores.columns]
     trend = pd.DataFrame([{"assessed_on": x.assessed_on, "score": tr(n), "value": scores[n].iloc[i]}
                           for i, x in enumerate(series) for n in names])
-    st.altair_chart(charts.trajectory_chart(trend, tr("score")), width="stretch")
+    st.vega_lite_chart(spec=charts.trajectory_chart(trend, tr("score")), width="stretch")
 
     judgments = []
     if inst.judgment is not None:

@@ -18,6 +18,7 @@ from store.models import REFERRAL_SOURCES
 
 STATUSES = ("received", "suitable", "asked", "accepted", "started", "declined", "not_suitable")
 CHECKLIST = "irk-8"
+PICK_LIMIT = 200
 
 
 def status_label(status: str) -> str:
@@ -35,8 +36,9 @@ def queue_view() -> None:
     with ctx.session() as s:
         queue = views.intake_queue(s, ctx.actor(), ctx.today(), sources=sources, statuses=statuses, ages=ages,
                                    min_waiting_days=int(waiting))
-    shown = queue.assign(status=queue["status"].map(status_label), source=queue["source"].map(
-        lambda x: tr(f"source_{x}")))
+    status_names = {x: status_label(x) for x in STATUSES}  # translate once, not once per row
+    source_names = {x: tr(f"source_{x}") for x in REFERRAL_SOURCES}
+    shown = queue.assign(status=queue["status"].map(status_names), source=queue["source"].map(source_names))
     st.caption(tr("queue_count", n=len(queue)))
     st.dataframe(shown.drop(columns=["referral_id"]).rename(columns={
         "case_code": tr("case_code"), "age": tr("age"), "source": tr("source"), "received_on": tr("received_on"),
@@ -45,8 +47,11 @@ def queue_view() -> None:
     if queue.empty:
         return
     st.subheader(tr("handle_referral"))
-    labels = {int(r.referral_id): f"{r.case_code} · {r.received_on} · {status_label(r.status)}"
-              for r in queue.itertuples()}
+    first = queue.head(PICK_LIMIT)  # the longest waiting; filters narrow the rest
+    if len(queue) > PICK_LIMIT:
+        st.caption(tr("pick_limited", n=PICK_LIMIT))
+    labels = {int(r.referral_id): f"{r.case_code} · {r.received_on} · {status_names[r.status]}"
+              for r in first.itertuples()}
     chosen = st.selectbox(tr("choose_referral"), list(labels), key="intake_referral", format_func=labels.get)
     if chosen is not None:
         next_step(chosen)
@@ -180,16 +185,13 @@ def funnel_view() -> None:
 
 def main() -> None:
     st.title(tr("page_intake"))
-    queue_tab, register_tab, import_tab, funnel_tab = st.tabs(
-        [tr("queue"), tr("register_referral"), tr("bulk_import"), tr("funnel")])
-    with queue_tab:
-        queue_view()
-    with register_tab:
-        register_view()
-    with import_tab:
-        import_view()
-    with funnel_tab:
-        funnel_view()
+    # one section at a time: only the chosen one runs, so a city-sized queue costs nothing elsewhere
+    views_by_name = {"queue": queue_view, "register_referral": register_view, "bulk_import": import_view,
+                     "funnel": funnel_view}
+    st.session_state.setdefault("intake_view", "queue")
+    chosen = st.segmented_control(tr("intake_section"), list(views_by_name), key="intake_view", format_func=tr,
+                                  label_visibility="collapsed")
+    views_by_name[chosen or "queue"]()
 
 
 main()

@@ -1,0 +1,117 @@
+"""App speed with 10,000 subjects and 50,000 assessments in the database.
+
+- Server-side script run of the assessment page and of the before/after page, measured with AppTest
+  (median of repeated reruns of a warm session), against a one-line page in the same harness: the
+  ratio shows what the page itself costs on top of Streamlit's own script run.
+- First meaningful paint in a real Chromium from a cold server: seconds from starting
+  ``streamlit run`` until the intake queue is on screen.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import func, select
+
+from store import Actor, make_engine, transaction, upgrade
+from store.demo import seed_demo
+from store.models import Assessment, Subject
+
+from ._timing import line, timed
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = date(2026, 11, 23)
+
+
+def _database(directory: Path, subjects: int, assessments: int) -> str:
+    """The demo generator for the subjects, then final assessments spread over them up to the total."""
+    url = f"sqlite:///{directory / 'insats.sqlite'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with transaction(engine) as s:
+        seed_demo(s, Actor("bench", "system"), n_subjects=subjects, today=TODAY, plans=False)
+    with transaction(engine) as s:
+        have = s.scalar(select(func.count()).select_from(Assessment))
+        template = s.scalars(select(Assessment).where(Assessment.status == "final").limit(1)).one()
+        ids = np.random.default_rng(1).choice(subjects, size=assessments - have) + 1
+        base = {c.name: getattr(template, c.name) for c in Assessment.__table__.columns if c.name != "id"}
+        rows = [base | {"subject_id": int(i), "assessed_on": TODAY - timedelta(days=int(d))}
+                for i, d in zip(ids, np.random.default_rng(2).integers(1, 700, size=len(ids)), strict=True)]
+        s.execute(Assessment.__table__.insert(), rows)
+    with transaction(engine) as s:
+        total = s.scalar(select(func.count()).select_from(Assessment))
+        code = s.execute(select(Subject.case_code).join(Assessment, Assessment.subject_id == Subject.id)
+                         .where(Subject.synthetic.is_(True)).group_by(Subject.case_code)
+                         .having(func.count() == 6).limit(1)).scalar_one()
+    engine.dispose()
+    return code if total == assessments else ""
+
+
+def _page_runs(page: str | None, case: str, repeat: int) -> float:
+    from streamlit.testing.v1 import AppTest
+
+    if page is None:
+        at = AppTest.from_string('import streamlit as st\nst.title("baseline")', default_timeout=60)
+    else:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.run()
+        at.session_state["case_code"] = case
+        at.switch_page(f"forms/pages/{page}.py")
+    at.run()  # warm: caches, imports, first queries
+    assert not at.exception, [e.value for e in at.exception]
+    return timed(at.run, repeat=repeat)["median"]
+
+
+def _first_paint(directory: Path, launcher: str) -> tuple[float, float]:
+    """Seconds from starting the server to the intake queue on screen, and from opening the page."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM_ARGS, AppServer, chromium
+
+    server = AppServer(directory, {"INSATS_TODAY": TODAY.isoformat()}, launcher=launcher)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        began = time.perf_counter()
+        try:
+            server.start()
+            opened = time.perf_counter()
+            page.goto(server.url)
+            page.get_by_text("Hantera en remiss").wait_for(timeout=60_000)  # drawn below the queue
+            painted = time.perf_counter()
+        finally:
+            server.stop()
+            browser.close()
+    return painted - began, painted - opened
+
+
+def run(subjects: int = 10_000, assessments: int = 50_000, repeat: int = 15) -> dict:
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="insats-bench-app-") as tmp:
+        directory = Path(tmp)
+        os.environ["INSATS_DATA_DIR"], os.environ["INSATS_TODAY"] = tmp, TODAY.isoformat()
+        os.environ.setdefault("INSATS_SECRET_KEY", "bench")
+        started = time.perf_counter()
+        code = _database(directory, subjects, assessments)
+        print(f"Database: {subjects:,} subjects, {assessments:,} assessments "
+              f"(built in {time.perf_counter() - started:.1f} s); case {code} has 6")
+        baseline = _page_runs(None, code, repeat)
+        line("one-line page (AppTest harness baseline)", f"{baseline * 1000:.0f} ms")
+        results["baseline_ms"] = baseline * 1000
+        for page in ("assessment", "change", "case", "intake"):
+            seconds = _page_runs(page, code, repeat)
+            line(f"{page} page script run (median of {repeat})", f"{seconds * 1000:.0f} ms  "
+                 f"({seconds / baseline:.1f}× the one-line page; target < 150 ms)" if page in ("assessment", "change")
+                 else f"{seconds * 1000:.0f} ms  ({seconds / baseline:.1f}× the one-line page)")
+            results[f"{page}_ms"] = seconds * 1000
+        for launcher, label in (("streamlit", "`streamlit run app.py` (naive)"), ("insats", "`insats serve`")):
+            cold, page_only = _first_paint(directory, launcher)
+            line(f"first paint, cold server, {label}", f"{cold:.2f} s from server start, {page_only:.2f} s "
+                 "from opening the page (target < 4 s)")
+            results[f"first_paint_{launcher}_s"], results[f"first_paint_{launcher}_page_s"] = cold, page_only
+    return results
