@@ -420,7 +420,8 @@ class Event:
     on: date
     kind: str  # referral | assessment | meeting | intervention | consent | outcome
     id: int
-    summary: str
+    summary: str  # plain English, for logs and the CLI
+    facts: dict = field(default_factory=dict, compare=False)  # the parts, for a UI to phrase in its language
 
 
 def timeline(session: Session, actor: Actor, subject: Subject) -> list[Event]:
@@ -428,16 +429,22 @@ def timeline(session: Session, actor: Actor, subject: Subject) -> list[Event]:
     sid = subject.id
     events: list[Event] = []
     for r in session.scalars(select(Referral).where(Referral.subject_id == sid)):
-        events.append(Event(r.received_on, "referral", r.id, f"{r.source}: {referral_status(r)}"))
+        status = referral_status(r)
+        events.append(Event(r.received_on, "referral", r.id, f"{r.source}: {status}",
+                            {"source": r.source, "status": status}))
     for a in current_assessments(session, sid):
         version = f" v{a.version}" if a.version > 1 else ""
         summary = f"{a.instrument_id} {a.occasion} ({a.status}{version})"
-        events.append(Event(a.assessed_on, "assessment", a.id, summary))
+        events.append(Event(a.assessed_on, "assessment", a.id, summary, {
+            "instrument": a.instrument_id, "occasion": a.occasion, "state": a.status, "version": a.version}))
     for m in session.scalars(select(Meeting).where(Meeting.subject_id == sid)):
-        events.append(Event(m.held_on, "meeting", m.id, f"{len(m.commitments)} commitments"))
+        events.append(Event(m.held_on, "meeting", m.id, f"{len(m.commitments)} commitments",
+                            {"commitments": len(m.commitments), "next": m.next_meeting_on}))
     for i in session.scalars(select(InterventionGiven).where(InterventionGiven.subject_id == sid)):
-        events.append(Event(i.started_on, "intervention", i.id, i.intervention_id))
+        events.append(Event(i.started_on, "intervention", i.id, i.intervention_id,
+                            {"intervention": i.intervention_id}))
     for c in session.scalars(select(Consent).where(Consent.subject_id == sid)):
-        events.append(Event(c.signed_on, "consent", c.id, f"valid until {c.valid_until}"))
+        events.append(Event(c.signed_on, "consent", c.id, f"valid until {c.valid_until}",
+                            {"until": c.valid_until, "withdrawn": c.withdrawn_on}))
     audit.record(session, actor, "read", "timeline", sid)
     return sorted(events, key=lambda e: (e.on, e.kind, e.id))

@@ -143,7 +143,7 @@ def seed_demo(
                                 subject_id=s.id,
                                 signed_on=r.started_on,
                                 signed_by=["youth", "guardian"],
-                                valid_until=r.started_on + timedelta(days=int(rng.integers(365, 560))),
+                                valid_until=max(r.started_on, today + timedelta(days=int(rng.integers(-20, 300)))),
                                 actors=ACTORS,
                                 categories=["assessment", "school", "police", "leisure"],
                             )

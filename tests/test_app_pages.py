@@ -71,7 +71,7 @@ def test_every_ui_string_used_in_code_exists_in_both_languages():
 
     missing = []
     for path in [ROOT / "app.py", *sorted((ROOT / "forms").rglob("*.py"))]:
-        for key in re.findall(r"\btr(?:_or)?\(\s*\"([a-z_]+)\"", path.read_text()):
+        for key in re.findall(r"\btr(?:_or)?\(\s*\"([a-z_]+)\"\s*[,)]", path.read_text()):
             if key not in STRINGS:
                 missing.append(f"{path.name}: {key}")
     assert not missing

@@ -64,9 +64,32 @@ def timeline_view(code: str) -> None:
     if not events:
         st.caption(tr("empty_timeline"))
         return
-    frame = pd.DataFrame([{tr("date"): e.on, tr("what"): tr(f"event_{e.kind}"), tr("details"): e.summary}
+    frame = pd.DataFrame([{tr("date"): e.on, tr("what"): tr(f"event_{e.kind}"), tr("details"): describe(e)}
                           for e in reversed(events)])
     st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def describe(event: cases.Event) -> str:
+    """One line about an event in the user's language, from its facts."""
+    f = event.facts
+    if event.kind == "referral":
+        return tr("source_" + f["source"]) + ": " + tr("status_" + f["status"])
+    if event.kind == "assessment":
+        version = f" v{f['version']}" if f["version"] > 1 else ""
+        return " · ".join([f["instrument"], tr("occasion_" + f["occasion"]), tr("state_" + f["state"])]) + version
+    if event.kind == "meeting":
+        return tr("event_meeting_facts", n=f["commitments"], next=f["next"])
+    if event.kind == "intervention":
+        known = ctx.catalogue().by_id.get(f["intervention"])
+        return instrument_text(known.name) if known else f["intervention"]
+    if event.kind == "consent":
+        withdrawn = f" ({tr('withdrawn')} {f['withdrawn']})" if f.get("withdrawn") else ""
+        return tr("event_consent_facts", until=f["until"]) + withdrawn
+    return event.summary
+
+
+def instrument_text(text: dict[str, str]) -> str:
+    return text.get(lang()) or next(iter(text.values()))
 
 
 def consent_form(code: str) -> None:

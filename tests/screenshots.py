@@ -1,0 +1,61 @@
+"""README screenshots from the demo cohort: ``.venv/bin/python -m tests.screenshots``.
+
+Starts the app on a fresh demo database in a temp dir, opens each page in Chromium and saves
+docs/screenshots/<page>.png. Not a test; the end-to-end test takes its own screenshots.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+from sqlalchemy import func, select
+
+from store import make_engine, transaction
+from store.models import Assessment, Subject
+
+from .app_helpers import make_database
+from .browser import CHROMIUM_ARGS, ROOT, AppServer, chromium, settle
+
+PAGES = [("intake", "Inkorg"), ("case", "Ärende"), ("assessment", "Bedömning"), ("change", "Förändring"),
+         ("matching", "Insatser"), ("plan", "Åtgärdsplan")]
+
+
+def main() -> None:
+    out = ROOT / "docs" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("INSATS_SECRET_KEY", "screenshots")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = make_database(Path(tmp), subjects=200)
+        engine = make_engine(url)
+        with transaction(engine) as s:
+            code = s.execute(select(Subject.case_code).join(Assessment, Assessment.subject_id == Subject.id)
+                             .where(Assessment.status == "final").group_by(Subject.case_code)
+                             .having(func.count() >= 4).order_by(Subject.case_code).limit(1)).scalar_one()
+        engine.dispose()
+        server = AppServer(Path(tmp), {"INSATS_TODAY": "2026-11-23"})
+        server.start()
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+                page = browser.new_page(viewport={"width": 1400, "height": 1050})
+                page.goto(server.url)
+                settle(page)
+                for slug, title in PAGES:
+                    page.locator("[data-testid='stSidebar']").get_by_role("link", name=title, exact=True).click()
+                    settle(page)
+                    if slug == "case":
+                        page.get_by_label("Sök ärendekod").fill(code)
+                        page.keyboard.press("Enter")
+                        settle(page)
+                    page.screenshot(path=str(out / f"{slug}.png"), full_page=False)
+                browser.close()
+        finally:
+            server.stop()
+    print(f"saved {len(PAGES)} screenshots in {out}")
+
+
+if __name__ == "__main__":
+    main()
