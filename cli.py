@@ -361,6 +361,198 @@ def cmd_serve(args: argparse.Namespace) -> None:
                 "--server.address", args.address, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     sys.exit(streamlit_cli.main())
 
+# -- research ------------------------------------------------------------------------------------
+def _research_input(args: argparse.Namespace) -> tuple[instruments.Instrument, pd.DataFrame]:
+    return load_instrument(args.instrument), read_wide_csv(args.file)
+
+
+def _flat(prefix: str, value, out: dict) -> None:
+    """Nested results -> one flat CSV row: (low, high) pairs become _low/_high, tables become JSON."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _flat(f"{prefix}_{key}" if prefix else str(key), inner, out)
+    elif isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, (int, float)) or v is None
+                                                                      for v in value):
+        out[f"{prefix}_low"], out[f"{prefix}_high"] = value
+    elif isinstance(value, (list, tuple)):
+        out[prefix] = json.dumps(value)
+    else:
+        out[prefix] = value
+
+
+def _emit(result: dict, args: argparse.Namespace, rows: list[tuple[str, dict]] | None = None) -> None:
+    from scoring.research import to_json_ready
+
+    ready = to_json_ready(result)
+    if args.format == "json":
+        write_atomically(args.output, json.dumps(ready, indent=1, ensure_ascii=False) + "\n")
+        return
+    flat = []
+    for key, part in rows or [(k, v) for k, v in ready.items()]:
+        row = {"score": key}
+        _flat("", to_json_ready(part), row)
+        flat.append(row)
+    write_atomically(args.output, frame_as(pd.DataFrame(flat), "csv"))
+
+
+def cmd_research_change(args: argparse.Namespace) -> None:
+    from scoring import research
+
+    inst, frame = _research_input(args)
+    try:
+        pairs = research.pair_occasions(inst, frame, args.pre, args.post)
+        if len(pairs.subjects) < 2:
+            raise InputError(f"{args.file}: fewer than two subjects with both a pre and a post assessment")
+        result = research.change(inst, pairs, args.score, reliability=args.reliability, n_boot=args.bootstrap,
+                                 seed=args.seed, group=args.group)
+    except scoring.ResponseError as exc:
+        raise response_error(args.file, exc) from None
+    except ValueError as exc:
+        raise InputError(f"{args.file}: {exc}") from None
+    _emit(result, args)
+
+
+def cmd_research_agreement(args: argparse.Namespace) -> None:
+    from scoring import research
+
+    inst, frame = _research_input(args)
+    try:
+        result = research.agreement(inst, frame, args.score)
+    except scoring.ResponseError as exc:
+        raise response_error(args.file, exc) from None
+    except ValueError as exc:
+        raise InputError(f"{args.file}: {exc}") from None
+    result["items"] = result["items"].to_dict(orient="records")
+    if args.format == "csv":
+        write_atomically(args.output, frame_as(pd.DataFrame(result["items"]), "csv"))
+        return
+    _emit(result, args)
+
+
+def cmd_research_validity(args: argparse.Namespace) -> None:
+    from scoring import research
+
+    inst, frame = _research_input(args)
+    try:
+        result = research.validity(inst, frame, args.outcome, args.score)
+    except scoring.ResponseError as exc:
+        raise response_error(args.file, exc) from None
+    except ValueError as exc:
+        raise InputError(f"{args.file}: {exc}") from None
+    if args.format == "csv":
+        write_atomically(args.output, frame_as(result["auc"], "csv"))
+        return
+    result["auc"] = result["auc"].to_dict(orient="records")
+    _emit(result, args)
+
+
+def cmd_research_export(args: argparse.Namespace) -> None:
+    """De-identified long and wide files with scores, in CSV, Parquet and SPSS .sav."""
+    from store import Actor, transaction
+    from store.research import KEY_COLUMNS, assessments_for_research
+
+    inst = load_instrument(args.instrument)
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in ("csv", "parquet", "sav")]
+    if unknown:
+        raise InputError(f"unknown format(s) {', '.join(unknown)}; expected csv, parquet, sav")
+    if "sav" in formats:
+        try:
+            import pyreadstat  # noqa: F401
+        except ImportError:
+            raise InputError("SPSS export needs pyreadstat: pip install 'insats[research]'") from None
+    who = actor_from_env()
+    engine = open_store()
+    with transaction(engine) as session:
+        wide = assessments_for_research(session, Actor(who.who, "researcher"), inst.id)
+    values = scoring.responses_to_array(inst, wide)
+    scored = scoring.score(inst, values, judgment=wide["judgment"].tolist() if inst.judgment else None)
+    names = inst.score_names
+    wide = pd.concat([wide, scored[names].round(3)], axis=1)
+    long = wide.melt(id_vars=KEY_COLUMNS, value_vars=inst.item_ids, var_name="item", value_name="code")
+    long["value"] = _long_values(inst, long)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in (("wide", wide), ("long", long)):
+        stem = out / f"{inst.id}-{name}"
+        if "csv" in formats:
+            write_atomically(str(stem.with_suffix(".csv")), frame_as(frame, "csv"))
+            written.append(stem.with_suffix(".csv"))
+        if "parquet" in formats:
+            frame.to_parquet(stem.with_suffix(".parquet"), index=False)
+            written.append(stem.with_suffix(".parquet"))
+        if "sav" in formats:
+            _write_sav(inst, frame, stem.with_suffix(".sav"))
+            written.append(stem.with_suffix(".sav"))
+    print(f"{len(wide)} assessments of {wide['research_id'].nunique()} youths, de-identified:")
+    for path in written:
+        print(f"  {path}")
+
+
+def _long_values(inst: instruments.Instrument, long: pd.DataFrame) -> pd.Series:
+    lookup = {(i.id, lv.code): lv.value for i in inst.items for lv in inst.scales[i.scale].levels}
+    return pd.Series([lookup.get((item, code)) for item, code in zip(long["item"], long["code"], strict=True)],
+                     index=long.index, dtype="float64")
+
+
+def _write_sav(inst: instruments.Instrument, frame: pd.DataFrame, path: Path) -> None:
+    """SPSS file with item values as numbers and their level labels as value labels."""
+    import pyreadstat
+
+    data = frame.copy()
+    labels: dict[str, dict] = {}
+    for item in inst.items:
+        if item.id in data:
+            levels = inst.scales[item.scale].levels
+            data[item.id] = data[item.id].map({lv.code: lv.value for lv in levels})
+            labels[item.id] = {lv.value: inst.text(lv.label, "sv") for lv in levels}
+    if inst.judgment is not None and "judgment" in data:
+        order = {lv: i for i, lv in enumerate(inst.judgment.levels)}
+        data["judgment"] = data["judgment"].map(order)
+        labels["judgment"] = {i: inst.text(inst.judgment.labels.get(lv), "sv") or lv for lv, i in order.items()}
+    for column in data.columns:
+        if data[column].dtype == object or str(data[column].dtype).startswith("str"):
+            data[column] = data[column].astype(object).where(data[column].notna(), "")
+    tmp = path.with_suffix(".sav.tmp")
+    pyreadstat.write_sav(data, str(tmp), variable_value_labels=labels,
+                         column_labels={i.id: inst.text(i.label, "sv") for i in inst.items if i.id in data})
+    os.replace(tmp, path)
+
+
+def register_research_commands(sub: argparse._SubParsersAction) -> None:
+    research = sub.add_parser("research", help="evaluation statistics and de-identified exports").add_subparsers(
+        dest="action", required=True)
+
+    def common(p: argparse.ArgumentParser, file_help: str) -> None:
+        p.add_argument("--instrument", required=True)
+        p.add_argument("file", help=file_help)
+        p.add_argument("--score", action="append", help="a score to report (repeatable; default: the totals)")
+        p.add_argument("--format", choices=["json", "csv"], default="json")
+        p.add_argument("--output", help="write here instead of standard output")
+
+    p = research.add_parser("change", help="pre/post change, reliable change and risk-level transitions")
+    common(p, "wide CSV: subject_id, occasion, assessed_on, items, [judgment], [group column]")
+    p.add_argument("--pre", help="occasion used as pre (default: first by date)")
+    p.add_argument("--post", help="occasion used as post (default: last by date)")
+    p.add_argument("--reliability", type=float, help="r_xx for reliable change (default: the definition's)")
+    p.add_argument("--group", help="column with two groups (e.g. SIG and comparison) to compare change")
+    p.add_argument("--bootstrap", type=int, default=0, metavar="N", help="BCa bootstrap CIs with N resamples")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_research_change)
+    p = research.add_parser("agreement", help="ICCs, kappas, Krippendorff's alpha, per-item agreement")
+    common(p, "wide CSV, one row per subject and rater: subject_id, rater, items, [judgment]")
+    p.set_defaults(func=cmd_research_agreement)
+    p = research.add_parser("validity", help="ROC AUC with DeLong CIs for a 0/1 outcome")
+    common(p, "wide CSV, one row per assessment: items, [judgment], the outcome column")
+    p.add_argument("--outcome", required=True, help="column with 0/1 (or ja/nej)")
+    p.set_defaults(func=cmd_research_validity)
+    p = research.add_parser("export", help="de-identified long and wide files from the database")
+    p.add_argument("--instrument", required=True)
+    p.add_argument("--out", required=True, help="folder to write to")
+    p.add_argument("--formats", default="csv,parquet,sav", help="comma-separated: csv, parquet, sav")
+    p.set_defaults(func=cmd_research_export)
+
 
 def register_store_commands(sub: argparse._SubParsersAction) -> None:
     db = sub.add_parser("db", help="create, migrate, back up and restore the database").add_subparsers(
@@ -447,7 +639,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_store_commands]
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_store_commands,
+                                                                      register_research_commands]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -95,3 +95,136 @@ def transitions(pre_levels, post_levels, levels: list[str]) -> pd.DataFrame:
     pre = pd.Categorical(pre_levels, categories=levels)
     post = pd.Categorical(post_levels, categories=levels)
     return pd.crosstab(pre, post, dropna=False).reindex(index=levels, columns=levels, fill_value=0)
+
+
+# -- categorical agreement -------------------------------------------------------------------------
+WEIGHTS = ("none", "linear", "quadratic")
+
+
+def agreement_weights(k: int, weights: str = "none") -> np.ndarray:
+    """Agreement weights w_ij for k ordered categories: identity, linear (Cicchetti–Allison) or
+    quadratic (Fleiss–Cohen), as SAS PROC FREQ and scikit-learn define them."""
+    i, j = np.indices((k, k))
+    if weights == "none":
+        return (i == j).astype(float)
+    if k < 2:
+        return np.ones((k, k))
+    if weights == "linear":
+        return 1 - np.abs(i - j) / (k - 1)
+    if weights == "quadratic":
+        return 1 - (i - j) ** 2 / (k - 1) ** 2
+    raise ValueError(f"weights must be one of {', '.join(WEIGHTS)}, got {weights!r}")
+
+
+def cohen_kappa(table: np.ndarray, weights: str = "none", level: float = 0.95) -> dict[str, float]:
+    """Cohen's kappa (unweighted, linear or quadratic weights) of a square (rater A × rater B) table.
+
+    Returns
+    -------
+    dict with ``kappa``, ``ase`` (asymptotic SE, for the CI), ``ci`` (kappa ± z·ase), ``ase0`` (SE
+    under kappa = 0, for the test), ``z`` and ``p`` (two-sided), ``po``, ``pe`` and ``n``.
+
+    Notes
+    -----
+    Variances of Fleiss, Cohen & Everitt (1969), as SAS PROC FREQ (AGREE) reports them.
+    """
+    T = np.asarray(table, dtype=float)
+    if T.ndim != 2 or T.shape[0] != T.shape[1]:
+        raise ValueError("the agreement table must be square (same categories for both raters)")
+    n = T.sum()
+    p = T / n
+    rows, cols = p.sum(axis=1), p.sum(axis=0)
+    w = agreement_weights(T.shape[0], weights)
+    po, pe = float((w * p).sum()), float(rows @ w @ cols)
+    kappa = (po - pe) / (1 - pe)
+    w_row, w_col = w @ cols, rows @ w  # w̄_i. and w̄_.j
+    both = w_row[:, None] + w_col[None, :]
+    var = ((p * (w - both * (1 - kappa)) ** 2).sum() - (kappa - pe * (1 - kappa)) ** 2) / ((1 - pe) ** 2 * n)
+    var0 = ((np.outer(rows, cols) * (w - both) ** 2).sum() - pe**2) / ((1 - pe) ** 2 * n)
+    ase, ase0 = float(np.sqrt(var)), float(np.sqrt(var0))
+    zcrit = stats.norm.ppf(1 - (1 - level) / 2)
+    z = kappa / ase0 if ase0 > 0 else np.nan
+    return {"kappa": float(kappa), "ase": ase, "ci": (kappa - zcrit * ase, kappa + zcrit * ase), "ase0": ase0,
+            "z": float(z), "p": float(2 * stats.norm.sf(abs(z))) if ase0 > 0 else np.nan, "po": po, "pe": pe,
+            "n": int(n)}
+
+
+def agreement_table(a, b, categories: list) -> np.ndarray:
+    """Counts of (rater A category, rater B category) over pairs where both rated."""
+    k = len(categories)
+    index = {c: i for i, c in enumerate(categories)}
+    ia = pd.Series(a).map(index).to_numpy(dtype=float)
+    ib = pd.Series(b).map(index).to_numpy(dtype=float)
+    keep = ~(np.isnan(ia) | np.isnan(ib))
+    codes = ia[keep].astype(int) * k + ib[keep].astype(int)
+    return np.bincount(codes, minlength=k * k).reshape(k, k)
+
+
+_METRICS = ("nominal", "ordinal", "interval", "ratio")
+
+
+def krippendorff_alpha(data: np.ndarray, level: str = "ordinal", values: list[float] | None = None) -> float:
+    """Krippendorff's alpha of a (coders × units) array of values, NaN = missing.
+
+    Built from the coincidence matrix in one pass (Krippendorff, 2011): units with fewer than two
+    values are not pairable and are left out. ``values`` fixes the ordered value domain (default:
+    the values that occur); it matters for the ordinal metric only through the frequencies.
+    """
+    if level not in _METRICS:
+        raise ValueError(f"level must be one of {', '.join(_METRICS)}, got {level!r}")
+    X = np.asarray(data, dtype=float)
+    domain = np.unique(X[~np.isnan(X)]) if values is None else np.asarray(sorted(values), dtype=float)
+    position = np.searchsorted(domain, X)
+    position[np.isnan(X)] = len(domain)  # the "missing" column, dropped below
+    units = X.shape[1]
+    counts = np.zeros((units, len(domain) + 1))
+    np.add.at(counts, (np.broadcast_to(np.arange(units), X.shape), position), 1)
+    counts = counts[:, :-1]
+    m = counts.sum(axis=1)
+    counts, m = counts[m >= 2], m[m >= 2]
+    weighted = counts / (m - 1)[:, None]
+    coincidence = weighted.T @ counts - np.diag(weighted.sum(axis=0))
+    n_c = coincidence.sum(axis=0)
+    n = n_c.sum()
+    c, k = np.meshgrid(domain, domain, indexing="ij")
+    if level == "nominal":
+        delta = (c != k).astype(float)
+    elif level == "interval":
+        delta = (c - k) ** 2
+    elif level == "ratio":
+        delta = np.divide((c - k) ** 2, (c + k) ** 2, out=np.zeros_like(c), where=(c + k) != 0)
+    else:
+        cumulative = np.cumsum(n_c)
+        i, j = np.indices(coincidence.shape)
+        lo, hi = np.minimum(i, j), np.maximum(i, j)
+        between = cumulative[hi] - np.where(lo > 0, cumulative[np.maximum(lo - 1, 0)], 0)
+        delta = (between - (n_c[i] + n_c[j]) / 2) ** 2
+    observed = (coincidence * delta).sum() / n
+    expected = (np.outer(n_c, n_c) * delta).sum() / (n * (n - 1))
+    return float(1 - observed / expected)
+
+
+def item_agreement(ratings: np.ndarray, steps: np.ndarray | None = None) -> pd.DataFrame:
+    """Exact and within-one-step agreement per item over every pair of raters.
+
+    Parameters
+    ----------
+    ratings : (subjects × raters × items) values, NaN = not rated.
+    steps : per item, the size of one step on its scale (default 1).
+
+    Returns
+    -------
+    DataFrame with one row per item: ``pairs`` (rater pairs where both rated), ``exact`` and
+    ``within_one`` (proportions).
+    """
+    R = np.asarray(ratings, dtype=float)
+    _, k, items = R.shape
+    step = np.ones(items) if steps is None else np.asarray(steps, dtype=float)
+    a_idx, b_idx = np.triu_indices(k, 1)
+    diff = np.abs(R[:, a_idx, :] - R[:, b_idx, :]) / step  # subjects × pairs × items
+    valid = ~np.isnan(diff)
+    pairs = valid.sum(axis=(0, 1))
+    with np.errstate(invalid="ignore"):
+        exact = np.where(valid, diff < 1e-9, False).sum(axis=(0, 1)) / pairs
+        within = np.where(valid, diff <= 1 + 1e-9, False).sum(axis=(0, 1)) / pairs
+    return pd.DataFrame({"pairs": pairs, "exact": exact, "within_one": within})

@@ -1,0 +1,101 @@
+"""De-identified data for researchers: research ids, ages, months, and no free text.
+
+Researchers never see case codes, names, personal identity numbers, birth dates, raters or any free
+text (rationales, notes, reasons). Each export draws new research ids (random, not derivable from
+the case code), so two exports cannot be joined on them unless the same ``key`` is given on purpose
+(a study that follows a cohort over time keeps its key outside Insats). Every export is audited per
+subject with the researcher's identity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import instruments
+
+from . import audit
+from .audit import Actor
+from .models import Assessment, Outcome, Referral, Subject
+
+KEY_COLUMNS = ["research_id", "gender", "district", "referral_source", "age", "occasion", "assessed_month",
+               "days_from_first", "status", "judgment"]
+
+
+def research_ids(subject_ids: list[int], key: bytes) -> dict[int, str]:
+    """Subject id -> "R" + 10 hex digits of an HMAC: stable for one key, unlinkable without it."""
+    return {s: "R" + hmac.new(key, str(s).encode(), hashlib.sha256).hexdigest()[:10] for s in subject_ids}
+
+
+def _age(birth_year: int | None, birth_month: int | None, on: date) -> float | None:
+    if birth_year is None:
+        return None
+    return on.year - birth_year - (1 if (birth_month or 1) > on.month else 0)
+
+
+def assessments_for_research(session: Session, actor: Actor, instrument_id: str, key: bytes | None = None,
+                             include_drafts: bool = False) -> pd.DataFrame:
+    """One row per current final assessment of ``instrument_id``: de-identified keys and item codes."""
+    inst = instruments.load(instrument_id)
+    key = key or secrets.token_bytes(32)
+    subjects = {s.id: s for s in session.scalars(select(Subject))}
+    first_source = dict(session.execute(select(Referral.subject_id, Referral.source)
+                                        .order_by(Referral.received_on.desc())).all())
+    rows = session.scalars(select(Assessment).where(Assessment.instrument_id == inst.id)
+                           .order_by(Assessment.subject_id, Assessment.assessed_on, Assessment.id)).all()
+    replaced = {r.replaces_id for r in rows if r.replaces_id is not None and r.status == "final"}
+    rows = [r for r in rows if r.id not in replaced and (include_drafts or r.status == "final")]
+    ids = research_ids(sorted({r.subject_id for r in rows}), key)
+    first_day: dict[int, date] = {}
+    for r in rows:
+        first_day.setdefault(r.subject_id, r.assessed_on)
+    records = []
+    for r in rows:
+        s = subjects[r.subject_id]
+        records.append({
+            "research_id": ids[r.subject_id], "gender": s.gender, "district": s.district,
+            "referral_source": first_source.get(r.subject_id), "age": _age(s.birth_year, s.birth_month, r.assessed_on),
+            "occasion": r.occasion, "assessed_month": r.assessed_on.strftime("%Y-%m"),
+            "days_from_first": (r.assessed_on - first_day[r.subject_id]).days, "status": r.status,
+            "judgment": r.judgment or "", **{i: (r.ratings.get(i) or "") for i in inst.item_ids},
+        })
+    audit.record_many(session, actor, "export", "research", sorted(ids), f"{inst.id}: de-identified")
+    return pd.DataFrame(records, columns=KEY_COLUMNS + inst.item_ids)
+
+
+def outcomes_before_after(session: Session, actor: Actor, key: bytes | None = None) -> pd.DataFrame:
+    """Per subject who started SIG: police reports, placement days and cost before vs after the start.
+
+    Outcome periods ending on or before the start count as *before*, periods starting on or after
+    it as *after*; periods straddling the start are left out rather than split.
+    """
+    starts = dict(session.execute(select(Referral.subject_id, Referral.started_on)
+                                  .where(Referral.started_on.is_not(None))).all())
+    outcomes = session.scalars(select(Outcome).where(Outcome.subject_id.in_(list(starts)))).all() if starts else []
+    ids = research_ids(sorted(starts), key or secrets.token_bytes(32))
+    frame = pd.DataFrame([{
+        "subject": o.subject_id, "period": "before" if o.period_end <= starts[o.subject_id] else
+        "after" if o.period_start >= starts[o.subject_id] else None,
+        "police_reports": o.police_reports, "placement_days": o.placement_days, "placement_cost": o.placement_cost,
+        "days": (o.period_end - o.period_start).days,
+    } for o in outcomes], columns=["subject", "period", "police_reports", "placement_days", "placement_cost", "days"])
+    frame = frame.dropna(subset=["period"])
+    wide = frame.pivot_table(index="subject", columns="period", values=["police_reports", "placement_days",
+                                                                        "placement_cost", "days"], aggfunc="sum")
+    wide.columns = [f"{measure}_{period}" for measure, period in wide.columns]
+    wide = wide.reset_index()
+    wide.insert(0, "research_id", wide.pop("subject").map(ids))
+    audit.record_many(session, actor, "export", "research", sorted(starts), "outcomes before/after")
+    for column in ("police_reports", "placement_days", "placement_cost", "days"):
+        for period in ("before", "after"):
+            if f"{column}_{period}" not in wide:
+                wide[f"{column}_{period}"] = np.nan
+    return wide
+
