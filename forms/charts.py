@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from instruments import Instrument
@@ -68,4 +69,64 @@ def trajectory_chart(frame: pd.DataFrame, y_title: str) -> dict:
             "color": {"field": "score", "type": "nominal", "title": None, "legend": {"orient": "top"}},
             "tooltip": [{"field": "assessed_on", "type": "temporal"}, {"field": "score"}, {"field": "value"}],
         },
+    }
+
+
+def reliable_change_plot(pre: np.ndarray, post: np.ndarray, category: list[str], s_diff: float,
+                         labels: dict[str, str], title: str) -> dict:
+    """The Jacobson–Truax plot: pre vs post per youth, the line of no change and the band of
+    ±1.96·S_diff around it; points coloured by reliable-change category."""
+    low, high = float(np.nanmin([pre.min(), post.min()])), float(np.nanmax([pre.max(), post.max()]))
+    band = 1.959963984540054 * s_diff
+    lines = [{"x": low, "y": low + d, "line": name} for d, name in ((0, "0"), (band, "+"), (-band, "-"))] + [
+        {"x": high, "y": high + d, "line": name} for d, name in ((0, "0"), (band, "+"), (-band, "-"))]
+    points = [{"pre": float(a), "post": float(b), "category": labels.get(c, c)}
+              for a, b, c in zip(pre, post, category, strict=True)]
+    order = [labels[k] for k in ("improved", "unchanged", "deteriorated") if k in labels]
+    return {
+        "title": {"text": title, "anchor": "start"}, "height": 360,
+        "layer": [
+            {"data": {"values": lines}, "mark": {"type": "line", "color": "#9aa5b1", "strokeDash": [4, 3]},
+             "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"},
+                          "detail": {"field": "line"}}},
+            {"data": {"values": points}, "mark": {"type": "circle", "opacity": 0.6, "size": 40},
+             "encoding": {
+                 "x": {"field": "pre", "type": "quantitative", "title": labels.get("pre", "pre"),
+                       "scale": {"domain": [low, high]}},
+                 "y": {"field": "post", "type": "quantitative", "title": labels.get("post", "post"),
+                       "scale": {"domain": [low, high]}},
+                 "color": {"field": "category", "type": "nominal", "title": None, "sort": order,
+                           "scale": {"domain": order, "range": ["#2e7d32", "#9aa5b1", "#c8102e"][:len(order)]},
+                           "legend": {"orient": "top"}},
+                 "tooltip": [{"field": "pre"}, {"field": "post"}, {"field": "category"}]}},
+        ],
+    }
+
+
+def transition_heatmap(table: list[list[int]], levels: list[str], pre_title: str, post_title: str) -> dict:
+    """Pre level (rows) × post level (columns) counts as a heat map with the counts written in."""
+    cells = [{"pre": levels[i], "post": levels[j], "n": int(table[i][j])}
+             for i in range(len(levels)) for j in range(len(levels))]
+    encoding = {"x": {"field": "post", "type": "ordinal", "sort": levels, "title": post_title},
+                "y": {"field": "pre", "type": "ordinal", "sort": levels, "title": pre_title}}
+    return {
+        "height": 240, "data": {"values": cells},
+        "layer": [
+            {"mark": "rect", "encoding": {**encoding, "color": {"field": "n", "type": "quantitative",
+                                                                "scale": {"scheme": "blues"}, "legend": None}}},
+            {"mark": {"type": "text", "fontSize": 14}, "encoding": {**encoding, "text": {"field": "n"}}},
+        ],
+    }
+
+
+def factor_change_bars(summary: pd.DataFrame, labels: dict[str, str], x_title: str) -> dict:
+    """Mean change per factor, oriented so that right = better, coloured by domain."""
+    data = [{"factor": labels.get(r.item, r.item), "domain": r.domain, "better": float(r.improved - r.worse)}
+            for r in summary.itertuples()]
+    return {
+        "height": {"step": 14}, "data": {"values": data}, "mark": "bar",
+        "encoding": {"y": {"field": "factor", "type": "nominal", "sort": None, "title": None},
+                     "x": {"field": "better", "type": "quantitative", "title": x_title, "axis": {"format": "%"}},
+                     "color": {"field": "domain", "type": "nominal", "title": None, "legend": {"orient": "top"}},
+                     "tooltip": [{"field": "factor"}, {"field": "better", "format": ".0%"}]},
     }

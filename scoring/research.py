@@ -44,16 +44,22 @@ class Pairs:
 
 
 def pair_occasions(instrument: Instrument, frame: pd.DataFrame, pre: str | None = None,
-                   post: str | None = None) -> Pairs:
+                   post: str | None = None, order: str = DATE) -> Pairs:
     """Pick each subject's pre and post rows: the named occasions, else the first and last by date.
 
     Subjects without both are left out. When an occasion occurs twice for a subject, the later by
-    date is used (a re-assessment replaces an earlier one of the same occasion).
+    date is used (a re-assessment replaces an earlier one of the same occasion). ``order`` names the
+    column that orders a subject's assessments (a date, or a number such as days from the first).
     """
     if SUBJECT not in frame.columns:
         raise ValueError(f"the file needs a '{SUBJECT}' column")
-    ordered = frame.assign(_date=pd.to_datetime(frame[DATE], errors="coerce") if DATE in frame else pd.NaT,
-                           _row=np.arange(len(frame)))
+    if order not in frame:
+        when = pd.Series(pd.NaT, index=frame.index)
+    elif pd.api.types.is_numeric_dtype(frame[order]):
+        when = frame[order]
+    else:
+        when = pd.to_datetime(frame[order], errors="coerce")
+    ordered = frame.assign(_date=when, _row=np.arange(len(frame)))
     ordered = ordered.sort_values([SUBJECT, "_date", "_row"], kind="stable")
     if (pre is None) != (post is None):
         raise ValueError("give both --pre and --post occasions, or neither")

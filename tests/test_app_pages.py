@@ -376,3 +376,32 @@ def test_english_on_request(demo):
     no_trace(at)
     assert at.title[0].value == "Before/after"
     assert any(v == "Risk total" for v in next(d.value for d in at.dataframe if "Score" in d.value.columns)["Score"])
+
+
+# -- Forskning -----------------------------------------------------------------------------------
+def test_research_page_summarises_the_cohort_de_identified(demo):
+    at = open_page("research")
+    no_trace(at)
+    summary = at.dataframe[0].value
+    assert summary["Mått"].tolist() == ["Risksumma", "Skyddssumma"]
+    assert "har både före och efter" in texts(at, "caption") and "McNemar–Bowker" in texts(at, "caption")
+    shown = " ".join(str(v) for d in at.dataframe for v in d.value.to_numpy().ravel())
+    assert "DEMO-" not in shown  # no case codes reach the researcher
+    assert len(at.get("vega_lite_chart")) >= 3  # Jacobson–Truax plot, transition heat map, per-factor bars
+    assert len(at.get("download_button")) >= 4
+    with transaction(demo) as s:
+        from store.models import AuditEntry
+
+        exports = s.scalars(select(AuditEntry).where(AuditEntry.entity == "research")).all()
+    assert exports and {e.role for e in exports} == {"researcher"}
+
+
+def test_research_page_compares_two_groups_and_filters(demo):
+    at = open_page("research")
+    at.selectbox(key="research_group_by").set_value("gender").run()
+    at.multiselect(key="research_group_values").set_value(["flicka", "pojke"]).run()
+    no_trace(at)
+    groups = next(d.value for d in at.dataframe if "Grupp" in d.value.columns)
+    assert set(groups["Grupp"]) == {"flicka", "pojke"} and "ANCOVA p" in groups
+    at.slider(key="research_ages").set_value((12, 13)).run()
+    no_trace(at)

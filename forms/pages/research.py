@@ -1,26 +1,190 @@
-"""Forskning: cohort evaluation for researchers (de-identified). Filled by the research issue (#6);
-until then it shows the intake funnel, the one cohort figure every SIG report starts with."""
+"""Forskning: cohort evaluation on de-identified data (research ids, ages, months; no free text)."""
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
+import instruments
+from forms import charts
 from forms import context as ctx
-from forms.i18n import tr
+from forms.i18n import lang, tr
+from forms.score_panel import level_label
+from scoring import research
+from scoring.change import paired_change, reliable_change
 from scoring.funnel import monthly_funnel
-from store import imports
+from scoring.groups import compare_groups
+from store import Actor, imports
+from store.research import assessments_for_research, outcomes_before_after
+
+GROUPINGS = ("district", "gender", "referral_source")
+KEY = "research_key"  # one key per browser session: ids are stable while you work, unlinkable after
+
+
+def researcher() -> Actor:
+    return Actor(ctx.actor().who, "researcher")
+
+
+def download(frame: pd.DataFrame, name: str) -> None:
+    st.download_button(tr("download_csv"), frame.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
+                       mime="text/csv", key=f"download:{name}")
+
+
+def filters(data: pd.DataFrame) -> pd.DataFrame:
+    """Cohort filters; every one narrows the de-identified rows before pairing."""
+    cols = st.columns(5)
+    months = sorted(data["assessed_month"].unique())
+    period = cols[0].select_slider(tr("period"), months, value=(months[0], months[-1]), key="research_period") \
+        if len(months) > 1 else (months[0], months[0])
+    chosen = {}
+    for col, column in zip(cols[1:4], ("district", "referral_source", "gender"), strict=True):
+        options = sorted(data[column].dropna().unique())
+        chosen[column] = col.multiselect(tr(f"filter_{column}"), options, key=f"research_{column}",
+                                         placeholder=tr("all"))
+    ages = cols[4].slider(tr("age"), 10, 26, (12, 24), key="research_ages")
+    keep = data["assessed_month"].between(*period) & data["age"].between(*ages)
+    for column, values in chosen.items():
+        if values:
+            keep &= data[column].isin(values)
+    return data[keep]
 
 
 def main() -> None:
     st.title(tr("page_research"))
-    st.info(tr("research_coming"))
+    st.caption(tr("research_deidentified"))
+    available = instruments.available()
+    default = available.index("savry-like") if "savry-like" in available else 0
+    instrument_id = st.selectbox(tr("choose_instrument"), available, index=default, key="research_instrument")
+    inst = ctx.instrument(instrument_id)
+    key = st.session_state.setdefault(KEY, np.random.default_rng().bytes(32))
+    with ctx.session() as s:
+        data = assessments_for_research(s, researcher(), inst.id, key=key)
+    if data.empty:
+        st.info(tr("research_no_data"))
+        funnel_section()
+        return
+    cohort = filters(data).rename(columns={"research_id": "subject_id"})
+    pairs = research.pair_occasions(inst, cohort, order="days_from_first")
+    st.caption(tr("research_cohort", rows=len(cohort), youths=cohort["subject_id"].nunique(),
+                  pairs=len(pairs.subjects)))
+    if len(pairs.subjects) < 2:
+        st.info(tr("research_too_few"))
+        funnel_section()
+        return
+    summary_tab, factors_tab, groups_tab, outcomes_tab, funnel_tab = st.tabs(
+        [tr("research_summary"), tr("per_factor"), tr("research_groups"), tr("research_outcomes"), tr("funnel")])
+    with summary_tab:
+        summary_section(inst, pairs)
+    with factors_tab:
+        factors_section(inst, pairs)
+    with groups_tab:
+        groups_section(inst, pairs)
+    with outcomes_tab:
+        outcomes_section(key)
+    with funnel_tab:
+        funnel_section()
+
+
+def summary_section(inst, pairs: research.Pairs) -> None:
+    results = research.change(inst, pairs)
+    rows = []
+    for name, r in results.items():
+        rows.append({tr("score"): tr(name), "n": r["n"], tr("before"): r.get("pre_mean"),
+                     tr("after"): r.get("post_mean"),
+                     tr("change"): r.get("mean_change"), "95% KI" if lang() == "sv" else "95% CI":
+                     "{:.2f} … {:.2f}".format(*r["mean_change_ci"]) if "mean_change_ci" in r else "–",
+                     "t": r.get("t"), "p (t)": r.get("t_p"), "Wilcoxon p": r.get("wilcoxon_p"),
+                     "d_z": r.get("cohen_dz"), "g_av": r.get("hedges_g_av"), "r_xx": r.get("reliability"),
+                     tr("rc_improved"): r.get("rci_improved"), tr("rc_unchanged"): r.get("rci_unchanged"),
+                     tr("rc_deteriorated"): r.get("rci_deteriorated")})
+    table = pd.DataFrame(rows)
+    st.dataframe(table, hide_index=True, width="stretch")
+    download(table, f"{inst.id}-paired-summary")
+    first = next(iter(results))
+    r = results[first]
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        if r.get("s_diff"):
+            pre, post = pairs.pre_scores[first].to_numpy(float), pairs.post_scores[first].to_numpy(float)
+            rc = reliable_change(pre, post, r["reliability"], higher_is_better=inst.higher_is_better(first))
+            labels = {c: tr(f"rc_{c}") for c in ("improved", "unchanged", "deteriorated")} | {
+                "pre": tr("before"), "post": tr("after")}
+            st.vega_lite_chart(spec=charts.reliable_change_plot(pre, post, rc["category"].fillna("unchanged").tolist(),
+                                                                r["s_diff"], labels, tr("jt_plot", score=tr(first))),
+                               width="stretch")
+    with right:
+        if r.get("transitions"):
+            names = [level_label(inst, lv) for lv in inst.risk_levels]
+            st.markdown(f"**{tr('research_transitions')}**")
+            st.vega_lite_chart(spec=charts.transition_heatmap(r["transitions"], names, tr("before"), tr("after")),
+                               width="stretch")
+            st.caption(tr("bowker", chi2=r["bowker_chi2"], df=r["bowker_df"], p=r["bowker_p"]))
+
+
+def factors_section(inst, pairs: research.Pairs) -> None:
+    summary, table = research.per_factor(inst, pairs)
+    labels = charts.factor_labels(inst)
+    st.vega_lite_chart(spec=charts.factor_change_bars(summary, labels, tr("improved_minus_worse")), width="stretch")
+    st.caption(tr("static_note"))
+    download(summary, f"{inst.id}-per-factor")
+    download(table, f"{inst.id}-per-factor-transitions")
+
+
+def groups_section(inst, pairs: research.Pairs) -> None:
+    column = st.selectbox(tr("compare_by"), GROUPINGS, key="research_group_by", format_func=lambda c: tr(f"filter_{c}"))
+    values = sorted(pairs.pre_rows[column].dropna().unique())
+    chosen = st.multiselect(tr("compare_two"), values, max_selections=2, key="research_group_values")
+    if len(chosen) != 2:
+        st.info(tr("compare_hint"))
+        return
+    labels = pairs.pre_rows[column].where(pairs.pre_rows[column].isin(chosen))
+    rows = []
+    for name in research.default_scores(inst):
+        keep = labels.notna().to_numpy()
+        r = research.change(inst, pairs, [name])[name]
+        g = compare_groups(pairs.pre_scores[name].to_numpy(float)[keep], pairs.post_scores[name].to_numpy(float)[keep],
+                           labels[keep].to_numpy(), reliability=r.get("reliability"),
+                           higher_is_better=inst.higher_is_better(name))
+        for group in g["groups"]:
+            part = g["per_group"][group]
+            rows.append({tr("score"): tr(name), tr("group"): group, "n": part["n"],
+                         tr("change"): part["mean_change"], tr("rc_improved"): part.get("reliably_improved"),
+                         "Mann–Whitney p": g["mann_whitney_p"], "Welch p": g["welch_p"],
+                         "ANCOVA": g["ancova"]["estimate"], "ANCOVA p": g["ancova"]["p"]})
+    table = pd.DataFrame(rows)
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(tr("ancova_note", second=chosen[1] if chosen[1] > chosen[0] else chosen[0]))
+    download(table, f"{inst.id}-groups")
+
+
+def outcomes_section(key: bytes) -> None:
+    with ctx.session() as s:
+        frame = outcomes_before_after(s, researcher(), key=key)
+    if frame.empty:
+        st.info(tr("research_no_outcomes"))
+        return
+    rows = []
+    for measure in ("police_reports", "placement_days", "placement_cost"):
+        r = paired_change(frame[f"{measure}_before"], frame[f"{measure}_after"])
+        rows.append({tr("measure"): tr(f"outcome_{measure}"), "n": r["n"], tr("before"): r.get("pre_mean"),
+                     tr("after"): r.get("post_mean"), tr("change"): r.get("mean_change"), "p (t)": r.get("t_p"),
+                     "Wilcoxon p": r.get("wilcoxon_p")})
+    table = pd.DataFrame(rows)
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(tr("outcomes_note"))
+    download(table, "outcomes-before-after")
+
+
+def funnel_section() -> None:
     with ctx.session() as s:
         dates = imports.referral_dates(s)
     if dates.empty:
         st.caption(tr("no_referrals"))
         return
-    st.subheader(tr("funnel"))
-    st.dataframe(monthly_funnel(dates), hide_index=True, width="stretch")
+    table = monthly_funnel(dates)
+    st.dataframe(table, hide_index=True, width="stretch")
+    download(table, "funnel")
 
 
 main()
