@@ -11,9 +11,10 @@ import platform
 import sys
 from pathlib import Path
 
-from . import bench_app, bench_scoring, bench_store
+from . import bench_app, bench_research, bench_scoring, bench_store
 
-BENCHMARKS = {"scoring": bench_scoring.run, "store": bench_store.run, "app": bench_app.run}
+BENCHMARKS = {"scoring": bench_scoring.run, "store": bench_store.run, "app": bench_app.run,
+              "research": bench_research.run}
 
 
 def main(names: list[str]) -> None:
