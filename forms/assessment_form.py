@@ -81,6 +81,7 @@ def domain_items(
     if domain.help:
         st.caption(instrument.text(domain.help, language))
     omitted_label = instrument.text(instrument.omission.label, language) or tr("not_rated")
+    missed = False
     for item in domain.items:
         scale = instrument.scales[item.scale]
         options = [lv.code for lv in scale.levels] + [OMITTED]
@@ -105,6 +106,13 @@ def domain_items(
                 on_change=remember,
                 disabled=disabled,
             )
+        shown = st.session_state.get(widget_key)
+        if shown is not None and shown != ratings.get(item.id):
+            # the widget holds an answer its callback never recorded (a rerun interrupted by a quick
+            # second click can drop a callback): take it from the widget so nothing shown is unsaved
+            ratings[item.id], missed = shown, True
         with help_col:
             if item.help:
                 st.caption(instrument.text(item.help, language))
+    if missed and on_change is not None and not disabled:
+        on_change()

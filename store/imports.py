@@ -17,7 +17,7 @@ from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 import instruments
-import scoring
+from instruments import responses
 
 from . import audit
 from .audit import Actor
@@ -133,8 +133,8 @@ def validate_referrals(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], np.nd
     item_columns = [c for c in checklist.item_ids if c in frame.columns]
     if item_columns:
         try:
-            values = scoring.responses_to_array(checklist, frame[item_columns], allow_missing_items=True, first_row=2)
-        except scoring.ResponseError as exc:
+            values = responses.responses_to_array(checklist, frame[item_columns], allow_missing_items=True, first_row=2)
+        except responses.ResponseError as exc:
             errors += [RowError(e.row or 1, e.column, str(e.value), e.expected) for e in exc.errors]
     parsed = {
         "case_code": code,
@@ -298,11 +298,11 @@ def import_assessments(
     frame = frame.fillna("").astype(str)
     errors: list[RowError] = []
     try:
-        scoring.check_columns(inst, list(frame.columns))
-        values = scoring.responses_to_array(inst, frame, first_row=2)
+        responses.check_columns(inst, list(frame.columns))
+        values = responses.responses_to_array(inst, frame, first_row=2)
         if "judgment" in frame:
-            scoring.parse_judgments(inst, frame["judgment"], first_row=2)
-    except scoring.ResponseError as exc:
+            responses.parse_judgments(inst, frame["judgment"], first_row=2)
+    except responses.ResponseError as exc:
         raise ImportRefused([RowError(e.row or 1, e.column, str(e.value), e.expected) for e in exc.errors]) from None
     for required in ("subject_id", "assessed_on"):
         if required not in frame:
@@ -333,7 +333,7 @@ def import_assessments(
         report.new_subjects = len(new_codes)
     code_by_value = {item.id: {lv.value: lv.code for lv in inst.scales[item.scale].levels} for item in inst.items}
     judgments = frame["judgment"].str.strip().str.lower() if "judgment" in frame else pd.Series("", index=frame.index)
-    lookup = scoring.judgment_lookup(inst)
+    lookup = responses.judgment_lookup(inst)
     rows = []
     for i in range(len(frame)):
         rows.append(

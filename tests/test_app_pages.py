@@ -235,6 +235,18 @@ def test_every_change_is_saved_as_a_draft(empty):
     assert reopened.radio(key=f"assessment:{draft_id}:item:H1").value == "H"
 
 
+def test_an_answer_whose_callback_was_lost_is_still_saved(empty):
+    """A quick second click can interrupt the rerun that would run the first click's callback; the
+    widget then shows an answer the callback never recorded. The page reconciles and saves it."""
+    code, draft_id = _draft(empty)
+    at = open_page("assessment", case=code)
+    at.session_state[f"assessment:{draft_id}:item:H2"] = "M"  # widget state set, no on_change fired
+    at.run()
+    no_trace(at)
+    with transaction(empty) as s:
+        assert s.get(Assessment, draft_id).ratings["H2"] == "M"
+
+
 def test_finalise_needs_judgment_and_rationale_then_locks(empty):
     code, draft_id = _draft(empty, SAVRY_LOW)
     at = open_page("assessment", case=code)
