@@ -366,33 +366,13 @@ def _research_input(args: argparse.Namespace) -> tuple[instruments.Instrument, p
     return load_instrument(args.instrument), read_wide_csv(args.file)
 
 
-def _flat(prefix: str, value, out: dict) -> None:
-    """Nested results -> one flat CSV row: (low, high) pairs become _low/_high, tables become JSON."""
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            _flat(f"{prefix}_{key}" if prefix else str(key), inner, out)
-    elif isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, (int, float)) or v is None
-                                                                      for v in value):
-        out[f"{prefix}_low"], out[f"{prefix}_high"] = value
-    elif isinstance(value, (list, tuple)):
-        out[prefix] = json.dumps(value)
-    else:
-        out[prefix] = value
+def _emit(result: dict, args: argparse.Namespace) -> None:
+    from scoring.research import to_frame, to_json_ready
 
-
-def _emit(result: dict, args: argparse.Namespace, rows: list[tuple[str, dict]] | None = None) -> None:
-    from scoring.research import to_json_ready
-
-    ready = to_json_ready(result)
     if args.format == "json":
-        write_atomically(args.output, json.dumps(ready, indent=1, ensure_ascii=False) + "\n")
-        return
-    flat = []
-    for key, part in rows or [(k, v) for k, v in ready.items()]:
-        row = {"score": key}
-        _flat("", to_json_ready(part), row)
-        flat.append(row)
-    write_atomically(args.output, frame_as(pd.DataFrame(flat), "csv"))
+        write_atomically(args.output, json.dumps(to_json_ready(result), indent=1, ensure_ascii=False) + "\n")
+    else:
+        write_atomically(args.output, frame_as(to_frame(result), "csv"))
 
 
 def cmd_research_change(args: argparse.Namespace) -> None:

@@ -331,3 +331,28 @@ def validity(instrument: Instrument, frame: pd.DataFrame, outcome: str, scores: 
     if "judgment" in oriented and names:
         out["judgment_vs_" + names[0]] = compare_aucs(y[keep].to_numpy(int), oriented["judgment"], oriented[names[0]])
     return out
+
+
+def to_frame(result: dict[str, dict]) -> pd.DataFrame:
+    """``change`` output as a tidy table, one row per score: (low, high) pairs become ``_low``/``_high``
+    columns, nested results (groups) are flattened with ``_``, tables (transitions) kept as JSON text."""
+    import json
+
+    def flat(prefix: str, value, row: dict) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                flat(f"{prefix}_{key}" if prefix else str(key), inner, row)
+        elif isinstance(value, (list, tuple)) and len(value) == 2 and all(
+                isinstance(v, (int, float)) or v is None for v in value):
+            row[f"{prefix}_low"], row[f"{prefix}_high"] = value
+        elif isinstance(value, (list, tuple)):
+            row[prefix] = json.dumps(value)
+        else:
+            row[prefix] = value
+
+    rows = []
+    for name, part in to_json_ready(result).items():
+        row = {"score": name}
+        flat("", part, row)
+        rows.append(row)
+    return pd.DataFrame(rows)
