@@ -105,3 +105,12 @@ def require_case() -> str | None:
     if not code:
         st.info(tr("choose_case_first"))
     return code
+
+
+def case_page(title_key: str) -> str | None:
+    """The head of every page about one case: its title, then the open case's code (or the hint)."""
+    st.title(tr(title_key))
+    code = require_case()
+    if code:
+        st.caption(f"{tr('case')}: **{code}**")
+    return code

@@ -99,11 +99,9 @@ def actions(a: Assessment) -> None:
 
 
 def main() -> None:
-    st.title(tr("page_assessment"))
-    code = ctx.require_case()
+    code = ctx.case_page("page_assessment")
     if not code:
         return
-    st.caption(f"{tr('case')}: **{code}**")
     a = pick(code)
     if a is None:
         return

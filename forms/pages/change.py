@@ -34,11 +34,9 @@ def totals_table(inst, totals: pd.DataFrame, before: str, after: str) -> pd.Data
 
 
 def main() -> None:
-    st.title(tr("page_change"))
-    code = ctx.require_case()
+    code = ctx.case_page("page_change")
     if not code:
         return
-    st.caption(f"{tr('case')}: **{code}**")
     with ctx.session() as s:
         subject = cases.subject_by_code(s, ctx.actor(), code)
         rows = views.assessments_of(s, ctx.actor(), subject.id, include_drafts=False)

@@ -34,11 +34,9 @@ def profile_editor(age: int | None) -> Profile:
 
 
 def main() -> None:
-    st.title(tr("page_matching"))
-    code = ctx.require_case()
+    code = ctx.case_page("page_matching")
     if not code:
         return
-    st.caption(f"{tr('case')}: **{code}**")
     with ctx.session() as s:
         overview = views.case_overview(s, ctx.actor(), code, ctx.today())
         finals = [a for a in views.assessments_of(s, ctx.actor(), overview.subject_id, include_drafts=False)

@@ -65,11 +65,9 @@ def _lines(text: str) -> list[str]:
 
 
 def main() -> None:
-    st.title(tr("page_plan"))
-    code = ctx.require_case()
+    code = ctx.case_page("page_plan")
     if not code:
         return
-    st.caption(f"{tr('case')}: **{code}**")
     with ctx.session() as s:
         overview = views.case_overview(s, ctx.actor(), code, ctx.today())
         meetings = views.meetings_of(s, ctx.actor(), overview.subject_id)
