@@ -67,9 +67,10 @@ def shot(page: Page, name: str) -> None:
 
 def rate_all(page: Page, risk: str, protective: str, judgment: str, rationale: str) -> None:
     """Walk the steps of the form, rate every factor, make the judgment and finalise."""
-    for _ in range(4):  # historical, social, individual, protective
+    for factors in (10, 6, 8, 6):  # historical, social, individual, protective
         groups = main(page).locator("[data-testid='stRadio']")
-        for i in range(1, groups.count()):  # group 0 is the step selector
+        expect(groups).to_have_count(factors + 1)  # the step is drawn (group 0 is the step selector)
+        for i in range(1, factors + 1):
             group = groups.nth(i)
             option = protective if group.get_by_text("Finns", exact=True).count() else risk
             click(page, group.get_by_text(option, exact=True))
@@ -80,6 +81,7 @@ def rate_all(page: Page, risk: str, protective: str, judgment: str, rationale: s
     box.press("Tab")
     settle(page)
     shot(page, f"assessment-{judgment.split()[0].lower()}")
+    expect(main(page).get_by_text("30 av 30 faktorer skattade")).to_be_visible()  # every click took
     click(page, main(page).get_by_role("button", name="Slutför bedömningen"))
     expect(main(page).get_by_text("Bedömningen är slutförd och låst.")).to_be_visible()
 
@@ -163,6 +165,8 @@ def test_referral_to_action_plan_in_a_real_browser(app, page):
                            .order_by(Assessment.id)).all()
         assert [(a.occasion, a.status, a.judgment) for a in finals] == [
             ("baseline", "final", "high"), ("follow-up", "final", "moderate")]
+        missing = {a.occasion: [k for k, v in a.ratings.items() if v is None] for a in finals}
+        assert missing == {"baseline": [], "follow-up": []}  # the page showed 30 of 30: so must the database
         assert set(finals[0].ratings.values()) == {"H", "A"} and set(finals[1].ratings.values()) == {"M", "P"}
         assert len(s.scalars(select(Commitment)).all()) == 1
     engine.dispose()
