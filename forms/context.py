@@ -24,13 +24,14 @@ import instruments
 import store
 from store.cases import CaseError
 from store.demo import DemoRefused
+from store.identity import IdentityError
 from store.imports import ImportRefused
 
 from .i18n import tr
 
 T = TypeVar("T")
 CASE_KEY = "case_code"
-KNOWN_ERRORS = (CaseError, ImportRefused, DemoRefused, instruments.InstrumentError)
+KNOWN_ERRORS = (CaseError, IdentityError, ImportRefused, DemoRefused, instruments.InstrumentError)
 
 
 def engine() -> Engine:

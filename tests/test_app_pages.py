@@ -111,6 +111,17 @@ def test_register_a_referral_with_the_irk_8_checklist(empty):
     assert checklist.ratings["K1"] == "Ja" and checklist.ratings["K8"] is None
 
 
+def test_a_wrong_personal_identity_number_is_refused_and_nothing_is_saved(empty, monkeypatch):
+    monkeypatch.setenv("INSATS_SECRET_KEY", "app-test-key")
+    at = open_page("intake", intake_view="register_referral")
+    at.text_input(key="reg_pnr").input("20100101-1235").run()  # wrong check digit
+    at.button(key="reg_submit").click().run()
+    no_trace(at)
+    assert "Inget har ändrats" in texts(at, "error")
+    with transaction(empty) as s:
+        assert s.scalar(select(func.count()).select_from(Subject)) == 0
+
+
 def test_screening_steps_one_click_each_dated(empty):
     with transaction(empty) as s:
         youth = cases.create_subject(s, SYSTEM, birth_year=2010)
