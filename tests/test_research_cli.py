@@ -12,12 +12,14 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
+from sqlalchemy import select
 
 import instruments
 from scoring import research
 from scoring.change import paired_change
 from store import Actor, make_engine, transaction, upgrade
 from store.demo import seed_demo
+from store.models import AuditEntry
 from store.research import assessments_for_research, outcomes_before_after
 
 from .app_helpers import ROOT
@@ -195,19 +197,27 @@ def test_export_is_de_identified_in_every_format(demo_store, tmp_path):
     assert sav["H1"].dropna().isin([0, 1, 2]).all() and len(sav) == len(wide)
 
 
-def test_export_ids_are_unlinkable_between_exports_and_audited(demo_store):
+def test_export_ids_are_unlinkable_between_exports_and_audited(engine):
     researcher = Actor("rita", "researcher")
-    with transaction(demo_store) as s:
+    with transaction(engine) as s:
+        seed_demo(s, Actor("setup", "system"), n_subjects=40, today=date(2026, 11, 23), seed=5)
+    with transaction(engine) as s:
         first = assessments_for_research(s, researcher, "savry-like")
         second = assessments_for_research(s, researcher, "savry-like")
         same_key = assessments_for_research(s, researcher, "savry-like", key=b"k")
         again = assessments_for_research(s, researcher, "savry-like", key=b"k")
     assert not set(first["research_id"]) & set(second["research_id"])
     assert same_key["research_id"].tolist() == again["research_id"].tolist()
+    with transaction(engine) as s:
+        exported = s.scalars(select(AuditEntry).where(AuditEntry.entity == "research")).all()
+    assert len({e.subject_id for e in exported}) == first["research_id"].nunique()
+    assert {e.role for e in exported} == {"researcher"}
 
 
-def test_outcomes_before_and_after_the_start(demo_store):
-    with transaction(demo_store) as s:
+def test_outcomes_before_and_after_the_start(engine):
+    with transaction(engine) as s:
+        seed_demo(s, Actor("setup", "system"), n_subjects=60, today=date(2026, 11, 23), seed=5)
+    with transaction(engine) as s:
         frame = outcomes_before_after(s, Actor("rita", "researcher"))
     both = frame.dropna(subset=["police_reports_before", "police_reports_after"])
     assert len(both) > 5 and (both["days_before"] > 300).all()
