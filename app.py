@@ -6,7 +6,7 @@ import logging
 
 import streamlit as st
 
-from forms.context import open_case, show_flash
+from forms.context import actor, open_case, pages_for, show_flash
 from forms.i18n import LANGUAGES, tr
 
 st.set_page_config(page_title="Insats", page_icon=":material/diversity_3:", layout="wide")
@@ -27,7 +27,8 @@ PAGES = [
     ("forms/pages/research.py", "page_research", ":material/query_stats:"),
     ("forms/pages/instruments.py", "page_instruments", ":material/checklist:"),
 ]
-page = st.navigation([st.Page(path, title=tr(title), icon=icon) for path, title, icon in PAGES])
+visible = [p for p in PAGES if p[0] in pages_for(actor().role)]  # researchers: de-identified pages only
+page = st.navigation([st.Page(path, title=tr(title), icon=icon) for path, title, icon in visible])
 show_flash()
 try:
     page.run()

@@ -60,6 +60,17 @@ def actor() -> store.Actor:
     return store.Actor(os.environ.get("INSATS_USER") or getpass.getuser(), os.environ.get("INSATS_ROLE", "assessor"))
 
 
+RESEARCH_PAGES = ("forms/pages/research.py", "forms/pages/instruments.py")
+
+
+def pages_for(role: str) -> tuple[str, ...]:
+    """The pages a role may open. Researchers see de-identified data only, so no case pages."""
+    if role == "researcher":
+        return RESEARCH_PAGES
+    return ("forms/pages/intake.py", "forms/pages/case.py", "forms/pages/assessment.py", "forms/pages/change.py",
+            "forms/pages/matching.py", "forms/pages/plan.py", *RESEARCH_PAGES)
+
+
 def today() -> date:
     """Today, or a fixed date for demonstrations and tests (``INSATS_TODAY=YYYY-MM-DD``)."""
     fixed = os.environ.get("INSATS_TODAY")

@@ -428,3 +428,17 @@ def test_research_page_compares_two_groups_and_filters(demo):
     assert set(groups["Grupp"]) == {"flicka", "pojke"} and "ANCOVA p" in groups
     at.slider(key="research_ages").set_value((12, 13)).run()
     no_trace(at)
+
+
+def test_a_researcher_sees_only_the_de_identified_pages(demo, monkeypatch):
+    monkeypatch.setenv("INSATS_ROLE", "researcher")
+    at = open_page("research")
+    no_trace(at)
+    assert at.title[0].value == "Forskning"
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert at.title[0].value == "Forskning"  # the first page a researcher lands on
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("forms/pages/case.py")  # case pages are not registered for a researcher
