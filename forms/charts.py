@@ -73,7 +73,7 @@ def trajectory_chart(frame: pd.DataFrame, y_title: str) -> dict:
 
 
 def reliable_change_plot(pre: np.ndarray, post: np.ndarray, category: list[str], s_diff: float,
-                         labels: dict[str, str], title: str) -> dict:
+                         labels: dict[str, str]) -> dict:
     """The Jacobson–Truax plot: pre vs post per youth, the line of no change and the band of
     ±1.96·S_diff around it; points coloured by reliable-change category."""
     low, high = float(np.nanmin([pre.min(), post.min()])), float(np.nanmax([pre.max(), post.max()]))
@@ -84,9 +84,10 @@ def reliable_change_plot(pre: np.ndarray, post: np.ndarray, category: list[str],
               for a, b, c in zip(pre, post, category, strict=True)]
     order = [labels[k] for k in ("improved", "unchanged", "deteriorated") if k in labels]
     return {
-        "title": {"text": title, "anchor": "start"}, "height": 360,
+        "height": 360,
         "layer": [
-            {"data": {"values": lines}, "mark": {"type": "line", "color": "#9aa5b1", "strokeDash": [4, 3]},
+            {"data": {"values": lines}, "mark": {"type": "line", "color": "#9aa5b1", "strokeDash": [4, 3],
+                                                 "clip": True},
              "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"},
                           "detail": {"field": "line"}}},
             {"data": {"values": points}, "mark": {"type": "circle", "opacity": 0.6, "size": 40},

@@ -20,7 +20,7 @@ from .app_helpers import make_database
 from .browser import CHROMIUM_ARGS, ROOT, AppServer, chromium, settle
 
 PAGES = [("intake", "Inkorg"), ("case", "Ärende"), ("assessment", "Bedömning"), ("change", "Förändring"),
-         ("matching", "Insatser"), ("plan", "Åtgärdsplan")]
+         ("matching", "Insatser"), ("plan", "Åtgärdsplan"), ("research", "Forskning")]
 
 
 def main() -> None:

@@ -110,9 +110,9 @@ def summary_section(inst, pairs: research.Pairs) -> None:
             rc = reliable_change(pre, post, r["reliability"], higher_is_better=inst.higher_is_better(first))
             labels = {c: tr(f"rc_{c}") for c in ("improved", "unchanged", "deteriorated")} | {
                 "pre": tr("before"), "post": tr("after")}
+            st.markdown(f"**{tr('jt_plot', score=tr(first))}**")
             st.vega_lite_chart(spec=charts.reliable_change_plot(pre, post, rc["category"].fillna("unchanged").tolist(),
-                                                                r["s_diff"], labels, tr("jt_plot", score=tr(first))),
-                               width="stretch")
+                                                                r["s_diff"], labels), width="stretch")
     with right:
         if r.get("transitions"):
             names = [level_label(inst, lv) for lv in inst.risk_levels]
