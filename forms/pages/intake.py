@@ -5,14 +5,13 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from forms import context as ctx
 from forms.assessment_form import OMITTED, domain_items, ratings_state
+from forms.funnel import show_funnel
 from forms.i18n import lang, tr
-from scoring.funnel import monthly_funnel
 from store import cases, imports, views
 from store.models import REFERRAL_SOURCES
 
@@ -166,21 +165,7 @@ def import_view() -> None:
 
 
 def funnel_view() -> None:
-    with ctx.session() as s:
-        dates = imports.referral_dates(s)
-    if dates.empty:
-        st.info(tr("no_referrals"))
-        return
-    since = (ctx.today() - timedelta(days=365)).replace(day=1).isoformat()
-    table = monthly_funnel(dates, start=since)
-    names = {step: tr(f"funnel_{step}") for step in ("received", "suitable", "asked", "accepted")}
-    st.dataframe(table.rename(columns={"month": tr("month"), **names}), hide_index=True, width="stretch")
-    long = table.melt("month", var_name="step", value_name="n").assign(step=lambda f: f["step"].map(names))
-    chart = alt.Chart(long).mark_bar().encode(
-        x=alt.X("month:N", title=tr("month")), xOffset=alt.XOffset("step:N", sort=list(names.values())),
-        y=alt.Y("n:Q", title=tr("count")), color=alt.Color("step:N", sort=list(names.values()), title=None),
-    )
-    st.altair_chart(chart, width="stretch")
+    show_funnel(since=(ctx.today() - timedelta(days=365)).replace(day=1).isoformat())
 
 
 def main() -> None:

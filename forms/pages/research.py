@@ -9,13 +9,13 @@ import streamlit as st
 import instruments
 from forms import charts
 from forms import context as ctx
+from forms.funnel import show_funnel
 from forms.i18n import lang, tr
 from forms.score_panel import level_label
 from scoring import research
 from scoring.change import paired_change, reliable_change
-from scoring.funnel import monthly_funnel
 from scoring.groups import compare_groups
-from store import Actor, imports
+from store import Actor
 from store.research import assessments_for_research, outcomes_before_after
 
 GROUPINGS = ("district", "gender", "referral_source")
@@ -177,14 +177,9 @@ def outcomes_section(key: bytes) -> None:
 
 
 def funnel_section() -> None:
-    with ctx.session() as s:
-        dates = imports.referral_dates(s)
-    if dates.empty:
-        st.caption(tr("no_referrals"))
-        return
-    table = monthly_funnel(dates)
-    st.dataframe(table, hide_index=True, width="stretch")
-    download(table, "funnel")
+    table = show_funnel(chart=False)
+    if table is not None:
+        download(table, "funnel")
 
 
 main()
