@@ -38,11 +38,16 @@ def engine() -> Engine:
     return _engine(store.database_url())
 
 
+MIGRATED = "INSATS_MIGRATED_URL"  # set by `insats serve` after it migrated this URL at start-up
+
+
 @st.cache_resource
 def _engine(url: str) -> Engine:
-    """One engine per database URL and server process, migrated on first use."""
+    """One engine per database URL and server process, migrated on first use (unless the launcher
+    already did, which spares the first user Alembic's start-up)."""
     eng = store.make_engine(url)
-    store.upgrade(eng)
+    if os.environ.get(MIGRATED) != url:
+        store.upgrade(eng)
     return eng
 
 

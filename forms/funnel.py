@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -25,6 +24,8 @@ def show_funnel(since: str | None = None, chart: bool = True) -> pd.DataFrame | 
     shown = table.rename(columns={"month": tr("month"), **names})
     st.dataframe(shown, hide_index=True, width="stretch")
     if chart:
+        import altair as alt  # only when drawn: it is the slowest import of the intake page
+
         long = table.melt("month", var_name="step", value_name="n").assign(step=lambda f: f["step"].map(names))
         st.altair_chart(alt.Chart(long).mark_bar().encode(
             x=alt.X("month:N", title=tr("month")), xOffset=alt.XOffset("step:N", sort=list(names.values())),

@@ -42,8 +42,10 @@ def chromium() -> str:
 class AppServer:
     """``streamlit run app.py`` in a subprocess; ``url`` once it answers its health check."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, launcher: str = "streamlit") -> None:
-        self.launcher = launcher  # "streamlit": plain ``streamlit run``; "insats": ``insats serve`` (preloads)
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, launcher: str = "streamlit",
+                 extra: tuple[str, ...] = ()) -> None:
+        self.extra = extra  # more arguments for the launcher
+        self.launcher = launcher  # "streamlit": ``streamlit run``; "insats": ``insats serve`` (migrates first)
         self.port = free_port()
         self.url = f"http://localhost:{self.port}"
         self.log = data_dir / "server.log"
@@ -55,7 +57,7 @@ class AppServer:
         """Start and wait for health; returns the seconds it took."""
         began = time.perf_counter()
         if self.launcher == "insats":
-            command = [sys.executable, str(ROOT / "cli.py"), "serve", "--port", str(self.port)]
+            command = [sys.executable, str(ROOT / "cli.py"), "serve", "--port", str(self.port), *self.extra]
         else:
             command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
                        "--server.port", str(self.port), "--server.address", "localhost",
