@@ -453,7 +453,7 @@ def cmd_research_export(args: argparse.Namespace) -> None:
     names = inst.score_names
     wide = pd.concat([wide, scored[names].round(3)], axis=1)
     long = wide.melt(id_vars=KEY_COLUMNS, value_vars=inst.item_ids, var_name="item", value_name="code")
-    long["value"] = _long_values(inst, long)
+    long["value"] = values.T.ravel()  # melt stacks item by item, in item order: the array's columns
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -471,12 +471,6 @@ def cmd_research_export(args: argparse.Namespace) -> None:
     print(f"{len(wide)} assessments of {wide['research_id'].nunique()} youths, de-identified:")
     for path in written:
         print(f"  {path}")
-
-
-def _long_values(inst: instruments.Instrument, long: pd.DataFrame) -> pd.Series:
-    lookup = {(i.id, lv.code): lv.value for i in inst.items for lv in inst.scales[i.scale].levels}
-    return pd.Series([lookup.get((item, code)) for item, code in zip(long["item"], long["code"], strict=True)],
-                     index=long.index, dtype="float64")
 
 
 def _write_sav(inst: instruments.Instrument, frame: pd.DataFrame, path: Path) -> None:

@@ -118,7 +118,7 @@ def change(instrument: Instrument, pairs: Pairs, scores: list[str] | None = None
     out = {}
     for j, name in enumerate(scores):
         result = paired_change(pre[:, j], post[:, j], level)
-        r, source = _reliability(instrument, pairs, name, reliability)
+        r, source = reliability_of(instrument, pairs, name, reliability)
         result.update(reliability=r, reliability_source=source)
         if r is not None and result["n"] > 1:
             rc = reliable_change(pre[:, j], post[:, j], r, higher_is_better=instrument.higher_is_better(name),
@@ -143,7 +143,9 @@ def change(instrument: Instrument, pairs: Pairs, scores: list[str] | None = None
     return out
 
 
-def _reliability(instrument: Instrument, pairs: Pairs, name: str, given: float | None) -> tuple[float | None, str]:
+def reliability_of(instrument: Instrument, pairs: Pairs, name: str,
+                   given: float | None = None) -> tuple[float | None, str]:
+    """r_xx of a score and where it came from: given, the definition, or Cronbach's α of the baseline."""
     if given is not None:
         return given, "given"
     if name in instrument.reliability:
@@ -187,14 +189,13 @@ def per_factor(instrument: Instrument, pairs: Pairs) -> tuple[pd.DataFrame, pd.D
 
 
 def _positions(instrument: Instrument, index: int, pairs: Pairs) -> tuple[np.ndarray, np.ndarray]:
+    """Level positions (0, 1, …; −1 = not rated) of one item at pre and post, from its values."""
     scale_values = np.array([lv.value for lv in instrument.scales[instrument.items[index].scale].levels])
+    order = np.argsort(scale_values)  # levels need not be listed in increasing value
 
     def position(values: np.ndarray) -> np.ndarray:
-        found = np.searchsorted(scale_values, values) if np.all(np.diff(scale_values) > 0) else None
-        if found is None:
-            found = np.array([np.flatnonzero(scale_values == v)[0] if v == v else -1 for v in values])
-        found = np.clip(found, 0, len(scale_values) - 1)
-        return np.where(np.isnan(values), -1, found)
+        found = np.clip(np.searchsorted(scale_values[order], values), 0, len(scale_values) - 1)
+        return np.where(np.isnan(values), -1, order[found])
 
     return position(pairs.pre_values[:, index]), position(pairs.post_values[:, index])
 

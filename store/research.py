@@ -24,6 +24,7 @@ import instruments
 from . import audit
 from .audit import Actor
 from .models import Assessment, Outcome, Referral, Subject
+from .views import age_on
 
 KEY_COLUMNS = ["research_id", "gender", "district", "referral_source", "age", "occasion", "assessed_month",
                "days_from_first", "status", "judgment"]
@@ -32,12 +33,6 @@ KEY_COLUMNS = ["research_id", "gender", "district", "referral_source", "age", "o
 def research_ids(subject_ids: list[int], key: bytes) -> dict[int, str]:
     """Subject id -> "R" + 10 hex digits of an HMAC: stable for one key, unlinkable without it."""
     return {s: "R" + hmac.new(key, str(s).encode(), hashlib.sha256).hexdigest()[:10] for s in subject_ids}
-
-
-def _age(birth_year: int | None, birth_month: int | None, on: date) -> float | None:
-    if birth_year is None:
-        return None
-    return on.year - birth_year - (1 if (birth_month or 1) > on.month else 0)
 
 
 def assessments_for_research(session: Session, actor: Actor, instrument_id: str, key: bytes | None = None,
@@ -61,7 +56,8 @@ def assessments_for_research(session: Session, actor: Actor, instrument_id: str,
         s = subjects[r.subject_id]
         records.append({
             "research_id": ids[r.subject_id], "gender": s.gender, "district": s.district,
-            "referral_source": first_source.get(r.subject_id), "age": _age(s.birth_year, s.birth_month, r.assessed_on),
+            "referral_source": first_source.get(r.subject_id),
+            "age": age_on(s.birth_year, s.birth_month, r.assessed_on),
             "occasion": r.occasion, "assessed_month": r.assessed_on.strftime("%Y-%m"),
             "days_from_first": (r.assessed_on - first_day[r.subject_id]).days, "status": r.status,
             "judgment": r.judgment or "", **{i: (r.ratings.get(i) or "") for i in inst.item_ids},

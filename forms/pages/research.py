@@ -139,12 +139,12 @@ def groups_section(inst, pairs: research.Pairs) -> None:
         st.info(tr("compare_hint"))
         return
     labels = pairs.pre_rows[column].where(pairs.pre_rows[column].isin(chosen))
+    keep = labels.notna().to_numpy()
     rows = []
     for name in research.default_scores(inst):
-        keep = labels.notna().to_numpy()
-        r = research.change(inst, pairs, [name])[name]
+        reliability, _ = research.reliability_of(inst, pairs, name)
         g = compare_groups(pairs.pre_scores[name].to_numpy(float)[keep], pairs.post_scores[name].to_numpy(float)[keep],
-                           labels[keep].to_numpy(), reliability=r.get("reliability"),
+                           labels[keep].to_numpy(), reliability=reliability,
                            higher_is_better=inst.higher_is_better(name))
         for group in g["groups"]:
             part = g["per_group"][group]
