@@ -1,4 +1,5 @@
-"""Insats: the Streamlit entry point. Thin: language, navigation, and a last-resort error message."""
+"""Insats: the Streamlit entry point. Thin: language, log-in, navigation by role, and a last-resort
+error message."""
 
 from __future__ import annotations
 
@@ -6,32 +7,51 @@ import logging
 
 import streamlit as st
 
-from forms.context import actor, open_case, pages_for, show_flash
-from forms.i18n import LANGUAGES, tr
+from forms import auth
+from forms.context import engine, open_case, show_flash
+from forms.i18n import LANGUAGES, refusal, tr
+from store import AccessDenied
+from store.access import pages_for
+from store.cases import CaseError
 
 st.set_page_config(page_title="Insats", page_icon=":material/diversity_3:", layout="wide")
 
 with st.sidebar:
     st.session_state.setdefault("lang", "sv")
     st.radio(tr("language"), list(LANGUAGES), key="lang", format_func=LANGUAGES.__getitem__, horizontal=True)
+
+actor = auth.current_actor(engine())
+if actor is None:  # the log-in (or no-access) page was drawn instead
+    st.stop()
+
+with st.sidebar:
+    st.markdown(tr("signed_in_as", name=actor.who))
+    st.caption(", ".join(tr(f"role_{r}") for r in sorted(actor.roles)))
+    if st.button(tr("logout"), key="logout"):
+        auth.log_out(engine())
+        st.session_state["flash_login"] = "logged_out"
+        st.rerun()
     if code := open_case():
         st.caption(f"{tr('case')}: **{code}**")
 
-PAGES = [
-    ("forms/pages/intake.py", "page_intake", ":material/inbox:"),
-    ("forms/pages/case.py", "page_case", ":material/folder_open:"),
-    ("forms/pages/assessment.py", "page_assessment", ":material/edit_note:"),
-    ("forms/pages/change.py", "page_change", ":material/compare_arrows:"),
-    ("forms/pages/matching.py", "page_matching", ":material/join_inner:"),
-    ("forms/pages/plan.py", "page_plan", ":material/event_note:"),
-    ("forms/pages/research.py", "page_research", ":material/query_stats:"),
-    ("forms/pages/instruments.py", "page_instruments", ":material/checklist:"),
-]
-visible = [p for p in PAGES if p[0] in pages_for(actor().role)]  # researchers: de-identified pages only
+PAGES = {
+    "intake": ("forms/pages/intake.py", "page_intake", ":material/inbox:"),
+    "case": ("forms/pages/case.py", "page_case", ":material/folder_open:"),
+    "assessment": ("forms/pages/assessment.py", "page_assessment", ":material/edit_note:"),
+    "change": ("forms/pages/change.py", "page_change", ":material/compare_arrows:"),
+    "matching": ("forms/pages/matching.py", "page_matching", ":material/join_inner:"),
+    "plan": ("forms/pages/plan.py", "page_plan", ":material/event_note:"),
+    "research": ("forms/pages/research.py", "page_research", ":material/query_stats:"),
+    "log": ("forms/pages/log.py", "page_log", ":material/policy:"),
+    "instruments": ("forms/pages/instruments.py", "page_instruments", ":material/checklist:"),
+}
+visible = [PAGES[name] for name in pages_for(actor)]  # the same policy table the store enforces
 page = st.navigation([st.Page(path, title=tr(title), icon=icon) for path, title, icon in visible])
 show_flash()
 try:
     page.run()
-except Exception as exc:  # never a stack trace on the page; the log has the details
+except (AccessDenied, CaseError) as exc:  # a refusal the page did not catch: said plainly, audited by the store
+    st.error(refusal(exc))
+except Exception:  # never a stack trace on the page; the log has the details
     logging.getLogger("insats").exception("page failed")
-    st.error(tr("error_generic", message=str(exc) or type(exc).__name__))
+    st.error(tr("error_generic", message="–"))

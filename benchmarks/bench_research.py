@@ -55,7 +55,7 @@ def run(subjects: int = 100_000, resamples: int = 2000) -> dict:
         _cohort_csv(path, subjects)
         print(f"insats research change: {subjects:,} subjects × 2 occasions, {resamples} BCa resamples")
         began = time.perf_counter()
-        done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "research", "change", "--instrument",
+        done = subprocess.run([sys.executable, "-m", "cli", "research", "change", "--instrument",
                                "savry-like", str(path), "--bootstrap", str(resamples), "--seed", "1"],
                               capture_output=True, text=True)
         seconds = time.perf_counter() - began

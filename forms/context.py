@@ -1,15 +1,14 @@
 """What every page shares: the database engine, who is acting, today's date, the open case.
 
-The engine is created (and migrated) once per server process. The acting user comes from the
-environment the server was started in (``INSATS_USER``, ``INSATS_ROLE``); behind a municipal
-single sign-on proxy these are set per session by the proxy. The open case travels between pages in
-``st.session_state["case_code"]`` so a coordinator can move from the case to its assessment, the
-before/after view and the plan without choosing it again.
+The engine is created (and migrated) once per server process. The acting user is the one logged in
+to this browser session (``forms.auth``, run by ``app.py`` before any page); the store checks every
+read and write against that actor, and pages only show its refusals. The open case travels between
+pages in ``st.session_state["case_code"]`` so a coordinator can move from the case to its
+assessment, the before/after view and the plan without choosing it again.
 """
 
 from __future__ import annotations
 
-import getpass
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,16 +21,18 @@ from sqlalchemy.orm import Session
 
 import instruments
 import store
+from store import AccessDenied
 from store.cases import CaseError
 from store.demo import DemoRefused
 from store.identity import IdentityError
 from store.imports import ImportRefused
 
-from .i18n import tr
+from .auth import ACTOR
+from .i18n import refusal, tr
 
 T = TypeVar("T")
 CASE_KEY = "case_code"
-KNOWN_ERRORS = (CaseError, IdentityError, ImportRefused, DemoRefused, instruments.InstrumentError)
+KNOWN_ERRORS = (CaseError, AccessDenied, IdentityError, ImportRefused, DemoRefused, instruments.InstrumentError)
 
 
 def engine() -> Engine:
@@ -62,18 +63,11 @@ def catalogue() -> instruments.Catalogue:
 
 
 def actor() -> store.Actor:
-    return store.Actor(os.environ.get("INSATS_USER") or getpass.getuser(), os.environ.get("INSATS_ROLE", "assessor"))
-
-
-RESEARCH_PAGES = ("forms/pages/research.py", "forms/pages/instruments.py")
-
-
-def pages_for(role: str) -> tuple[str, ...]:
-    """The pages a role may open. Researchers see de-identified data only, so no case pages."""
-    if role == "researcher":
-        return RESEARCH_PAGES
-    return ("forms/pages/intake.py", "forms/pages/case.py", "forms/pages/assessment.py", "forms/pages/change.py",
-            "forms/pages/matching.py", "forms/pages/plan.py", *RESEARCH_PAGES)
+    """The logged-in actor of this run (set by ``app.py`` through ``forms.auth``)."""
+    who = st.session_state.get(ACTOR)
+    if who is None:
+        raise RuntimeError("no one is logged in: pages run only after app.py's log-in")
+    return who
 
 
 def today() -> date:
@@ -93,7 +87,7 @@ def attempt(action: Callable[[], T]) -> T | None:
     try:
         return action()
     except KNOWN_ERRORS as exc:
-        st.error(tr("refused", message=str(exc)))
+        st.error(refusal(exc))
         return None
 
 

@@ -15,7 +15,7 @@ from .i18n import tr
 def show_funnel(since: str | None = None, chart: bool = True) -> pd.DataFrame | None:
     """Draw the funnel from ``since`` (YYYY-MM-DD); returns the table shown, or None when empty."""
     with ctx.session() as s:
-        dates = imports.referral_dates(s)
+        dates = imports.referral_dates(s, ctx.actor())
     if dates.empty:
         st.info(tr("no_referrals"))
         return None

@@ -357,3 +357,15 @@ def to_frame(result: dict[str, dict]) -> pd.DataFrame:
         flat("", part, row)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def export_frames(inst: Instrument, wide: pd.DataFrame, key_columns: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A de-identified wide table (keys + item codes) -> (wide with scores, long: one row per item).
+
+    Scores are rounded to three decimals; the long table's ``value`` is the item's numeric value."""
+    values = responses_to_array(inst, wide)
+    scored = score(inst, values, judgment=wide["judgment"].tolist() if inst.judgment else None)
+    wide = pd.concat([wide, scored[inst.score_names].round(3)], axis=1)
+    long = wide.melt(id_vars=key_columns, value_vars=inst.item_ids, var_name="item", value_name="code")
+    long["value"] = values.T.ravel()  # melt stacks item by item, in item order: the array's columns
+    return wide, long

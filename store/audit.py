@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -21,12 +22,13 @@ GENESIS = "0" * 64
 _LOCK_KEY = 7_305_221  # PostgreSQL advisory lock that serialises appends to the chain
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting, and in which role (assessor, intake, coordinator, researcher, system)."""
+class _Who(Protocol):
+    """What the log needs of an actor (``store.access.Actor``): a login and its roles as one word."""
 
     who: str
-    role: str
+
+    @property
+    def role(self) -> str: ...
 
 
 def _digest(prev: str, at: datetime, who: str, role: str, action: str, entity: str,
@@ -44,13 +46,13 @@ def _lock_and_last_hash(session: Session) -> str:
     return last or GENESIS
 
 
-def record(session: Session, actor: Actor, action: str, entity: str, subject_id: int | None,
+def record(session: Session, actor: _Who, action: str, entity: str, subject_id: int | None,
            detail: str | None = None) -> None:
     """Append one audit row in the caller's transaction."""
     record_many(session, actor, action, entity, [subject_id], detail)
 
 
-def record_many(session: Session, actor: Actor, action: str, entity: str, subject_ids: list[int | None],
+def record_many(session: Session, actor: _Who, action: str, entity: str, subject_ids: list[int | None],
                 detail: str | None = None) -> None:
     """Append one row per subject (bulk imports) in one locked step."""
     prev = _lock_and_last_hash(session)
@@ -74,8 +76,11 @@ class ChainProblem:
         return f"audit row {self.row_id}: {self.problem}"
 
 
-def verify(session: Session, batch: int = 50_000) -> tuple[int, list[ChainProblem]]:
-    """Recompute the chain. Returns the number of rows checked and every problem found."""
+def verify(session: Session, actor: _Who, batch: int = 50_000) -> tuple[int, list[ChainProblem]]:
+    """Recompute the chain (an admin's task). Returns the number of rows checked and every problem found."""
+    from .access import guard  # access builds on this module
+
+    guard(session, actor, "audit.verify")
     problems: list[ChainProblem] = []
     prev, prev_id, checked, last_id = GENESIS, None, 0, 0
     while True:

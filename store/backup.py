@@ -10,6 +10,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from . import audit
+from .access import Actor, guard
+from .db import transaction
+
 
 class BackupError(RuntimeError):
     pass
@@ -19,8 +23,11 @@ def _sqlite_path(engine: Engine) -> str:
     return make_url(str(engine.url)).database
 
 
-def backup(engine: Engine, target: str | Path) -> None:
+def backup(engine: Engine, actor: Actor, target: str | Path) -> None:
+    """An admin's backup; audited before it is taken, so the backup holds its own record."""
     target = Path(target)
+    with transaction(engine) as session:
+        guard(session, actor, "db.backup", detail=f"backup to {target.name}")
     if engine.dialect.name == "sqlite":
         source = sqlite3.connect(_sqlite_path(engine))
         tmp = target.with_suffix(target.suffix + ".partial")
@@ -35,10 +42,19 @@ def backup(engine: Engine, target: str | Path) -> None:
     _pg_tool("pg_dump", "--format=custom", f"--file={target}", _pg_dsn(engine))
 
 
-def restore(engine: Engine, source: str | Path) -> None:
+def restore(engine: Engine, actor: Actor, source: str | Path) -> None:
+    """An admin replaces the database with a backup; audited in the restored database."""
     source = Path(source)
+    with transaction(engine) as session:
+        guard(session, actor, "db.backup", audited=False)
     if not source.is_file():
         raise BackupError(f"{source}: no such backup file")
+    _restore(engine, source)
+    with transaction(engine) as session:
+        audit.record(session, actor, "restore", "db", None, f"from {source.name}")
+
+
+def _restore(engine: Engine, source: Path) -> None:
     if engine.dialect.name == "sqlite":
         check = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         try:

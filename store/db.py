@@ -81,5 +81,15 @@ _factories: dict[int, sessionmaker] = {}
 def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: committed when the block ends, rolled back on any error."""
     factory = _factories.setdefault(id(engine), sessionmaker(engine, expire_on_commit=False))
-    with factory() as session, session.begin():
-        yield session
+    try:
+        with factory() as session, session.begin():
+            yield session
+    except PermissionError as exc:  # store.access.AccessDenied: the work is rolled back, the refusal kept
+        row = getattr(exc, "audit_row", None)
+        if row is not None:
+            from . import audit
+
+            actor, subject_id, detail = row
+            with factory() as session, session.begin():
+                audit.record(session, actor, "refused", "access", subject_id, detail)
+        raise

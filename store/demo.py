@@ -9,7 +9,8 @@ inserts, so 10,000 subjects take seconds (the app benchmarks use that).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 import instruments
 
 from . import audit
-from .audit import Actor
+from .access import SYSTEM, Actor, guard
 from .models import (
     Assessment,
     Commitment,
@@ -30,10 +31,24 @@ from .models import (
     Outcome,
     Referral,
     Subject,
+    Team,
+    User,
 )
+from .users import add_user
 
 PREFIX = "DEMO-"
 DISTRICTS = ("Skärholmen", "Rinkeby-Kista", "Farsta", "Spånga-Tensta")
+TEAMS = {"SIG Söderort": ("Skärholmen", "Farsta"), "SIG Västerort": ("Rinkeby-Kista", "Spånga-Tensta")}
+# login -> (name, roles, teams); every role, two teams, so each page and each refusal can be shown
+USERS = {
+    "demo.mottagning": ("Mona Mottagning (demo)", ["intake"], list(TEAMS)),
+    "demo.soderort": ("Sara Söder (demo)", ["assessor"], ["SIG Söderort"]),
+    "demo.vasterort": ("Vera Väster (demo)", ["assessor"], ["SIG Västerort"]),
+    "demo.samordnare": ("Sam Samordnare (demo)", ["coordinator"], ["SIG Söderort"]),
+    "demo.forskare": ("Frida Forskare (demo)", ["researcher"], []),
+    "demo.admin": ("Adam Admin (demo)", ["admin"], []),
+}
+RATER = {"SIG Söderort": "demo.soderort", "SIG Västerort": "demo.vasterort"}
 SOURCES, SOURCE_P = ("polis", "skola", "faltassistenter", "socialtjanst", "annan"), (0.45, 0.2, 0.12, 0.18, 0.05)
 ACTORS = ["socialtjanst", "polis", "skola", "fritid"]
 COMMITMENTS = [
@@ -55,6 +70,7 @@ class DemoReport:
     referrals: int
     assessments: int
     meetings: int
+    passwords: dict[str, str] = field(default_factory=dict, compare=False)  # new demo users: shown once
 
 
 def has_demo(session: Session) -> bool:
@@ -91,10 +107,16 @@ def seed_demo(
     seed: int = 2026,
     plans: bool = True,
     max_assessments: int = 6,
+    users: bool = True,
 ) -> DemoReport:
-    """Create the synthetic cohort in the caller's transaction; refused if one exists."""
+    """Create the synthetic cohort in the caller's transaction; refused if one exists.
+
+    An admin (or the set-up of an empty database) adds it; the rows are written in their name."""
+    guard(session, actor, "user.manage", detail="synthetic demo cohort")
+    actor = Actor(actor.who, SYSTEM)
     if has_demo(session):
         raise DemoRefused("the database already holds the synthetic demo cohort")
+    team_ids, passwords = _teams_and_users(session, actor, users)
     today = today or date.today()
     rng = np.random.default_rng(seed)
     inst = instruments.load("savry-like")
@@ -117,6 +139,10 @@ def seed_demo(
         )
         for i in range(n)
     ]
+    team_of_district = {d: team_ids[t] for t, ds in TEAMS.items() for d in ds}
+    rater_of_team = {team_ids[t]: login for t, login in RATER.items()}
+    for subject in subjects:
+        subject.team_id = team_of_district[subject.district]
     session.add_all(subjects)
     session.flush()
     ids = [s.id for s in subjects]
@@ -167,6 +193,7 @@ def seed_demo(
     levels = inst.judgment.levels
     now = datetime.now()
     rows = []
+    team_of = {x.id: x.team_id for x in subjects}
     for i, sid in enumerate(ids):
         if sid not in start_days:
             continue
@@ -184,7 +211,7 @@ def seed_demo(
                     "definition_hash": inst.definition_hash,
                     "occasion": "baseline" if t == 0 else "follow-up",
                     "assessed_on": on,
-                    "rater": "demo.assessor",
+                    "rater": rater_of_team[team_of[sid]],
                     "ratings": dict(zip(inst.item_ids, codes[t, i], strict=True)),
                     "notes": None,
                     "judgment": levels[judgments[t, i]],
@@ -203,7 +230,29 @@ def seed_demo(
         meetings = _plans(session, rng, start_days, today)
         _outcomes(session, rng, ids, received, start_days, today)
     audit.record_many(session, actor, "create", "subject", ids, "synthetic demo cohort")
-    return DemoReport(subjects=n, referrals=len(referrals), assessments=len(rows), meetings=meetings)
+    return DemoReport(subjects=n, referrals=len(referrals), assessments=len(rows), meetings=meetings,
+                      passwords=passwords)
+
+
+def _teams_and_users(session: Session, actor: Actor, users: bool) -> tuple[dict[str, int], dict[str, str]]:
+    """The two demo teams and (``users``) a user for every role, with random passwords returned to be
+    shown once. Teams and logins that already exist are kept as they are."""
+    teams = {t.name: t for t in session.scalars(select(Team).where(Team.name.in_(list(TEAMS))))}
+    for name in TEAMS:
+        if name not in teams:
+            teams[name] = Team(name=name)
+            session.add(teams[name])
+    session.flush()
+    if not users:
+        return {name: t.id for name, t in teams.items()}, {}
+    existing = set(session.scalars(select(User.login).where(User.login.in_(list(USERS)))))
+    passwords = {}
+    for login, (name, roles, team_names) in USERS.items():
+        if login not in existing:
+            passwords[login] = secrets.token_urlsafe(12)
+            add_user(session, actor, login, display_name=name, roles=roles, teams=team_names,
+                     password=passwords[login])
+    return {name: t.id for name, t in teams.items()}, passwords
 
 
 def _plans(session: Session, rng: np.random.Generator, start_days: dict[int, date], today: date) -> int:

@@ -20,8 +20,10 @@ import instruments
 from instruments import responses
 
 from . import audit
-from .audit import Actor
-from .models import OCCASIONS, REFERRAL_SOURCES, Assessment, Referral, Subject
+from .access import Actor, guard, visible_cases
+from .cases.consent import allows
+from .cases.subjects import normalise_code, team_for_new_case
+from .models import OCCASIONS, REFERRAL_SOURCES, Assessment, Consent, Referral, Subject
 
 REFERRAL_COLUMNS = ("case_code", "source", "received_on", "suitable", "decided_on", "asked_on", "answer", "answered_on")
 OPTIONAL_COLUMNS = ("reason", "started_on", "other_support")
@@ -179,8 +181,25 @@ def _day(value) -> date | None:
     return None if pd.isna(value) else value.date()
 
 
-def import_referrals(session: Session, actor: Actor, frame: pd.DataFrame) -> ImportReport:
-    """Validate the whole register, then write it in the caller's transaction (all or nothing)."""
+def _refuse_other_teams(session: Session, actor: Actor, action: str, codes: list[str],
+                        existing: dict[str, int]) -> None:
+    """Every existing case a file names must be one the actor may work on (named row by row)."""
+    ids = sorted(set(existing.values()))
+    mine: set[int] = set()
+    for chunk in _chunks(ids):
+        mine |= set(session.scalars(select(Subject.id).where(Subject.id.in_(chunk), visible_cases(actor, action))))
+    others = {code for code, sid in existing.items() if sid not in mine}
+    if others:
+        raise ImportRefused([RowError(i + 2, "case_code", code, "a case of one of your teams")
+                             for i, code in enumerate(codes) if code in others])
+
+
+def import_referrals(session: Session, actor: Actor, frame: pd.DataFrame, team_id: int | None = None) -> ImportReport:
+    """Validate the whole register, then write it in the caller's transaction (all or nothing).
+
+    Rows about existing cases must be about the actor's own cases; new cases go to ``team_id`` (one of
+    the actor's teams; default their first)."""
+    guard(session, actor, "referral.import", audited=False)
     parsed, values, errors = validate_referrals(frame)
     if errors:
         raise ImportRefused(errors)
@@ -189,6 +208,8 @@ def import_referrals(session: Session, actor: Actor, frame: pd.DataFrame) -> Imp
     codes = parsed["case_code"].tolist()
     received = [_day(v) for v in parsed["received_on"]]
     existing_ids = subject_ids_by_code(session, codes)
+    _refuse_other_teams(session, actor, "referral.import", codes, existing_ids)
+    new_team = team_for_new_case(session, actor, team_id)
     already = set()
     for chunk in _chunks(sorted(existing_ids)):
         pairs = session.execute(
@@ -207,7 +228,7 @@ def import_referrals(session: Session, actor: Actor, frame: pd.DataFrame) -> Imp
         keep.append(i)
     new_codes = sorted({codes[i] for i in keep} - set(existing_ids))
     if new_codes:
-        rows = [{"case_code": c, "synthetic": False} for c in new_codes]
+        rows = [{"case_code": c, "synthetic": False, "team_id": new_team} for c in new_codes]
         result = session.connection().execute(
             _SUBJECTS.insert().returning(_SUBJECTS.c.id, _SUBJECTS.c.case_code, sort_by_parameter_order=True), rows
         )
@@ -277,12 +298,15 @@ def _bool(value) -> bool | None:
     return None if value is None or (isinstance(value, float) and np.isnan(value)) else bool(value)
 
 
-def referral_dates(session: Session) -> pd.DataFrame:
-    """The dates each referral passed each step (for the funnel report); no personal data."""
+def referral_dates(session: Session, actor: Actor) -> pd.DataFrame:
+    """The dates each referral of the actor's teams passed each step (for the funnel report); no
+    personal data. A researcher's funnel counts every team."""
+    guard(session, actor, "report.funnel", detail="funnel", verb="list")
     received, decided, asked, answered = (type_coerce(c, String) for c in (  # ISO text, parsed column-wise
         Referral.received_on, Referral.decided_on, Referral.asked_on, Referral.answered_on))
-    rows = session.connection().execute(select(received, Referral.suitable, decided, asked, Referral.accepted,
-                                               answered)).all()
+    rows = session.connection().execute(
+        select(received, Referral.suitable, decided, asked, Referral.accepted, answered)
+        .join(Subject, Subject.id == Referral.subject_id).where(visible_cases(actor, "report.funnel"))).all()
     columns = ["received_on", "suitable", "decided_on", "asked_on", "accepted", "answered_on"]
     frame = pd.DataFrame(list(map(tuple, rows)), columns=columns)
     for column in ("received_on", "decided_on", "asked_on", "answered_on"):
@@ -291,9 +315,11 @@ def referral_dates(session: Session) -> pd.DataFrame:
 
 
 def import_assessments(
-    session: Session, actor: Actor, instrument_id: str, frame: pd.DataFrame, create_subjects: bool = False
+    session: Session, actor: Actor, instrument_id: str, frame: pd.DataFrame, create_subjects: bool = False,
+    team_id: int | None = None,
 ) -> ImportReport:
     """Wide response file -> final assessments (``subject_id`` is the case code). All or nothing."""
+    guard(session, actor, "assessment.import", audited=False)
     inst = instruments.load(instrument_id)
     frame = frame.fillna("").astype(str)
     errors: list[RowError] = []
@@ -313,8 +339,9 @@ def import_assessments(
     occasion = frame["occasion"].str.strip() if "occasion" in frame else pd.Series("other", index=frame.index)
     for pos in np.flatnonzero(~occasion.isin(OCCASIONS).to_numpy()):
         errors.append(RowError(int(pos) + 2, "occasion", occasion.iloc[pos], "one of " + ", ".join(OCCASIONS)))
-    codes = frame["subject_id"].str.strip()
+    codes = frame["subject_id"].map(normalise_code)
     known = subject_ids_by_code(session, codes)
+    _refuse_other_teams(session, actor, "assessment.import", codes.tolist(), known)
     if not create_subjects:
         for pos in np.flatnonzero(~codes.isin(list(known)).to_numpy()):
             errors.append(
@@ -327,7 +354,8 @@ def import_assessments(
     if new_codes:
         result = session.connection().execute(
             _SUBJECTS.insert().returning(_SUBJECTS.c.id, _SUBJECTS.c.case_code, sort_by_parameter_order=True),
-            [{"case_code": c, "synthetic": False} for c in new_codes],
+            [{"case_code": c, "synthetic": False, "team_id": team_for_new_case(session, actor, team_id)}
+             for c in new_codes],
         )
         known.update({code: sid for sid, code in result.all()})
         report.new_subjects = len(new_codes)
@@ -362,20 +390,34 @@ def import_assessments(
     return report
 
 
-def export_assessments(session: Session, actor: Actor, instrument_id: str) -> pd.DataFrame:
-    """Current final assessments of one instrument as a wide table keyed by case code."""
+@dataclass
+class Export:
+    frame: pd.DataFrame
+    withheld: list[str]  # case codes left out: no active consent for the recipient
+
+
+def export_assessments(session: Session, actor: Actor, instrument_id: str, recipient: str,
+                       on: date | None = None) -> Export:
+    """Current final assessments of one instrument as a wide table keyed by case code, for
+    ``recipient``: only the actor's cases, and only those whose active consent lets the recipient
+    receive assessments (the others are named in ``withheld``)."""
+    guard(session, actor, "assessment.export", audited=False)
+    on = on or date.today()
     inst = instruments.load(instrument_id)
     rows = session.execute(
         select(Subject.case_code, Assessment)
         .join(Subject, Subject.id == Assessment.subject_id)
-        .where(Assessment.instrument_id == inst.id, Assessment.status == "final")
+        .where(Assessment.instrument_id == inst.id, Assessment.status == "final",
+               visible_cases(actor, "assessment.export"))
         .order_by(Subject.case_code, Assessment.assessed_on, Assessment.id)
     ).all()
     replaced = {a.replaces_id for _, a in rows if a.replaces_id is not None}
+    consented = _consented(session, sorted({a.subject_id for _, a in rows}), recipient, "assessment", on)
     records = []
     subject_ids = []
+    withheld = sorted({code for code, a in rows if a.subject_id not in consented})
     for code, a in rows:
-        if a.id in replaced:
+        if a.id in replaced or a.subject_id not in consented:
             continue
         subject_ids.append(a.subject_id)
         records.append(
@@ -389,6 +431,15 @@ def export_assessments(session: Session, actor: Actor, instrument_id: str) -> pd
                 **{item: (a.ratings.get(item) or "") for item in inst.item_ids},
             }
         )
-    audit.record_many(session, actor, "export", "assessment", sorted(set(subject_ids)), inst.id)
+    audit.record_many(session, actor, "export", "assessment", sorted(set(subject_ids)), f"{inst.id} to {recipient}")
     columns = ["subject_id", "assessed_on", "occasion", "rater", "judgment", "rationale", *inst.item_ids]
-    return pd.DataFrame(records, columns=columns)
+    return Export(pd.DataFrame(records, columns=columns), withheld)
+
+
+def _consented(session: Session, subject_ids: list[int], recipient: str, category: str, on: date) -> set[int]:
+    """The subjects whose active consent lets ``recipient`` receive ``category`` on ``on``."""
+    by_subject: dict[int, list[Consent]] = {}
+    for chunk in _chunks(subject_ids):
+        for c in session.scalars(select(Consent).where(Consent.subject_id.in_(chunk))):
+            by_subject.setdefault(c.subject_id, []).append(c)
+    return {sid for sid, consents in by_subject.items() if allows(consents, recipient, category, on)}

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,7 +24,7 @@ from sqlalchemy.orm import Session
 import instruments
 
 from . import audit
-from .audit import Actor
+from .access import Actor, guard
 from .models import Assessment, Outcome, Referral, Subject
 from .views import age_on
 
@@ -38,6 +40,7 @@ def research_ids(subject_ids: list[int], key: bytes) -> dict[int, str]:
 def assessments_for_research(session: Session, actor: Actor, instrument_id: str, key: bytes | None = None,
                              include_drafts: bool = False) -> pd.DataFrame:
     """One row per current final assessment of ``instrument_id``: de-identified keys and item codes."""
+    guard(session, actor, "research.export", audited=False)  # audited below, one row per subject
     inst = instruments.load(instrument_id)
     key = key or secrets.token_bytes(32)
     subjects = {s.id: s for s in session.scalars(select(Subject))}
@@ -72,6 +75,7 @@ def outcomes_before_after(session: Session, actor: Actor, key: bytes | None = No
     Outcome periods ending on or before the start count as *before*, periods starting on or after
     it as *after*; periods straddling the start are left out rather than split.
     """
+    guard(session, actor, "research.export", audited=False)  # audited below, one row per subject
     starts = dict(session.execute(select(Referral.subject_id, Referral.started_on)
                                   .where(Referral.started_on.is_not(None))).all())
     outcomes = session.scalars(select(Outcome).where(Outcome.subject_id.in_(list(starts)))).all() if starts else []
@@ -94,4 +98,29 @@ def outcomes_before_after(session: Session, actor: Actor, key: bytes | None = No
             if f"{column}_{period}" not in wide:
                 wide[f"{column}_{period}"] = np.nan
     return wide
+
+
+
+def write_sav(inst: instruments.Instrument, frame: pd.DataFrame, path: Path) -> None:
+    """SPSS file with item values as numbers and their level labels as value labels."""
+    import pyreadstat
+
+    data = frame.copy()
+    labels: dict[str, dict] = {}
+    for item in inst.items:
+        if item.id in data:
+            levels = inst.scales[item.scale].levels
+            data[item.id] = data[item.id].map({lv.code: lv.value for lv in levels})
+            labels[item.id] = {lv.value: inst.text(lv.label, "sv") for lv in levels}
+    if inst.judgment is not None and "judgment" in data:
+        order = {lv: i for i, lv in enumerate(inst.judgment.levels)}
+        data["judgment"] = data["judgment"].map(order)
+        labels["judgment"] = {i: inst.text(inst.judgment.labels.get(lv), "sv") or lv for lv, i in order.items()}
+    for column in data.columns:
+        if data[column].dtype == object or str(data[column].dtype).startswith("str"):
+            data[column] = data[column].astype(object).where(data[column].notna(), "")
+    tmp = path.with_suffix(".sav.tmp")
+    pyreadstat.write_sav(data, str(tmp), variable_value_labels=labels,
+                         column_labels={i.id: inst.text(i.label, "sv") for i in inst.items if i.id in data})
+    os.replace(tmp, path)
 

@@ -1,7 +1,8 @@
 """Read models for the app: what a page shows, computed here so pages hold no business logic.
 
-Each function is one audited read. Lists (the intake queue, case search) show only pseudonymous case
-codes, ages and dates, and are logged as one ``list`` row; opening a case is logged against it.
+Each function is one guarded, audited read. Lists (the intake queue, case search) show only the
+cases the actor's teams give them, with pseudonymous case codes, ages and dates, and are logged as
+one ``list`` row; opening a case is logged against it.
 """
 
 from __future__ import annotations
@@ -9,19 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from . import audit
-from .audit import Actor
-from .cases import CaseError, active_consents, current_assessments, current_plan, referral_status
-from .models import Assessment, Meeting, Referral, Subject
+from .access import Actor, guard, may, scope_of, visible_cases
+from .cases import referrals
+from .cases._errors import CaseError
+from .cases.assessments import area, current_rows
+from .cases.consent import FAMILY, allows, consent_rows, consent_state, is_active
+from .cases.plans import latest_meeting
+from .cases.referrals import OPEN_STATUSES, referral_status
+from .cases.subjects import find_subject, normalise_code
+from .models import Assessment, AuditEntry, Consent, Meeting, Referral, Subject
 
 CONSENT_WARNING = timedelta(days=30)
-QUEUE_COLUMNS = ["referral_id", "case_code", "age", "source", "received_on", "status", "waiting_days", "synthetic"]
-OPEN_STATUSES = ("received", "suitable", "asked", "accepted")
+QUEUE_COLUMNS = ["referral_id", "case_code", "age", "source", "received_on", "status", "waiting_days", "consent",
+                 "synthetic"]
+__all__ = ["OPEN_STATUSES", "CaseError"]
 
 
 def age_on(birth_year: int | None, birth_month: int | None, on: date) -> int | None:
@@ -35,24 +41,27 @@ def age_on(birth_year: int | None, birth_month: int | None, on: date) -> int | N
 def intake_queue(session: Session, actor: Actor, today: date, *, sources: list[str] | None = None,
                  statuses: list[str] | None = None, ages: tuple[int, int] | None = None,
                  min_waiting_days: int = 0) -> pd.DataFrame:
-    """Referrals with their step on the path, the longest waiting first.
+    """Referrals of the actor's cases with their step on the path, the longest waiting first.
 
     ``waiting_days``: days since the referral's last step, for those still open (received, suitable,
-    asked, accepted but not started); NaN for closed ones. Computed column-wise: the queue of a
-    city (tens of thousands of referrals) is one query and a few vectorised steps.
+    asked, accepted but not started); NaN for closed ones. ``consent``: active, expired, withdrawn
+    or none. Computed column-wise: the queue of a city (tens of thousands of referrals) is one query
+    and a few vectorised steps.
     """
+    guard(session, actor, "referral.read", audited=False)
     raw_dates = [type_coerce(c, String) for c in (Referral.received_on, Referral.decided_on, Referral.asked_on,
                                                     Referral.answered_on, Referral.started_on)]
     received, decided, asked, answered, started = raw_dates  # parsed below in one vectorised step
-    query = select(Referral.id, Subject.case_code, Subject.birth_year, Subject.birth_month, Referral.source,
-                   received, Referral.suitable, decided, asked, Referral.accepted, answered, started,
-                   Subject.synthetic).join(Subject, Subject.id == Referral.subject_id)
+    query = select(Referral.id, Referral.subject_id, Subject.case_code, Subject.birth_year, Subject.birth_month,
+                   Referral.source, received, Referral.suitable, decided, asked, Referral.accepted, answered, started,
+                   Subject.synthetic).join(Subject, Subject.id == Referral.subject_id).where(
+                       visible_cases(actor, "referral.read"))
     if sources:
         query = query.where(Referral.source.in_(sources))
     rows = session.connection().execute(query).all()  # Core rows: no ORM loading for a whole city
     raw = pd.DataFrame(list(map(tuple, rows)), columns=[
-        "referral_id", "case_code", "birth_year", "birth_month", "source", "received_on", "suitable", "decided_on",
-        "asked_on", "accepted", "answered_on", "started_on", "synthetic"])
+        "referral_id", "subject_id", "case_code", "birth_year", "birth_month", "source", "received_on", "suitable",
+        "decided_on", "asked_on", "accepted", "answered_on", "started_on", "synthetic"])
     for column in ("received_on", "decided_on", "asked_on", "answered_on", "started_on"):
         raw[column] = pd.to_datetime(raw[column], errors="coerce")
     frame = raw[["referral_id", "case_code"]].copy()
@@ -60,10 +69,12 @@ def intake_queue(session: Session, actor: Actor, today: date, *, sources: list[s
     months = pd.to_numeric(raw["birth_month"], errors="coerce").fillna(1)
     frame["age"] = (today.year - years - (months > today.month)).astype("Int64")
     frame["source"], frame["received_on"] = raw["source"], raw["received_on"].dt.date
-    frame["status"] = _statuses(raw)
+    frame["status"] = referrals.statuses(raw)
     last = raw["answered_on"].fillna(raw["asked_on"]).fillna(raw["decided_on"]).fillna(raw["received_on"])
     waiting = (pd.Timestamp(today) - last).dt.days
     frame["waiting_days"] = waiting.where(frame["status"].isin(OPEN_STATUSES)).astype("Int64")
+    consent = raw["subject_id"].map(_consent_states(session, actor, today)).astype(object)
+    frame["consent"] = consent.where(consent.notna(), "none")
     frame["synthetic"] = raw["synthetic"].astype(bool)
     if statuses:
         frame = frame[frame["status"].isin(statuses)]
@@ -72,38 +83,36 @@ def intake_queue(session: Session, actor: Actor, today: date, *, sources: list[s
     if min_waiting_days:
         frame = frame[frame["waiting_days"].fillna(-1) >= min_waiting_days]
     frame = frame.sort_values(["waiting_days", "received_on"], ascending=[False, True], na_position="last")
-    audit.record(session, actor, "list", "referral", None, f"intake queue: {len(frame)} rows")
+    guard(session, actor, "referral.read", detail=f"intake queue: {len(frame)} rows", verb="list")
     return frame.reset_index(drop=True)[QUEUE_COLUMNS]
 
 
-def _statuses(raw: pd.DataFrame) -> pd.Series:
-    """``cases.referral_status`` for a whole frame at once (same rules, same order of precedence)."""
-    conditions = [
-        raw["started_on"].notna(),
-        raw["accepted"].eq(True), raw["accepted"].eq(False),
-        raw["asked_on"].notna(),
-        raw["suitable"].eq(True), raw["suitable"].eq(False),
-    ]
-    choices = ["started", "accepted", "declined", "asked", "suitable", "not_suitable"]
-    return pd.Series(np.select([c.fillna(False).to_numpy(bool) for c in conditions], choices, "received"),
-                     index=raw.index)
+def _consent_states(session: Session, actor: Actor, today: date) -> dict[int, str]:
+    """Subject id -> consent state, for the visible cases that have any consent (one query)."""
+    rows = session.scalars(select(Consent).join(Subject, Subject.id == Consent.subject_id)
+                           .where(visible_cases(actor, "referral.read"))).all()
+    by_subject: dict[int, list[Consent]] = {}
+    for c in rows:
+        by_subject.setdefault(c.subject_id, []).append(c)
+    return {sid: consent_state(cs, today) for sid, cs in by_subject.items()}
 
 
 def referral_by_id(session: Session, actor: Actor, referral_id: int) -> Referral:
     referral = session.get(Referral, referral_id)
     if referral is None:
-        raise CaseError(f"no referral with id {referral_id}")
-    audit.record(session, actor, "read", "referral", referral.subject_id)
+        raise CaseError(f"no referral with id {referral_id}", "referral.unknown")
+    guard(session, actor, "referral.read", referral.subject_id, detail=f"referral {referral_id}")
     return referral
 
 
 def find_cases(session: Session, actor: Actor, text: str = "", limit: int = 50) -> list[str]:
-    """Case codes containing ``text`` (newest first), for the case picker."""
-    query = select(Subject.case_code).order_by(Subject.id.desc()).limit(limit)
+    """Case codes of the actor's cases containing ``text`` (newest first), for the case picker."""
+    guard(session, actor, "case.list", audited=False)
+    query = select(Subject.case_code).where(visible_cases(actor)).order_by(Subject.id.desc()).limit(limit)
     if text.strip():
-        query = query.where(Subject.case_code.contains(text.strip().upper()))
+        query = query.where(Subject.case_code.contains(normalise_code(text)))
     codes = list(session.scalars(query))
-    audit.record(session, actor, "list", "subject", None, f"case search {text.strip()!r}: {len(codes)} codes")
+    guard(session, actor, "case.list", detail=f"case search: {len(codes)} codes", verb="list")
     return codes
 
 
@@ -117,31 +126,38 @@ class CaseOverview:
     district: str | None
     synthetic: bool
     status: str | None  # of the latest referral
+    consent: str | None  # active | expired | withdrawn | none; None: not the actor's to see
     consent_until: date | None  # the latest-ending active consent
     consent_actors: tuple[str, ...]
+    consent_categories: tuple[str, ...]
     consent_expiring: bool  # active, and ends within 30 days
+    shareable: frozenset[tuple[str, str]]  # (recipient, category) pairs an active consent allows today
     next_meeting_on: date | None
     meeting_overdue: bool
     assessments: int
 
 
 def case_overview(session: Session, actor: Actor, case_code: str, today: date) -> CaseOverview:
-    """The case header: who (pseudonymously), consent and its expiry, the next network meeting."""
-    subject = session.scalar(select(Subject).where(Subject.case_code == case_code))
-    if subject is None:
-        raise CaseError(f"no case with code {case_code}")
-    consents = active_consents(session, subject.id, today)
-    until = max((c.valid_until for c in consents), default=None)
-    actors = sorted({a for c in consents for a in c.actors})
-    plan = current_plan(session, subject.id)
+    """The case header: who (pseudonymously), consent and its expiry, the next network meeting.
+    Parts the actor's roles do not cover (an intake worker: consent, plan) are left empty."""
+    subject = find_subject(session, case_code)
+    guard(session, actor, "case.read", subject.id, detail="case overview")
+    consents = consent_rows(session, subject.id) if may(actor, "consent.read") else None
+    active = [c for c in consents or [] if is_active(c, today)]
+    until = max((c.valid_until for c in active), default=None)
+    plan = latest_meeting(session, subject.id) if may(actor, "plan.read") else None
     latest = max(subject.referrals, key=lambda r: r.received_on, default=None)
     count = session.scalar(select(func.count()).select_from(Assessment).where(Assessment.subject_id == subject.id))
-    audit.record(session, actor, "read", "subject", subject.id, "case overview")
     return CaseOverview(
         subject_id=subject.id, case_code=subject.case_code, age=age_on(subject.birth_year, subject.birth_month, today),
         gender=subject.gender, district=subject.district, synthetic=subject.synthetic,
-        status=referral_status(latest) if latest else None, consent_until=until, consent_actors=tuple(actors),
+        status=referral_status(latest) if latest else None,
+        consent=None if consents is None else consent_state(consents, today), consent_until=until,
+        consent_actors=tuple(sorted({a for c in active for a in c.actors})),
+        consent_categories=tuple(sorted({a for c in active for a in c.categories})),
         consent_expiring=until is not None and until - today <= CONSENT_WARNING,
+        shareable=frozenset((r, c) for r in {FAMILY, *(a for x in active for a in x.actors)}
+                            for c in {c for x in active for c in x.categories} if allows(active, r, c, today)),
         next_meeting_on=plan.next_meeting_on if plan else None,
         meeting_overdue=plan is not None and plan.next_meeting_on < today, assessments=count or 0,
     )
@@ -149,36 +165,78 @@ def case_overview(session: Session, actor: Actor, case_code: str, today: date) -
 
 def assessments_of(session: Session, actor: Actor, subject_id: int, instrument_id: str | None = None,
                    include_drafts: bool = True) -> list[Assessment]:
-    """The case's assessments in their newest versions, by date (audited as one read)."""
-    rows = current_assessments(session, subject_id, include_drafts=include_drafts)
-    if instrument_id:
-        rows = [a for a in rows if a.instrument_id == instrument_id]
-    audit.record(session, actor, "read", "assessment", subject_id, f"{len(rows)} assessments")
+    """The case's assessments the actor may read, in their newest versions, by date (one audited read)."""
+    guard(session, actor, "case.read", subject_id, audited=False)
+    readable = {kind for kind in ("checklist", "assessment") if may(actor, f"{kind}.read")}
+    rows = [a for a in current_rows(session, subject_id, include_drafts=include_drafts)
+            if area(a.occasion) in readable and (not instrument_id or a.instrument_id == instrument_id)]
+    action = "assessment.read" if "assessment" in readable else "checklist.read"
+    guard(session, actor, action, subject_id, detail=f"{len(rows)} assessments")
     return rows
 
 
 def assessment_by_id(session: Session, actor: Actor, assessment_id: int) -> Assessment:
     row = session.get(Assessment, assessment_id)
     if row is None:
-        raise CaseError(f"no assessment with id {assessment_id}")
-    audit.record(session, actor, "read", "assessment", row.subject_id, f"assessment {row.id}")
+        raise CaseError(f"no assessment with id {assessment_id}", "assessment.unknown")
+    guard(session, actor, f"{area(row.occasion)}.read", row.subject_id, detail=f"assessment {row.id}")
     return row
 
 
 def plan_of(session: Session, actor: Actor, subject_id: int) -> Meeting | None:
     """The current action plan (the latest network meeting) with goals and commitments loaded."""
-    plan = current_plan(session, subject_id)
+    guard(session, actor, "plan.read", subject_id)
+    plan = latest_meeting(session, subject_id)
     if plan is not None:
         _ = plan.goals, plan.commitments  # load while the session is open
-    audit.record(session, actor, "read", "action_plan", subject_id)
     return plan
 
 
 def meetings_of(session: Session, actor: Actor, subject_id: int) -> list[Meeting]:
+    guard(session, actor, "plan.read", subject_id, audited=False)
     rows = list(session.scalars(select(Meeting).where(Meeting.subject_id == subject_id)
                                 .order_by(Meeting.held_on.desc(), Meeting.id.desc())))
     for m in rows:
         _ = m.goals, m.commitments
-    audit.record(session, actor, "read", "meeting", subject_id, f"{len(rows)} meetings")
+    guard(session, actor, "plan.read", subject_id, detail=f"{len(rows)} meetings")
     return rows
 
+
+# -- the access log ----------------------------------------------------------------------------
+LOG_COLUMNS = ["at", "who", "role", "action", "entity", "case_code", "detail"]
+
+
+def access_log(session: Session, actor: Actor, *, case_code: str | None = None, login: str | None = None,
+               since: date | None = None, until: date | None = None, actions: list[str] | None = None,
+               limit: int = 5000) -> pd.DataFrame:
+    """Who read or changed which case, and when (newest first): the youth and guardians may ask.
+
+    A coordinator sees the rows about their teams' cases; an admin every row. Reading the log is
+    itself logged."""
+    guard(session, actor, "audit.read", audited=False)
+    query = (select(AuditEntry.at, AuditEntry.who, AuditEntry.role, AuditEntry.action, AuditEntry.entity,
+                    Subject.case_code, AuditEntry.detail)
+             .outerjoin(Subject, Subject.id == AuditEntry.subject_id)
+             .order_by(AuditEntry.id.desc()).limit(limit))
+    if scope_of(actor, "audit.read") != "any":
+        query = query.where(AuditEntry.subject_id.is_not(None), visible_cases(actor, "audit.read"))
+    if case_code:
+        query = query.where(Subject.case_code == normalise_code(case_code))
+    if login:
+        query = query.where(AuditEntry.who == login.strip())
+    if since:
+        query = query.where(AuditEntry.at >= since)
+    if until:
+        query = query.where(AuditEntry.at < until + timedelta(days=1))
+    if actions:
+        query = query.where(AuditEntry.action.in_(actions))
+    frame = pd.DataFrame(list(map(tuple, session.execute(query).all())), columns=LOG_COLUMNS)
+    guard(session, actor, "audit.read", detail=f"access log: case={case_code or '*'} user={login or '*'} "
+                                               f"{since or ''}..{until or ''}: {len(frame)} rows")
+    return frame
+
+
+
+def note_download(session: Session, actor: Actor, action: str, what: str) -> None:
+    """A table leaves the system as a file: checked against the rule for its data and audited."""
+    guard(session, actor, action, detail=what, verb="download")

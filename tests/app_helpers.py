@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from forms import auth
 from store import Actor, make_engine, transaction, upgrade
 from store.demo import seed_demo
+from store.models import Team
+from store.users import add_user
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 23)
 SYSTEM = Actor("test.setup", "system")
+USER = "test.coordinator"  # intake, assessor and coordinator in every team
+RESEARCHER, ADMIN = "test.researcher", "test.admin"
+AS_USER = Actor(USER, {"intake", "assessor", "coordinator"}, {1})  # to make the user's own drafts in set-up
 
 
 def make_database(directory: Path, subjects: int = 0) -> str:
@@ -20,16 +28,28 @@ def make_database(directory: Path, subjects: int = 0) -> str:
     url = f"sqlite:///{(directory / 'insats.sqlite').resolve()}"
     engine = make_engine(url)
     upgrade(engine)
-    if subjects:
-        with transaction(engine) as session:
-            seed_demo(session, SYSTEM, n_subjects=subjects, today=TODAY, seed=7)
+    with transaction(engine) as session:
+        if subjects:
+            seed_demo(session, SYSTEM, n_subjects=subjects, today=TODAY, seed=7, users=False)
+        teams = list(session.scalars(select(Team.name)))
+        add_user(session, SYSTEM, USER, display_name="Test Samordnare", roles=["intake", "assessor", "coordinator"],
+                 teams=teams)
+        add_user(session, SYSTEM, RESEARCHER, display_name="Test Forskare", roles=["researcher"])
+        add_user(session, SYSTEM, ADMIN, display_name="Test Admin", roles=["admin"])
     engine.dispose()
     return url
 
 
-def open_page(page: str, case: str | None = None, lang: str = "sv", **state: object) -> AppTest:
-    """Run the app once, set the session state, switch to ``forms/pages/<page>.py`` and run it."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+def logged_in(at: AppTest, user: str = USER) -> AppTest:
+    """As after a log-in: the browser session's server-side state names the user."""
+    at.session_state[auth.STATE] = {"login": user, "via": "local", "last_seen": time.time()}
+    return at
+
+
+def open_page(page: str, case: str | None = None, lang: str = "sv", user: str = USER, **state: object) -> AppTest:
+    """Log ``user`` in, run the app once, set the session state, switch to ``forms/pages/<page>.py``
+    and run it."""
+    at = logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), user)
     at.run()
     at.session_state["lang"] = lang
     if case:

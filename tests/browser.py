@@ -57,7 +57,7 @@ class AppServer:
         """Start and wait for health; returns the seconds it took."""
         began = time.perf_counter()
         if self.launcher == "insats":
-            command = [sys.executable, str(ROOT / "cli.py"), "serve", "--port", str(self.port), *self.extra]
+            command = [sys.executable, "-m", "cli", "serve", "--port", str(self.port), *self.extra]
         else:
             command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
                        "--server.port", str(self.port), "--server.address", "localhost",

@@ -58,6 +58,10 @@ def engine(db_url):
     eng.dispose()
 
 
+DEFAULT_TEAM_ID = 1  # "Standard", made by migration 0002
+
+
 @pytest.fixture
 def assessor() -> Actor:
-    return Actor("anna.assessor", "assessor")
+    """A social worker of a small municipality: intake, assessor and coordinator in the default team."""
+    return Actor("anna.assessor", {"intake", "assessor", "coordinator"}, {DEFAULT_TEAM_ID})

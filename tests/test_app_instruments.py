@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
-PAGE = "forms/pages/instruments.py"
+from .app_helpers import make_database, open_page
 
 
 @pytest.fixture
-def app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
+def app(tmp_path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    make_database(tmp_path)
+    at = open_page("instruments")
     assert not at.exception
     return at
 

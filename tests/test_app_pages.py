@@ -9,12 +9,25 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from store import cases, make_engine, transaction
+from store import cases, make_engine, transaction, views
 from store.models import Assessment, Commitment, Meeting, Referral, Subject
 
-from .app_helpers import ROOT, SYSTEM, TODAY, make_database, no_trace, open_page, texts
+from .app_helpers import (
+    AS_USER,
+    RESEARCHER,
+    ROOT,
+    SYSTEM,
+    TODAY,
+    USER,
+    logged_in,
+    make_database,
+    no_trace,
+    open_page,
+    texts,
+)
 
-PAGES = ["intake", "case", "assessment", "change", "matching", "plan", "research", "instruments"]
+PAGES = ["intake", "case", "assessment", "change", "matching", "plan", "research", "log", "instruments"]
+USER_OF = {"research": RESEARCHER}  # the de-identified page is a researcher's; every other page a coordinator's
 SAVRY_LOW = {f"H{i}": "L" for i in range(1, 11)} | {f"S{i}": "L" for i in range(1, 7)} | {
     f"I{i}": "L" for i in range(1, 9)} | {f"P{i}": "P" for i in range(1, 7)}
 
@@ -23,7 +36,6 @@ SAVRY_LOW = {f"H{i}": "L" for i in range(1, 11)} | {f"S{i}": "L" for i in range(
 def env(tmp_path, monkeypatch):
     monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
-    monkeypatch.setenv("INSATS_USER", "anna.assessor")
     monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
     return tmp_path
 
@@ -54,7 +66,7 @@ def case_with_finals(engine, at_least: int = 2) -> str:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_on_an_empty_database(empty, page):
-    at = open_page(page, case=None)
+    at = open_page(page, case=None, user=USER_OF.get(page, USER))
     no_trace(at)
     if page in ("assessment", "change", "matching", "plan"):
         assert "Välj ett ärende" in texts(at, "info")
@@ -62,7 +74,7 @@ def test_every_page_runs_on_an_empty_database(empty, page):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_on_the_demo_cohort(demo, page):
-    at = open_page(page, case=case_with_finals(demo))
+    at = open_page(page, case=case_with_finals(demo), user=USER_OF.get(page, USER))
     no_trace(at)
 
 
@@ -205,6 +217,11 @@ def test_case_without_consent_says_nothing_may_be_shared(empty):
         code = cases.create_subject(s, SYSTEM).case_code
     at = open_page("case", case=code)
     assert "Inget aktivt samtycke" in texts(at, "error")
+    signed_by, actors, categories = at.multiselect[:3]
+    assert signed_by.value == actors.value == categories.value == []  # nothing preselected
+    signed_by.set_value(["youth", "guardian 1"])
+    actors.set_value(["skola", "polis"])
+    categories.set_value(["assessment", "plan"])
     at.button(key="FormSubmitter:consent_form-Spara samtycke").click().run()
     no_trace(at)
     assert "Samtycket är sparat" in texts(at, "success")
@@ -227,7 +244,7 @@ def test_start_an_assessment_from_the_case(empty):
 def _draft(engine, ratings=None) -> tuple[str, int]:
     with transaction(engine) as s:
         youth = cases.create_subject(s, SYSTEM)
-        draft = cases.save_draft(s, SYSTEM, youth, "savry-like", occasion="baseline", assessed_on=TODAY,
+        draft = cases.save_draft(s, AS_USER, youth, "savry-like", occasion="baseline", assessed_on=TODAY,
                                  ratings=ratings or {})
         return youth.case_code, draft.id
 
@@ -302,7 +319,7 @@ def test_before_after_shows_both_occasions_totals_and_reliable_change(demo):
     no_trace(at)
     with transaction(demo) as s:
         subject = s.scalar(select(Subject).where(Subject.case_code == code))
-        finals = [a for a in cases.current_assessments(s, subject.id, include_drafts=False)
+        finals = [a for a in views.assessments_of(s, SYSTEM, subject.id, include_drafts=False)
                   if a.instrument_id == "savry-like"]
     first = f"Före {finals[0].assessed_on} · Inledande"
     last = f"Efter {finals[-1].assessed_on} · Uppföljning"
@@ -316,6 +333,10 @@ def test_before_after_shows_both_occasions_totals_and_reliable_change(demo):
     assert "Bedömd risknivå" in " ".join([texts(at, "success"), texts(at, "info"), texts(at, "error")])
     charts = at.get("vega_lite_chart")
     assert len(charts) == 3  # risk profile, protective profile, trajectory
+    assert not at.get("download_button")  # nothing leaves before a recipient is named
+    at.selectbox(key="export_recipient").select("bup").run()  # the demo consents do not name BUP
+    assert "Samtycke saknas" in texts(at, "warning") and not at.get("download_button")
+    at.selectbox(key="export_recipient").select("skola").run()
     assert {b.proto.label for b in at.get("download_button")} == {"Ladda ner en sida (PDF)", "Ladda ner som bild (PNG)"}
 
 
@@ -340,7 +361,7 @@ def test_matching_adds_chosen_recommendations_to_the_plan(demo):
     chosen = picks[0].key.split(":", 1)[1]
     with transaction(demo) as s:
         subject = s.scalar(select(Subject).where(Subject.case_code == code))
-        plan = cases.current_plan(s, subject.id)
+        plan = cases.current_plan(s, SYSTEM, subject.id)
         assert chosen in [c.intervention_id for c in plan.commitments]
 
 
@@ -403,7 +424,7 @@ def test_english_on_request(demo):
 
 # -- Forskning -----------------------------------------------------------------------------------
 def test_research_page_summarises_the_cohort_de_identified(demo):
-    at = open_page("research")
+    at = open_page("research", user=RESEARCHER)
     no_trace(at)
     summary = at.dataframe[0].value
     assert summary["Mått"].tolist() == ["Risksumma", "Skyddssumma"]
@@ -420,7 +441,7 @@ def test_research_page_summarises_the_cohort_de_identified(demo):
 
 
 def test_research_page_compares_two_groups_and_filters(demo):
-    at = open_page("research")
+    at = open_page("research", user=RESEARCHER)
     at.selectbox(key="research_group_by").set_value("gender").run()
     at.multiselect(key="research_group_values").set_value(["flicka", "pojke"]).run()
     no_trace(at)
@@ -430,14 +451,13 @@ def test_research_page_compares_two_groups_and_filters(demo):
     no_trace(at)
 
 
-def test_a_researcher_sees_only_the_de_identified_pages(demo, monkeypatch):
-    monkeypatch.setenv("INSATS_ROLE", "researcher")
-    at = open_page("research")
+def test_a_researcher_sees_only_the_de_identified_pages(demo):
+    at = open_page("research", user=RESEARCHER)
     no_trace(at)
     assert at.title[0].value == "Forskning"
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), RESEARCHER)
     at.run()
     assert at.title[0].value == "Forskning"  # the first page a researcher lands on
     with pytest.raises(ValueError, match="Could not find a navigation page"):

@@ -13,8 +13,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from store import make_engine, transaction
+from store import make_engine, transaction, upgrade
 from store.models import Assessment, Commitment, Consent, Referral
+from store.users import SETUP, add_user
 
 from .browser import ARTIFACTS, CHROMIUM_ARGS, AppServer, chromium, settle
 
@@ -24,10 +25,19 @@ from playwright.sync_api import Page, expect, sync_playwright
 TODAY = "2026-11-23"
 
 
+USER, PASSWORD = "e2e.samordnare", "ett långt lösenord för e2e"
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     data = tmp_path_factory.mktemp("e2e")
-    env = {"INSATS_TODAY": TODAY, "INSATS_SECRET_KEY": "e2e-secret", "INSATS_USER": "e2e.coordinator"}
+    engine = make_engine(f"sqlite:///{data / 'insats.sqlite'}")
+    upgrade(engine)
+    with transaction(engine) as s:
+        add_user(s, SETUP, USER, display_name="E2E Samordnare", roles=["intake", "assessor", "coordinator"],
+                 teams=["Standard"], password=PASSWORD)
+    engine.dispose()
+    env = {"INSATS_TODAY": TODAY, "INSATS_SECRET_KEY": "e2e-secret"}
     server = AppServer(data, env)
     server.start()
     yield server, data
@@ -43,8 +53,29 @@ def page(app):
         tab = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
         tab.goto(server.url)
         settle(tab)
+        log_in(tab, USER, PASSWORD)
         yield tab
         browser.close()
+
+
+def log_in(page: Page, user: str, password: str) -> None:
+    page.get_by_label("Användarnamn").fill(user)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
+    settle(page)
+
+
+def pick(page: Page, label: str, *options: str) -> None:
+    """Choose options in a multiselect by its label."""
+    box = main(page).locator("[data-testid='stMultiSelect']").filter(has_text=label)
+    for option in options:
+        box.scroll_into_view_if_needed()
+        field = box.locator("input")
+        field.click()
+        field.fill(option)  # type to filter, as a keyboard user would, then take the match
+        click(page, page.get_by_role("option", name=option, exact=True))
+    page.keyboard.press("Escape")
+    settle(page)
 
 
 def main(page: Page):
@@ -110,7 +141,10 @@ def test_referral_to_action_plan_in_a_real_browser(app, page):
     go(page, "Ärende")
     expect(main(page).get_by_text(code).first).to_be_visible()
     expect(main(page).get_by_text("Inget aktivt samtycke")).to_be_visible()
-    click(page, page.get_by_role("tab", name="Registrera samtycke"))
+    click(page, page.get_by_role("tab", name="Samtycken"))
+    pick(page, "Undertecknat av", "Ungdomen", "Vårdnadshavare 1")
+    pick(page, "Aktörer som får dela", "Skolan", "Polisen")
+    pick(page, "Uppgifter som får delas", "Bedömningar", "Åtgärdsplan")
     click(page, main(page).get_by_role("button", name="Spara samtycke"))
     expect(main(page).get_by_text("Samtycke gäller till 2027-11-23")).to_be_visible()
     shot(page, "case")
@@ -151,7 +185,7 @@ def test_referral_to_action_plan_in_a_real_browser(app, page):
     expect(main(page).get_by_text(name).first).to_be_visible()
     expect(main(page).get_by_text("Nästa nätverksmöte: 2026-12-21.")).to_be_visible()
     shot(page, "plan")
-    for other in ("Forskning", "Instrument"):
+    for other in ("Logg", "Instrument"):
         go(page, other)
         shot(page, other.lower())
 

@@ -53,7 +53,7 @@ def cohort(n: int = 80, seed: int = 1) -> pd.DataFrame:
 
 
 def run(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, cwd=cwd)
 
 
 def test_pairing_takes_first_and_last_by_date_or_named_occasions():
@@ -179,13 +179,13 @@ def demo_store(tmp_path, monkeypatch):
 
 def test_export_is_de_identified_in_every_format(demo_store, tmp_path):
     out = tmp_path / "export"
-    done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "research", "export", "--instrument", "savry-like",
+    done = subprocess.run([sys.executable, "-m", "cli", "research", "export", "--instrument", "savry-like",
                            "--out", str(out)], capture_output=True, text=True, cwd=tmp_path,
-                          env={**os.environ, "INSATS_USER": "rita.researcher"})
+                          env={**os.environ, "INSATS_USER": "demo.forskare"})
     assert done.returncode == 0, done.stderr
     wide = pd.read_csv(out / "savry-like-wide.csv")
     text = (out / "savry-like-wide.csv").read_text() + (out / "savry-like-long.csv").read_text()
-    assert "DEMO-" not in text and "Syntetisk" not in text and "demo.assessor" not in text  # codes, text, raters
+    assert "DEMO-" not in text and "Syntetisk" not in text and "demo." not in text  # codes, text, raters
     assert wide["research_id"].str.match(r"^R[0-9a-f]{10}$").all()
     assert wide["age"].between(10, 25).all() and "birth_year" not in wide
     assert {"risk_total", "protective_total", "judgment", "days_from_first"} <= set(wide.columns)

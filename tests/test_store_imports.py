@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
 import cli
-from store import transaction
+from store import Actor, cases, transaction
 from store.models import Assessment, AuditEntry, Referral, Subject
 
+SETUP_ROWS = 2  # the audit rows of use_db: two users added
+IVAR = Actor("ivar.intake", {"intake", "coordinator", "assessor"}, {1})
 HEADER = "case_code,source,received_on,suitable,decided_on,asked_on,answer,answered_on,reason"
 
 
@@ -22,8 +25,15 @@ def register(tmp_path, *rows: str, name="register.csv", header=HEADER):
 
 
 @pytest.fixture
-def use_db(db_url, monkeypatch):
+def use_db(db_url, monkeypatch, capsys):
+    """The database, its first admin (made without --as) and Ivar, intake and coordinator of the
+    default team, who runs the commands (INSATS_USER)."""
     monkeypatch.setenv("INSATS_DATABASE_URL", db_url)
+    monkeypatch.delenv("INSATS_USER", raising=False)
+    assert cli.main(["users", "add", "ada.admin", "--name", "Ada", "--role", "admin"]) == 0
+    assert cli.main(["--as", "ada.admin", "users", "add", "ivar.intake", "--name", "Ivar", "--role", "intake",
+                     "--role", "coordinator", "--team", "Standard"]) == 0
+    capsys.readouterr()
     monkeypatch.setenv("INSATS_USER", "ivar.intake")
     return db_url
 
@@ -75,7 +85,7 @@ def test_one_bad_row_among_10000_changes_nothing_and_names_the_row(use_db, engin
     err = capsys.readouterr().err
     assert "row 7347, column 'received_on': '2026-13-40' – expected a date as YYYY-MM-DD" in err
     assert "nothing was imported" in err
-    assert count(engine, Referral) == 0 and count(engine, Subject) == 0 and count(engine, AuditEntry) == 0
+    assert count(engine, Referral) == 0 and count(engine, Subject) == 0 and count(engine, AuditEntry) == SETUP_ROWS
 
 
 def test_every_bad_row_is_reported(use_db, tmp_path, capsys):
@@ -121,7 +131,16 @@ def test_assessments_import_export_round_trip(use_db, engine, tmp_path, capsys):
     assert "row 2, column 'subject_id': 'SIG-AAA111' – expected an existing case code" in capsys.readouterr().err
     assert cli.main(["assessments", "import", "--instrument", "savry-like", path, "--create-subjects"]) == 0
     out = tmp_path / "export.csv"
-    assert cli.main(["assessments", "export", "--instrument", "savry-like", "-o", str(out)]) == 0
+    assert cli.main(["assessments", "export", "--instrument", "savry-like", "--recipient", "skola",
+                     "-o", str(out)]) == 0
+    assert "withheld 1 case(s)" in capsys.readouterr().err  # no consent yet: nothing leaves
+    assert pd.read_csv(out, dtype=str).empty
+    with transaction(engine) as s:
+        youth = cases.subject_by_code(s, IVAR, "sig-aaa111")
+        cases.add_consent(s, IVAR, youth, signed_on=date(2026, 1, 1), signed_by=["youth"],
+                          valid_until=date(2099, 1, 1), actors=["skola"], categories=["assessment"])
+    assert cli.main(["assessments", "export", "--instrument", "savry-like", "--recipient", "skola",
+                     "-o", str(out)]) == 0
     exported = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert exported.loc[0, "subject_id"] == "SIG-AAA111" and exported.loc[0, "judgment"] == "high"
     assert list(exported.loc[0, ["H1", "P6"]]) == ["H", "A"]
@@ -129,21 +148,24 @@ def test_assessments_import_export_round_trip(use_db, engine, tmp_path, capsys):
 
 def test_audit_verify_and_backup_restore(use_db, engine, tmp_path, capsys):
     assert cli.main(["referrals", "import", register(tmp_path, "SIG-AAA111,polis,2026-01-10,,,,,,")]) == 0
-    assert cli.main(["audit", "verify"]) == 0
-    assert "audit chain intact: 1 rows" in capsys.readouterr().out
+    assert cli.main(["audit", "verify"]) == 2  # an admin's task
+    assert "refused (access.role)" in capsys.readouterr().err
+    assert cli.main(["--as", "ada.admin", "audit", "verify"]) == 0
+    assert "audit chain intact: 5 rows" in capsys.readouterr().out  # 2 users, the import, the refusal, this check
     backup = tmp_path / "backup.db"
-    assert cli.main(["db", "backup", str(backup)]) == 0
+    assert cli.main(["--as", "ada.admin", "db", "backup", str(backup)]) == 0
     assert cli.main(["referrals", "import", register(tmp_path, "SIG-BBB222,skola,2026-01-11,,,,,,", name="2.csv")]) == 0
     assert count(engine, Referral) == 2
     engine.dispose()
-    assert cli.main(["db", "restore", str(backup)]) == 0
+    assert cli.main(["--as", "ada.admin", "db", "restore", str(backup)]) == 0
     assert count(engine, Referral) == 1
-    assert cli.main(["audit", "verify"]) == 0
+    assert cli.main(["--as", "ada.admin", "audit", "verify"]) == 0
     (tmp_path / "junk.db").write_text("not a database")
-    assert cli.main(["db", "restore", str(tmp_path / "junk.db")]) == 2
+    assert cli.main(["--as", "ada.admin", "db", "restore", str(tmp_path / "junk.db")]) == 2
 
 
 def test_a_register_larger_than_the_postgresql_parameter_limit_imports(use_db, engine, tmp_path, capsys):
     rows = [f"SIG-{i:06d},skola,2026-02-{1 + i % 28:02d},,,,,," for i in range(66_000)]
+    before = count(engine, AuditEntry)
     assert cli.main(["referrals", "import", register(tmp_path, *rows)]) == 0
-    assert count(engine, Referral) == 66_000 and count(engine, AuditEntry) == 66_000
+    assert count(engine, Referral) == 66_000 and count(engine, AuditEntry) - before == 66_000

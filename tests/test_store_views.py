@@ -12,6 +12,8 @@ from store.audit import verify
 from store.demo import DemoRefused, seed_demo
 from store.models import Assessment, AuditEntry, Referral, Subject
 
+from .actors import ADMIN, SETUP
+
 TODAY = date(2026, 11, 23)
 
 
@@ -96,7 +98,7 @@ def test_add_to_plan_starts_a_plan_or_extends_the_current(engine, assessor):
 
 def test_demo_cohort_is_synthetic_complete_and_seeded_once(engine, assessor):
     with transaction(engine) as s:
-        report = seed_demo(s, assessor, n_subjects=60, today=TODAY, seed=3)
+        report = seed_demo(s, SETUP, n_subjects=60, today=TODAY, seed=3)
     with transaction(engine) as s:
         assert s.scalar(select(func.count()).select_from(Subject).where(Subject.synthetic.is_(False))) == 0
         assert all(c.startswith("DEMO-") for c in s.scalars(select(Subject.case_code)))
@@ -107,16 +109,16 @@ def test_demo_cohort_is_synthetic_complete_and_seeded_once(engine, assessor):
         assert len(per_case) == started > 20
         assert {cases.referral_status(r) for r in s.scalars(select(Referral))} >= {"received", "started"}
         with pytest.raises(DemoRefused):
-            seed_demo(s, assessor, n_subjects=5, today=TODAY)
+            seed_demo(s, SETUP, n_subjects=5, today=TODAY)
     with transaction(engine) as s:
-        assert verify(s)[1] == []
+        assert verify(s, ADMIN)[1] == []
 
 
 def test_vectorised_queue_status_agrees_with_referral_status(engine, assessor):
     with transaction(engine) as s:
-        seed_demo(s, assessor, n_subjects=150, today=TODAY, seed=11)
+        seed_demo(s, SETUP, n_subjects=150, today=TODAY, seed=11)
     with transaction(engine) as s:
-        queue = views.intake_queue(s, assessor, TODAY).set_index("referral_id")
+        queue = views.intake_queue(s, SETUP, TODAY).set_index("referral_id")
         expected = {r.id: cases.referral_status(r) for r in s.scalars(select(Referral))}
     assert queue["status"].to_dict() == expected
     assert len(set(expected.values())) >= 5

@@ -13,7 +13,7 @@ def save_assessments(url: str, worker: int, n: int) -> int:
     from store.cases import create_subject, save_draft
 
     engine = make_engine(url)
-    actor = Actor(f"worker-{worker}", "assessor")
+    actor = Actor(f"worker-{worker}", "assessor", {1})  # the default team
     with transaction(engine) as s:
         subject = create_subject(s, actor)
     for i in range(n):

@@ -8,9 +8,9 @@ import streamlit as st
 import scoring
 from forms import context as ctx
 from forms.assessment_form import OMITTED, domain_items, ratings_state, ratings_to_row, step_selector
-from forms.i18n import lang, tr
+from forms.i18n import lang, refusal, tr
 from forms.score_panel import level_label, show_judgment_vs_band, show_scores
-from store import cases, views
+from store import AccessDenied, cases, views
 from store.models import Assessment
 
 OPEN_KEY, PICK_KEY = "assessment_id", "assessment_pick"
@@ -57,8 +57,8 @@ def autosave(assessment_id: int, form_key: str) -> None:
                              assessed_on=draft.assessed_on, ratings=ratings, judgment=judgment, rationale=rationale,
                              notes=draft.notes, draft=draft)
         st.session_state[f"{form_key}:saved"] = True
-    except cases.CaseError as exc:
-        st.session_state[f"{form_key}:saved"] = str(exc)
+    except (cases.CaseError, AccessDenied) as exc:
+        st.session_state[f"{form_key}:saved"] = refusal(exc)
 
 
 def judgment_step(inst, a: Assessment, form_key: str, disabled: bool) -> None:
@@ -111,26 +111,31 @@ def main() -> None:
         st.session_state[form_key] = dict(a.ratings)
     ratings = ratings_state(form_key, inst)
     final = a.status == "final"
+    others_draft = not final and a.rater != ctx.actor().who  # the store refuses it; say so before anyone types
+    read_only = final or others_draft
     if final:
         st.info(tr("final_readonly", on=a.finalised_at.date() if a.finalised_at else a.assessed_on))
+    elif others_draft:
+        st.info(tr("not_your_draft", rater=a.rater))
     if a.correction_reason:
         st.caption(tr("correction_of", reason=a.correction_reason))
     form_col, score_col = st.columns([3, 2], gap="large")
     with form_col:
         step = step_selector(inst, form_key)
         if step == "__judgment__":
-            judgment_step(inst, a, form_key, disabled=final)
+            judgment_step(inst, a, form_key, disabled=read_only)
         elif step != "__summary__":
-            domain_items(inst, step, form_key, on_change=None if final else (lambda: autosave(a.id, form_key)),
-                         disabled=final)
+            domain_items(inst, step, form_key, on_change=None if read_only else (lambda: autosave(a.id, form_key)),
+                         disabled=read_only)
         answered = sum(1 for v in ratings.values() if v is not None)
         st.caption(tr("answered", n=answered, k=len(inst.items)))
         saved = st.session_state.get(f"{form_key}:saved")
         if saved is True:
             st.caption(tr("draft_saved"))
         elif saved:
-            st.error(tr("refused", message=saved))
-        actions(a)
+            st.error(saved)
+        if not others_draft:
+            actions(a)
     judgment = st.session_state.get(f"{form_key}:judgment", a.judgment)
     scores = scoring.score(inst, ratings_to_row(inst, ratings), judgment=[judgment or ""] if inst.judgment else None)
     with score_col:

@@ -1,4 +1,7 @@
-"""Ärende: the case header (consent, next meeting), its timeline, consent and new assessments."""
+"""Ärende: the case header (consent, next meeting), its timeline, consent and new assessments.
+
+Only the actor's cases are listed; a full case code of another team's case offers emergency access
+(with a stated reason). Tabs the actor's roles do not cover are not drawn; the store refuses anyway."""
 
 from __future__ import annotations
 
@@ -9,12 +12,13 @@ import streamlit as st
 
 import instruments
 from forms import context as ctx
-from forms.i18n import lang, tr
-from store import cases, views
+from forms.i18n import lang, refusal, tr, tr_or
+from store import AccessDenied, cases, views
+from store.access import may
 from store.models import OCCASIONS
 
 CONSENT_ACTORS = ("socialtjanst", "polis", "skola", "fritid", "bup", "oppenvard")
-CONSENT_CATEGORIES = ("assessment", "school", "police", "leisure", "health")
+CONSENT_CATEGORIES = ("assessment", "plan", "school", "police", "leisure", "health")
 SIGNERS = ("youth", "guardian 1", "guardian 2")
 
 
@@ -26,12 +30,31 @@ def case_picker() -> str | None:
     if current and current not in codes and not search:
         codes.insert(0, current)
     if not codes:
+        if search.strip():
+            emergency_form(cases.normalise_code(search))
         st.info(tr("no_cases"))
         return None
     index = codes.index(current) if current in codes else 0
     chosen = st.selectbox(tr("case"), codes, index=index, key="case_pick")
     ctx.set_case(chosen)
     return chosen
+
+
+def emergency_form(code: str) -> None:
+    """Nödåtkomst: a case outside the actor's teams opens only with a stated reason (audited)."""
+    with st.form("emergency_form"):
+        st.markdown(f"**{tr('emergency_title')}**")
+        st.caption(tr("emergency_offer", case=code))
+        reason = st.text_area(tr("emergency_reason"), key="emergency_reason")
+        if st.form_submit_button(tr("emergency_open")):
+            def grant() -> None:
+                with ctx.session() as s:
+                    cases.open_in_emergency(s, ctx.actor(), code, reason)
+                ctx.set_case(code)
+                st.session_state.pop("case_search", None)
+                ctx.done(tr("emergency_opened", case=code))
+
+            ctx.attempt(grant)
 
 
 def header(overview: views.CaseOverview) -> None:
@@ -43,12 +66,20 @@ def header(overview: views.CaseOverview) -> None:
     d.metric(tr("assessments"), str(overview.assessments))
     if overview.synthetic:
         st.caption(tr("synthetic_case"))
-    if overview.consent_until is None:
+    if overview.consent is None:  # not this role's to see
+        pass
+    elif overview.consent == "expired":
+        st.error(tr("consent_expired"))
+    elif overview.consent == "withdrawn":
+        st.error(tr("consent_withdrawn"))
+    elif overview.consent_until is None:
         st.error(tr("no_consent"))
     elif overview.consent_expiring:
         st.warning(tr("consent_expiring", until=overview.consent_until, actors=", ".join(overview.consent_actors)))
     else:
         st.success(tr("consent_active", until=overview.consent_until, actors=", ".join(overview.consent_actors)))
+    if not may(ctx.actor(), "plan.read"):
+        return
     if overview.next_meeting_on is None:
         st.info(tr("no_meeting"))
     elif overview.meeting_overdue:
@@ -92,22 +123,51 @@ def instrument_text(text: dict[str, str]) -> str:
     return text.get(lang()) or next(iter(text.values()))
 
 
+def consents_view(overview: views.CaseOverview) -> None:
+    """Every consent with its state; an active one can be withdrawn from a date (audited)."""
+    with ctx.session() as s:
+        rows = cases.consents_of(s, ctx.actor(), overview.subject_id)
+    today = ctx.today()
+    for c in rows:
+        state = "withdrawn" if c.withdrawn_on else "active" if cases.is_active(c, today) else "expired"
+        left, right = st.columns([4, 1])
+        left.markdown(f"**{tr('consent_state_' + state)}** · {c.signed_on} – {c.valid_until}"
+                      + (f" · {tr('withdraw_on')} {c.withdrawn_on}" if c.withdrawn_on else ""))
+        left.caption(", ".join(tr(f"actor_{a}") for a in c.actors) + " · "
+                     + ", ".join(tr_or(f"category_{x}", x) for x in c.categories))
+        if c.withdrawn_on is None and c.valid_until >= today:
+            with right.popover(tr("withdraw")):
+                on = st.date_input(tr("withdraw_on"), today, key=f"withdraw:{c.id}:on", format="YYYY-MM-DD")
+                if st.button(tr("withdraw"), key=f"withdraw:{c.id}", type="primary"):
+                    def withdraw(consent_id: int = c.id, on=on) -> None:
+                        with ctx.session() as s:
+                            cases.withdraw_consent(s, ctx.actor(), consent_id, on)
+                        ctx.done(tr("consent_withdrawn_saved"))
+
+                    ctx.attempt(withdraw)
+
+
+def consents_tab(code: str, overview: views.CaseOverview) -> None:
+    consents_view(overview)
+    if may(ctx.actor(), "consent.write"):
+        consent_form(code)
+
+
 def consent_form(code: str) -> None:
     today = ctx.today()
+    st.caption(tr("consent_pick_hint"))
     with st.form("consent_form", clear_on_submit=True):
         left, right = st.columns(2)
         signed = left.date_input(tr("signed_on"), today, format="YYYY-MM-DD")
         until = right.date_input(tr("valid_until"), today + timedelta(days=365), format="YYYY-MM-DD")
-        signed_by = st.multiselect(tr("signed_by"), SIGNERS, default=["youth", "guardian 1"],
-                                   format_func=lambda x: tr(f"signer_{x.replace(' ', '_')}"))
-        shared = st.multiselect(tr("consent_actors"), CONSENT_ACTORS, default=list(CONSENT_ACTORS[:4]),
-                                format_func=lambda x: tr(f"actor_{x}"))
-        categories = st.multiselect(tr("consent_categories"), CONSENT_CATEGORIES, default=list(CONSENT_CATEGORIES[:4]),
+        signed_by = st.multiselect(tr("signed_by"), SIGNERS, format_func=lambda x: tr(f"signer_{x.replace(' ', '_')}"))
+        shared = st.multiselect(tr("consent_actors"), CONSENT_ACTORS, format_func=lambda x: tr(f"actor_{x}"))
+        categories = st.multiselect(tr("consent_categories"), CONSENT_CATEGORIES,
                                     format_func=lambda x: tr(f"category_{x}"))
         if st.form_submit_button(tr("save_consent"), type="primary"):
             def save() -> None:
                 with ctx.session() as s:
-                    subject = cases.subject_by_code(s, ctx.actor(), code)
+                    subject = cases.subject_by_code(s, ctx.actor(), code, action="consent.write")
                     cases.add_consent(s, ctx.actor(), subject, signed_on=signed, signed_by=signed_by,
                                       valid_until=until, actors=shared, categories=categories)
                 ctx.done(tr("consent_saved"))
@@ -146,18 +206,25 @@ def main() -> None:
     if overview is None:
         return
     header(overview)
-    timeline_tab, consent_tab, start_tab = st.tabs([tr("timeline"), tr("register_consent"), tr("new_assessment")])
-    with timeline_tab:
-        timeline_view(code)
-    with consent_tab:
-        consent_form(code)
-    with start_tab:
-        new_assessment(code)
+    actor = ctx.actor()
+    tabs = {"timeline": lambda: timeline_view(code)}
+    if may(actor, "consent.read"):
+        tabs["consents"] = lambda: consents_tab(code, overview)
+    if may(actor, "assessment.write"):
+        tabs["new_assessment"] = lambda: new_assessment(code)
+    for tab, draw in zip(st.tabs([tr(name) for name in tabs]), tabs.values(), strict=True):
+        with tab:
+            draw()
 
 
-def _overview(code: str) -> views.CaseOverview:
-    with ctx.session() as s:
-        return views.case_overview(s, ctx.actor(), code, ctx.today())
+def _overview(code: str) -> views.CaseOverview | None:
+    try:
+        with ctx.session() as s:
+            return views.case_overview(s, ctx.actor(), code, ctx.today())
+    except AccessDenied as exc:
+        st.error(refusal(exc))
+        emergency_form(code)
+        return None
 
 
 main()

@@ -8,9 +8,10 @@ import streamlit as st
 from forms import charts, report
 from forms import context as ctx
 from forms.i18n import lang, tr
+from forms.release import choose_recipient, release_button
 from forms.score_panel import level_label
 from scoring import individual
-from store import cases, views
+from store import views
 
 VERDICTS = ("improved", "same", "worse", "not_rated")
 
@@ -38,8 +39,8 @@ def main() -> None:
     if not code:
         return
     with ctx.session() as s:
-        subject = cases.subject_by_code(s, ctx.actor(), code)
-        rows = views.assessments_of(s, ctx.actor(), subject.id, include_drafts=False)
+        overview = views.case_overview(s, ctx.actor(), code, ctx.today())
+        rows = views.assessments_of(s, ctx.actor(), overview.subject_id, include_drafts=False)
     used = sorted({a.instrument_id for a in rows})
     if not used:
         st.info(tr("need_two"))
@@ -117,11 +118,19 @@ def main() -> None:
              "long": long, "totals": totals, "judgments": judgments,
              "headings": {"risk": tr("risk_factors"), "protective": tr("protective_factors")}}
     stem = f"{code}-{series[b].assessed_on}-{series[a].assessed_on}"
+    st.subheader(tr("export_sheet"))
+    recipient = choose_recipient(overview, "assessment", key="export_recipient")
+    if recipient is None:
+        return
     pdf_col, png_col = st.columns(2)
-    pdf_col.download_button(tr("export_pdf"), lambda: report.before_after_sheet(**sheet, fmt="pdf"),
-                            file_name=f"{stem}.pdf", mime="application/pdf", key="export_pdf")
-    png_col.download_button(tr("export_png"), lambda: report.before_after_sheet(**sheet, fmt="png"),
-                            file_name=f"{stem}.png", mime="image/png", key="export_png")
+    with pdf_col:
+        release_button(tr("export_pdf"), overview, recipient, "assessment",
+                       lambda: report.before_after_sheet(**sheet, fmt="pdf"), file_name=f"{stem}.pdf",
+                       mime="application/pdf", key="export_pdf")
+    with png_col:
+        release_button(tr("export_png"), overview, recipient, "assessment",
+                       lambda: report.before_after_sheet(**sheet, fmt="png"), file_name=f"{stem}.png",
+                       mime="image/png", key="export_png")
 
 
 main()

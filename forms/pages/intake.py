@@ -12,7 +12,7 @@ from forms import context as ctx
 from forms.assessment_form import OMITTED, domain_items, ratings_state
 from forms.funnel import show_funnel
 from forms.i18n import lang, tr
-from store import cases, imports, views
+from store import cases, imports, users, views
 from store.models import REFERRAL_SOURCES
 
 STATUSES = ("received", "suitable", "asked", "accepted", "started", "declined", "not_suitable")
@@ -37,11 +37,14 @@ def queue_view() -> None:
                                    min_waiting_days=int(waiting))
     status_names = {x: status_label(x) for x in STATUSES}  # translate once, not once per row
     source_names = {x: tr(f"source_{x}") for x in REFERRAL_SOURCES}
-    shown = queue.assign(status=queue["status"].map(status_names), source=queue["source"].map(source_names))
+    consent_names = {x: tr(f"consent_state_{x}") for x in cases.CONSENT_STATES}
+    shown = queue.assign(status=queue["status"].map(status_names), source=queue["source"].map(source_names),
+                         consent=queue["consent"].map(consent_names))
     st.caption(tr("queue_count", n=len(queue)))
     st.dataframe(shown.drop(columns=["referral_id"]).rename(columns={
         "case_code": tr("case_code"), "age": tr("age"), "source": tr("source"), "received_on": tr("received_on"),
-        "status": tr("status"), "waiting_days": tr("waiting_days"), "synthetic": tr("synthetic")}),
+        "status": tr("status"), "waiting_days": tr("waiting_days"), "consent": tr("consent"),
+        "synthetic": tr("synthetic")}),
         hide_index=True, width="stretch")
     if queue.empty:
         return
@@ -107,9 +110,10 @@ def register_view() -> None:
     district = cols[3].text_input(tr("district"), key="reg_district", disabled=bool(existing))
     pnr = st.text_input(tr("pnr_optional"), key="reg_pnr", type="password", help=tr("pnr_help"),
                         disabled=bool(existing))
-    left, right = st.columns(2)
+    left, mid, right = st.columns(3)
     source = left.selectbox(tr("source"), REFERRAL_SOURCES, key="reg_source", format_func=lambda s: tr(f"source_{s}"))
-    received = right.date_input(tr("received_on"), ctx.today(), key="reg_received", format="YYYY-MM-DD")
+    received = mid.date_input(tr("received_on"), ctx.today(), key="reg_received", format="YYYY-MM-DD")
+    team_id = team_choice(right, disabled=bool(existing))
     st.markdown(f"##### {inst.text(inst.title, lang())}")
     for domain in inst.domains:
         domain_items(inst, domain.id, "reg_checklist")
@@ -118,7 +122,7 @@ def register_view() -> None:
 
         def save() -> str:
             fields = {} if existing else {"birth_year": int(year), "birth_month": int(month), "gender": gender,
-                                          "district": district or None, "pnr": pnr or None}
+                                          "district": district or None, "pnr": pnr or None, "team_id": team_id}
             with ctx.session() as s:
                 referral = cases.register_referral(s, ctx.actor(), source=source, received_on=received,
                                                    case_code=existing or None, checklist=answers,
@@ -130,6 +134,17 @@ def register_view() -> None:
             for key in [k for k in st.session_state if str(k).startswith("reg_")]:
                 del st.session_state[key]
             ctx.done(tr("registered", code=code))
+
+
+def team_choice(column, key: str = "reg_team", disabled: bool = False) -> int | None:
+    """The team a new case goes to, when the actor works in more than one."""
+    teams = sorted(ctx.actor().teams)
+    if len(teams) < 2:
+        return teams[0] if teams else None
+    with ctx.session() as s:
+        names = users.team_names(s)
+    return column.selectbox(tr("team"), teams, key=key, format_func=lambda t: names.get(t, str(t)),
+                            disabled=disabled)
 
 
 def import_view() -> None:
@@ -154,10 +169,11 @@ def import_view() -> None:
                                     tr("value"): e.value, tr("expected"): e.expected} for e in errors]),
                      hide_index=True, width="stretch")
         return
+    team_id = team_choice(st, key="import_team")
     if st.button(tr("import_go", n=len(frame)), key="import_go", type="primary"):
         def run() -> imports.ImportReport:
             with ctx.session() as s:
-                return imports.import_referrals(s, ctx.actor(), frame)
+                return imports.import_referrals(s, ctx.actor(), frame, team_id=team_id)
 
         report = ctx.attempt(run)
         if report is not None:

@@ -86,7 +86,8 @@ def main() -> None:
 
             def add() -> None:
                 with ctx.session() as s:
-                    cases.add_to_plan(s, ctx.actor(), cases.subject_by_code(s, ctx.actor(), code), items, ctx.today())
+                    subject = cases.subject_by_code(s, ctx.actor(), code, action="plan.write")
+                    cases.add_to_plan(s, ctx.actor(), subject, items, ctx.today())
                 ctx.done(tr("added_to_plan", n=len(items)))
 
             ctx.attempt(add)

@@ -9,6 +9,7 @@ import streamlit as st
 from forms import context as ctx
 from forms.i18n import lang, tr, tr_or
 from forms.plain_plan import plain_words_html
+from forms.release import choose_recipient, release_button
 from store import cases, views
 from store.models import COMMITMENT_STATUSES
 
@@ -54,7 +55,8 @@ def meeting_form(code: str) -> None:
 
             def save() -> None:
                 with ctx.session() as s:
-                    cases.record_meeting(s, ctx.actor(), cases.subject_by_code(s, ctx.actor(), code), meeting)
+                    subject = cases.subject_by_code(s, ctx.actor(), code, action="plan.write")
+                    cases.record_meeting(s, ctx.actor(), subject, meeting)
                 ctx.done(tr("meeting_saved"))
 
             ctx.attempt(save)
@@ -98,8 +100,12 @@ def main() -> None:
             long_goals=[g.text for g in plan.goals if g.term == "long"],
             commitments=[(actor_label(c.actor), c.what, c.by_when) for c in plan.commitments
                          if c.status in ("planned", "in_progress")], lang=lang())
-        st.download_button(tr("print_plain"), page, file_name=f"plan-{plan.held_on}.html", mime="text/html",
-                           key="plain_download", help=tr("print_plain_help"))
+        st.markdown(f"**{tr('print_plain')}**")
+        st.caption(tr("print_plain_help"))
+        recipient = choose_recipient(overview, "plan", key="plain_recipient")
+        if recipient is not None:
+            release_button(tr("print_plain"), overview, recipient, "plan", lambda: page,
+                           file_name=f"plan-{plan.held_on}.html", mime="text/html", key="plain_download")
     with st.expander(tr("new_meeting"), expanded=plan is None):
         meeting_form(code)
     if len(meetings) > 1:

@@ -11,24 +11,19 @@ from forms import charts
 from forms import context as ctx
 from forms.funnel import show_funnel
 from forms.i18n import lang, tr
+from forms.safe_csv import audited_download
 from forms.score_panel import level_label
 from scoring import research
 from scoring.change import paired_change, reliable_change
 from scoring.groups import compare_groups
-from store import Actor
 from store.research import assessments_for_research, outcomes_before_after
 
 GROUPINGS = ("district", "gender", "referral_source")
 KEY = "research_key"  # one key per browser session: ids are stable while you work, unlinkable after
 
 
-def researcher() -> Actor:
-    return Actor(ctx.actor().who, "researcher")
-
-
 def download(frame: pd.DataFrame, name: str) -> None:
-    st.download_button(tr("download_csv"), frame.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
-                       mime="text/csv", key=f"download:{name}")
+    audited_download(frame, name, "research.export")
 
 
 def filters(data: pd.DataFrame) -> pd.DataFrame:
@@ -59,7 +54,7 @@ def main() -> None:
     inst = ctx.instrument(instrument_id)
     key = st.session_state.setdefault(KEY, np.random.default_rng().bytes(32))
     with ctx.session() as s:
-        data = assessments_for_research(s, researcher(), inst.id, key=key)
+        data = assessments_for_research(s, ctx.actor(), inst.id, key=key)
     if data.empty:
         st.info(tr("research_no_data"))
         funnel_section()
@@ -160,7 +155,7 @@ def groups_section(inst, pairs: research.Pairs) -> None:
 
 def outcomes_section(key: bytes) -> None:
     with ctx.session() as s:
-        frame = outcomes_before_after(s, researcher(), key=key)
+        frame = outcomes_before_after(s, ctx.actor(), key=key)
     if frame.empty:
         st.info(tr("research_no_outcomes"))
         return

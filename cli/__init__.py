@@ -1,0 +1,56 @@
+"""The ``insats`` command. Thin: one module per command group parses its arguments, calls the
+packages and prints results.
+
+Exit status: 0 success, 2 bad input or a refusal (with a message naming file, row, column and what
+was expected, or what the acting user may not do), 1 anything else unexpected. Commands that touch
+the database act as a named active user (``--as LOGIN`` or ``INSATS_USER``), checked by the store
+like anyone else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+
+from . import cases, db, instruments, research, score, serve, users
+from ._io import BAD_INPUT, InputError
+
+GROUPS: list[Callable[[argparse._SubParsersAction], None]] = [
+    instruments.register, score.register, db.register, cases.register, users.register, serve.register,
+    research.register,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="insats", description="Structured risk assessment for SIG work.")
+    parser.add_argument("--lang", choices=["sv", "en"], default=os.environ.get("INSATS_LANG", "sv"))
+    parser.add_argument("--as", dest="as_user", metavar="LOGIN",
+                        help="the user the command acts as (default: INSATS_USER); checked like anyone else")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for register in GROUPS:
+        register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from store import AccessDenied
+
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except InputError as exc:
+        print(f"insats: error: {exc}", file=sys.stderr)
+        return BAD_INPUT
+    except AccessDenied as exc:
+        print(f"insats: refused ({exc.code}): {args.as_user or os.environ.get('INSATS_USER')} may not "
+              f"{exc.params.get('action', 'do this')} here; nothing was done (the refusal is logged)", file=sys.stderr)
+        return BAD_INPUT
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""insats serve and insats demo seed."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ._io import InputError, acting, open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _seeder(session, args):
+    """An empty user table: the set-up itself; otherwise a named admin."""
+    from store.users import SETUP, has_users
+
+    return acting(session, args) if has_users(session) else SETUP
+
+
+def print_demo_logins(report) -> None:
+    """The demo users' log-ins, once: they are not stored anywhere in clear text."""
+    if not report.passwords:
+        return
+    print("\n*** DEMO ONLY – synthetic data, not for real cases. Log-ins (shown once, not stored): ***")
+    for login, password in report.passwords.items():
+        print(f"    {login:18} {password}")
+    print("*** Change or deactivate these users before any real use (insats users ...). ***\n")
+
+
+def cmd_demo_seed(args: argparse.Namespace) -> None:
+    from store import transaction
+    from store.demo import DemoRefused, is_empty, seed_demo
+
+    engine = open_store()
+    with transaction(engine) as session:
+        if args.if_empty and not is_empty(session):
+            print("the database already holds cases; no demo cohort added")
+            return
+        try:
+            report = seed_demo(session, _seeder(session, args), n_subjects=args.subjects, seed=args.seed)
+        except DemoRefused as exc:
+            raise InputError(str(exc)) from None
+    print(f"synthetic demo cohort: {report.subjects} youths (case codes DEMO-…), {report.referrals} referrals, "
+          f"{report.assessments} assessments, {report.meetings} network meetings")
+    print_demo_logins(report)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    """Migrate, add the demo cohort to an empty database, then serve the app from this process."""
+    from store import transaction
+    from store.demo import is_empty, seed_demo
+
+    engine = open_store()
+    if args.demo_if_empty:
+        with transaction(engine) as session:
+            if is_empty(session):
+                report = seed_demo(session, _seeder(session, args))
+                print(f"empty database: added the synthetic demo cohort ({report.subjects} youths, DEMO-…)")
+                print_demo_logins(report)
+    engine.dispose()
+    import store
+
+    # This process has already imported pandas, SQLAlchemy and the store, and migrated the database:
+    # the first session reuses both (measured: a second faster first paint than `streamlit run`).
+    os.environ["INSATS_MIGRATED_URL"] = store.database_url()
+    if args.auth:
+        os.environ["INSATS_AUTH"] = args.auth
+    from streamlit.web import cli as streamlit_cli
+
+    sys.stdout.flush()
+    sys.argv = ["streamlit", "run", str(ROOT / "app.py"), "--server.port", str(args.port),
+                "--server.address", args.address, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    sys.exit(streamlit_cli.main())
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="start the app (migrates the database first)")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default="localhost")
+    p.add_argument("--auth", choices=["local", "oidc"], help="log-in mode (default: INSATS_AUTH, else local)")
+    p.add_argument("--demo-if-empty", action="store_true", help="add the synthetic demo cohort to an empty database")
+    p.set_defaults(func=cmd_serve)
+    demo = sub.add_parser("demo", help="the synthetic demo cohort").add_subparsers(dest="action", required=True)
+    p = demo.add_parser("seed", help="add about 200 synthetic youths (marked synthetic, case codes DEMO-…) and "
+                                     "demo users for every role")
+    p.add_argument("--subjects", type=int, default=200)
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--if-empty", action="store_true", help="only when the database holds no cases")
+    p.set_defaults(func=cmd_demo_seed)

@@ -1,0 +1,200 @@
+"""Who may do what to which case: one policy table and one ``guard`` that checks and audits.
+
+Every public store function that reads or writes case data starts with ``guard(session, actor,
+action, subject_id)``. The guard looks up the rule for each of the actor's roles in ``POLICY``, checks
+the case against the rule's scope, and appends the audit row in the same call; a refusal is audited
+too and raised as ``AccessDenied`` (a code and parameters, so pages can say it in the user's language).
+
+Scopes:
+- ``any``: every case (researchers' de-identified exports, an admin's technical work);
+- ``team``: cases of the actor's teams, cases the actor is an assigned assessor of, and cases opened
+  under emergency access (*nödåtkomst*) with a stated reason;
+- ``own``: as ``team``, and the object must be the actor's own (an assessor's own drafts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from . import audit
+from .models import CaseAssessor, EmergencyAccess, Subject
+
+ROLES = ("intake", "assessor", "coordinator", "researcher", "admin")
+SYSTEM = "system"  # set-up jobs (demo cohort, migrations); never a user's role
+
+_CASE_WORK = {"assessor": "team", "coordinator": "team"}
+_INTAKE = {"intake": "team", "coordinator": "team"}
+# action -> role -> scope. An action missing for a role is refused.
+POLICY: dict[str, dict[str, str]] = {
+    "case.list": {"intake": "team", "assessor": "team", "coordinator": "team"},
+    "case.create": {"intake": "team", "assessor": "team", "coordinator": "team"},
+    "case.read": {"intake": "team", "assessor": "team", "coordinator": "team"},
+    "case.assign": {"coordinator": "team", "admin": "any"},
+    "case.emergency": {"intake": "any", "assessor": "any", "coordinator": "any"},
+    "referral.read": {"intake": "team", "assessor": "team", "coordinator": "team"},
+    "referral.write": _INTAKE,
+    "referral.import": _INTAKE,
+    "checklist.read": {"intake": "team", "assessor": "team", "coordinator": "team"},
+    "checklist.write": _INTAKE,
+    "consent.read": _CASE_WORK,
+    "consent.write": _CASE_WORK,
+    "consent.share": _CASE_WORK,
+    "assessment.read": _CASE_WORK,
+    "assessment.write": {"assessor": "own", "coordinator": "own"},
+    "assessment.import": {"coordinator": "team"},
+    "assessment.export": {"coordinator": "team"},
+    "plan.read": _CASE_WORK,
+    "plan.write": _CASE_WORK,
+    "outcome.read": _CASE_WORK,
+    "outcome.write": _CASE_WORK,
+    "report.funnel": {"intake": "team", "coordinator": "team", "researcher": "any"},
+    "research.export": {"researcher": "any"},
+    "audit.read": {"coordinator": "team", "admin": "any"},
+    "audit.verify": {"admin": "any"},
+    "user.manage": {"admin": "any"},
+    "team.manage": {"admin": "any"},
+    "db.backup": {"admin": "any"},
+}
+_RANK = {"own": 1, "team": 2, "any": 3}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a login, its roles and teams. Built from the user table by
+    ``store.users.actor_for`` (the one place), or as ``system`` by set-up jobs."""
+
+    who: str
+    roles: frozenset[str] = field(default_factory=frozenset)
+    teams: frozenset[int] = field(default_factory=frozenset)
+    user_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.roles, str):  # Actor("setup", "system")
+            object.__setattr__(self, "roles", frozenset({self.roles}))
+        object.__setattr__(self, "roles", frozenset(self.roles))
+        object.__setattr__(self, "teams", frozenset(self.teams))
+
+    @property
+    def role(self) -> str:
+        """The roles as one audit-log word, e.g. ``assessor+coordinator``."""
+        return "+".join(sorted(self.roles)) or "none"
+
+
+class AccessDenied(PermissionError):
+    """The actor may not do this (to this case). ``code`` and ``params`` say why, for translation.
+
+    ``store.db.transaction`` rolls the work back and then audits the refusal in a transaction of its
+    own (``audit_row``), so a refused action leaves exactly one trace: the refusal.
+    """
+
+    def __init__(self, code: str, actor: Actor | None = None, subject_id: int | None = None, **params: object):
+        self.code, self.params = code, params
+        self.audit_row = None if actor is None else (actor, subject_id, f"{code} {params.get('action', '')}".strip())
+        super().__init__(f"{code}: " + ", ".join(f"{k}={v}" for k, v in params.items()))
+
+
+def scope_of(actor: Actor, action: str) -> str | None:
+    """The widest scope any of the actor's roles has for ``action`` (None: refused)."""
+    if SYSTEM in actor.roles:
+        return "any"
+    rules = POLICY[action]
+    scopes = [rules[r] for r in actor.roles if r in rules]
+    return max(scopes, key=_RANK.__getitem__, default=None)
+
+
+def may(actor: Actor, action: str) -> bool:
+    """Whether the actor may do ``action`` to at least some case (pages ask this to show a page)."""
+    return scope_of(actor, action) is not None
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    team_id: int | None
+    assessors: frozenset[int]
+    emergency: bool
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def case_access(session: Session, actor: Actor, subject_id: int) -> CaseAccess:
+    """The case's team, its assigned assessors and whether the actor holds emergency access now.
+    Cached for the transaction: a page that reads a case five times looks it up once."""
+    cache = session.info.setdefault("insats_case_access", {})
+    key = (actor.who, subject_id)
+    if key not in cache:
+        team_id = session.scalar(select(Subject.team_id).where(Subject.id == subject_id))
+        assessors = frozenset(session.scalars(select(CaseAssessor.user_id)
+                                              .where(CaseAssessor.subject_id == subject_id)))
+        emergency = session.scalar(select(EmergencyAccess.id).where(
+            EmergencyAccess.subject_id == subject_id, EmergencyAccess.login == actor.who,
+            EmergencyAccess.expires_at > _now()).limit(1)) is not None
+        cache[key] = CaseAccess(team_id, assessors, emergency)
+    return cache[key]
+
+
+def forget_case_access(session: Session) -> None:
+    """Called after an assignment or emergency grant changes who may see a case."""
+    session.info.pop("insats_case_access", None)
+
+
+def in_scope(session: Session, actor: Actor, scope: str | None, subject_id: int | None) -> bool:
+    if scope is None:
+        return False
+    if scope == "any" or subject_id is None:
+        return True
+    access = case_access(session, actor, subject_id)
+    return access.team_id in actor.teams or actor.user_id in access.assessors or access.emergency
+
+
+def guard(session: Session, actor: Actor, action: str, subject_id: int | None = None, *,
+          detail: str | None = None, owner: str | None = None, verb: str | None = None, audited: bool = True) -> None:
+    """Check ``action`` on the case ``subject_id`` (None: not about one case) and audit it.
+
+    ``owner``: for ``own``-scoped rules, the login that owns the object (a draft's rater).
+    ``verb``: the audit row's action word when it says more than the rule's (create, update, list).
+    ``audited=False`` only for a check whose audit row the caller writes itself (bulk reads that log
+    one row per subject); a refusal is always audited.
+    """
+    entity, rule_verb = action.split(".", 1)
+    scope = scope_of(actor, action)
+    allowed = in_scope(session, actor, scope, subject_id)
+    if allowed and scope == "own" and owner is not None and owner != actor.who:
+        refuse(session, actor, action, subject_id, "access.not_own")
+    if not allowed:
+        refuse(session, actor, action, subject_id,
+               "access.role" if scope is None else "access.case")
+    if audited:
+        audit.record(session, actor, verb or rule_verb, entity, subject_id, detail)
+
+
+def refuse(session: Session, actor: Actor, action: str, subject_id: int | None, code: str) -> None:
+    """Raise the refusal; the transaction audits it after rolling back (see ``AccessDenied``)."""
+    raise AccessDenied(code, actor, subject_id, action=action)
+
+
+def visible_cases(actor: Actor, action: str = "case.list") -> ColumnElement[bool]:
+    """A WHERE clause on ``Subject`` for lists: the cases this actor's scope for ``action`` covers."""
+    scope = scope_of(actor, action)
+    if scope is None:
+        return false()
+    if scope == "any":
+        return true()
+    assigned = select(CaseAssessor.subject_id).where(CaseAssessor.user_id == actor.user_id)
+    emergency = select(EmergencyAccess.subject_id).where(EmergencyAccess.login == actor.who,
+                                                         EmergencyAccess.expires_at > _now())
+    return or_(Subject.team_id.in_(sorted(actor.teams)), Subject.id.in_(assigned), Subject.id.in_(emergency))
+
+
+def pages_for(actor: Actor) -> list[str]:
+    """The workflows (page names) a role may open: asked of the same table the store enforces."""
+    needs = {"intake": "referral.read", "case": "case.read", "assessment": "assessment.read",
+             "change": "assessment.read", "matching": "plan.write", "plan": "plan.read",
+             "research": "research.export", "log": "audit.read"}
+    pages = [page for page, action in needs.items() if may(actor, action)]
+    return [*pages, "instruments"]

@@ -1,0 +1,57 @@
+"""Case operations, one module per step of the path; every function is guarded and audited.
+
+Functions take an open session (see ``store.db.transaction``) and the acting ``Actor`` first. They
+refuse what the policy forbids (``AccessDenied``, audited) and what the domain forbids - an update
+of a finalised assessment, a network meeting planned more than four weeks ahead - with
+``CaseError`` (a code, parameters and an English sentence); nothing is half-written.
+"""
+
+from ._errors import CaseError, ConsentMissing
+from .assessments import correct, finalise, history, save_draft
+from .consent import (
+    CONSENT_STATES,
+    FAMILY,
+    add_consent,
+    consent_state,
+    consents_of,
+    is_active,
+    may_share,
+    release,
+    withdraw_consent,
+)
+from .outcomes import record_outcome
+from .plans import (
+    MAX_MEETING_INTERVAL,
+    MeetingInput,
+    PlanItem,
+    add_commitment,
+    add_to_plan,
+    current_plan,
+    meeting_overdue,
+    record_intervention,
+    record_meeting,
+    set_commitment_status,
+)
+from .referrals import (
+    OPEN_STATUSES,
+    STATUSES,
+    add_referral,
+    mark_asked,
+    mark_started,
+    record_answer,
+    referral_status,
+    register_referral,
+    screen,
+)
+from .subjects import create_subject, normalise_code, open_in_emergency, subject_by_code, subject_by_pnr
+from .timeline import Event, timeline
+
+__all__ = [
+    "CONSENT_STATES", "FAMILY", "MAX_MEETING_INTERVAL", "OPEN_STATUSES", "STATUSES", "CaseError", "ConsentMissing",
+    "Event", "MeetingInput", "PlanItem", "add_commitment", "add_consent", "add_referral", "add_to_plan",
+    "consent_state", "consents_of", "correct", "create_subject", "current_plan", "finalise", "history",
+    "is_active", "mark_asked", "mark_started", "may_share", "meeting_overdue", "normalise_code",
+    "open_in_emergency", "record_answer", "record_intervention", "record_meeting", "record_outcome",
+    "referral_status", "register_referral", "release", "save_draft", "screen", "set_commitment_status",
+    "subject_by_code", "subject_by_pnr", "timeline", "withdraw_consent",
+]

@@ -1,0 +1,134 @@
+"""Assessments: drafts autosave, finalising locks, a correction is a new version with a reason.
+
+Checklists sent with a referral (occasion ``referral``) are the intake team's; every other
+occasion is the assessors' (``checklist.*`` and ``assessment.*`` in the policy). An assessor edits
+and finalises only their own drafts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import instruments
+
+from ..access import Actor, guard
+from ..models import OCCASIONS, Assessment, Subject
+from ._errors import CaseError
+from ._time import utc_now
+
+
+def area(occasion: str) -> str:
+    """The policy entity for an assessment of this occasion."""
+    return "checklist" if occasion == "referral" else "assessment"
+
+
+def _instrument_and_check(instrument_id: str, ratings: dict[str, str | None]) -> instruments.Instrument:
+    inst = instruments.load(instrument_id)
+    for item_id, code in ratings.items():
+        if item_id not in inst.item_ids:
+            raise CaseError(f"{item_id} is not an item of {instrument_id}", "assessment.item", item=item_id)
+        scale = inst.scales[inst.item_by_id[item_id].scale]
+        if code not in (None, *inst.omission.codes) and scale.level_for(code) is None:
+            raise CaseError(f"{item_id}: {code!r} is not a level of its scale", "assessment.level", item=item_id,
+                            level=code)
+    return inst
+
+
+def save_draft(session: Session, actor: Actor, subject: Subject, instrument_id: str, *, occasion: str,
+               assessed_on: date, ratings: dict[str, str | None], judgment: str | None = None,
+               rationale: str | None = None, notes: dict | None = None,
+               draft: Assessment | None = None) -> Assessment:
+    """Create a draft, or update an existing draft (autosave). Finalised assessments are refused."""
+    if occasion not in OCCASIONS:
+        raise CaseError(f"unknown occasion {occasion!r}; expected one of {', '.join(OCCASIONS)}",
+                        "assessment.occasion", occasion=occasion)
+    guard(session, actor, f"{area(occasion)}.write", subject.id, owner=draft.rater if draft else None,
+          detail=f"draft {draft.id}" if draft else "new draft",
+          verb="update" if draft else "create")
+    inst = _instrument_and_check(instrument_id, ratings)
+    if judgment is not None and (inst.judgment is None or judgment not in inst.judgment.levels):
+        raise CaseError(f"judgment {judgment!r} is not a level of {instrument_id}", "assessment.judgment",
+                        judgment=judgment)
+    if draft is not None and draft.status != "draft":
+        raise CaseError("a finalised assessment cannot be changed; make a correction instead", "assessment.final")
+    row = draft or Assessment(subject_id=subject.id, instrument_id=inst.id, instrument_version=inst.version,
+                              definition_hash=inst.definition_hash, rater=actor.who, status="draft", version=1)
+    row.occasion, row.assessed_on, row.ratings = occasion, assessed_on, dict(ratings)
+    row.judgment, row.rationale, row.notes = judgment, rationale, notes
+    if draft is None:
+        session.add(row)
+    session.flush()
+    return row
+
+
+def finalise(session: Session, actor: Actor, assessment: Assessment) -> Assessment:
+    """Make an assessment final (immutable). An SPJ form needs its judgment and, if required, a rationale."""
+    guard(session, actor, f"{area(assessment.occasion)}.write", assessment.subject_id, owner=assessment.rater,
+          detail=f"assessment {assessment.id}", verb="finalise")
+    if assessment.status != "draft":
+        raise CaseError("this assessment is already final", "assessment.already_final")
+    inst = instruments.load(assessment.instrument_id)
+    if inst.judgment is not None:
+        if not assessment.judgment:
+            raise CaseError("make the summary judgment before finalising", "assessment.no_judgment")
+        if inst.judgment.rationale_required and not (assessment.rationale or "").strip():
+            raise CaseError("write a rationale for the judgment before finalising", "assessment.no_rationale")
+    assessment.status = "final"
+    assessment.finalised_at = utc_now()
+    session.flush()
+    return assessment
+
+
+def new_checklist(session: Session, actor: Actor, subject: Subject, instrument_id: str, on: date,
+                  ratings: dict[str, str | None]) -> Assessment:
+    """The referring actor's checklist, saved final at once (occasion ``referral``)."""
+    return finalise(session, actor, save_draft(session, actor, subject, instrument_id, occasion="referral",
+                                               assessed_on=on, ratings=ratings))
+
+
+def correct(session: Session, actor: Actor, original: Assessment, reason: str, **changes: object) -> Assessment:
+    """A correction of a final assessment: a new draft version (the corrector's own) pointing at the
+    original, with a reason."""
+    guard(session, actor, f"{area(original.occasion)}.write", original.subject_id,
+          detail=f"{original.id}: {reason}", verb="correct")
+    if original.status != "final":
+        raise CaseError("only a final assessment is corrected; edit the draft instead", "assessment.not_final")
+    if not reason.strip():
+        raise CaseError("a correction needs a reason", "assessment.no_reason")
+    fields = {"ratings": dict(original.ratings), "judgment": original.judgment, "rationale": original.rationale,
+              "notes": original.notes, "occasion": original.occasion, "assessed_on": original.assessed_on}
+    fields.update(changes)
+    row = Assessment(subject_id=original.subject_id, instrument_id=original.instrument_id,
+                     instrument_version=original.instrument_version, definition_hash=original.definition_hash,
+                     rater=actor.who, status="draft", version=original.version + 1, replaces_id=original.id,
+                     correction_reason=reason, **fields)
+    _instrument_and_check(original.instrument_id, row.ratings)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def current_rows(session: Session, subject_id: int, include_drafts: bool = True) -> list[Assessment]:
+    """Unchecked: the subject's assessments by date, each in its newest version. For guarded callers."""
+    rows = session.scalars(
+        select(Assessment).where(Assessment.subject_id == subject_id).order_by(Assessment.assessed_on, Assessment.id)
+    ).all()
+    replaced = {r.replaces_id for r in rows if r.replaces_id is not None and r.status == "final"}
+    return [r for r in rows if r.id not in replaced and (include_drafts or r.status == "final")]
+
+
+def history(session: Session, actor: Actor, assessment: Assessment) -> list[Assessment]:
+    """Every version of an assessment, oldest first."""
+    guard(session, actor, f"{area(assessment.occasion)}.read", assessment.subject_id,
+          detail=f"history of {assessment.id}")
+    chain = [assessment]
+    while chain[0].replaces_id is not None:
+        chain.insert(0, session.get(Assessment, chain[0].replaces_id))
+    newer = session.scalar(select(Assessment).where(Assessment.replaces_id == chain[-1].id))
+    while newer is not None:
+        chain.append(newer)
+        newer = session.scalar(select(Assessment).where(Assessment.replaces_id == newer.id))
+    return chain

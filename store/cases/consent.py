@@ -1,0 +1,106 @@
+"""Consent (samtycke): who signed, which organisations may share which information, until when.
+
+Nothing about a case leaves the system for a recipient outside an active consent: every download or
+hand-over goes through ``release``, which asks ``may_share`` and audits the outcome.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..access import Actor, guard
+from ..models import Consent, Subject
+from ._errors import CaseError, ConsentMissing
+from .subjects import find_subject
+
+FAMILY = "family"  # the youth and guardians: they receive what their own consent covers
+
+
+def add_consent(session: Session, actor: Actor, subject: Subject, *, signed_on: date, signed_by: list[str],
+                valid_until: date, actors: list[str], categories: list[str]) -> Consent:
+    guard(session, actor, "consent.write", subject.id, verb="create")
+    if valid_until < signed_on:
+        raise CaseError("a consent cannot end before it is signed", "consent.dates")
+    if not signed_by or not actors or not categories:
+        raise CaseError("a consent names who signed it, which actors may share and which information",
+                        "consent.incomplete")
+    consent = Consent(subject_id=subject.id, signed_on=signed_on, signed_by=signed_by, valid_until=valid_until,
+                      actors=sorted(set(actors)), categories=sorted(set(categories)))
+    session.add(consent)
+    session.flush()
+    return consent
+
+
+def withdraw_consent(session: Session, actor: Actor, consent: Consent | int, on: date) -> Consent:
+    """The youth or guardians take their consent back from ``on``; sharing stops that day."""
+    row = consent if isinstance(consent, Consent) else session.get(Consent, consent)
+    if row is None:
+        raise CaseError(f"no consent with id {consent}", "consent.unknown")
+    guard(session, actor, "consent.write", row.subject_id, detail=f"withdrawn {row.id} from {on}", verb="update")
+    if row.withdrawn_on is not None:
+        raise CaseError(f"this consent was already withdrawn on {row.withdrawn_on}", "consent.withdrawn",
+                        on=row.withdrawn_on)
+    if on < row.signed_on:
+        raise CaseError("a consent cannot be withdrawn before it was signed", "consent.dates")
+    row.withdrawn_on = on
+    return row
+
+
+def is_active(consent: Consent, on: date) -> bool:
+    withdrawn = consent.withdrawn_on is not None and consent.withdrawn_on <= on
+    return consent.signed_on <= on <= consent.valid_until and not withdrawn
+
+
+def consent_rows(session: Session, subject_id: int) -> list[Consent]:
+    """Unchecked: every consent of the case, newest first. For guarded callers."""
+    return list(session.scalars(select(Consent).where(Consent.subject_id == subject_id)
+                                .order_by(Consent.signed_on.desc(), Consent.id.desc())))
+
+
+def consents_of(session: Session, actor: Actor, subject_id: int) -> list[Consent]:
+    """Every consent of the case, newest first, with its state (active, expired, withdrawn)."""
+    guard(session, actor, "consent.read", subject_id)
+    return consent_rows(session, subject_id)
+
+
+def allows(consents: list[Consent], recipient: str, category: str, on: date) -> bool:
+    """The sharing rule: an active consent names the recipient (the family always) and the category."""
+    return any((recipient == FAMILY or recipient in c.actors) and category in c.categories
+               for c in consents if is_active(c, on))
+
+
+def may_share(session: Session, actor: Actor, subject: Subject, with_actor: str, category: str, on: date) -> bool:
+    """May ``with_actor`` see ``category`` of this subject on ``on``? Only under an active consent."""
+    allowed = allows(consent_rows(session, subject.id), with_actor, category, on)
+    guard(session, actor, "consent.share", subject.id, detail=f"{with_actor}/{category}: {allowed}", verb="check")
+    return allowed
+
+
+def release(session: Session, actor: Actor, case_code: str, *, recipient: str, category: str, what: str,
+            on: date) -> None:
+    """Before anything about the case leaves the system: refuse (``ConsentMissing``) unless an active
+    consent lets ``recipient`` receive ``category``; the release is audited with what went to whom."""
+    subject = find_subject(session, case_code)
+    guard(session, actor, "consent.share", subject.id, audited=False)
+    if not allows(consent_rows(session, subject.id), recipient, category, on):
+        raise ConsentMissing(recipient, category, subject.case_code)
+    guard(session, actor, "consent.share", subject.id, detail=f"{what} to {recipient} ({category})", verb="download")
+
+
+CONSENT_STATES = ("active", "expired", "withdrawn", "none")
+
+
+def consent_state(consents: list[Consent], on: date) -> str:
+    """One word for the case head and the queue: ``active`` if any consent covers ``on``, otherwise
+    what became of the latest one (``withdrawn`` or ``expired``), or ``none`` if there never was one."""
+    if any(is_active(c, on) for c in consents):
+        return "active"
+    if not consents:
+        return "none"
+    latest = max(consents, key=lambda c: (c.signed_on, c.id or 0))
+    if latest.withdrawn_on is not None and latest.withdrawn_on <= on:
+        return "withdrawn"
+    return "expired" if latest.valid_until < on else "none"  # "none": signed for a later start

@@ -1,0 +1,130 @@
+"""The action plan (åtgärdsplan): network meetings, goals, each actor's commitments, interventions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import instruments
+
+from ..access import Actor, guard
+from ..models import COMMITMENT_STATUSES, Commitment, Goal, InterventionGiven, Meeting, Subject
+from ._errors import CaseError
+
+MAX_MEETING_INTERVAL = timedelta(weeks=4)
+
+
+@dataclass
+class PlanItem:
+    actor: str
+    what: str
+    by_when: date
+    status: str = "planned"
+    intervention_id: str | None = None
+
+
+@dataclass
+class MeetingInput:
+    held_on: date
+    attendees: list[str]
+    next_meeting_on: date | None = None
+    notes: str | None = None
+    short_goals: list[str] = field(default_factory=list)
+    long_goals: list[str] = field(default_factory=list)
+    commitments: list[PlanItem] = field(default_factory=list)
+    carry_over: bool = False  # bring the previous plan's open commitments into this one
+
+
+def latest_meeting(session: Session, subject_id: int) -> Meeting | None:
+    """Unchecked: the current plan (the latest network meeting). For guarded callers."""
+    return session.scalar(select(Meeting).where(Meeting.subject_id == subject_id)
+                          .order_by(Meeting.held_on.desc(), Meeting.id.desc()).limit(1))
+
+
+def current_plan(session: Session, actor: Actor, subject_id: int) -> Meeting | None:
+    guard(session, actor, "plan.read", subject_id)
+    return latest_meeting(session, subject_id)
+
+
+def record_meeting(session: Session, actor: Actor, subject: Subject, meeting: MeetingInput) -> Meeting:
+    """A network meeting revises the action plan; the next meeting is at most four weeks later."""
+    guard(session, actor, "plan.write", subject.id, detail="network meeting", verb="create")
+    next_on = meeting.next_meeting_on or meeting.held_on + MAX_MEETING_INTERVAL
+    if next_on > meeting.held_on + MAX_MEETING_INTERVAL:
+        raise CaseError("the next network meeting must be at most four weeks after this one", "plan.interval")
+    if next_on <= meeting.held_on:
+        raise CaseError("the next network meeting must be after this one", "plan.next_after")
+    previous = latest_meeting(session, subject.id)
+    if previous is not None and meeting.held_on < previous.held_on:
+        raise CaseError(f"the latest network meeting was held on {previous.held_on}; record meetings in order",
+                        "plan.order", on=previous.held_on)
+    row = Meeting(subject_id=subject.id, held_on=meeting.held_on, attendees=meeting.attendees,
+                  notes=meeting.notes, next_meeting_on=next_on)
+    row.goals = [Goal(term="short", text=t) for t in meeting.short_goals] + [
+        Goal(term="long", text=t) for t in meeting.long_goals]
+    row.commitments = [Commitment(actor=c.actor, what=c.what, by_when=c.by_when, status=c.status,
+                                  intervention_id=c.intervention_id) for c in meeting.commitments]
+    if meeting.carry_over and previous is not None:
+        row.commitments += [Commitment(actor=c.actor, what=c.what, by_when=max(c.by_when, next_on), status=c.status,
+                                       intervention_id=c.intervention_id)
+                            for c in previous.commitments if c.status in ("planned", "in_progress")]
+    session.add(row)
+    session.flush()
+    return row
+
+
+def add_to_plan(session: Session, actor: Actor, subject: Subject, items: list[PlanItem], today: date) -> Meeting:
+    """Chosen interventions into the action plan: the current plan, or a first plan started today
+    (recorded as today's network meeting, the next one in four weeks)."""
+    if not items:
+        raise CaseError("choose at least one intervention to add", "plan.nothing_chosen")
+    plan = current_plan(session, actor, subject.id)
+    if plan is None:
+        return record_meeting(session, actor, subject, MeetingInput(
+            held_on=today, attendees=[actor.who], notes=None, commitments=items))
+    for item in items:
+        add_commitment(session, actor, plan, item)
+    return plan
+
+
+def meeting_overdue(plan: Meeting | None, today: date) -> bool:
+    return plan is not None and plan.next_meeting_on < today
+
+
+def add_commitment(session: Session, actor: Actor, plan: Meeting, item: PlanItem) -> Commitment:
+    guard(session, actor, "plan.write", plan.subject_id, detail="commitment", verb="create")
+    row = Commitment(actor=item.actor, what=item.what, by_when=item.by_when, status=item.status,
+                     intervention_id=item.intervention_id)
+    plan.commitments.append(row)  # through the relationship, so the plan in this session sees it
+    session.flush()
+    return row
+
+
+def set_commitment_status(session: Session, actor: Actor, commitment_id: int, status: str) -> Commitment:
+    """Follow-up of one commitment (planned, in progress, done, not done)."""
+    if status not in COMMITMENT_STATUSES:
+        raise CaseError(f"unknown status {status!r}; expected one of {', '.join(COMMITMENT_STATUSES)}",
+                        "plan.status", status=status)
+    row = session.get(Commitment, commitment_id)
+    if row is None:
+        raise CaseError(f"no commitment with id {commitment_id}", "plan.no_commitment")
+    meeting = session.get(Meeting, row.meeting_id)
+    guard(session, actor, "plan.write", meeting.subject_id, detail=f"commitment {row.id}: {status}", verb="update")
+    row.status = status
+    return row
+
+
+def record_intervention(session: Session, actor: Actor, subject: Subject, intervention_id: str,
+                        started_on: date, ended_on: date | None = None,
+                        hours: float | None = None) -> InterventionGiven:
+    guard(session, actor, "plan.write", subject.id, detail=f"intervention {intervention_id}", verb="create")
+    if intervention_id not in instruments.load_catalogue().by_id:
+        raise CaseError(f"unknown intervention {intervention_id!r}", "plan.intervention")
+    row = InterventionGiven(subject_id=subject.id, intervention_id=intervention_id, started_on=started_on,
+                            ended_on=ended_on, hours=hours)
+    session.add(row)
+    session.flush()
+    return row

@@ -1,0 +1,125 @@
+"""Referrals and the intake path: received → suitable → asked → accepted → started.
+
+The path is one table (``PATH``): the per-referral ``referral_status`` and the column-wise
+``statuses`` of the intake queue both read it, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..access import Actor, guard
+from ..models import REFERRAL_SOURCES, Assessment, Referral
+from ._errors import CaseError
+from .assessments import new_checklist
+from .subjects import create_subject, find_subject
+
+# (status, column, value): the first row whose column holds the value (None: any date) gives the status
+PATH: tuple[tuple[str, str, bool | None], ...] = (
+    ("started", "started_on", None),
+    ("accepted", "accepted", True),
+    ("declined", "accepted", False),
+    ("asked", "asked_on", None),
+    ("suitable", "suitable", True),
+    ("not_suitable", "suitable", False),
+)
+FIRST_STATUS = "received"
+STATUSES = (FIRST_STATUS, "suitable", "asked", "accepted", "started", "declined", "not_suitable")
+OPEN_STATUSES = ("received", "suitable", "asked", "accepted")  # still waiting for the next step
+
+
+def referral_status(referral: Referral) -> str:
+    """Where a referral is on the path (one of ``STATUSES``)."""
+    for status, column, value in PATH:
+        held = getattr(referral, column)
+        if (held is not None) if value is None else (held is value):
+            return status
+    return FIRST_STATUS
+
+
+def statuses(frame: pd.DataFrame) -> pd.Series:
+    """``referral_status`` for a whole frame of referral columns at once (same table, same order)."""
+    conditions = [frame[column].notna() if value is None else frame[column].eq(value)
+                  for _, column, value in PATH]
+    return pd.Series(np.select([c.fillna(False).to_numpy(bool) for c in conditions], [p[0] for p in PATH],
+                               FIRST_STATUS), index=frame.index)
+
+
+def _not_before(day: date, earlier: date | None, what: str, reference: str) -> None:
+    if earlier is not None and day < earlier:
+        raise CaseError(f"{what} ({day}) cannot be before {reference} ({earlier})", "referral.order",
+                        what=what, day=day, reference=reference, earlier=earlier)
+
+
+def add_referral(session: Session, actor: Actor, subject, source: str, received_on: date,
+                 checklist: Assessment | None = None) -> Referral:
+    guard(session, actor, "referral.write", subject.id, detail="received", verb="create")
+    if source not in REFERRAL_SOURCES:
+        raise CaseError(f"unknown referral source {source!r}; expected one of {', '.join(REFERRAL_SOURCES)}",
+                        "referral.source", source=source)
+    referral = Referral(subject_id=subject.id, source=source, received_on=received_on,
+                        checklist_id=checklist.id if checklist else None)
+    session.add(referral)
+    session.flush()
+    return referral
+
+
+def screen(session: Session, actor: Actor, referral: Referral, *, suitable: bool, on: date,
+           reason: str | None = None) -> None:
+    """Intake decision: suitable for SIG or not (with the reason, and other support offered)."""
+    guard(session, actor, "referral.write", referral.subject_id, detail="screened", verb="update")
+    if not suitable and not (reason or "").strip():
+        raise CaseError("a referral judged not suitable needs a reason", "referral.reason")
+    _not_before(on, referral.received_on, "the decision", "the referral was received")
+    referral.suitable, referral.decided_on, referral.suitable_reason = suitable, on, reason
+
+
+def mark_asked(session: Session, actor: Actor, referral: Referral, on: date) -> None:
+    guard(session, actor, "referral.write", referral.subject_id, detail="asked", verb="update")
+    if referral.suitable is not True:
+        raise CaseError("only a referral judged suitable can be asked", "referral.not_suitable")
+    _not_before(on, referral.decided_on, "asking", "the decision")
+    referral.asked_on = on
+
+
+def record_answer(session: Session, actor: Actor, referral: Referral, *, accepted: bool, on: date,
+                  other_support: str | None = None) -> None:
+    guard(session, actor, "referral.write", referral.subject_id, detail="answered", verb="update")
+    if referral.asked_on is None:
+        raise CaseError("the youth and guardians must be asked before an answer is recorded", "referral.not_asked")
+    _not_before(on, referral.asked_on, "the answer", "asking")
+    referral.accepted, referral.answered_on = accepted, on
+    referral.other_support = other_support if not accepted else None
+
+
+def mark_started(session: Session, actor: Actor, referral: Referral, on: date) -> None:
+    guard(session, actor, "referral.write", referral.subject_id, detail="started", verb="update")
+    if referral.accepted is not True:
+        raise CaseError("SIG can only start after the youth and guardians said yes", "referral.not_accepted")
+    _not_before(on, referral.answered_on, "the start", "the answer")
+    referral.started_on = on
+
+
+def register_referral(session: Session, actor: Actor, *, source: str, received_on: date,
+                      case_code: str | None = None, checklist: dict[str, str | None] | None = None,
+                      checklist_instrument: str = "irk-8", **subject_fields: object) -> Referral:
+    """A referral as the intake team receives it: to an existing case (by code) or a new one, with
+    the referring actor's checklist stored as a final assessment of occasion ``referral``."""
+    if case_code:
+        subject = find_subject(session, case_code)
+        guard(session, actor, "referral.write", subject.id, audited=False)
+    else:
+        subject = create_subject(session, actor, **subject_fields)
+    if session.scalar(select(Referral.id).where(Referral.subject_id == subject.id,
+                                                Referral.received_on == received_on)) is not None:
+        raise CaseError(f"case {subject.case_code} already has a referral received on {received_on}",
+                        "referral.duplicate", case=subject.case_code, on=received_on)
+    form = None
+    if checklist and any(v is not None for v in checklist.values()):
+        form = new_checklist(session, actor, subject, checklist_instrument, received_on, checklist)
+    return add_referral(session, actor, subject, source, received_on, checklist=form)

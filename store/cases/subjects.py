@@ -1,0 +1,106 @@
+"""Cases (subjects): created in a team, found by pseudonymous code or by encrypted personnummer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..access import Actor, forget_case_access, guard, scope_of
+from ..identity import encrypt_pnr, new_case_code, normalise_pnr, pnr_lookup_hash
+from ..models import EmergencyAccess, Subject, Team
+from ._errors import CaseError
+from ._time import utc_now
+
+EMERGENCY_TIME = timedelta(hours=8)
+
+
+def normalise_code(case_code: str) -> str:
+    """Case codes are kept in capitals: "sig-x7" and "SIG-X7" are one case."""
+    return case_code.strip().upper()
+
+
+def team_for_new_case(session: Session, actor: Actor, team_id: int | None) -> int:
+    """The team a new case goes to: the one asked for (if the actor works there), else the actor's
+    first team; set-up jobs and actors without teams use the default team."""
+    if team_id is not None:
+        if scope_of(actor, "case.create") == "team" and team_id not in actor.teams:
+            raise CaseError("a new case can only be placed in one of your own teams", "case.not_your_team")
+        return team_id
+    if actor.teams:
+        return min(actor.teams)
+    default = session.scalar(select(Team.id).order_by(Team.id).limit(1))
+    if default is None:
+        raise CaseError("there is no team to place the case in (insats teams add NAME)", "case.no_team")
+    return default
+
+
+def create_subject(session: Session, actor: Actor, *, birth_year: int | None = None, birth_month: int | None = None,
+                   gender: str | None = None, district: str | None = None, pnr: str | None = None,
+                   case_code: str | None = None, synthetic: bool = False, team_id: int | None = None) -> Subject:
+    guard(session, actor, "case.create", audited=False)
+    subject = Subject(case_code=normalise_code(case_code) if case_code else _unique_case_code(session),
+                      birth_year=birth_year, birth_month=birth_month, gender=gender, district=district,
+                      synthetic=synthetic, team_id=team_for_new_case(session, actor, team_id))
+    if pnr:
+        normalised = normalise_pnr(pnr)
+        lookup = pnr_lookup_hash(normalised)
+        if session.scalar(select(Subject.id).where(Subject.pnr_hash == lookup)) is not None:
+            raise CaseError("a case with this personal identity number already exists", "case.pnr_exists")
+        subject.pnr_encrypted, subject.pnr_hash = encrypt_pnr(normalised), lookup
+        year, month = int(normalised[:4]), int(normalised[4:6])
+        subject.birth_year, subject.birth_month = subject.birth_year or year, subject.birth_month or month
+    session.add(subject)
+    session.flush()
+    guard(session, actor, "case.create", subject.id, verb="create")
+    return subject
+
+
+def _unique_case_code(session: Session) -> str:
+    while True:
+        code = new_case_code()
+        if session.scalar(select(Subject.id).where(Subject.case_code == code)) is None:
+            return code
+
+
+def find_subject(session: Session, case_code: str) -> Subject:
+    """The case by code, unchecked: only for store functions that guard it themselves."""
+    subject = session.scalar(select(Subject).where(Subject.case_code == normalise_code(case_code)))
+    if subject is None:
+        raise CaseError(f"no case with code {case_code}", "case.unknown", case=case_code)
+    return subject
+
+
+def subject_by_code(session: Session, actor: Actor, case_code: str, action: str = "case.read") -> Subject:
+    """Open a case: audited as ``action`` (default a read of the case), refused outside the actor's scope."""
+    subject = find_subject(session, case_code)
+    guard(session, actor, action, subject.id)
+    return subject
+
+
+def subject_by_pnr(session: Session, actor: Actor, pnr: str) -> Subject | None:
+    guard(session, actor, "case.list", audited=False)
+    subject = session.scalar(select(Subject).where(Subject.pnr_hash == pnr_lookup_hash(normalise_pnr(pnr))))
+    if subject is not None:
+        guard(session, actor, "case.read", subject.id, detail="by personal identity number")
+    else:
+        guard(session, actor, "case.list", detail="lookup by personal identity number: none", verb="list")
+    return subject
+
+
+def open_in_emergency(session: Session, actor: Actor, case_code: str, reason: str) -> Subject:
+    """Nödåtkomst: open a case outside one's teams for EMERGENCY_TIME after stating why.
+
+    Audited as ``emergency`` with the reason and listed for the case team's coordinator."""
+    if len(reason.strip()) < 10:
+        raise CaseError("state the reason for emergency access in a sentence", "case.emergency_reason")
+    subject = find_subject(session, case_code)
+    guard(session, actor, "case.emergency", subject.id, detail=reason.strip(), verb="emergency")
+    now = utc_now()
+    session.add(EmergencyAccess(login=actor.who, subject_id=subject.id, reason=reason.strip(), granted_at=now,
+                                expires_at=now + EMERGENCY_TIME))
+    session.flush()
+    forget_case_access(session)
+    return subject
+

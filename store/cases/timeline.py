@@ -1,0 +1,55 @@
+"""Everything that happened in a case, by date, limited to what the actor's roles may read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..access import Actor, guard, may
+from ..models import InterventionGiven, Meeting, Referral, Subject
+from .assessments import area, current_rows
+from .consent import consent_rows
+from .referrals import referral_status
+
+
+@dataclass(frozen=True)
+class Event:
+    on: date
+    kind: str  # referral | assessment | meeting | intervention | consent | outcome
+    id: int
+    summary: str  # plain English, for logs and the CLI
+    facts: dict = field(default_factory=dict, compare=False)  # the parts, for a UI to phrase in its language
+
+
+def timeline(session: Session, actor: Actor, subject: Subject) -> list[Event]:
+    """Audited as one read of the case; an intake worker sees the referral side only."""
+    guard(session, actor, "case.read", subject.id, detail="timeline")
+    sid = subject.id
+    events: list[Event] = []
+    if may(actor, "referral.read"):
+        for r in session.scalars(select(Referral).where(Referral.subject_id == sid)):
+            status = referral_status(r)
+            events.append(Event(r.received_on, "referral", r.id, f"{r.source}: {status}",
+                                {"source": r.source, "status": status}))
+    for a in current_rows(session, sid):
+        if not may(actor, f"{area(a.occasion)}.read"):
+            continue
+        version = f" v{a.version}" if a.version > 1 else ""
+        summary = f"{a.instrument_id} {a.occasion} ({a.status}{version})"
+        events.append(Event(a.assessed_on, "assessment", a.id, summary, {
+            "instrument": a.instrument_id, "occasion": a.occasion, "state": a.status, "version": a.version}))
+    if may(actor, "plan.read"):
+        for m in session.scalars(select(Meeting).where(Meeting.subject_id == sid)):
+            events.append(Event(m.held_on, "meeting", m.id, f"{len(m.commitments)} commitments",
+                                {"commitments": len(m.commitments), "next": m.next_meeting_on}))
+        for i in session.scalars(select(InterventionGiven).where(InterventionGiven.subject_id == sid)):
+            events.append(Event(i.started_on, "intervention", i.id, i.intervention_id,
+                                {"intervention": i.intervention_id}))
+    if may(actor, "consent.read"):
+        for c in consent_rows(session, sid):
+            events.append(Event(c.signed_on, "consent", c.id, f"valid until {c.valid_until}",
+                                {"until": c.valid_until, "withdrawn": c.withdrawn_on}))
+    return sorted(events, key=lambda e: (e.on, e.kind, e.id))
