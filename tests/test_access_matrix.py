@@ -1,0 +1,276 @@
+"""The roles table of the issue, walked in full: each role x each store action x own team / other team /
+assigned case, on SQLite and PostgreSQL. Written out as a specification here, not derived from the
+policy table, so a wrong rule in ``store.access.POLICY`` fails this test.
+
+Every refusal must be ``AccessDenied``, change nothing and leave exactly one ``refused`` audit row in
+the actor's name; every permitted action must leave at least one audit row in the actor's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from store import AccessDenied, cases, imports, research, transaction, users, views
+from store.audit import verify
+from store.models import Assessment, AuditEntry, Commitment, Consent, Referral, Subject
+from store.users import SETUP, actor_for
+
+D = date(2026, 3, 2)
+ROLES = ("intake", "assessor", "coordinator", "researcher", "admin")
+CASE_ROLES = {"intake", "assessor", "coordinator"}
+WORK = {"assessor", "coordinator"}  # consent, assessments, plans, outcomes
+SCREEN = {"intake", "coordinator"}  # referral steps
+SAVRY = {f"H{i}": "L" for i in range(1, 11)}
+SAVRY_ALL = SAVRY | {f"S{i}": "L" for i in range(1, 7)} | {f"I{i}": "L" for i in range(1, 9)} | {
+    f"P{i}": "A" for i in range(1, 7)}
+
+# operation -> the roles that may do it to a case of their own team (and, for assessors and
+# coordinators, to a case they are assigned to); a case of another team is refused for all of them
+CASE_OPS: dict[str, set[str]] = {
+    "open case": CASE_ROLES,
+    "timeline": CASE_ROLES,
+    "read referral": CASE_ROLES,
+    "new referral on case": SCREEN,
+    "screen referral": SCREEN,
+    "read consents": WORK,
+    "add consent": WORK,
+    "withdraw consent": WORK,
+    "release sheet": WORK,
+    "new draft": WORK,
+    "edit own draft": WORK,
+    "finalise own draft": WORK,
+    "edit another's draft": set(),  # nobody: only the rater changes a draft
+    "read assessment": WORK,
+    "correct final": WORK,
+    "record meeting": WORK,
+    "read plan": WORK,
+    "commitment status": WORK,
+    "record outcome": WORK,
+    "assign assessor": {"coordinator", "admin"},
+}
+OTHER_TEAM_OPS = {"assign assessor": {"admin"}}  # an admin assigns anywhere; nobody else crosses teams
+# operations not about one case -> the roles that may do them
+GLOBAL_OPS: dict[str, set[str]] = {
+    "intake queue": CASE_ROLES,
+    "case search": CASE_ROLES,
+    "funnel": {"intake", "coordinator", "researcher"},
+    "research export": {"researcher"},
+    "outcomes for research": {"researcher"},
+    "access log": {"coordinator", "admin"},
+    "audit verify": {"admin"},
+    "add user": {"admin"},
+    "list users": {"admin"},
+    "add team": {"admin"},
+    "import referrals": SCREEN,
+    "import assessments": {"coordinator"},
+    "export assessments": {"coordinator"},
+}
+
+
+@pytest.fixture
+def world(engine):
+    """Teams A and B, a user for every role in team A, a case in each team with a referral, an
+    active consent, a final assessment, another user's draft and a plan."""
+    with transaction(engine) as s:
+        users.add_team(s, SETUP, "A")
+        users.add_team(s, SETUP, "B")
+        for role in ROLES:
+            users.add_user(s, SETUP, role, display_name=role, roles=[role], teams=["A"])
+        users.add_user(s, SETUP, "other", display_name="other", roles=["assessor"], teams=["A", "B"])
+        codes = {}
+        for team in ("A", "B"):
+            subject = cases.create_subject(s, SETUP, team_id=users.team_id(s, team), birth_year=2010)
+            codes[team] = subject.case_code
+            referral = cases.add_referral(s, SETUP, subject, "polis", D)
+            cases.screen(s, SETUP, referral, suitable=True, on=D)
+            cases.add_consent(s, SETUP, subject, signed_on=D, signed_by=["youth"], valid_until=D + timedelta(days=9999),
+                              actors=["skola"], categories=["assessment", "plan"])
+            final = cases.save_draft(s, SETUP, subject, "savry-like", occasion="baseline", assessed_on=D,
+                                     ratings=SAVRY, judgment="low", rationale="x")
+            cases.finalise(s, SETUP, final)
+            cases.record_meeting(s, SETUP, subject, cases.MeetingInput(D, ["skola"], commitments=[
+                cases.PlanItem("skola", "Närvaro", D + timedelta(days=7))]))
+    return codes
+
+
+def _draft_by(s, code: str, rater: str) -> Assessment:
+    subject = s.scalar(select(Subject).where(Subject.case_code == code))
+    row = Assessment(subject_id=subject.id, instrument_id="savry-like", instrument_version="x", definition_hash="x",
+                     occasion="follow-up", assessed_on=D, rater=rater, ratings={}, status="draft", version=1)
+    s.add(row)
+    s.flush()
+    return row
+
+
+def _case_op(name: str) -> Callable:
+    """What each operation does to the case ``code`` as ``actor`` (set-up rows are made as SETUP)."""
+    def subject(s, code):
+        return s.scalar(select(Subject).where(Subject.case_code == code))
+
+    def referral(s, code):
+        return s.scalar(select(Referral).where(Referral.subject_id == subject(s, code).id))
+
+    def final(s, code):
+        return s.scalar(select(Assessment).where(Assessment.subject_id == subject(s, code).id,
+                                                 Assessment.status == "final"))
+
+    ops = {
+        "open case": lambda s, a, c: views.case_overview(s, a, c, D),
+        "timeline": lambda s, a, c: cases.timeline(s, a, subject(s, c)),
+        "read referral": lambda s, a, c: views.referral_by_id(s, a, referral(s, c).id),
+        "new referral on case": lambda s, a, c: cases.register_referral(s, a, source="skola", received_on=D + timedelta(
+            days=s.scalar(select(func.count()).select_from(Referral)) + 1), case_code=c),
+        "screen referral": lambda s, a, c: cases.screen(s, a, referral(s, c), suitable=True, on=D),
+        "read consents": lambda s, a, c: cases.consents_of(s, a, subject(s, c).id),
+        "add consent": lambda s, a, c: cases.add_consent(s, a, subject(s, c), signed_on=D, signed_by=["youth"],
+                                                         valid_until=D, actors=["polis"], categories=["police"]),
+        "withdraw consent": lambda s, a, c: cases.withdraw_consent(s, a, cases.add_consent(
+            s, SETUP, subject(s, c), signed_on=D, signed_by=["youth"], valid_until=D + timedelta(days=9),
+            actors=["polis"], categories=["police"]), D + timedelta(days=1)),
+        "release sheet": lambda s, a, c: cases.release(s, a, c, recipient="skola", category="assessment",
+                                                       what="sheet.pdf", on=D),
+        "new draft": lambda s, a, c: cases.save_draft(s, a, subject(s, c), "savry-like", occasion="follow-up",
+                                                      assessed_on=D, ratings={}),
+        "edit own draft": lambda s, a, c: cases.save_draft(s, a, subject(s, c), "savry-like", occasion="follow-up",
+                                                           assessed_on=D, ratings=SAVRY,
+                                                           draft=_draft_by(s, c, a.who)),
+        "finalise own draft": lambda s, a, c: cases.finalise(s, a, _finalisable(s, c, a.who)),
+        "edit another's draft": lambda s, a, c: cases.save_draft(s, a, subject(s, c), "savry-like",
+                                                                 occasion="follow-up", assessed_on=D, ratings=SAVRY,
+                                                                 draft=_draft_by(s, c, "other")),
+        "read assessment": lambda s, a, c: views.assessment_by_id(s, a, final(s, c).id),
+        "correct final": lambda s, a, c: cases.correct(s, a, final(s, c), "fel faktor"),
+        "record meeting": lambda s, a, c: cases.record_meeting(s, a, subject(s, c), cases.MeetingInput(
+            D + timedelta(days=1), ["skola"])),
+        "read plan": lambda s, a, c: views.plan_of(s, a, subject(s, c).id),
+        "commitment status": lambda s, a, c: cases.set_commitment_status(s, a, s.scalar(
+            select(Commitment.id).order_by(Commitment.id.desc()).where(Commitment.meeting_id.in_(
+                [m.id for m in views.meetings_of(s, SETUP, subject(s, c).id)])).limit(1)), "done"),
+        "record outcome": lambda s, a, c: cases.record_outcome(s, a, subject(s, c), period_start=D, period_end=D,
+                                                               police_reports=1),
+        "assign assessor": lambda s, a, c: users.assign_case(s, a, c, assessors=["other"]),
+    }
+    return ops[name]
+
+
+def _finalisable(s, code: str, rater: str) -> Assessment:
+    draft = _draft_by(s, code, rater)
+    draft.ratings, draft.judgment, draft.rationale = SAVRY, "low", "motivering"
+    s.flush()
+    return draft
+
+
+GLOBAL = {
+    "intake queue": lambda s, a: views.intake_queue(s, a, D),
+    "case search": lambda s, a: views.find_cases(s, a),
+    "funnel": lambda s, a: imports.referral_dates(s, a),
+    "research export": lambda s, a: research.assessments_for_research(s, a, "savry-like"),
+    "outcomes for research": lambda s, a: research.outcomes_before_after(s, a),
+    "access log": lambda s, a: views.access_log(s, a),
+    "audit verify": lambda s, a: verify(s, a),
+    "add user": lambda s, a: users.add_user(s, a, f"new.{a.who}", display_name="Ny", roles=["intake"]),
+    "list users": lambda s, a: users.list_users(s, a),
+    "add team": lambda s, a: users.add_team(s, a, f"Team {a.who}"),
+    "import referrals": lambda s, a: imports.import_referrals(s, a, pd.DataFrame(
+        [{"case_code": f"SIG-NEW{len(a.who)}", "source": "polis", "received_on": "2026-03-01", "suitable": "",
+          "decided_on": "", "asked_on": "", "answer": "", "answered_on": ""}])),
+    "import assessments": lambda s, a: imports.import_assessments(s, a, "savry-like", pd.DataFrame(
+        [{"subject_id": f"SIG-IMP{len(a.who)}", "assessed_on": "2026-03-01", **SAVRY_ALL}]), create_subjects=True),
+    "export assessments": lambda s, a: imports.export_assessments(s, a, "savry-like", "skola", on=D),
+}
+
+
+def _attempt(engine, login: str, work: Callable) -> str:
+    try:
+        with transaction(engine) as s:
+            work(s, actor_for(s, login))
+    except AccessDenied:
+        return "refused"
+    return "done"
+
+
+def _audit_rows(engine, login: str) -> tuple[int, int]:
+    with transaction(engine) as s:
+        rows = s.execute(select(AuditEntry.action).where(AuditEntry.who == login)).scalars().all()
+    return sum(a == "refused" for a in rows), len(rows)
+
+
+def test_every_role_against_every_case_action(engine, world):
+    with transaction(engine) as s:
+        # the assigned case: team B's, with the A-team assessor and coordinator responsible for it
+        users.assign_case(s, SETUP, world["B"], assessors=["assessor", "coordinator"])
+    mismatches = []
+    for role in ROLES:
+        for name, allowed in CASE_OPS.items():
+            op = _case_op(name)
+            for target, code in (("own", world["A"]), ("other", world["B"])):
+                assigned = target == "other" and role in WORK
+                expected = (role in allowed if target == "own" or assigned
+                            else role in OTHER_TEAM_OPS.get(name, set()))
+                refused_before, rows_before = _audit_rows(engine, role)
+                outcome = _attempt(engine, role, lambda s, a, op=op, c=code: op(s, a, c))
+                refused_after, rows_after = _audit_rows(engine, role)
+                if outcome != ("done" if expected else "refused"):
+                    mismatches.append((role, name, "assigned" if assigned else target, outcome))
+                elif outcome == "refused" and (refused_after - refused_before, rows_after - rows_before) != (1, 1):
+                    mismatches.append((role, name, target, "refusal not audited exactly once"))
+                elif outcome == "done" and rows_after == rows_before:
+                    mismatches.append((role, name, target, "not audited"))
+    assert mismatches == []
+
+
+def test_every_role_against_every_action_beyond_one_case(engine, world):
+    mismatches = []
+    for role in ROLES:
+        for name, allowed in GLOBAL_OPS.items():
+            refused_before, _ = _audit_rows(engine, role)
+            outcome = _attempt(engine, role, GLOBAL[name])
+            if outcome != ("done" if role in allowed else "refused"):
+                mismatches.append((role, name, outcome))
+            elif outcome == "refused" and _audit_rows(engine, role)[0] != refused_before + 1:
+                mismatches.append((role, name, "refusal not audited"))
+    assert mismatches == []
+
+
+def test_lists_show_only_the_teams_cases(engine, world):
+    with transaction(engine) as s:
+        assessor = actor_for(s, "assessor")
+        assert set(views.find_cases(s, assessor)) == {world["A"]}
+        assert set(views.intake_queue(s, actor_for(s, "intake"), D)["case_code"]) == {world["A"]}
+        log = views.access_log(s, actor_for(s, "coordinator"))
+        assert set(log["case_code"]) == {world["A"]}  # nothing about team B's case
+        assert set(views.access_log(s, actor_for(s, "admin"))["case_code"].dropna()) == {world["A"], world["B"]}
+        with pytest.raises(AccessDenied):
+            cases.subject_by_code(s, assessor, world["B"])
+
+
+def test_emergency_access_opens_another_teams_case_with_a_reason_and_is_listed(engine, world):
+    with transaction(engine) as s, pytest.raises(cases.CaseError, match="reason"):
+        cases.open_in_emergency(s, actor_for(s, "assessor"), world["B"], "   ")
+    assert _attempt(engine, "assessor", lambda s, a: views.case_overview(s, a, world["B"], D)) == "refused"
+    with transaction(engine) as s:
+        cases.open_in_emergency(s, actor_for(s, "assessor"), world["B"], "Akut hot mot ungdomen, jour ikväll")
+    assert _attempt(engine, "assessor", lambda s, a: views.case_overview(s, a, world["B"], D)) == "done"
+    with transaction(engine) as s:
+        users.add_user(s, SETUP, "coord.b", display_name="B", roles=["coordinator"], teams=["B"])
+        listed = views.access_log(s, actor_for(s, "coord.b"), actions=["emergency"])
+    assert listed[["who", "case_code"]].values.tolist() == [["assessor", world["B"]]]
+    assert "Akut hot" in listed["detail"].iloc[0]
+
+
+def test_a_refused_action_changes_nothing(engine, world):
+    with transaction(engine) as s:
+        before = (s.scalar(select(func.count()).select_from(Consent)), s.scalar(select(func.count())
+                                                                              .select_from(Assessment)))
+    assert _attempt(engine, "intake", lambda s, a: _case_op("add consent")(s, a, world["A"])) == "refused"
+    assert _attempt(engine, "assessor", lambda s, a: _case_op("new draft")(s, a, world["B"])) == "refused"
+    with transaction(engine) as s:
+        after = (s.scalar(select(func.count()).select_from(Consent)), s.scalar(select(func.count())
+                                                                             .select_from(Assessment)))
+        assert verify(s, SETUP)[1] == []
+    assert after == before
