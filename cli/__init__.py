@@ -31,7 +31,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for register in GROUPS:
         register(sub)
+    _as_anywhere(parser)
     return parser
+
+
+def _as_anywhere(parser: argparse.ArgumentParser) -> None:
+    """``--as`` is also taken after the command (``insats users list --as ada``)."""
+    for action in parser._subparsers._group_actions if parser._subparsers else []:
+        for child in action.choices.values():
+            if child._subparsers is None:
+                child.add_argument("--as", dest="as_user", metavar="LOGIN", default=argparse.SUPPRESS,
+                                   help="the user the command acts as (default: INSATS_USER)")
+            else:
+                _as_anywhere(child)
 
 
 def main(argv: list[str] | None = None) -> int:
