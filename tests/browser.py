@@ -61,7 +61,7 @@ class AppServer:
         else:
             command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
                        "--server.port", str(self.port), "--server.address", "localhost",
-                       "--browser.gatherUsageStats", "false"]
+                       "--browser.gatherUsageStats", "false", *self.extra]
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log.open("w"),
                                         stderr=subprocess.STDOUT)
         while time.perf_counter() - began < timeout:
