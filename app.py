@@ -25,7 +25,8 @@ if actor is None:  # the log-in (or no-access) page was drawn instead
     st.stop()
 
 with st.sidebar:
-    st.markdown(tr("signed_in_as", name=actor.who))
+    st.markdown(tr("signed_in_as", name=actor.name or actor.who))
+    st.caption(actor.who)
     st.caption(", ".join(tr(f"role_{r}") for r in sorted(actor.roles)))
     if st.button(tr("logout"), key="logout"):
         auth.log_out(engine())

@@ -3,8 +3,10 @@
 - Server-side script run of the assessment page and of the before/after page, measured with AppTest
   (median of repeated reruns of a warm session), against a one-line page in the same harness: the
   ratio shows what the page itself costs on top of Streamlit's own script run.
+- What the access checks cost: the case page's script run with the store's checks, against the same
+  run with the scope check switched off (``store.access.in_scope`` answering yes), in one process.
 - First meaningful paint in a real Chromium from a cold server: seconds from starting
-  ``streamlit run`` until the intake queue is on screen.
+  ``streamlit run`` until the log-in form is on screen, and from the log-in until the intake queue is.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from sqlalchemy import func, select
 
 from store import Actor, make_engine, transaction, upgrade
 from store.demo import seed_demo
-from store.models import Assessment, Subject
+from store.models import Assessment, Subject, Team
+from store.users import add_user
 
 from ._timing import line, timed
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 23)
+USER, PASSWORD = "bench.samordnare", "a bench password of length"
 
 
 def _database(directory: Path, subjects: int, assessments: int) -> str:
@@ -34,7 +38,10 @@ def _database(directory: Path, subjects: int, assessments: int) -> str:
     engine = make_engine(url)
     upgrade(engine)
     with transaction(engine) as s:
-        seed_demo(s, Actor("bench", "system"), n_subjects=subjects, today=TODAY, plans=False)
+        setup = Actor("bench", "system")
+        seed_demo(s, setup, n_subjects=subjects, today=TODAY, plans=False, users=False)
+        add_user(s, setup, USER, display_name="Bench", roles=["intake", "assessor", "coordinator"],
+                 teams=list(s.scalars(select(Team.name))), password=PASSWORD)
     with transaction(engine) as s:
         have = s.scalar(select(func.count()).select_from(Assessment))
         template = s.scalars(select(Assessment).where(Assessment.status == "final").limit(1)).one()
@@ -55,10 +62,13 @@ def _database(directory: Path, subjects: int, assessments: int) -> str:
 def _page_runs(page: str | None, case: str, repeat: int) -> float:
     from streamlit.testing.v1 import AppTest
 
+    from forms import auth
+
     if page is None:
         at = AppTest.from_string('import streamlit as st\nst.title("baseline")', default_timeout=60)
     else:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.session_state[auth.STATE] = {"login": USER, "via": "local", "last_seen": time.time()}
         at.run()
         at.session_state["case_code"] = case
         at.switch_page(f"forms/pages/{page}.py")
@@ -82,12 +92,27 @@ def _first_paint(directory: Path, launcher: str) -> tuple[float, float]:
             server.start()
             opened = time.perf_counter()
             page.goto(server.url)
-            page.get_by_text("Hantera en remiss").wait_for(timeout=60_000)  # drawn below the queue
+            page.get_by_label("Lösenord").wait_for(timeout=60_000)  # the log-in form
             painted = time.perf_counter()
+            page.get_by_label("Användarnamn").fill(USER)
+            page.get_by_label("Lösenord").fill(PASSWORD)
+            submitted = time.perf_counter()
+            page.get_by_role("button", name="Logga in").click()
+            page.get_by_text("Hantera en remiss").wait_for(timeout=60_000)  # drawn below the queue
+            queue = time.perf_counter()
         finally:
             server.stop()
             browser.close()
-    return painted - began, painted - opened
+    return painted - began, painted - opened, queue - submitted
+
+
+def _without_scope_checks():
+    """The same page run with the access scope check answering yes (the audit rows are still written)."""
+    import store.access
+
+    real = store.access.in_scope
+    store.access.in_scope = lambda session, actor, scope, subject_id: scope is not None
+    return lambda: setattr(store.access, "in_scope", real)
 
 
 def run(subjects: int = 10_000, assessments: int = 50_000, repeat: int = 15) -> dict:
@@ -109,9 +134,19 @@ def run(subjects: int = 10_000, assessments: int = 50_000, repeat: int = 15) -> 
                  f"({seconds / baseline:.1f}× the one-line page; target < 150 ms)" if page in ("assessment", "change")
                  else f"{seconds * 1000:.0f} ms  ({seconds / baseline:.1f}× the one-line page)")
             results[f"{page}_ms"] = seconds * 1000
+        with_checks = _page_runs("case", code, repeat)
+        restore = _without_scope_checks()
+        try:
+            without = _page_runs("case", code, repeat)
+        finally:
+            restore()
+        line("access checks on the case page", f"{(with_checks - without) * 1000:+.1f} ms "
+             f"({with_checks * 1000:.0f} ms with, {without * 1000:.0f} ms without; target < 5 ms)")
+        results["access_checks_case_page_ms"] = (with_checks - without) * 1000
         for launcher, label in (("streamlit", "`streamlit run app.py` (naive)"), ("insats", "`insats serve`")):
-            cold, page_only = _first_paint(directory, launcher)
+            cold, page_only, login = _first_paint(directory, launcher)
             line(f"first paint, cold server, {label}", f"{cold:.2f} s from server start, {page_only:.2f} s "
-                 "from opening the page (target < 4 s)")
+                 f"from opening the page (target < 4 s); queue {login:.2f} s after log-in")
             results[f"first_paint_{launcher}_s"], results[f"first_paint_{launcher}_page_s"] = cold, page_only
+            results[f"login_to_queue_{launcher}_s"] = login
     return results

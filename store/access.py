@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -71,6 +71,7 @@ class Actor:
     roles: frozenset[str] = field(default_factory=frozenset)
     teams: frozenset[int] = field(default_factory=frozenset)
     user_id: int | None = None
+    name: str = field(default="", compare=False)  # the display name, for the sidebar
 
     def __post_init__(self) -> None:
         if isinstance(self.roles, str):  # Actor("setup", "system")
@@ -114,8 +115,8 @@ def may(actor: Actor, action: str) -> bool:
 @dataclass(frozen=True)
 class CaseAccess:
     team_id: int | None
-    assessors: frozenset[int]
-    emergency: bool
+    assigned: bool  # the actor is a responsible assessor of the case
+    emergency: bool  # the actor holds emergency access to it now
 
 
 def _now() -> datetime:
@@ -123,18 +124,16 @@ def _now() -> datetime:
 
 
 def case_access(session: Session, actor: Actor, subject_id: int) -> CaseAccess:
-    """The case's team, its assigned assessors and whether the actor holds emergency access now.
-    Cached for the transaction: a page that reads a case five times looks it up once."""
+    """The case's team and whether the actor is assigned to it or holds emergency access now: one
+    query, cached for the transaction (a page that reads a case five times looks it up once)."""
     cache = session.info.setdefault("insats_case_access", {})
     key = (actor.who, subject_id)
     if key not in cache:
-        team_id = session.scalar(select(Subject.team_id).where(Subject.id == subject_id))
-        assessors = frozenset(session.scalars(select(CaseAssessor.user_id)
-                                              .where(CaseAssessor.subject_id == subject_id)))
-        emergency = session.scalar(select(EmergencyAccess.id).where(
-            EmergencyAccess.subject_id == subject_id, EmergencyAccess.login == actor.who,
-            EmergencyAccess.expires_at > _now()).limit(1)) is not None
-        cache[key] = CaseAccess(team_id, assessors, emergency)
+        assigned = exists().where(CaseAssessor.subject_id == subject_id, CaseAssessor.user_id == actor.user_id)
+        emergency = exists().where(EmergencyAccess.subject_id == subject_id, EmergencyAccess.login == actor.who,
+                                   EmergencyAccess.expires_at > _now())
+        row = session.execute(select(Subject.team_id, assigned, emergency).where(Subject.id == subject_id)).first()
+        cache[key] = CaseAccess(*row) if row else CaseAccess(None, False, False)
     return cache[key]
 
 
@@ -149,7 +148,7 @@ def in_scope(session: Session, actor: Actor, scope: str | None, subject_id: int 
     if scope == "any" or subject_id is None:
         return True
     access = case_access(session, actor, subject_id)
-    return access.team_id in actor.teams or actor.user_id in access.assessors or access.emergency
+    return access.team_id in actor.teams or access.assigned or access.emergency
 
 
 def guard(session: Session, actor: Actor, action: str, subject_id: int | None = None, *,

@@ -45,7 +45,7 @@ def _now() -> datetime:
 
 # -- building the actor --------------------------------------------------------------------------
 def actor_of(user: User) -> Actor:
-    return Actor(user.login, frozenset(user.roles), frozenset(t.id for t in user.teams), user.id)
+    return Actor(user.login, frozenset(user.roles), frozenset(t.id for t in user.teams), user.id, user.display_name)
 
 
 def actor_for(session: Session, login: str) -> Actor:

@@ -18,7 +18,15 @@ from .access import Actor, guard, may, scope_of, visible_cases
 from .cases import referrals
 from .cases._errors import CaseError
 from .cases.assessments import area, current_rows
-from .cases.consent import FAMILY, allows, consent_rows, consent_state, is_active
+from .cases.consent import (
+    CONSENT_COLUMNS,
+    FAMILY,
+    allows,
+    consent_rows,
+    consent_state,
+    consent_states,
+    is_active,
+)
 from .cases.plans import latest_meeting
 from .cases.referrals import OPEN_STATUSES, referral_status
 from .cases.subjects import find_subject, normalise_code
@@ -87,14 +95,13 @@ def intake_queue(session: Session, actor: Actor, today: date, *, sources: list[s
     return frame.reset_index(drop=True)[QUEUE_COLUMNS]
 
 
-def _consent_states(session: Session, actor: Actor, today: date) -> dict[int, str]:
-    """Subject id -> consent state, for the visible cases that have any consent (one query)."""
-    rows = session.scalars(select(Consent).join(Subject, Subject.id == Consent.subject_id)
-                           .where(visible_cases(actor, "referral.read"))).all()
-    by_subject: dict[int, list[Consent]] = {}
-    for c in rows:
-        by_subject.setdefault(c.subject_id, []).append(c)
-    return {sid: consent_state(cs, today) for sid, cs in by_subject.items()}
+def _consent_states(session: Session, actor: Actor, today: date) -> pd.Series:
+    """Subject id -> consent state, for the visible cases that have any consent (one Core query)."""
+    columns = [type_coerce(getattr(Consent, c), String) if c.endswith("_on") or c == "valid_until"
+               else getattr(Consent, c) for c in CONSENT_COLUMNS]
+    rows = session.connection().execute(select(*columns).join(Subject, Subject.id == Consent.subject_id)
+                                        .where(visible_cases(actor, "referral.read"))).all()
+    return consent_states(pd.DataFrame(list(map(tuple, rows)), columns=CONSENT_COLUMNS), today)
 
 
 def referral_by_id(session: Session, actor: Actor, referral_id: int) -> Referral:

@@ -92,7 +92,7 @@ def test_local_log_in_team_cases_emergency_access_and_log_out(local_app, browser
     server, data, passwords = local_app
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
     log_in(page, server.url, "demo.soderort", passwords["demo.soderort"])
-    expect(page.get_by_text("Inloggad: demo.soderort")).to_be_visible()
+    expect(page.get_by_text("Inloggad: Sara Söder (demo)")).to_be_visible()
     sidebar = page.locator("[data-testid='stSidebar']")
     for hidden in ("Forskning", "Logg"):  # an assessor has neither
         expect(sidebar.get_by_role("link", name=hidden, exact=True)).to_have_count(0)
@@ -135,7 +135,7 @@ def test_idle_timeout_asks_for_log_in_again(local_app, browser):
     server, _, passwords = local_app
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
     log_in(page, server.url, "demo.vasterort", passwords["demo.vasterort"])
-    expect(page.get_by_text("Inloggad: demo.vasterort")).to_be_visible()
+    expect(page.get_by_text("Inloggad: Vera Väster (demo)")).to_be_visible()
     page.wait_for_timeout(7_000)  # the server was started with a six-second idle timeout
     page.locator("[data-testid='stSidebar']").get_by_role("link", name="Ärende", exact=True).click()
     settle(page)
@@ -231,11 +231,16 @@ def test_oidc_log_in_through_a_real_provider(oidc_app, browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
     page = context.new_page()
     oidc_log_in(page, server.url, "anna.oidc", "anna-idp-pw")
-    expect(page.get_by_text("Inloggad: anna")).to_be_visible()
+    expect(page.get_by_text("Inloggad: Anna")).to_be_visible()
     expect(main(page).get_by_role("heading", name="Inkorg", exact=True)).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "access-oidc.png"), full_page=True)
 
-    # a tampered identity cookie: Streamlit's signature fails, nobody is logged in
+    # log out and in again, then a tampered identity cookie: the signature fails, nobody is logged in
+    page.locator("[data-testid='stSidebar']").get_by_role("button", name="Logga ut").click()
+    settle(page)
+    expect(page.get_by_role("button", name="Logga in med organisationens inloggning")).to_be_visible()
+    oidc_log_in(page, server.url, "anna.oidc", "anna-idp-pw")
+    expect(page.get_by_text("Inloggad: Anna")).to_be_visible()
     cookies = context.cookies()
     assert any(c["name"].startswith("_streamlit_user") for c in cookies)
     context.clear_cookies()
@@ -244,7 +249,7 @@ def test_oidc_log_in_through_a_real_provider(oidc_app, browser):
     page.goto(server.url)
     settle(page)
     expect(page.get_by_role("button", name="Logga in med organisationens inloggning")).to_be_visible()
-    expect(page.get_by_text("Inloggad: anna")).to_have_count(0)
+    expect(page.get_by_text("Inloggad: Anna")).to_have_count(0)
     context.close()
 
     # known to the provider, not to Insats: no access, audited
@@ -259,7 +264,7 @@ def test_oidc_log_in_through_a_real_provider(oidc_app, browser):
     with transaction(engine) as s:
         rows = {tuple(r) for r in s.execute(select(AuditEntry.who, AuditEntry.action))}
     engine.dispose()
-    assert ("anna", "login") in rows and ("eve.stranger", "login_refused") in rows
+    assert {("anna", "login"), ("anna", "logout"), ("eve.stranger", "login_refused")} <= rows
 
 
 def test_the_provider_refuses_a_wrong_password(oidc_app, browser):

@@ -31,4 +31,6 @@ def test_serve_seeds_an_empty_database_once_and_answers(tmp_path):
         finally:
             server.stop()
         assert count_subjects(tmp_path) == (200, 200)
-        assert ("added the synthetic demo cohort" in (tmp_path / "server.log").read_text()) is first
+        log = (tmp_path / "server.log").read_text()
+        assert ("added the synthetic demo cohort" in log) is first
+        assert ("DEMO ONLY" in log and "demo.admin" in log) is first  # the demo log-ins, printed once

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from store import cases, transaction, views
 from store.audit import verify
 from store.demo import DemoRefused, seed_demo
-from store.models import Assessment, AuditEntry, Referral, Subject
+from store.models import Assessment, AuditEntry, Consent, Referral, Subject
 
 from .actors import ADMIN, SETUP
 
@@ -122,3 +122,37 @@ def test_vectorised_queue_status_agrees_with_referral_status(engine, assessor):
         expected = {r.id: cases.referral_status(r) for r in s.scalars(select(Referral))}
     assert queue["status"].to_dict() == expected
     assert len(set(expected.values())) >= 5
+
+
+def _state_by_hand(consents, on):
+    """The rule as the issue states it, one consent at a time (the oracle for the vectorised one)."""
+    def active(c):
+        return c.signed_on <= on <= c.valid_until and not (c.withdrawn_on and c.withdrawn_on <= on)
+
+    if any(active(c) for c in consents):
+        return "active"
+    if not consents:
+        return "none"
+    latest = max(consents, key=lambda c: (c.signed_on, c.id))
+    if latest.withdrawn_on and latest.withdrawn_on <= on:
+        return "withdrawn"
+    return "expired" if latest.valid_until < on else "none"
+
+
+def test_consent_state_in_the_queue_agrees_with_the_rule_case_by_case(engine, assessor):
+    with transaction(engine) as s:
+        seed_demo(s, SETUP, n_subjects=80, today=TODAY, seed=5, users=False)
+        youth = cases.create_subject(s, SETUP)
+        cases.add_referral(s, SETUP, youth, "skola", TODAY)
+        first = cases.add_consent(s, SETUP, youth, signed_on=TODAY - timedelta(days=90), signed_by=["youth"],
+                                  valid_until=TODAY + timedelta(days=90), actors=["skola"], categories=["plan"])
+        cases.withdraw_consent(s, SETUP, first, TODAY - timedelta(days=3))
+    for day in (TODAY - timedelta(days=200), TODAY, TODAY + timedelta(days=120)):
+        with transaction(engine) as s:
+            queue = views.intake_queue(s, SETUP, day).set_index("case_code")["consent"]
+            by_hand = {subject.case_code: _state_by_hand(s.scalars(select(Consent).where(
+                Consent.subject_id == subject.id)).all(), day) for subject in s.scalars(select(Subject))}
+            overview = views.case_overview(s, SETUP, youth.case_code, day).consent
+        assert queue.to_dict() == by_hand
+        assert overview == by_hand[youth.case_code]
+    assert set(by_hand.values()) >= {"none", "withdrawn"}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -91,16 +93,31 @@ def release(session: Session, actor: Actor, case_code: str, *, recipient: str, c
 
 
 CONSENT_STATES = ("active", "expired", "withdrawn", "none")
+CONSENT_COLUMNS = ["id", "subject_id", "signed_on", "valid_until", "withdrawn_on"]
+
+
+def consent_states(rows: pd.DataFrame, on: date) -> pd.Series:
+    """Subject id -> one word for the case head and the queue, for many cases at once: ``active`` if
+    any consent covers ``on``, otherwise what became of the latest one (``withdrawn`` or
+    ``expired``), or ``none`` (never one, or signed for a later start). ``rows``: ``CONSENT_COLUMNS``."""
+    if rows.empty:
+        return pd.Series(dtype=object)
+    day = pd.Timestamp(on)
+    frame = rows.assign(**{c: pd.to_datetime(rows[c]) for c in ("signed_on", "valid_until", "withdrawn_on")})
+    withdrawn = frame["withdrawn_on"].notna() & (frame["withdrawn_on"] <= day)
+    frame["active"] = (frame["signed_on"] <= day) & (day <= frame["valid_until"]) & ~withdrawn
+    frame["withdrawn"] = withdrawn
+    frame = frame.sort_values(["subject_id", "signed_on", "id"])
+    groups = frame.groupby("subject_id", sort=False)
+    latest = groups.tail(1).set_index("subject_id")
+    state = pd.Series(np.select([latest["withdrawn"].to_numpy(bool), (latest["valid_until"] < day).to_numpy(bool)],
+                                ["withdrawn", "expired"], "none"), index=latest.index, dtype=object)
+    state[groups["active"].any().reindex(state.index).to_numpy(bool)] = "active"
+    return state
 
 
 def consent_state(consents: list[Consent], on: date) -> str:
-    """One word for the case head and the queue: ``active`` if any consent covers ``on``, otherwise
-    what became of the latest one (``withdrawn`` or ``expired``), or ``none`` if there never was one."""
-    if any(is_active(c, on) for c in consents):
-        return "active"
-    if not consents:
-        return "none"
-    latest = max(consents, key=lambda c: (c.signed_on, c.id or 0))
-    if latest.withdrawn_on is not None and latest.withdrawn_on <= on:
-        return "withdrawn"
-    return "expired" if latest.valid_until < on else "none"  # "none": signed for a later start
+    """``consent_states`` for one case's consents."""
+    rows = pd.DataFrame([{c: getattr(x, c) for c in CONSENT_COLUMNS} | {"subject_id": 0} for x in consents],
+                        columns=CONSENT_COLUMNS)
+    return consent_states(rows, on).get(0, "none")
