@@ -12,13 +12,14 @@
 from __future__ import annotations
 
 import os
+import statistics
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from store import Actor, make_engine, transaction, upgrade
 from store.demo import seed_demo
@@ -60,6 +61,10 @@ def _database(directory: Path, subjects: int, assessments: int) -> str:
 
 
 def _page_runs(page: str | None, case: str, repeat: int) -> float:
+    return timed(_warm_page(page, case).run, repeat=repeat)["median"]
+
+
+def _warm_page(page: str | None, case: str):
     from streamlit.testing.v1 import AppTest
 
     from forms import auth
@@ -74,7 +79,69 @@ def _page_runs(page: str | None, case: str, repeat: int) -> float:
         at.switch_page(f"forms/pages/{page}.py")
     at.run()  # warm: caches, imports, first queries
     assert not at.exception, [e.value for e in at.exception]
-    return timed(at.run, repeat=repeat)["median"]
+    return at
+
+
+def _access_cost(case: str, repeat: int) -> tuple[float, float]:
+    """Median script run of the case page with and without the scope checks, alternating run by run in
+    one warm session so that drift in the machine's load falls on both alike."""
+    import store.access
+
+    at = _warm_page("case", case)
+    real = store.access.in_scope
+    without = lambda session, actor, scope, subject_id: scope is not None  # noqa: E731
+    runs: dict[bool, list[float]] = {True: [], False: []}
+    try:
+        for i in range(2 * repeat):
+            checks = i % 2 == 0
+            store.access.in_scope = real if checks else without
+            started = time.perf_counter()
+            at.run()
+            runs[checks].append(time.perf_counter() - started)
+    finally:
+        store.access.in_scope = real
+    return statistics.median(runs[True]), statistics.median(runs[False])
+
+
+def _checks_per_run(case: str) -> tuple[int, int, float]:
+    """How many scope checks and case look-ups one case-page run makes, and one look-up's cost (ms)."""
+    import store.access
+    from store import transaction
+    from store.users import actor_for
+
+    at = _warm_page("case", case)
+    counts = {"checks": 0, "lookups": 0}
+    real_scope, real_lookup = store.access.in_scope, store.access.case_access
+
+    def counting_scope(*args):
+        counts["checks"] += 1
+        return real_scope(*args)
+
+    def counting_lookup(*args):
+        counts["lookups"] += 1
+        return real_lookup(*args)
+
+    store.access.in_scope, store.access.case_access = counting_scope, counting_lookup
+    try:
+        at.run()
+    finally:
+        store.access.in_scope, store.access.case_access = real_scope, real_lookup
+    from forms.context import engine
+
+    with transaction(engine()) as session:
+        actor = actor_for(session, USER)
+        subject_id = session.scalar(select(Subject.id).where(Subject.case_code == case))
+
+    def one_lookup() -> None:
+        with transaction(engine()) as session:
+            real_lookup(session, actor, subject_id)
+
+    def empty() -> None:  # the same transaction with a trivial query: BEGIN and COMMIT cost the same
+        with transaction(engine()) as session:
+            session.execute(text("SELECT 1"))
+
+    cost = (timed(one_lookup, repeat=200)["median"] - timed(empty, repeat=200)["median"]) * 1000
+    return counts["checks"], counts["lookups"], cost
 
 
 def _first_paint(directory: Path, launcher: str) -> tuple[float, float]:
@@ -106,13 +173,7 @@ def _first_paint(directory: Path, launcher: str) -> tuple[float, float]:
     return painted - began, painted - opened, queue - submitted
 
 
-def _without_scope_checks():
-    """The same page run with the access scope check answering yes (the audit rows are still written)."""
-    import store.access
 
-    real = store.access.in_scope
-    store.access.in_scope = lambda session, actor, scope, subject_id: scope is not None
-    return lambda: setattr(store.access, "in_scope", real)
 
 
 def run(subjects: int = 10_000, assessments: int = 50_000, repeat: int = 15) -> dict:
@@ -134,15 +195,14 @@ def run(subjects: int = 10_000, assessments: int = 50_000, repeat: int = 15) -> 
                  f"({seconds / baseline:.1f}× the one-line page; target < 150 ms)" if page in ("assessment", "change")
                  else f"{seconds * 1000:.0f} ms  ({seconds / baseline:.1f}× the one-line page)")
             results[f"{page}_ms"] = seconds * 1000
-        with_checks = _page_runs("case", code, repeat)
-        restore = _without_scope_checks()
-        try:
-            without = _page_runs("case", code, repeat)
-        finally:
-            restore()
+        with_checks, without = _access_cost(code, 2 * repeat)
         line("access checks on the case page", f"{(with_checks - without) * 1000:+.1f} ms "
              f"({with_checks * 1000:.0f} ms with, {without * 1000:.0f} ms without; target < 5 ms)")
         results["access_checks_case_page_ms"] = (with_checks - without) * 1000
+        checks, lookups, cost = _checks_per_run(code)
+        line("… counted: checks and case look-ups per case-page run", f"{checks} checks, {lookups} look-ups × "
+             f"{cost:.2f} ms = {lookups * cost:.1f} ms of the run")
+        results["access_lookups_case_page_ms"] = lookups * cost
         for launcher, label in (("streamlit", "`streamlit run app.py` (naive)"), ("insats", "`insats serve`")):
             cold, page_only, login = _first_paint(directory, launcher)
             line(f"first paint, cold server, {label}", f"{cold:.2f} s from server start, {page_only:.2f} s "

@@ -4,7 +4,8 @@ Streamlit's own ``st.login``. One setting chooses (``INSATS_AUTH``, or ``[insats
 Who is logged in lives in this browser session's server-side state, never in anything the browser
 sends back except Streamlit's signed identity cookie (OIDC). The user row is read again on every run,
 so a deactivation or a role change takes effect at the next click. After ``idle_minutes`` without a
-click the session is logged out and the page asks for log-in again.
+click the session is logged out and the page asks for log-in again; in OIDC mode a new browser
+session (a reload) is accepted only while the provider's log-in is younger than ``idle_minutes``.
 """
 
 from __future__ import annotations
@@ -96,6 +97,13 @@ def _oidc_state(engine, config: Settings, state: dict | None) -> dict | None:
     claim = str(st.user.get(config.claim) or "")
     if state is not None and state.get("claim") == claim:
         return state
+    issued = st.user.get("iat")
+    if isinstance(issued, int | float) and time.time() - issued > config.idle_minutes * 60:
+        # a new browser session on an old identity cookie (Streamlit keeps it for 30 days): the idle
+        # rule says ask again; the provider's own single sign-on makes that quick where it is allowed
+        st.session_state["flash_login"] = "session_expired"
+        st.logout()
+        return None
     with transaction(engine) as session:
         actor = actor_for_claim(session, claim) if claim else None
     if actor is None:

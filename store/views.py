@@ -35,7 +35,6 @@ from .models import Assessment, AuditEntry, Consent, Meeting, Referral, Subject
 CONSENT_WARNING = timedelta(days=30)
 QUEUE_COLUMNS = ["referral_id", "case_code", "age", "source", "received_on", "status", "waiting_days", "consent",
                  "synthetic"]
-__all__ = ["OPEN_STATUSES", "CaseError"]
 
 
 def age_on(birth_year: int | None, birth_month: int | None, on: date) -> int | None:

@@ -182,8 +182,8 @@ class Provider:
         self.process.wait(10)
 
 
-@pytest.fixture(scope="module")
-def oidc_app(tmp_path_factory):
+def _oidc_server(tmp_path_factory, idle_minutes: str = "30"):
+    """A fresh database with Anna, the provider, and the app in OIDC mode (secrets in a HOME of its own)."""
     data = tmp_path_factory.mktemp("e2e-oidc")
     home = tmp_path_factory.mktemp("home")
     provider = Provider({"anna.oidc": "anna-idp-pw", "eve.stranger": "eve-idp-pw"})
@@ -206,12 +206,43 @@ client_id = "insats"
 client_secret = "e2e-secret"
 server_metadata_url = "{provider.url}/.well-known/openid-configuration"
 """)
-    server = AppServer(data, {"INSATS_TODAY": TODAY, "INSATS_SECRET_KEY": "e2e", "HOME": str(home)})
+    server = AppServer(data, {"INSATS_TODAY": TODAY, "INSATS_SECRET_KEY": "e2e", "HOME": str(home),
+                              "INSATS_IDLE_MINUTES": idle_minutes})
     server.port, server.url = port, f"http://localhost:{port}"
     server.start()
+    return server, data, provider
+
+
+@pytest.fixture(scope="module")
+def oidc_app(tmp_path_factory):
+    server, data, provider = _oidc_server(tmp_path_factory)
     yield server, data
     server.stop()
     provider.stop()
+
+
+def test_oidc_idle_timeout_and_an_old_identity_cookie_ask_for_log_in_again(tmp_path_factory, browser):
+    server, _, provider = _oidc_server(tmp_path_factory, idle_minutes="0.1")
+    try:
+        context = browser.new_context(locale="sv-SE")
+        page = context.new_page()
+        oidc_log_in(page, server.url, "anna.oidc", "anna-idp-pw")
+        expect(page.get_by_text("Inloggad: Anna")).to_be_visible()
+        page.wait_for_timeout(7_000)  # six seconds without a click
+        page.locator("[data-testid='stSidebar']").get_by_role("link", name="Ärende", exact=True).click()
+        settle(page)
+        expect(page.get_by_role("button", name="Logga in med organisationens inloggning")).to_be_visible()
+        oidc_log_in(page, server.url, "anna.oidc", "anna-idp-pw")
+        expect(page.get_by_text("Inloggad: Anna")).to_be_visible()
+        page.wait_for_timeout(7_000)
+        page.reload()  # a new browser session on the same (still signed) cookie, older than the idle time
+        settle(page)
+        expect(page.get_by_role("button", name="Logga in med organisationens inloggning")).to_be_visible()
+        expect(page.get_by_text("Inloggad: Anna")).to_have_count(0)
+        context.close()
+    finally:
+        server.stop()
+        provider.stop()
 
 
 def oidc_log_in(page: Page, url: str, user: str, password: str) -> None:

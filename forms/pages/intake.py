@@ -15,7 +15,6 @@ from forms.i18n import lang, tr
 from store import cases, imports, users, views
 from store.models import REFERRAL_SOURCES
 
-STATUSES = ("received", "suitable", "asked", "accepted", "started", "declined", "not_suitable")
 CHECKLIST = "irk-8"
 PICK_LIMIT = 200
 
@@ -28,14 +27,14 @@ def queue_view() -> None:
     left, mid, right, far = st.columns(4)
     sources = left.multiselect(tr("source_filter"), REFERRAL_SOURCES, key="intake_sources",
                                placeholder=tr("all"), format_func=lambda s: tr(f"source_{s}"))
-    statuses = mid.multiselect(tr("status_filter"), STATUSES, default=list(views.OPEN_STATUSES),
+    statuses = mid.multiselect(tr("status_filter"), cases.STATUSES, default=list(cases.OPEN_STATUSES),
                                key="intake_statuses", format_func=status_label)
     ages = right.slider(tr("age"), 10, 26, (12, 24), key="intake_ages")
     waiting = far.number_input(tr("waiting_at_least"), 0, 365, 0, key="intake_waiting")
     with ctx.session() as s:
         queue = views.intake_queue(s, ctx.actor(), ctx.today(), sources=sources, statuses=statuses, ages=ages,
                                    min_waiting_days=int(waiting))
-    status_names = {x: status_label(x) for x in STATUSES}  # translate once, not once per row
+    status_names = {x: status_label(x) for x in cases.STATUSES}  # translate once, not once per row
     source_names = {x: tr(f"source_{x}") for x in REFERRAL_SOURCES}
     consent_names = {x: tr(f"consent_state_{x}") for x in cases.CONSENT_STATES}
     shown = queue.assign(status=queue["status"].map(status_names), source=queue["source"].map(source_names),
