@@ -107,3 +107,15 @@ def test_pages_and_cli_never_use_the_unchecked_readers():
 
 def test_the_allow_list_names_only_functions_that_exist():
     assert set(UNCHECKED) <= set(_functions())
+
+
+def test_pages_never_make_up_an_actor():
+    """Identity comes from the log-in only: no page builds an Actor or borrows the set-up's."""
+    offences = {}
+    for path in [ROOT / "app.py", *sorted((ROOT / "forms").rglob("*.py"))]:
+        tree = ast.parse(path.read_text())
+        names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {
+            alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for alias in node.names}
+        if bad := (names & {"SETUP", "SYSTEM", "first_admin_actor"}) | (_calls(tree) & {"Actor"}):
+            offences[str(path.relative_to(ROOT))] = sorted(bad)
+    assert offences == {}
