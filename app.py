@@ -29,9 +29,7 @@ with st.sidebar:
     st.caption(actor.who)
     st.caption(", ".join(tr(f"role_{r}") for r in sorted(actor.roles)))
     if st.button(tr("logout"), key="logout"):
-        auth.log_out(engine())
-        st.session_state["flash_login"] = "logged_out"
-        st.rerun()
+        auth.end_session(engine())
     if code := open_case():
         st.caption(f"{tr('case')}: **{code}**")
 

@@ -61,9 +61,7 @@ def current_actor(engine) -> Actor | None:
             _local_form(engine)
         return None
     if time.time() - state["last_seen"] > config.idle_minutes * 60:
-        log_out(engine, "idle timeout")
-        st.session_state["flash_login"] = "session_expired"
-        st.rerun()
+        end_session(engine, "idle timeout", "session_expired")
     try:
         with transaction(engine) as session:
             actor = actor_for(session, state["login"])
@@ -76,14 +74,19 @@ def current_actor(engine) -> Actor | None:
     return actor
 
 
-def log_out(engine, why: str = "log-out") -> None:
+def end_session(engine, why: str = "log-out", message: str = "logged_out") -> None:
+    """Log out (audited) and show the log-in page with ``message``. In OIDC mode the browser is sent to
+    Streamlit's log-out address, which drops the identity cookie; this run stops so that it goes."""
     state = st.session_state.pop(STATE, None)
     actor = st.session_state.pop(ACTOR, None)
     if state is not None and actor is not None:
         with transaction(engine) as session:
             record_logout(session, actor, why)
+    st.session_state["flash_login"] = message
     if settings().mode == "oidc" and st.user.is_logged_in:
         st.logout()
+        st.stop()
+    st.rerun()
 
 
 def _oidc_state(engine, config: Settings, state: dict | None) -> dict | None:

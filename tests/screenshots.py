@@ -15,12 +15,23 @@ from sqlalchemy import func, select
 
 from store import make_engine, transaction
 from store.models import Assessment, Subject
+from store.users import SETUP, set_password
 
-from .app_helpers import make_database
+from .app_helpers import RESEARCHER, USER, make_database
 from .browser import CHROMIUM_ARGS, ROOT, AppServer, chromium, settle
 
 PAGES = [("intake", "Inkorg"), ("case", "Ärende"), ("assessment", "Bedömning"), ("change", "Förändring"),
-         ("matching", "Insatser"), ("plan", "Åtgärdsplan"), ("research", "Forskning")]
+         ("matching", "Insatser"), ("plan", "Åtgärdsplan"), ("log", "Logg")]
+PASSWORD = "screenshots only, not a real password"
+
+
+def log_in(page, url: str, user: str) -> None:
+    page.goto(url)
+    settle(page)
+    page.get_by_label("Användarnamn").fill(user)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    settle(page)
 
 
 def main() -> None:
@@ -30,6 +41,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = make_database(Path(tmp), subjects=200)
         engine = make_engine(url)
+        with transaction(engine) as s:
+            for user in (USER, RESEARCHER):
+                set_password(s, SETUP, user, PASSWORD)
         with transaction(engine) as s:
             code = s.execute(select(Subject.case_code).join(Assessment, Assessment.subject_id == Subject.id)
                              .where(Assessment.status == "final").group_by(Subject.case_code)
@@ -43,6 +57,8 @@ def main() -> None:
                 page = browser.new_page(viewport={"width": 1400, "height": 1050})
                 page.goto(server.url)
                 settle(page)
+                page.screenshot(path=str(out / "login.png"), full_page=False)
+                log_in(page, server.url, USER)
                 for slug, title in PAGES:
                     page.locator("[data-testid='stSidebar']").get_by_role("link", name=title, exact=True).click()
                     settle(page)
@@ -51,10 +67,13 @@ def main() -> None:
                         page.keyboard.press("Enter")
                         settle(page)
                     page.screenshot(path=str(out / f"{slug}.png"), full_page=False)
+                research = browser.new_page(viewport={"width": 1400, "height": 1050})
+                log_in(research, server.url, RESEARCHER)
+                research.screenshot(path=str(out / "research.png"), full_page=False)
                 browser.close()
         finally:
             server.stop()
-    print(f"saved {len(PAGES)} screenshots in {out}")
+    print(f"saved {len(PAGES) + 2} screenshots in {out}")
 
 
 if __name__ == "__main__":

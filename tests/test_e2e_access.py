@@ -229,7 +229,8 @@ def test_oidc_idle_timeout_and_an_old_identity_cookie_ask_for_log_in_again(tmp_p
         oidc_log_in(page, server.url, "anna.oidc", "anna-idp-pw")
         expect(page.get_by_text("Inloggad: Anna")).to_be_visible()
         page.wait_for_timeout(7_000)  # six seconds without a click
-        page.locator("[data-testid='stSidebar']").get_by_role("link", name="Ärende", exact=True).click()
+        with page.expect_response(lambda r: "/auth/logout" in r.url):
+            page.locator("[data-testid='stSidebar']").get_by_role("link", name="Ärende", exact=True).click()
         settle(page)
         expect(page.get_by_role("button", name="Logga in med organisationens inloggning")).to_be_visible()
         oidc_log_in(page, server.url, "anna.oidc", "anna-idp-pw")
@@ -267,9 +268,11 @@ def test_oidc_log_in_through_a_real_provider(oidc_app, browser):
     page.screenshot(path=str(ARTIFACTS / "access-oidc.png"), full_page=True)
 
     # log out and in again, then a tampered identity cookie: the signature fails, nobody is logged in
-    page.locator("[data-testid='stSidebar']").get_by_role("button", name="Logga ut").click()
+    with page.expect_response(lambda r: "/auth/logout" in r.url):  # the browser drops the identity cookie
+        page.locator("[data-testid='stSidebar']").get_by_role("button", name="Logga ut").click()
     settle(page)
     expect(page.get_by_role("button", name="Logga in med organisationens inloggning")).to_be_visible()
+    assert not [c for c in context.cookies() if c["name"].startswith("_streamlit_user")]
     oidc_log_in(page, server.url, "anna.oidc", "anna-idp-pw")
     expect(page.get_by_text("Inloggad: Anna")).to_be_visible()
     cookies = context.cookies()
