@@ -3,7 +3,7 @@ admins (everything). The youth and guardians have a right to know; the table is 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
@@ -16,7 +16,7 @@ from store import views
 def main() -> None:
     st.title(tr("page_log"))
     st.caption(tr("log_intro"))
-    today = ctx.today()
+    today = datetime.now(UTC).date()  # the log's clock is the real one, even when a demo pins "today"
     left, mid, right, far = st.columns(4)
     case = left.text_input(tr("log_case"), key="log_case", placeholder="SIG-… / DEMO-…")
     login = mid.text_input(tr("log_user"), key="log_user")
