@@ -352,10 +352,10 @@ def import_assessments(
     report = ImportReport()
     new_codes = sorted(set(codes) - set(known))
     if new_codes:
+        new_team = team_for_new_case(session, actor, team_id)
         result = session.connection().execute(
             _SUBJECTS.insert().returning(_SUBJECTS.c.id, _SUBJECTS.c.case_code, sort_by_parameter_order=True),
-            [{"case_code": c, "synthetic": False, "team_id": team_for_new_case(session, actor, team_id)}
-             for c in new_codes],
+            [{"case_code": c, "synthetic": False, "team_id": new_team} for c in new_codes],
         )
         known.update({code: sid for sid, code in result.all()})
         report.new_subjects = len(new_codes)

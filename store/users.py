@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -28,7 +29,13 @@ DEFAULT_TEAM = "Standard"  # made by migration 0002; cases without a team went t
 SETUP = Actor("setup", SYSTEM)
 
 _hasher = PasswordHasher()  # argon2id
-_DUMMY_HASH = _hasher.hash("an unknown user still costs one verification")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when there is no real hash, so every failure costs the same time. Made on
+    first use: hashing takes a sixth of a second, which no start-up should pay."""
+    return _hasher.hash("an unknown user still costs one verification")
 
 
 class UserError(ValueError):
@@ -76,15 +83,15 @@ def authenticate(session: Session, login: str, password: str, *, now: datetime |
     now = now or _now()
     user = session.scalar(select(User).where(User.login == login.strip()))
     if user is None or user.password_hash is None:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         audit.record(session, Actor(login.strip()[:64] or "?", "none"), "login_failed", "user", None, "unknown user")
         return None
     if not user.active:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         audit.record(session, actor_of(user), "login_failed", "user", None, "deactivated")
         return None
     if user.locked_until is not None and user.locked_until > now:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         audit.record(session, actor_of(user), "login_failed", "user", None, "locked")
         return None
     if not _verify(user.password_hash, password):

@@ -89,3 +89,14 @@ def settle(page, timeout: float = 30_000) -> None:
     page.wait_for_timeout(200)
     page.wait_for_selector(IDLE, timeout=timeout)
     page.wait_for_timeout(100)
+
+
+def log_in(page, url: str | None, user: str, password: str) -> None:
+    """Fill the local log-in form (after opening ``url``, when given) and wait for the app."""
+    if url is not None:
+        page.goto(url)
+        settle(page)
+    page.get_by_label("Användarnamn").fill(user)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
+    settle(page)

@@ -18,20 +18,12 @@ from store.models import Assessment, Subject
 from store.users import SETUP, set_password
 
 from .app_helpers import RESEARCHER, USER, make_database
-from .browser import CHROMIUM_ARGS, ROOT, AppServer, chromium, settle
+from .browser import CHROMIUM_ARGS, ROOT, AppServer, chromium, log_in, settle
 
 PAGES = [("intake", "Inkorg"), ("case", "Ärende"), ("assessment", "Bedömning"), ("change", "Förändring"),
          ("matching", "Insatser"), ("plan", "Åtgärdsplan"), ("log", "Logg")]
 PASSWORD = "screenshots only, not a real password"
 
-
-def log_in(page, url: str, user: str) -> None:
-    page.goto(url)
-    settle(page)
-    page.get_by_label("Användarnamn").fill(user)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    settle(page)
 
 
 def main() -> None:
@@ -58,7 +50,7 @@ def main() -> None:
                 page.goto(server.url)
                 settle(page)
                 page.screenshot(path=str(out / "login.png"), full_page=False)
-                log_in(page, server.url, USER)
+                log_in(page, server.url, USER, PASSWORD)
                 for slug, title in PAGES:
                     page.locator("[data-testid='stSidebar']").get_by_role("link", name=title, exact=True).click()
                     settle(page)
@@ -68,7 +60,7 @@ def main() -> None:
                         settle(page)
                     page.screenshot(path=str(out / f"{slug}.png"), full_page=False)
                 research = browser.new_page(viewport={"width": 1400, "height": 1050})
-                log_in(research, server.url, RESEARCHER)
+                log_in(research, server.url, RESEARCHER, PASSWORD)
                 research.screenshot(path=str(out / "research.png"), full_page=False)
                 browser.close()
         finally:

@@ -22,7 +22,7 @@ from store.demo import seed_demo
 from store.models import AuditEntry, Subject, Team
 from store.users import SETUP, add_user
 
-from .browser import ARTIFACTS, CHROMIUM_ARGS, ROOT, AppServer, chromium, settle
+from .browser import ARTIFACTS, CHROMIUM_ARGS, ROOT, AppServer, chromium, log_in, settle
 from .pg import free_port
 
 pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras: run `make test`")
@@ -60,15 +60,6 @@ def browser():
 
 def main(page: Page):
     return page.locator("[data-testid='stMain']")
-
-
-def log_in(page: Page, url: str, user: str, password: str) -> None:
-    page.goto(url)
-    settle(page)
-    page.get_by_label("Användarnamn").fill(user)
-    page.get_by_label("Lösenord").fill(password)
-    page.get_by_role("button", name="Logga in").click()
-    settle(page)
 
 
 def case_options(page: Page) -> set[str]:

@@ -17,7 +17,7 @@ from store import make_engine, transaction, upgrade
 from store.models import Assessment, Commitment, Consent, Referral
 from store.users import SETUP, add_user
 
-from .browser import ARTIFACTS, CHROMIUM_ARGS, AppServer, chromium, settle
+from .browser import ARTIFACTS, CHROMIUM_ARGS, AppServer, chromium, log_in, settle
 
 pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras: run `make test`")
 from playwright.sync_api import Page, expect, sync_playwright
@@ -53,16 +53,9 @@ def page(app):
         tab = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
         tab.goto(server.url)
         settle(tab)
-        log_in(tab, USER, PASSWORD)
+        log_in(tab, None, USER, PASSWORD)  # the page is open already
         yield tab
         browser.close()
-
-
-def log_in(page: Page, user: str, password: str) -> None:
-    page.get_by_label("Användarnamn").fill(user)
-    page.get_by_label("Lösenord").fill(password)
-    page.get_by_role("button", name="Logga in").click()
-    settle(page)
 
 
 def pick(page: Page, label: str, *options: str) -> None:
