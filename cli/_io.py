@@ -60,11 +60,16 @@ def write_atomically(path: str | None, text: str) -> None:
 
 
 def frame_as(frame: pd.DataFrame, fmt: str) -> str:
-    """CSV (pyarrow's writer: fast for large cohorts) or JSON records."""
+    """CSV (pyarrow's writer: fast for large cohorts; text cells that could start a spreadsheet
+    formula are neutralised) or JSON records."""
     if fmt == "json":
         return frame.to_json(orient="records", force_ascii=False, indent=1) + "\n"
     import pyarrow as pa
     from pyarrow import csv as pa_csv
+
+    from scoring.safe_cells import neutralise_formulas
+
+    frame = neutralise_formulas(frame)
 
     sink = pa.BufferOutputStream()
     table = pa.Table.from_pandas(frame, preserve_index=False)

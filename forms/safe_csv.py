@@ -5,27 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from scoring.safe_cells import neutralise_formulas
 from store import transaction, views
 
 from . import context as ctx
 from .i18n import tr
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """A text cell starting like a formula gets a leading apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    text_columns = [c for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype).startswith("str")]
-    safe = frame.copy()
-    for column in text_columns:
-        safe[column] = safe[column].map(neutralise)
-    return safe.to_csv(index=False).encode("utf-8")
+    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8")
 
 
 def audited_download(frame: pd.DataFrame, name: str, action: str, label_key: str = "download_csv") -> None:

@@ -1,0 +1,122 @@
+"""Nothing that leaves as CSV can run as a spreadsheet formula (OWASP CSV injection): every CSV the
+CLI writes and every CSV download of the app, each fed text that starts like a formula."""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import re
+from datetime import date
+
+import pandas as pd
+import pytest
+
+import cli
+from forms.safe_csv import csv_bytes
+from scoring.safe_cells import neutralise_formulas
+from store import cases, make_engine, transaction, upgrade
+from store.demo import seed_demo
+from store.models import Subject
+from store.users import SETUP, add_user
+
+from .app_helpers import ROOT
+from .test_research_cli import cohort
+
+FORMULA = re.compile(r"^[=+@\t\r]|^-(?![0-9.])")  # a negative number is a number, not a formula
+EVIL = ['=HYPERLINK("http://example.invalid","x")', "+SUM(1,2)", "-cmd|' /C calc'!A0", "@SUM(A1)"]
+SAVRY_ITEMS = [f"H{i}" for i in range(1, 11)] + [f"S{i}" for i in range(1, 7)] + [f"I{i}" for i in range(1, 9)] + [
+    f"P{i}" for i in range(1, 7)]
+LOW = {item: "A" if item.startswith("P") else "L" for item in SAVRY_ITEMS}
+
+
+def formula_cells(text: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(text)) for cell in row if FORMULA.match(cell)]
+
+
+def test_the_rule_keeps_numbers_and_neutralises_text_and_headers():
+    frame = pd.DataFrame({"=x": [EVIL[0], "ok"], "change": [-1.5, 2.0], "label": ["-minus", "x"]})
+    safe = neutralise_formulas(frame)
+    assert list(safe.columns) == ["'=x", "change", "label"]
+    assert safe["'=x"].tolist() == ["'" + EVIL[0], "ok"] and safe["change"].tolist() == [-1.5, 2.0]
+    assert safe["label"].tolist() == ["'-minus", "x"]
+    assert formula_cells(csv_bytes(frame).decode()) == []
+
+
+@pytest.fixture
+def store_env(tmp_path, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'insats.sqlite'}"
+    monkeypatch.setenv("INSATS_DATABASE_URL", url)
+    engine = make_engine(url)
+    upgrade(engine)
+    with transaction(engine) as s:
+        add_user(s, SETUP, "sam", display_name="Sam", roles=["intake", "coordinator", "researcher"],
+                 teams=["Standard"])
+    monkeypatch.setenv("INSATS_USER", "sam")
+    yield engine, tmp_path
+    engine.dispose()
+
+
+def test_insats_score_csv(store_env, capsys):
+    _, tmp = store_env
+    rows = [{"subject_id": evil, "assessed_on": "2026-01-01", "rater": evil, **LOW}
+            for evil in EVIL]
+    pd.DataFrame(rows).to_csv(tmp / "in.csv", index=False)
+    assert cli.main(["score", "--instrument", "savry-like", str(tmp / "in.csv"), "-o", str(tmp / "out.csv")]) == 0
+    out = (tmp / "out.csv").read_text()
+    assert formula_cells(out) == [] and "'=HYPERLINK" in out
+
+
+def test_assessments_export_csv(store_env, capsys):
+    engine, tmp = store_env
+    rows = [{"subject_id": f"SIG-AAA11{i}", "assessed_on": "2026-01-01", "occasion": "baseline", "judgment": "low",
+             "rationale": evil, **LOW} for i, evil in enumerate(EVIL)]
+    pd.DataFrame(rows).to_csv(tmp / "a.csv", index=False)
+    assert cli.main(["assessments", "import", "--instrument", "savry-like", str(tmp / "a.csv"),
+                     "--create-subjects"]) == 0
+    with transaction(engine) as s:
+        for subject in s.query(Subject):
+            cases.add_consent(s, SETUP, subject, signed_on=date(2026, 1, 1), signed_by=["youth"],
+                              valid_until=date(2099, 1, 1), actors=["skola"], categories=["assessment"])
+    assert cli.main(["assessments", "export", "--instrument", "savry-like", "--recipient", "skola", "-o",
+                     str(tmp / "out.csv")]) == 0
+    out = (tmp / "out.csv").read_text()
+    assert formula_cells(out) == [] and out.count("'=HYPERLINK") == 1
+
+
+def test_research_change_csv_with_formula_group_labels(store_env, capsys):
+    _, tmp = store_env
+    frame = cohort(40)
+    frame["group"] = frame["group"].map({"sig": EVIL[0], "comparison": EVIL[1]})
+    frame.to_csv(tmp / "c.csv", index=False)
+    assert cli.main(["research", "change", "--instrument", "savry-like", str(tmp / "c.csv"), "--group", "group",
+                     "--format", "csv", "--output", str(tmp / "out.csv")]) == 0
+    out = (tmp / "out.csv").read_text()
+    assert formula_cells(out) == []
+
+
+def test_research_export_and_funnel_csv(store_env, capsys):
+    engine, tmp = store_env
+    with transaction(engine) as s:
+        seed_demo(s, SETUP, n_subjects=30, today=date(2026, 11, 23), seed=2, users=False)
+        for subject, evil in zip(s.query(Subject).limit(4), EVIL, strict=True):
+            subject.district = evil  # free text typed at registration
+    assert cli.main(["research", "export", "--instrument", "savry-like", "--out", str(tmp / "x"),
+                     "--formats", "csv"]) == 0
+    wide = (tmp / "x" / "savry-like-wide.csv").read_text()
+    assert formula_cells(wide) == [] and formula_cells((tmp / "x" / "savry-like-long.csv").read_text()) == []
+    capsys.readouterr()
+    assert cli.main(["report", "funnel", "--format", "csv"]) == 0
+    assert formula_cells(capsys.readouterr().out) == []
+
+
+def test_app_downloads_go_through_the_neutralising_writer():
+    """Pages hand every table to ``audited_download``/``csv_bytes``; none writes CSV itself."""
+    offenders = []
+    for path in sorted((ROOT / "forms").rglob("*.py")):
+        if path.name == "safe_csv.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "to_csv":
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []
