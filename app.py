@@ -3,11 +3,9 @@ error message."""
 
 from __future__ import annotations
 
-import logging
-
 import streamlit as st
 
-from forms import auth
+from forms import auth, errors
 from forms.context import engine, open_case, show_flash
 from forms.i18n import LANGUAGES, refusal, tr
 from store import AccessDenied
@@ -51,6 +49,5 @@ try:
     page.run()
 except (AccessDenied, CaseError) as exc:  # a refusal the page did not catch: said plainly, audited by the store
     st.error(refusal(exc))
-except Exception:  # never a stack trace on the page; the log has the details
-    logging.getLogger("insats").exception("page failed")
-    st.error(tr("error_generic", message="–"))
+except Exception as exc:  # the error boundary: an id on the page, type and place in the log, no message
+    st.error(tr("error_id", id=errors.report(exc)))

@@ -61,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
         return BAD_INPUT
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # the error boundary: no traceback, SQL or values on the terminal
+        from forms.errors import place_of, report
+
+        print(f"insats: unexpected error (id {report(exc)}: {type(exc).__name__} at {place_of(exc)}); "
+              "nothing more is shown here, so no case data reaches the terminal", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -434,10 +434,6 @@ STRINGS: dict[str, dict[str, str]] = {
                        "en": "This draft is {rater}'s. Only the assessor who made it may change or finalise it."},
     "error_id": {"sv": "Något gick fel (fel-id {id}). Försök igen eller kontakta systemansvarig och uppge fel-id.",
                  "en": "Something went wrong (error id {id}). Try again or contact your administrator with the error id."},
-    "error_generic": {
-        "sv": "Något gick fel: {message}. Försök igen eller kontakta systemansvarig.",
-        "en": "Something went wrong: {message}. Try again or contact your administrator.",
-    },
 }
 
 

@@ -120,3 +120,46 @@ def test_app_downloads_go_through_the_neutralising_writer():
             if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "to_csv":
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
+
+
+# -- the error boundary --------------------------------------------------------------------------
+SECRET = "SELECT * FROM subjects WHERE pnr_hash = '199901011234'"
+
+
+def test_an_unexpected_error_in_a_page_shows_an_id_and_logs_no_message(tmp_path, monkeypatch, caplog):
+    from store import views
+
+    from .app_helpers import make_database, open_page, texts
+
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    make_database(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(SECRET)
+
+    monkeypatch.setattr(views, "case_overview", broken)
+    with caplog.at_level("ERROR", logger="insats"):
+        at = open_page("case", case="SIG-AAAAAA")
+    shown = texts(at, "error")
+    error_id = re.search(r"fel-id ([0-9a-f]{8})", shown).group(1)
+    assert SECRET not in shown and "199901011234" not in str(at)
+    logged = [r.getMessage() for r in caplog.records if r.name == "insats"]
+    assert logged == [f"error {error_id}: RuntimeError at tests/test_safe_output.py:{_line(broken)} in broken"]
+
+
+def test_an_unexpected_error_in_the_cli_shows_an_id_and_no_trace(store_env, capsys, monkeypatch):
+    import store.imports
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(SECRET)
+
+    monkeypatch.setattr(store.imports, "referral_dates", broken)
+    assert cli.main(["report", "funnel"]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"unexpected error \(id [0-9a-f]{8}: RuntimeError at tests/test_safe_output.py:\d+", err)
+    assert "199901011234" not in err and "Traceback" not in err
+
+
+def _line(function) -> int:
+    return function.__code__.co_firstlineno + 1
