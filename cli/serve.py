@@ -10,6 +10,16 @@ from pathlib import Path
 from ._io import InputError, acting, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
+LOCAL_ADDRESSES = ("localhost", "127.0.0.1", "::1")
+# The safe settings travel with the command, not with a config file in the working directory:
+# no error details or tracebacks on the page, a minimal toolbar, no usage statistics.
+SAFE_SETTINGS = ("--server.headless", "true", "--browser.gatherUsageStats", "false",
+                 "--client.showErrorDetails", "none", "--client.toolbarMode", "minimal")
+
+
+def streamlit_argv(port: int, address: str) -> list[str]:
+    return ["streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port), "--server.address", address,
+            *SAFE_SETTINGS]
 
 
 def _seeder(session, args):
@@ -49,6 +59,10 @@ def cmd_demo_seed(args: argparse.Namespace) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> None:
     """Migrate, add the demo cohort to an empty database, then serve the app from this process."""
+    if args.address not in LOCAL_ADDRESSES and not args.behind_tls_proxy:
+        raise InputError(f"refusing to listen on {args.address}: case files must not travel unencrypted. Serve on "
+                         "localhost behind a TLS proxy (see the README), or say --behind-tls-proxy if this "
+                         "address is only reachable through one; nothing was started")
     from store import transaction
     from store.demo import is_empty, seed_demo
 
@@ -70,15 +84,16 @@ def cmd_serve(args: argparse.Namespace) -> None:
     from streamlit.web import cli as streamlit_cli
 
     sys.stdout.flush()
-    sys.argv = ["streamlit", "run", str(ROOT / "app.py"), "--server.port", str(args.port),
-                "--server.address", args.address, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    sys.argv = streamlit_argv(args.port, args.address)
     sys.exit(streamlit_cli.main())
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="start the app (migrates the database first)")
     p.add_argument("--port", type=int, default=8501)
-    p.add_argument("--address", default="localhost")
+    p.add_argument("--address", default="localhost", help="localhost unless --behind-tls-proxy")
+    p.add_argument("--behind-tls-proxy", action="store_true",
+                   help="listen beyond localhost: only when a TLS proxy is the sole way in")
     p.add_argument("--auth", choices=["local", "oidc"], help="log-in mode (default: INSATS_AUTH, else local)")
     p.add_argument("--demo-if-empty", action="store_true", help="add the synthetic demo cohort to an empty database")
     p.set_defaults(func=cmd_serve)

@@ -6,6 +6,8 @@ short and in the social worker's language.
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 LANGUAGES = {"sv": "Svenska", "en": "English"}
@@ -456,6 +458,16 @@ def refusal(exc: Exception) -> str:
         params = {k: tr_or(f"actor_{v}", tr_or(f"category_{v}", str(v))) for k, v in getattr(exc, "params", {}).items()}
         return tr(f"err_{code}", **params)
     return tr("refused", message=str(exc))
+
+
+_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def plain(text: object) -> str:
+    """Free text typed by a person, safe inside Markdown: every markup character is escaped, so a
+    link or an image in a note is shown as the characters typed and nothing loads in a viewer's
+    browser (Streamlit's Markdown also knows ``:icons:``, ``$maths$`` and colour directives)."""
+    return _MARKUP.sub(r"\\\1", str(text))
 
 
 def tr_or(key: str, default: str) -> str:

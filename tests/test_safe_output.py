@@ -163,3 +163,39 @@ def test_an_unexpected_error_in_the_cli_shows_an_id_and_no_trace(store_env, caps
 
 def _line(function) -> int:
     return function.__code__.co_firstlineno + 1
+
+
+# -- free text and the server ---------------------------------------------------------------------
+def test_free_text_on_the_plan_renders_as_the_characters_typed(tmp_path, monkeypatch):
+    from store.users import SETUP as setup
+
+    from .app_helpers import make_database, open_page
+
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    engine = make_engine(make_database(tmp_path))
+    image, link = "![x](http://tracker.invalid/pixel.png)", "[klicka](http://phish.invalid)"
+    with transaction(engine) as s:
+        youth = cases.create_subject(s, setup)
+        cases.record_meeting(s, setup, youth, cases.MeetingInput(
+            date(2026, 11, 20), ["skola"], notes=f"Anteckning {image}", short_goals=[f"Mål {link}"],
+            commitments=[cases.PlanItem(":red[skola]", f"Åtagande {image}", date(2026, 12, 1))]))
+        code = youth.case_code
+    engine.dispose()
+    at = open_page("plan", case=code)
+    sources = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    assert any("Mål" in m for m in sources) and any("Åtagande" in m for m in sources)
+    unescaped = re.compile(r"(?<!\\)\]\(|(?<!\\):red\[")  # a Markdown link/image or a colour directive
+    assert [m for m in sources if unescaped.search(m)] == []
+    assert [t.value for t in at.text] == [f"Anteckning {image}"]  # notes as plain text
+
+
+def test_serve_listens_on_localhost_only_unless_told_and_carries_the_safe_settings(monkeypatch, capsys):
+    from cli import serve
+
+    assert cli.main(["serve", "--address", "0.0.0.0"]) == 2
+    assert "refusing to listen on 0.0.0.0" in capsys.readouterr().err
+    argv = serve.streamlit_argv(8501, "localhost")
+    settings = dict(zip(argv[3::2], argv[4::2], strict=True))
+    assert settings["--client.showErrorDetails"] == "none" and settings["--server.address"] == "localhost"
+    assert settings["--browser.gatherUsageStats"] == "false" and settings["--client.toolbarMode"] == "minimal"

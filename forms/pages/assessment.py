@@ -8,7 +8,7 @@ import streamlit as st
 import scoring
 from forms import context as ctx
 from forms.assessment_form import OMITTED, domain_items, ratings_state, ratings_to_row, step_selector
-from forms.i18n import lang, refusal, tr
+from forms.i18n import lang, plain, refusal, tr
 from forms.score_panel import level_label, show_judgment_vs_band, show_scores
 from store import AccessDenied, cases, views
 from store.models import Assessment
@@ -118,7 +118,7 @@ def main() -> None:
     elif others_draft:
         st.info(tr("not_your_draft", rater=a.rater))
     if a.correction_reason:
-        st.caption(tr("correction_of", reason=a.correction_reason))
+        st.caption(tr("correction_of", reason=plain(a.correction_reason)))
     form_col, score_col = st.columns([3, 2], gap="large")
     with form_col:
         step = step_selector(inst, form_key)

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from forms import context as ctx
-from forms.i18n import lang, tr, tr_or
+from forms.i18n import lang, plain, tr, tr_or
 from forms.plain_plan import plain_words_html
 from forms.release import choose_recipient, release_button
 from store import cases, views
@@ -24,7 +24,7 @@ def commitments_view(plan) -> None:
     """Each commitment with its status, changed in place (audited)."""
     for c in plan.commitments:
         left, right = st.columns([4, 1])
-        left.markdown(f"**{actor_label(c.actor)}** – {c.what}  \n{tr('by_when')}: {c.by_when}")
+        left.markdown(f"**{plain(actor_label(c.actor))}** – {plain(c.what)}  \n{tr('by_when')}: {c.by_when}")
 
         def save(commitment_id: int = c.id) -> None:
             status = st.session_state[f"plan:status:{commitment_id}"]
@@ -81,16 +81,16 @@ def main() -> None:
             st.error(tr("meeting_overdue", on=plan.next_meeting_on))
         else:
             st.info(tr("next_meeting", on=plan.next_meeting_on))
-        st.caption(tr("plan_from", held=plan.held_on, who=", ".join(actor_label(a) for a in plan.attendees)))
+        st.caption(tr("plan_from", held=plan.held_on, who=plain(", ".join(actor_label(a) for a in plan.attendees))))
         goals_col, commitments_col = st.columns([2, 3], gap="large")
         with goals_col:
             for term in ("short", "long"):
                 st.markdown(f"**{tr(f'{term}_goals')}**")
                 for goal in [g for g in plan.goals if g.term == term] or []:
-                    st.markdown(f"- {goal.text}")
+                    st.markdown(f"- {plain(goal.text)}")
             if plan.notes:
                 st.markdown(f"**{tr('meeting_notes')}**")
-                st.write(plan.notes)
+                st.text(plan.notes)
         with commitments_col:
             st.markdown(f"**{tr('commitments')}**")
             commitments_view(plan)
