@@ -18,7 +18,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[test]"
 	touch $@ $(VENV)/.installed-run
 
-## make run: install into .venv, create or migrate the SQLite database (./data), add the synthetic demo
+## make run: install into .venv, create or migrate the SQLite database (INSATS_DATA_DIR, else the user data
+## folder, e.g. ~/.local/share/insats), add the synthetic demo
 ## cohort when it holds no cases, start the app
 run: $(VENV)/.installed-run
 	$(BIN)/insats serve --demo-if-empty --port $(PORT)

@@ -67,6 +67,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     from store.demo import is_empty, seed_demo
 
     engine = open_store()
+    print(f"database: {engine.url.render_as_string(hide_password=True)}", flush=True)
     if args.demo_if_empty:
         with transaction(engine) as session:
             if is_empty(session):

@@ -1,6 +1,7 @@
 """Database engines and sessions: an embedded SQLite file by default, PostgreSQL for a city.
 
-SQLite: ``$INSATS_DATA_DIR/insats.sqlite`` (default ``./data``), WAL mode, foreign keys on, and every
+SQLite: ``$INSATS_DATA_DIR/insats.sqlite`` (default: the platform's user data folder, e.g.
+``~/.local/share/insats``, the same from whatever folder ``insats`` runs), WAL mode, foreign keys on, and every
 transaction started with ``BEGIN IMMEDIATE`` so that concurrent writers queue on the database lock
 instead of failing half-way (the audit chain needs one writer at a time).
 PostgreSQL: ``INSATS_DATABASE_URL=postgresql+psycopg://...``; the audit chain is serialised with a
@@ -21,7 +22,14 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("INSATS_DATA_DIR", "data"))
+    """``INSATS_DATA_DIR``, else the platform's user data folder: never the working directory, so
+    running ``insats`` from another folder cannot silently start an empty database."""
+    configured = os.environ.get("INSATS_DATA_DIR")
+    if configured:
+        return Path(configured)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("insats", appauthor=False))
 
 
 def database_url() -> str:

@@ -61,7 +61,8 @@ COMMITMENTS = [
 
 
 class DemoRefused(ValueError):
-    """The database already holds a demo cohort; seeding twice would double it."""
+    """The database already holds a demo cohort (seeding twice would double it) or real cases (demo
+    data must never mix with them)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,9 @@ def seed_demo(
     actor = Actor(actor.who, SYSTEM)
     if has_demo(session):
         raise DemoRefused("the database already holds the synthetic demo cohort")
+    if session.scalar(select(func.count()).select_from(Subject).where(Subject.synthetic.is_(False))):
+        raise DemoRefused("the database holds real cases: the synthetic demo cohort goes only into an empty "
+                          "database or a demo one")
     team_ids, passwords = _teams_and_users(session, actor, users)
     today = today or date.today()
     rng = np.random.default_rng(seed)
