@@ -15,12 +15,12 @@ Scopes:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from . import audit
+from ._time import utc_now
 from .models import CaseAssessor, EmergencyAccess, Subject
 
 ROLES = ("intake", "assessor", "coordinator", "researcher", "admin")
@@ -119,10 +119,6 @@ class CaseAccess:
     emergency: bool  # the actor holds emergency access to it now
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def case_access(session: Session, actor: Actor, subject_id: int) -> CaseAccess:
     """The case's team and whether the actor is assigned to it or holds emergency access now: one
     query, cached for the transaction (a page that reads a case five times looks it up once)."""
@@ -131,7 +127,7 @@ def case_access(session: Session, actor: Actor, subject_id: int) -> CaseAccess:
     if key not in cache:
         assigned = exists().where(CaseAssessor.subject_id == subject_id, CaseAssessor.user_id == actor.user_id)
         emergency = exists().where(EmergencyAccess.subject_id == subject_id, EmergencyAccess.login == actor.who,
-                                   EmergencyAccess.expires_at > _now())
+                                   EmergencyAccess.expires_at > utc_now())
         row = session.execute(select(Subject.team_id, assigned, emergency).where(Subject.id == subject_id)).first()
         cache[key] = CaseAccess(*row) if row else CaseAccess(None, False, False)
     return cache[key]
@@ -186,7 +182,7 @@ def visible_cases(actor: Actor, action: str = "case.list") -> ColumnElement[bool
         return true()
     assigned = select(CaseAssessor.subject_id).where(CaseAssessor.user_id == actor.user_id)
     emergency = select(EmergencyAccess.subject_id).where(EmergencyAccess.login == actor.who,
-                                                         EmergencyAccess.expires_at > _now())
+                                                         EmergencyAccess.expires_at > utc_now())
     return or_(Subject.team_id.in_(sorted(actor.teams)), Subject.id.in_(assigned), Subject.id.in_(emergency))
 
 

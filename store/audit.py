@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from ._time import utc_now
 from .models import AuditEntry
 
 GENESIS = "0" * 64
@@ -56,7 +57,7 @@ def record_many(session: Session, actor: _Who, action: str, entity: str, subject
                 detail: str | None = None) -> None:
     """Append one row per subject (bulk imports) in one locked step."""
     prev = _lock_and_last_hash(session)
-    at = datetime.now(UTC).replace(tzinfo=None)
+    at = utc_now()
     rows = []
     for subject_id in subject_ids:
         digest = _digest(prev, at, actor.who, actor.role, action, entity, subject_id, detail)

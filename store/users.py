@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -19,13 +19,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from . import audit
+from ._time import utc_now
 from .access import ROLES, SYSTEM, AccessDenied, Actor, forget_case_access, guard, scope_of
 from .models import CaseAssessor, Subject, Team, User, UserTeam
 
 MIN_PASSWORD = 12
 MAX_FAILURES = 5
 LOCK_TIME = timedelta(minutes=15)
-DEFAULT_TEAM = "Standard"  # made by migration 0002; cases without a team went there
 SETUP = Actor("setup", SYSTEM)
 
 _hasher = PasswordHasher()  # argon2id
@@ -44,10 +44,6 @@ class UserError(ValueError):
     def __init__(self, code: str, message: str, **params: object) -> None:
         self.code, self.params = code, params
         super().__init__(message)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 # -- building the actor --------------------------------------------------------------------------
@@ -71,7 +67,7 @@ def actor_for_claim(session: Session, claim: str, *, now: datetime | None = None
         audit.record(session, Actor(claim[:64], "none"), "login_refused", "user", None,
                      "oidc: no active user for this identity" if user is None else "oidc: deactivated")
         return None
-    user.last_login_at = now or _now()
+    user.last_login_at = now or utc_now()
     actor = actor_of(user)
     audit.record(session, actor, "login", "user", None, "oidc")
     return actor
@@ -80,7 +76,7 @@ def actor_for_claim(session: Session, claim: str, *, now: datetime | None = None
 def authenticate(session: Session, login: str, password: str, *, now: datetime | None = None) -> Actor | None:
     """Local log-in: the actor, or None for every kind of failure (the audit row says which; the
     caller commits it, so failures and lock-outs are kept)."""
-    now = now or _now()
+    now = now or utc_now()
     user = session.scalar(select(User).where(User.login == login.strip()))
     if user is None or user.password_hash is None:
         _verify(_dummy_hash(), password)
@@ -200,7 +196,7 @@ def first_admin_actor(session: Session) -> Actor:
 
 def list_users(session: Session, actor: Actor) -> list[UserRow]:
     guard(session, actor, "user.manage", detail="list")
-    now = _now()
+    now = utc_now()
     return [UserRow(u.login, u.display_name, u.email, tuple(u.roles), tuple(t.name for t in u.teams), u.active,
                     u.locked_until is not None and u.locked_until > now, u.last_login_at, u.created_at)
             for u in session.scalars(select(User).order_by(User.login))]

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 import instruments
 
+from .._time import utc_now
 from ..access import Actor, guard
 from ..models import OCCASIONS, Assessment, Subject
 from ._errors import CaseError
-from ._time import utc_now
 
 
 def area(occasion: str) -> str:

@@ -7,11 +7,11 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .._time import utc_now
 from ..access import Actor, forget_case_access, guard, scope_of
 from ..identity import encrypt_pnr, new_case_code, normalise_pnr, pnr_lookup_hash
 from ..models import EmergencyAccess, Subject, Team
 from ._errors import CaseError
-from ._time import utc_now
 
 EMERGENCY_TIME = timedelta(hours=8)
 
