@@ -9,6 +9,7 @@ correction is a new row that points at the one it replaces.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -107,6 +108,9 @@ class Subject(Base):
     pnr_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
     pnr_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)  # demo data, marked as such
+    pnr_key_id: Mapped[str | None] = mapped_column(String(16))  # the instance key that encrypted the pnr
+    closed_on: Mapped[date | None] = mapped_column(Date)  # the participation ended (retention counts from it)
+    closed_reason: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
 
     referrals: Mapped[list[Referral]] = relationship(back_populates="subject", order_by="Referral.received_on")
@@ -165,8 +169,15 @@ class Assessment(Base):
     correction_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
     finalised_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # every save bumps the revision; an UPDATE names the revision it read (optimistic locking), so two
+    # sessions on one draft cannot silently overwrite each other
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     subject: Mapped[Subject] = relationship()
+
+    __mapper_args__: ClassVar[dict] = {"version_id_col": revision}
 
 
 class Meeting(Base):
@@ -240,3 +251,12 @@ class AuditEntry(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(16))  # the audit key of the HMAC; NULL: plain SHA-256
+
+
+class GallringPermit(Base):
+    """Cases listed for removal inside one gallring transaction: the only way past the triggers that
+    keep final assessments immutable. Always empty outside ``store.retention.gallring``."""
+
+    __tablename__ = "gallring_permits"
+    subject_id: Mapped[int] = mapped_column(Integer, primary_key=True)

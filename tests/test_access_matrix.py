@@ -107,6 +107,11 @@ def _draft_by(s, code: str, rater: str) -> Assessment:
     return row
 
 
+def _edit(s, actor, code: str, draft: Assessment) -> Assessment:
+    return cases.save_draft(s, actor, draft.subject, "savry-like", occasion="follow-up", assessed_on=D,
+                            ratings=SAVRY, draft=draft, revision=draft.revision)
+
+
 def _case_op(name: str) -> Callable:
     """What each operation does to the case ``code`` as ``actor`` (set-up rows are made as SETUP)."""
     def subject(s, code):
@@ -136,13 +141,9 @@ def _case_op(name: str) -> Callable:
                                                        what="sheet.pdf", on=D),
         "new draft": lambda s, a, c: cases.save_draft(s, a, subject(s, c), "savry-like", occasion="follow-up",
                                                       assessed_on=D, ratings={}),
-        "edit own draft": lambda s, a, c: cases.save_draft(s, a, subject(s, c), "savry-like", occasion="follow-up",
-                                                           assessed_on=D, ratings=SAVRY,
-                                                           draft=_draft_by(s, c, a.who)),
+        "edit own draft": lambda s, a, c: _edit(s, a, c, _draft_by(s, c, a.who)),
         "finalise own draft": lambda s, a, c: cases.finalise(s, a, _finalisable(s, c, a.who)),
-        "edit another's draft": lambda s, a, c: cases.save_draft(s, a, subject(s, c), "savry-like",
-                                                                 occasion="follow-up", assessed_on=D, ratings=SAVRY,
-                                                                 draft=_draft_by(s, c, "other")),
+        "edit another's draft": lambda s, a, c: _edit(s, a, c, _draft_by(s, c, "other")),
         "read assessment": lambda s, a, c: views.assessment_by_id(s, a, final(s, c).id),
         "correct final": lambda s, a, c: cases.correct(s, a, final(s, c), "fel faktor"),
         "record meeting": lambda s, a, c: cases.record_meeting(s, a, subject(s, c), cases.MeetingInput(

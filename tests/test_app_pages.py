@@ -275,6 +275,32 @@ def test_an_answer_whose_callback_was_lost_is_still_saved(empty):
         assert s.get(Assessment, draft_id).ratings["H2"] == "M"
 
 
+def test_two_sessions_on_one_draft_lose_nothing(empty):
+    """Two tabs on one draft: the second save is refused with who and when, its ratings stay on
+    screen, nothing the first tab saved is overwritten, and after a reload both answers are kept."""
+    code, draft_id = _draft(empty)
+    first, second = open_page("assessment", case=code), open_page("assessment", case=code)
+    first.radio(key=f"assessment:{draft_id}:item:H1").set_value("H").run()
+    second.radio(key=f"assessment:{draft_id}:item:H2").set_value("M").run()
+    no_trace(first), no_trace(second)
+    assert "ändrats av Test Samordnare" in texts(second, "error") and "ladda om" in texts(second, "error")
+    assert second.radio(key=f"assessment:{draft_id}:item:H2").value == "M"  # the unsaved answer is still there
+    assert second.session_state[f"assessment:{draft_id}"]["H2"] == "M"
+    with transaction(empty) as s:
+        ratings = s.get(Assessment, draft_id).ratings
+    assert ratings["H1"] == "H" and ratings.get("H2") is None  # the first tab's save stands
+    second.button(key=f"assessment:{draft_id}:reload").click().run()
+    assert second.radio(key=f"assessment:{draft_id}:item:H1").value == "H"
+    second.radio(key=f"assessment:{draft_id}:item:H2").set_value("M").run()
+    no_trace(second)
+    assert not texts(second, "error")
+    with transaction(empty) as s:
+        saved = s.get(Assessment, draft_id)
+        assert saved.ratings["H1"] == "H" and saved.ratings["H2"] == "M" and saved.revision == 3
+    first.radio(key=f"assessment:{draft_id}:item:H3").set_value("L").run()  # now the first tab is behind
+    assert "ändrats av" in texts(first, "error")
+
+
 def test_finalise_needs_judgment_and_rationale_then_locks(empty):
     code, draft_id = _draft(empty, SAVRY_LOW)
     at = open_page("assessment", case=code)

@@ -72,16 +72,17 @@ def test_assessment_drafts_autosave_then_finalise_is_immutable(engine, assessor)
         draft = cases.save_draft(s, assessor, youth, "savry-like", occasion="baseline", assessed_on=D,
                                  ratings={"H1": "H"})
         same = cases.save_draft(s, assessor, youth, "savry-like", occasion="baseline", assessed_on=D,
-                                ratings=SAVRY_LOW | {"H1": "H"}, draft=draft)
+                                ratings=SAVRY_LOW | {"H1": "H"}, draft=draft, revision=draft.revision)
         assert same.id == draft.id and same.ratings["H1"] == "H" and same.ratings["P1"] == "A"
         with pytest.raises(CaseError, match="summary judgment"):
             cases.finalise(s, assessor, draft)
         cases.save_draft(s, assessor, youth, "savry-like", occasion="baseline", assessed_on=D,
-                         ratings=same.ratings, judgment="moderate", draft=draft)
+                         ratings=same.ratings, judgment="moderate", draft=draft, revision=draft.revision)
         with pytest.raises(CaseError, match="rationale"):
             cases.finalise(s, assessor, draft)
         cases.save_draft(s, assessor, youth, "savry-like", occasion="baseline", assessed_on=D,
-                         ratings=same.ratings, judgment="moderate", rationale="Våld tidigare, stabilt nu.", draft=draft)
+                         ratings=same.ratings, judgment="moderate", rationale="Våld tidigare, stabilt nu.", draft=draft,
+                         revision=draft.revision)
         final = cases.finalise(s, assessor, draft)
         assert final.status == "final" and final.definition_hash and final.instrument_version == "1.0.0"
         with pytest.raises(CaseError, match="cannot be changed"):
@@ -90,6 +91,29 @@ def test_assessment_drafts_autosave_then_finalise_is_immutable(engine, assessor)
         final_id = final.id
     with pytest.raises((DBAPIError, IntegrityError), match="immutable"), engine.begin() as conn:
         conn.execute(text("UPDATE assessments SET judgment = 'low' WHERE id = :i"), {"i": final_id})
+
+
+def test_a_save_from_a_stale_revision_is_refused_and_changes_nothing(engine, assessor):
+    with transaction(engine) as s:
+        youth = cases.create_subject(s, assessor)
+        draft = cases.save_draft(s, assessor, youth, "savry-like", occasion="baseline", assessed_on=D,
+                                 ratings={"H1": "H"})
+        draft_id, loaded = draft.id, draft.revision
+    for ratings in ({"H1": "H", "H2": "M"}, {"H3": "L"}):  # two tabs, both loaded at `loaded`
+        try:
+            with transaction(engine) as s:
+                row = s.get(Assessment, draft_id)
+                cases.save_draft(s, assessor, row.subject, "savry-like", occasion="baseline", assessed_on=D,
+                                 ratings=ratings, draft=row, revision=loaded)
+        except CaseError as exc:
+            refused = exc
+    assert refused.code == "assessment.stale" and refused.params["name"] == "anna.assessor"
+    with transaction(engine) as s:
+        row = s.get(Assessment, draft_id)
+        assert row.ratings == {"H1": "H", "H2": "M"} and row.revision == loaded + 1
+        with pytest.raises(CaseError, match="revision"):  # an update must say what it was made from
+            cases.save_draft(s, assessor, row.subject, "savry-like", occasion="baseline", assessed_on=D,
+                             ratings={}, draft=row)
 
 
 def test_a_correction_is_a_new_version_with_a_reason_and_history_is_kept(engine, assessor):

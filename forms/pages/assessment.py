@@ -46,19 +46,35 @@ def pick(code: str) -> Assessment | None:
 
 
 def autosave(assessment_id: int, form_key: str) -> None:
-    """Save the whole draft now (called on every change); a refusal is kept to show on the page."""
+    """Save the whole draft now (called on every change), made from the revision this page loaded.
+
+    If someone saved the draft since (another tab or device), the store refuses and says who and when;
+    this page keeps the user's ratings in its state (nothing on screen is lost) until they choose to
+    reload.
+    """
     ratings = {k: (None if v == OMITTED else v) for k, v in st.session_state.get(form_key, {}).items()}
     judgment = st.session_state.get(f"{form_key}:judgment")
     rationale = st.session_state.get(f"{form_key}:rationale")
     try:
         with ctx.session() as s:
             draft = views.assessment_by_id(s, ctx.actor(), assessment_id)
-            cases.save_draft(s, ctx.actor(), draft.subject, draft.instrument_id, occasion=draft.occasion,
-                             assessed_on=draft.assessed_on, ratings=ratings, judgment=judgment, rationale=rationale,
-                             notes=draft.notes, draft=draft)
+            saved = cases.save_draft(s, ctx.actor(), draft.subject, draft.instrument_id, occasion=draft.occasion,
+                                     assessed_on=draft.assessed_on, ratings=ratings, judgment=judgment,
+                                     rationale=rationale, notes=draft.notes, draft=draft,
+                                     revision=st.session_state.get(f"{form_key}:revision"))
+            st.session_state[f"{form_key}:revision"] = saved.revision
         st.session_state[f"{form_key}:saved"] = True
     except (cases.CaseError, AccessDenied) as exc:
         st.session_state[f"{form_key}:saved"] = refusal(exc)
+        st.session_state[f"{form_key}:stale"] = getattr(exc, "code", "") == "assessment.stale"
+
+
+def reload(form_key: str) -> None:
+    """Drop this page's copy of the draft (ratings, judgment, rationale, revision): the next run loads
+    the saved one."""
+    for key in [k for k in st.session_state if k == form_key or (k.startswith(f"{form_key}:")
+                                                                    and not k.endswith(":step"))]:
+        del st.session_state[key]
 
 
 def judgment_step(inst, a: Assessment, form_key: str, disabled: bool) -> None:
@@ -109,6 +125,7 @@ def main() -> None:
     form_key = f"assessment:{a.id}"
     if form_key not in st.session_state:
         st.session_state[form_key] = dict(a.ratings)
+        st.session_state[f"{form_key}:revision"] = a.revision
     ratings = ratings_state(form_key, inst)
     final = a.status == "final"
     others_draft = not final and a.rater != ctx.actor().who  # the store refuses it; say so before anyone types
@@ -134,6 +151,9 @@ def main() -> None:
             st.caption(tr("draft_saved"))
         elif saved:
             st.error(saved)
+            if st.session_state.get(f"{form_key}:stale"):
+                st.button(tr("reload_draft"), key=f"{form_key}:reload", on_click=reload, args=(form_key,),
+                          help=tr("reload_draft_help"))
         if not others_draft:
             actions(a)
     judgment = st.session_state.get(f"{form_key}:judgment", a.judgment)

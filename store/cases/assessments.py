@@ -7,16 +7,18 @@ and finalises only their own drafts.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 import instruments
 
 from .._time import utc_now
 from ..access import Actor, guard
-from ..models import OCCASIONS, Assessment, Subject
+from ..models import OCCASIONS, Assessment, Subject, User
 from ._errors import CaseError
 
 
@@ -40,8 +42,14 @@ def _instrument_and_check(instrument_id: str, ratings: dict[str, str | None]) ->
 def save_draft(session: Session, actor: Actor, subject: Subject, instrument_id: str, *, occasion: str,
                assessed_on: date, ratings: dict[str, str | None], judgment: str | None = None,
                rationale: str | None = None, notes: dict | None = None,
-               draft: Assessment | None = None) -> Assessment:
-    """Create a draft, or update an existing draft (autosave). Finalised assessments are refused."""
+               draft: Assessment | None = None, revision: int | None = None) -> Assessment:
+    """Create a draft, or update an existing draft (autosave). Finalised assessments are refused.
+
+    Updating names the ``revision`` the caller's copy was loaded at: if someone saved the draft since
+    (another tab, another device), the save is refused with who and when, instead of silently writing
+    the whole rating set over theirs. The UPDATE itself carries the revision too, so two transactions
+    racing past this check still cannot both win.
+    """
     if occasion not in OCCASIONS:
         raise CaseError(f"unknown occasion {occasion!r}; expected one of {', '.join(OCCASIONS)}",
                         "assessment.occasion", occasion=occasion)
@@ -54,14 +62,38 @@ def save_draft(session: Session, actor: Actor, subject: Subject, instrument_id: 
                         judgment=judgment)
     if draft is not None and draft.status != "draft":
         raise CaseError("a finalised assessment cannot be changed; make a correction instead", "assessment.final")
+    if draft is not None:
+        if revision is None:
+            raise CaseError("an update must name the revision it was made from", "assessment.no_revision")
+        if draft.revision != revision:
+            _stale(session, draft)
     row = draft or Assessment(subject_id=subject.id, instrument_id=inst.id, instrument_version=inst.version,
                               definition_hash=inst.definition_hash, rater=actor.who, status="draft", version=1)
     row.occasion, row.assessed_on, row.ratings = occasion, assessed_on, dict(ratings)
     row.judgment, row.rationale, row.notes = judgment, rationale, notes
+    row.updated_by, row.updated_at = actor.who, utc_now()
     if draft is None:
         session.add(row)
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError:  # another transaction saved between our read and our write
+        with session.get_bind().connect() as fresh:  # this session's transaction is spoilt; ask anew
+            who, at = fresh.execute(select(Assessment.updated_by, Assessment.updated_at)
+                                    .where(Assessment.id == row.id)).one()
+            name = fresh.scalar(select(User.display_name).where(User.login == who)) if who else None
+        _refuse_stale(name or who or row.rater, at)
     return row
+
+
+def _stale(session: Session, draft: Assessment) -> None:
+    who = draft.updated_by or draft.rater
+    _refuse_stale(session.scalar(select(User.display_name).where(User.login == who)) or who, draft.updated_at)
+
+
+def _refuse_stale(name: str, when: datetime | None) -> None:
+    local = when.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Stockholm")) if when else None
+    at = local.strftime("%Y-%m-%d %H:%M") if local else "?"
+    raise CaseError(f"changed by {name} at {at} - reload", "assessment.stale", name=name, at=at)
 
 
 def finalise(session: Session, actor: Actor, assessment: Assessment) -> Assessment:
