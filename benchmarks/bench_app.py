@@ -181,7 +181,7 @@ def run(subjects: int = 10_000, assessments: int = 50_000, repeat: int = 15) -> 
     with tempfile.TemporaryDirectory(prefix="insats-bench-app-") as tmp:
         directory = Path(tmp)
         os.environ["INSATS_DATA_DIR"], os.environ["INSATS_TODAY"] = tmp, TODAY.isoformat()
-        os.environ.setdefault("INSATS_SECRET_KEY", "bench")
+        os.environ.setdefault("INSATS_SECRET_KEY", "bench-key-0123456789-abcdefghijklmnop")
         started = time.perf_counter()
         code = _database(directory, subjects, assessments)
         print(f"Database: {subjects:,} subjects, {assessments:,} assessments "

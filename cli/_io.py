@@ -114,10 +114,18 @@ def read_json(path: str, what: str) -> dict:
 
 # -- the store and who is acting ----------------------------------------------------------------
 def open_store():
+    """The migrated database, after the start-up check of its keys (a weak key, or one that is not
+    the key its personnummer were written with, stops the command before it does anything)."""
     import store
+    from store.keys import KeyProblem, check_keys
 
     engine = store.make_engine()
     store.upgrade(engine)
+    try:
+        with store.transaction(engine) as session:
+            check_keys(session)
+    except KeyProblem as exc:
+        raise InputError(f"{exc}; nothing was done") from None
     return engine
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ._io import InputError, acting, open_store
 
@@ -47,13 +48,35 @@ def cmd_restore(args: argparse.Namespace) -> None:
 
 def cmd_audit_verify(args: argparse.Namespace) -> None:
     from store import transaction
-    from store.audit import verify
+    from store.audit import read_anchors, verify
 
+    try:
+        anchors = [a for path in args.anchor or () for a in read_anchors(path)]
+    except OSError as exc:
+        raise InputError(f"{exc.filename}: cannot read the anchor file ({exc.strerror})") from None
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     with transaction(open_store()) as session:
-        checked, problems = verify(session, acting(session, args))
+        checked, problems = verify(session, acting(session, args), anchors=anchors)
     if problems:
         raise InputError("\n".join(str(p) for p in problems) + f"\n{len(problems)} problem(s) in {checked} rows")
-    print(f"audit chain intact: {checked} rows")
+    held = f", holding all {len(anchors)} anchor(s)" if anchors else ""
+    print(f"audit chain intact: {checked} rows{held}")
+
+
+def cmd_audit_anchor(args: argparse.Namespace) -> None:
+    """The chain's head as one JSON line: on stdout, or appended to a file (the archive keeps them all)."""
+    from store import transaction
+    from store.audit import anchor
+
+    with transaction(open_store()) as session:
+        head = anchor(session, acting(session, args))
+    if args.out:
+        with open(args.out, "a", encoding="utf-8") as handle:
+            handle.write(head.to_json() + "\n")
+        print(f"anchor of row {head.row_id} appended to {args.out}", file=sys.stderr)
+    else:
+        print(head.to_json())
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -66,5 +89,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("file")
         p.set_defaults(func=func)
     audit = sub.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
-    audit.add_parser("verify", help="check the hash chain; names edited or deleted rows (admin)").set_defaults(
-        func=cmd_audit_verify)
+    p = audit.add_parser("verify", help="check the hash chain and anchors; names edited or deleted rows (admin)")
+    p.add_argument("--anchor", action="append", metavar="FILE",
+                   help="anchors written by `insats audit anchor` (repeatable): rows they name must be there")
+    p.set_defaults(func=cmd_audit_verify)
+    p = audit.add_parser("anchor", help="write the chain's head (row, hash, time) for an archive outside Insats "
+                                        "(admin)")
+    p.add_argument("--out", metavar="FILE", help="append to FILE (default: print)")
+    p.set_defaults(func=cmd_audit_anchor)

@@ -26,6 +26,7 @@ from store.cases import CaseError
 from store.demo import DemoRefused
 from store.identity import IdentityError
 from store.imports import ImportRefused
+from store.keys import check_keys
 
 from .auth import ACTOR
 from .i18n import refusal, tr
@@ -49,6 +50,8 @@ def _engine(url: str) -> Engine:
     eng = store.make_engine(url)
     if os.environ.get(MIGRATED) != url:
         store.upgrade(eng)
+        with store.transaction(eng) as session:
+            check_keys(session)  # `insats serve` checked at start; a bare `streamlit run` checks here
     return eng
 
 

@@ -58,6 +58,10 @@ POLICY: dict[str, dict[str, str]] = {
     "user.manage": {"admin": "any"},
     "team.manage": {"admin": "any"},
     "db.backup": {"admin": "any"},
+    "db.keys": {"admin": "any"},
+    # storing or looking up a personnummer answers "is this person known to social services?":
+    # intake and coordinators only, and every check is audited, found or not
+    "case.pnr": {"intake": "team", "coordinator": "team"},
 }
 _RANK = {"own": 1, "team": 2, "any": 3}
 
@@ -94,7 +98,9 @@ class AccessDenied(PermissionError):
 
     def __init__(self, code: str, actor: Actor | None = None, subject_id: int | None = None, **params: object):
         self.code, self.params = code, params
-        self.audit_row = None if actor is None else (actor, subject_id, f"{code} {params.get('action', '')}".strip())
+        self.audit_row = None if actor is None else {
+            "actor": actor, "action": "refused", "entity": "access", "subject_id": subject_id,
+            "detail": f"{code} {params.get('action', '')}".strip()}
         super().__init__(f"{code}: " + ", ".join(f"{k}={v}" for k, v in params.items()))
 
 

@@ -92,12 +92,11 @@ def transaction(engine: Engine) -> Iterator[Session]:
     try:
         with factory() as session, session.begin():
             yield session
-    except PermissionError as exc:  # store.access.AccessDenied: the work is rolled back, the refusal kept
-        row = getattr(exc, "audit_row", None)
+    except Exception as exc:  # the work is rolled back; a refusal that must leave a trace keeps it
+        row = getattr(exc, "audit_row", None)  # AccessDenied, a personnummer check that found a case
         if row is not None:
             from . import audit
 
-            actor, subject_id, detail = row
             with factory() as session, session.begin():
-                audit.record(session, actor, "refused", "access", subject_id, detail)
+                audit.record(session, **row)
         raise

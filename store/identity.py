@@ -60,27 +60,56 @@ def normalise_pnr(text: str, today: date | None = None) -> str:
     return f"{year:04d}{mm:02d}{dd:02d}{match['serial']}{match['check']}"
 
 
-def _secret() -> bytes:
+MIN_KEY_LENGTH = 32
+MIN_KEY_DISTINCT = 12  # "aaaa...a" or "12341234..." is long but not a key
+
+
+def key_problem(key: str | None, name: str = "INSATS_SECRET_KEY") -> str | None:
+    """Why a key is too weak to protect personnummer (None when it is fine). Checked at start-up, so
+    a weak key is found before the first number is stored under it, not after."""
+    if key is None:
+        return None
+    if len(key) < MIN_KEY_LENGTH or len(set(key)) < MIN_KEY_DISTINCT:
+        return (f"{name} is too weak: use at least {MIN_KEY_LENGTH} characters with at least "
+                f"{MIN_KEY_DISTINCT} different ones (make one with `insats keys new`)")
+    return None
+
+
+def new_key() -> str:
+    """A fresh instance key: 256 bits, URL-safe text (fits an environment variable or a secrets file)."""
+    return secrets.token_urlsafe(32)
+
+
+def instance_key() -> str:
     key = os.environ.get("INSATS_SECRET_KEY")
     if not key:
         raise IdentityError("INSATS_SECRET_KEY is not set: personal identity numbers cannot be stored")
-    return key.encode("utf-8")
+    problem = key_problem(key)
+    if problem:
+        raise IdentityError(problem)
+    return key
 
 
-def _derived(purpose: bytes) -> bytes:
-    return hmac.new(_secret(), purpose, hashlib.sha256).digest()
+def key_id(key: str) -> str:
+    """A short public name of a key (stored beside each personnummer): says which key a row needs
+    without revealing anything about the key."""
+    return "k" + hmac.new(key.encode("utf-8"), b"insats:key-id", hashlib.sha256).hexdigest()[:10]
 
 
-def encrypt_pnr(pnr: str) -> bytes:
-    return Fernet(base64.urlsafe_b64encode(_derived(b"insats:pnr:encryption"))).encrypt(pnr.encode())
+def _derived(purpose: bytes, key: str | None = None) -> bytes:
+    return hmac.new((key or instance_key()).encode("utf-8"), purpose, hashlib.sha256).digest()
 
 
-def decrypt_pnr(token: bytes) -> str:
-    return Fernet(base64.urlsafe_b64encode(_derived(b"insats:pnr:encryption"))).decrypt(token).decode()
+def encrypt_pnr(pnr: str, key: str | None = None) -> bytes:
+    return Fernet(base64.urlsafe_b64encode(_derived(b"insats:pnr:encryption", key))).encrypt(pnr.encode())
 
 
-def pnr_lookup_hash(pnr: str) -> str:
-    return hmac.new(_derived(b"insats:pnr:lookup"), pnr.encode(), hashlib.sha256).hexdigest()
+def decrypt_pnr(token: bytes, key: str | None = None) -> str:
+    return Fernet(base64.urlsafe_b64encode(_derived(b"insats:pnr:encryption", key))).decrypt(token).decode()
+
+
+def pnr_lookup_hash(pnr: str, key: str | None = None) -> str:
+    return hmac.new(_derived(b"insats:pnr:lookup", key), pnr.encode(), hashlib.sha256).hexdigest()
 
 
 def new_case_code() -> str:

@@ -12,7 +12,8 @@ from store import Actor, make_engine, upgrade
 
 from .pg import Cluster
 
-os.environ.setdefault("INSATS_SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("INSATS_SECRET_KEY", "test-secret-key-not-for-production-key-0123456789-abcdefghijklmnop")
+os.environ.setdefault("INSATS_AUDIT_KEY", "test-audit-key-kept-apart-from-the-database-0123456789")
 _counter = itertools.count()
 
 

@@ -29,7 +29,7 @@ PASSWORD = "screenshots only, not a real password"
 def main() -> None:
     out = ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("INSATS_SECRET_KEY", "screenshots")
+    os.environ.setdefault("INSATS_SECRET_KEY", "screenshots-key-0123456789-abcdefghijklmnop")
     with tempfile.TemporaryDirectory() as tmp:
         url = make_database(Path(tmp), subjects=200)
         engine = make_engine(url)

@@ -28,6 +28,8 @@ from .pg import free_port
 pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras: run `make test`")
 from playwright.sync_api import Page, expect, sync_playwright
 
+E2E_KEY = "e2e-key-0123456789-abcdefghijklmnop"
+
 TODAY = "2026-11-23"
 
 
@@ -73,7 +75,7 @@ def case_options(page: Page) -> set[str]:
 def local_app(tmp_path_factory):
     data = tmp_path_factory.mktemp("e2e-local")
     passwords = seeded(data)
-    server = AppServer(data, {"INSATS_TODAY": TODAY, "INSATS_SECRET_KEY": "e2e", "INSATS_IDLE_MINUTES": "0.1"})
+    server = AppServer(data, {"INSATS_TODAY": TODAY, "INSATS_SECRET_KEY": E2E_KEY, "INSATS_IDLE_MINUTES": "0.1"})
     server.start()
     yield server, data, passwords
     server.stop()
@@ -197,7 +199,7 @@ client_id = "insats"
 client_secret = "e2e-secret"
 server_metadata_url = "{provider.url}/.well-known/openid-configuration"
 """)
-    server = AppServer(data, {"INSATS_TODAY": TODAY, "INSATS_SECRET_KEY": "e2e", "HOME": str(home),
+    server = AppServer(data, {"INSATS_TODAY": TODAY, "INSATS_SECRET_KEY": E2E_KEY, "HOME": str(home),
                               "INSATS_IDLE_MINUTES": idle_minutes})
     server.port, server.url = port, f"http://localhost:{port}"
     server.start()

@@ -37,7 +37,7 @@ def app(tmp_path_factory):
         add_user(s, SETUP, USER, display_name="E2E Samordnare", roles=["intake", "assessor", "coordinator"],
                  teams=["Standard"], password=PASSWORD)
     engine.dispose()
-    env = {"INSATS_TODAY": TODAY, "INSATS_SECRET_KEY": "e2e-secret"}
+    env = {"INSATS_TODAY": TODAY, "INSATS_SECRET_KEY": "e2e-secret-key-0123456789-abcdefghijklmnop"}
     server = AppServer(data, env)
     server.start()
     yield server, data

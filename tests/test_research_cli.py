@@ -168,7 +168,7 @@ def test_cli_agreement_and_validity(tmp_path):
 @pytest.fixture
 def demo_store(tmp_path, monkeypatch):
     monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("INSATS_SECRET_KEY", "research-test")
+    monkeypatch.setenv("INSATS_SECRET_KEY", "research-test-key-0123456789-abcdefghijklmnop")
     engine = make_engine(f"sqlite:///{tmp_path / 'insats.sqlite'}")
     upgrade(engine)
     with transaction(engine) as s:

@@ -11,6 +11,8 @@ from store.models import Subject
 
 from .browser import AppServer
 
+SERVE_KEY = "serve-test-key-0123456789-abcdefghijklmnop"
+
 
 def count_subjects(directory) -> tuple[int, int]:
     engine = make_engine(f"sqlite:///{directory / 'insats.sqlite'}")
@@ -23,7 +25,7 @@ def count_subjects(directory) -> tuple[int, int]:
 
 def test_serve_seeds_an_empty_database_once_and_answers(tmp_path):
     for first in (True, False):  # the second start finds cases and adds nothing
-        server = AppServer(tmp_path, {"INSATS_SECRET_KEY": "serve-test"}, launcher="insats", extra=("--demo-if-empty",))
+        server = AppServer(tmp_path, {"INSATS_SECRET_KEY": SERVE_KEY}, launcher="insats", extra=("--demo-if-empty",))
         server.start()
         try:
             with urllib.request.urlopen(server.url, timeout=10) as response:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from store import cases, transaction
-from store.audit import verify
+from store.audit import GENESIS, _digest, anchor, verify
 from store.identity import IdentityError, luhn_ok, normalise_pnr
+from store.models import AuditEntry
 
 from .actors import ADMIN
+
+AUDIT_KEY = os.environ["INSATS_AUDIT_KEY"]  # set in conftest
 
 
 def _with_rows(engine, assessor, n=6):
@@ -23,8 +28,8 @@ def _tamper(engine, statement: str) -> None:
     """Bypass the append-only triggers, as an attacker with database access would."""
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
-            conn.execute(text("DROP TRIGGER audit_log_no_update"))
-            conn.execute(text("DROP TRIGGER audit_log_no_delete"))
+            conn.execute(text("DROP TRIGGER IF EXISTS audit_log_no_update"))
+            conn.execute(text("DROP TRIGGER IF EXISTS audit_log_no_delete"))
         else:
             conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER ALL"))
         conn.execute(text(statement))
@@ -56,6 +61,110 @@ def test_a_deleted_row_is_named_by_the_row_after_it(engine, assessor):
     assert problem.row_id == 5 and "after row 3" in problem.problem and "deleted" in problem.problem
 
 
+def test_truncate_is_refused_too(engine, assessor):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE (DELETE is refused above)")
+    _with_rows(engine, assessor, 2)
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(text("TRUNCATE audit_log"))
+
+
+def _anchored(engine, assessor) -> list:
+    _with_rows(engine, assessor, 4)
+    with transaction(engine) as s:
+        first = anchor(s, ADMIN)
+    _with_rows(engine, assessor, 3)
+    with transaction(engine) as s:
+        second = anchor(s, ADMIN)
+    return [first, second]
+
+
+@pytest.mark.parametrize("attack", ["cut the newest rows", "truncate and start again", "rewind to a backup"])
+def test_anchors_catch_what_the_chain_alone_cannot(engine, assessor, attack, tmp_path):
+    anchors = _anchored(engine, assessor)
+    with transaction(engine) as s:
+        assert verify(s, ADMIN, anchors=anchors)[1] == []
+    head = anchors[-1].row_id
+    if attack == "cut the newest rows":  # every remaining row still verifies
+        _tamper(engine, f"DELETE FROM audit_log WHERE id > {head - 3}")
+    elif attack == "truncate and start again":
+        _tamper(engine, "DELETE FROM audit_log")
+        _with_rows(engine, assessor, 2)
+    else:  # a restore of a copy taken before the second anchor
+        _tamper(engine, f"DELETE FROM audit_log WHERE id > {anchors[0].row_id}")
+    with transaction(engine) as s:
+        plain_problems = verify(s, ADMIN)[1]
+    with transaction(engine) as s:
+        _, problems = verify(s, ADMIN, anchors=anchors)
+    assert plain_problems == [] or attack == "truncate and start again"  # why anchors are needed
+    anchored = [p for p in problems if "anchored" in p.problem]
+    assert head in {p.row_id for p in anchored} and "no longer in the log" in str(anchored)
+
+
+def test_a_forged_chain_without_the_audit_key_does_not_verify(engine, assessor, monkeypatch):
+    """Someone with database access rewrites a row and recomputes every hash after it: without the
+    audit key (it is not in the database) the recomputed rows do not verify."""
+    _with_rows(engine, assessor, 3)
+    monkeypatch.setenv("INSATS_AUDIT_KEY", "a-guess-at-the-key-is-not-the-key-0123456789")
+    with transaction(engine) as s:
+        rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    prev, statements = GENESIS, []
+    for row in rows:
+        who = "nobody" if row.id == 2 else row.who
+        digest = _digest(prev, row.at, who, row.role, row.action, row.entity, row.subject_id, row.detail,
+                         "a-guess-at-the-key-is-not-the-key-0123456789")
+        statements.append(f"UPDATE audit_log SET who = '{who}', prev_hash = '{prev}', hash = '{digest}' "
+                          f"WHERE id = {row.id}")
+        prev = digest
+    _tamper(engine, statements[0])
+    for statement in statements[1:]:
+        _tamper(engine, statement)
+    monkeypatch.delenv("INSATS_AUDIT_KEY")
+    monkeypatch.setenv("INSATS_AUDIT_KEY", AUDIT_KEY)
+    with transaction(engine) as s:
+        _, problems = verify(s, ADMIN)
+    assert {p.row_id for p in problems} >= {r.id for r in rows}
+    assert all("edited" in p.problem for p in problems if p.row_id <= rows[-1].id)
+
+
+def test_unkeyed_rows_are_accepted_only_from_before_keyed_hashes(engine, assessor):
+    """Rows from before keyed hashes keep their plain SHA-256; a forger cannot use that form later on."""
+    _with_rows(engine, assessor, 3)
+    with transaction(engine) as s:
+        rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    prev = rows[0].hash
+    for row in rows[1:]:
+        digest = _digest(prev, row.at, row.who, row.role, row.action, row.entity, row.subject_id, row.detail, None)
+        _tamper(engine, f"UPDATE audit_log SET key_id = NULL, prev_hash = '{prev}', hash = '{digest}' "
+                        f"WHERE id = {row.id}")
+        prev = digest
+    with transaction(engine) as s:
+        _, problems = verify(s, ADMIN)
+    assert [p.row_id for p in problems if "without a key after keyed rows" in p.problem] == [r.id for r in rows[1:]]
+
+
+def test_anchor_cli_appends_lines_that_verify_reads(engine, assessor, tmp_path, monkeypatch, capsys):
+    import cli
+    from store.users import add_user
+
+    monkeypatch.setenv("INSATS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    with transaction(engine) as s:
+        add_user(s, ADMIN, "ada.admin", display_name="Ada", roles=["admin"])
+    _with_rows(engine, assessor, 2)
+    archive = tmp_path / "anchors.jsonl"
+    for _ in range(2):
+        assert cli.main(["--as", "ada.admin", "audit", "anchor", "--out", str(archive)]) == 0
+    assert len(archive.read_text().splitlines()) == 2
+    assert cli.main(["--as", "ada.admin", "audit", "verify", "--anchor", str(archive)]) == 0
+    assert "holding all 2 anchor(s)" in capsys.readouterr().out
+    _tamper(engine, "DELETE FROM audit_log WHERE id > 3")
+    assert cli.main(["--as", "ada.admin", "audit", "verify", "--anchor", str(archive)]) == 2
+    assert "no longer in the log" in capsys.readouterr().err
+    archive.write_text("not json\n")
+    assert cli.main(["--as", "ada.admin", "audit", "verify", "--anchor", str(archive)]) == 2
+    assert "line 1: not an anchor" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("text_in,expected", [
     ("811218-9876", "198112189876"),
     ("19811218-9876", "198112189876"),
@@ -81,3 +190,16 @@ def test_invalid_personal_identity_numbers(text_in, message):
 
 def test_luhn_against_the_published_example():
     assert luhn_ok("8112189876") and not luhn_ok("8112189875")
+
+
+def test_the_embedded_default_keeps_its_audit_key_in_a_private_file(tmp_path, monkeypatch):
+    from store import audit
+
+    monkeypatch.delenv("INSATS_AUDIT_KEY")
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    key = audit.audit_key()
+    path = tmp_path / "audit.key"
+    assert path.read_text().strip() == key and len(key) >= 32
+    assert path.stat().st_mode & 0o777 == 0o600
+    audit._keys.clear()
+    assert audit.audit_key() == key  # read back, not made anew

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import date
 
-os.environ.setdefault("INSATS_SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("INSATS_SECRET_KEY", "test-secret-key-not-for-production-key-0123456789-abcdefghijklmnop")
 
 
 def save_assessments(url: str, worker: int, n: int) -> int:

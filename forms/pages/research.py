@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import streamlit as st
+from sqlalchemy.orm import Session
 
 import instruments
 from forms import charts
@@ -20,6 +23,22 @@ from store.research import assessments_for_research, outcomes_before_after
 
 GROUPINGS = ("district", "gender", "referral_source")
 KEY = "research_key"  # one key per browser session: ids are stable while you work, unlinkable after
+VIEW = "research_view"  # the de-identified rows of this cohort view: read (and audited) once, not per click
+
+
+def cohort_view(name: str, read: Callable[[Session], pd.DataFrame]) -> pd.DataFrame:
+    """The rows of one cohort view, read through the store (which audits each youth) the first time
+    and kept for this browser session: filtering, tabs and downloads work on the copy, so a click
+    does not write another audit row per youth. "Läs in på nytt" reads (and audits) again."""
+    views = st.session_state.setdefault(VIEW, {})
+    if name not in views:
+        with ctx.session() as s:
+            views[name] = read(s)
+    return views[name]
+
+
+def refresh() -> None:
+    st.session_state.pop(VIEW, None)
 
 
 def download(frame: pd.DataFrame, name: str) -> None:
@@ -53,8 +72,8 @@ def main() -> None:
     instrument_id = st.selectbox(tr("choose_instrument"), available, index=default, key="research_instrument")
     inst = ctx.instrument(instrument_id)
     key = st.session_state.setdefault(KEY, np.random.default_rng().bytes(32))
-    with ctx.session() as s:
-        data = assessments_for_research(s, ctx.actor(), inst.id, key=key)
+    data = cohort_view(inst.id, lambda s: assessments_for_research(s, ctx.actor(), inst.id, key=key))
+    st.button(tr("research_refresh"), key="research_refresh", on_click=refresh, help=tr("research_refresh_help"))
     if data.empty:
         st.info(tr("research_no_data"))
         funnel_section()
@@ -154,8 +173,7 @@ def groups_section(inst, pairs: research.Pairs) -> None:
 
 
 def outcomes_section(key: bytes) -> None:
-    with ctx.session() as s:
-        frame = outcomes_before_after(s, ctx.actor(), key=key)
+    frame = cohort_view("outcomes", lambda s: outcomes_before_after(s, ctx.actor(), key=key))
     if frame.empty:
         st.info(tr("research_no_outcomes"))
         return

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from .._time import utc_now
 from ..access import Actor, forget_case_access, guard, scope_of
-from ..identity import encrypt_pnr, new_case_code, normalise_pnr, pnr_lookup_hash
+from ..identity import encrypt_pnr, instance_key, key_id, new_case_code, normalise_pnr, pnr_lookup_hash
 from ..models import EmergencyAccess, Subject, Team
 from ._errors import CaseError
 
@@ -44,16 +44,24 @@ def create_subject(session: Session, actor: Actor, *, birth_year: int | None = N
                       birth_year=birth_year, birth_month=birth_month, gender=gender, district=district,
                       synthetic=synthetic, team_id=team_for_new_case(session, actor, team_id))
     if pnr:
+        guard(session, actor, "case.pnr", audited=False)  # audited below, with what the check found
         normalised = normalise_pnr(pnr)
-        lookup = pnr_lookup_hash(normalised)
-        if session.scalar(select(Subject.id).where(Subject.pnr_hash == lookup)) is not None:
-            raise CaseError("a case with this personal identity number already exists", "case.pnr_exists")
-        subject.pnr_encrypted, subject.pnr_hash = encrypt_pnr(normalised), lookup
+        key = instance_key()
+        lookup = pnr_lookup_hash(normalised, key)
+        known = session.scalar(select(Subject.id).where(Subject.pnr_hash == lookup))
+        if known is not None:
+            refused = CaseError("a case with this personal identity number already exists", "case.pnr_exists")
+            refused.audit_row = {"actor": actor, "action": "pnr_check", "entity": "case", "subject_id": known,
+                                 "detail": "new case refused: personnummer already known"}
+            raise refused
+        subject.pnr_encrypted, subject.pnr_hash = encrypt_pnr(normalised, key), lookup
+        subject.pnr_key_id = key_id(key)
         year, month = int(normalised[:4]), int(normalised[4:6])
         subject.birth_year, subject.birth_month = subject.birth_year or year, subject.birth_month or month
     session.add(subject)
     session.flush()
-    guard(session, actor, "case.create", subject.id, verb="create")
+    guard(session, actor, "case.create", subject.id, verb="create",
+          detail="with personnummer (checked: not known before)" if pnr else None)
     return subject
 
 
@@ -80,12 +88,13 @@ def subject_by_code(session: Session, actor: Actor, case_code: str, action: str 
 
 
 def subject_by_pnr(session: Session, actor: Actor, pnr: str) -> Subject | None:
-    guard(session, actor, "case.list", audited=False)
+    """Find a case by personnummer: intake and coordinators only; audited whether found or not."""
+    guard(session, actor, "case.pnr", audited=False)
     subject = session.scalar(select(Subject).where(Subject.pnr_hash == pnr_lookup_hash(normalise_pnr(pnr))))
     if subject is not None:
-        guard(session, actor, "case.read", subject.id, detail="by personal identity number")
+        guard(session, actor, "case.read", subject.id, detail="by personal identity number", verb="pnr_check")
     else:
-        guard(session, actor, "case.list", detail="lookup by personal identity number: none", verb="list")
+        guard(session, actor, "case.pnr", detail="lookup by personal identity number: none", verb="pnr_check")
     return subject
 
 

@@ -10,6 +10,7 @@ Create Date: 2026-12-01
 - ``subjects.closed_on``/``closed_reason``: when a participation ended (retention counts from it).
 - ``audit_log.key_id``: rows written from now on carry an HMAC keyed with the audit key; older rows
   (NULL) keep their plain SHA-256 and are verified as such.
+- PostgreSQL: ``TRUNCATE audit_log`` is refused like DELETE (row triggers do not see it).
 - ``gallring_permits``: the assessment triggers refuse UPDATE/DELETE of a final assessment unless the
   same transaction has listed its case for gallring (retention removal), which the store does only
   inside ``store.retention.gallring``.
@@ -44,6 +45,9 @@ POSTGRES_TRIGGERS = [
           END $$""",
     """CREATE TRIGGER assessments_final_immutable BEFORE UPDATE OR DELETE ON assessments
        FOR EACH ROW WHEN (OLD.status = 'final') EXECUTE FUNCTION insats_final_immutable()""",
+    # row triggers do not fire on TRUNCATE; a statement trigger does
+    """CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+       FOR EACH STATEMENT EXECUTE FUNCTION insats_refuse('audit_log is append-only')""",
 ]
 
 
