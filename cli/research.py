@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -87,8 +88,19 @@ def cmd_research_validity(args: argparse.Namespace) -> None:
     _emit(result, args)
 
 
+def configured_min_cell() -> int:
+    """The instance's floor for group sizes (``INSATS_MIN_CELL``, default 5); a flag can only raise it."""
+    from scoring.privacy import MIN_CELL
+
+    try:
+        return max(1, int(os.environ.get("INSATS_MIN_CELL", MIN_CELL)))
+    except ValueError:
+        raise InputError(f"INSATS_MIN_CELL={os.environ['INSATS_MIN_CELL']!r} is not a whole number") from None
+
+
 def cmd_research_export(args: argparse.Namespace) -> None:
     """De-identified long and wide files with scores, in CSV, Parquet and SPSS .sav."""
+    from scoring.privacy import coarsen_rows
     from scoring.research import export_frames
     from store import transaction
     from store.research import KEY_COLUMNS, assessments_for_research, write_sav
@@ -103,8 +115,13 @@ def cmd_research_export(args: argparse.Namespace) -> None:
             import pyreadstat  # noqa: F401
         except ImportError:
             raise InputError("SPSS export needs pyreadstat: pip install 'insats[research]'") from None
+    k = max(configured_min_cell(), args.min_cell or 0)
     with transaction(open_store()) as session:
         wide = assessments_for_research(session, acting(session, args), inst.id)
+    try:
+        wide = coarsen_rows(wide, "research_id", k)
+    except ValueError as exc:
+        raise InputError(f"{exc}; nothing was written") from None
     wide, long = export_frames(inst, wide, KEY_COLUMNS)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -120,7 +137,9 @@ def cmd_research_export(args: argparse.Namespace) -> None:
         if "sav" in formats:
             write_sav(inst, frame, stem.with_suffix(".sav"))
             written.append(stem.with_suffix(".sav"))
-    print(f"{len(wide)} assessments of {wide['research_id'].nunique()} youths, de-identified:")
+    coarsened = int((wide[[c for c in ("district", "age", "gender") if c in wide]] == "*").any(axis=1).sum())
+    print(f"{len(wide)} assessments of {wide['research_id'].nunique()} youths, de-identified; every district × age × "
+          f"gender combination holds at least {k} youths ({coarsened} rows coarsened):")
     for path in written:
         print(f"  {path}")
 
@@ -156,6 +175,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--instrument", required=True)
     p.add_argument("--out", required=True, help="folder to write to")
     p.add_argument("--formats", default="csv,parquet,sav", help="comma-separated: csv, parquet, sav")
+    p.add_argument("--min-cell", type=int, metavar="K",
+                   help="raise the smallest group of youths (default and floor: INSATS_MIN_CELL, else 5)")
     p.set_defaults(func=cmd_research_export)
 
 

@@ -104,9 +104,11 @@ def reliable_change_plot(pre: np.ndarray, post: np.ndarray, category: list[str],
     }
 
 
-def transition_heatmap(table: list[list[int]], levels: list[str], pre_title: str, post_title: str) -> dict:
-    """Pre level (rows) × post level (columns) counts as a heat map with the counts written in."""
-    cells = [{"pre": levels[i], "post": levels[j], "n": int(table[i][j])}
+def transition_heatmap(table: list[list[int | str]], levels: list[str], pre_title: str, post_title: str) -> dict:
+    """Pre level (rows) × post level (columns) counts as a heat map with the counts written in; a
+    suppressed cell ("< 5") is written as such and left uncoloured."""
+    cells = [{"pre": levels[i], "post": levels[j], "label": str(table[i][j]),
+              "n": table[i][j] if isinstance(table[i][j], int | np.integer) else None}
              for i in range(len(levels)) for j in range(len(levels))]
     encoding = {"x": {"field": "post", "type": "ordinal", "sort": levels, "title": post_title},
                 "y": {"field": "pre", "type": "ordinal", "sort": levels, "title": pre_title}}
@@ -115,7 +117,7 @@ def transition_heatmap(table: list[list[int]], levels: list[str], pre_title: str
         "layer": [
             {"mark": "rect", "encoding": {**encoding, "color": {"field": "n", "type": "quantitative",
                                                                 "scale": {"scheme": "blues"}, "legend": None}}},
-            {"mark": {"type": "text", "fontSize": 14}, "encoding": {**encoding, "text": {"field": "n"}}},
+            {"mark": {"type": "text", "fontSize": 14}, "encoding": {**encoding, "text": {"field": "label"}}},
         ],
     }
 

@@ -36,6 +36,16 @@ CASE_KEY = "case_code"
 KNOWN_ERRORS = (CaseError, AccessDenied, IdentityError, ImportRefused, DemoRefused, instruments.InstrumentError)
 
 
+def min_cell() -> int:
+    """The smallest group of youths a research view shows (``INSATS_MIN_CELL``, default 5)."""
+    from scoring.privacy import MIN_CELL
+
+    try:
+        return max(1, int(os.environ.get("INSATS_MIN_CELL", MIN_CELL)))
+    except ValueError:
+        return MIN_CELL
+
+
 def engine() -> Engine:
     return _engine(store.database_url())
 

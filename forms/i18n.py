@@ -222,6 +222,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "no_assessments": {"sv": "Ärendet har inga bedömningar. Starta en på sidan Ärende.", "en": "The case has no assessments. Start one on the Case page."},
     "final_readonly": {"sv": "Slutförd {on} och låst. Rätta genom en ny version med motivering.", "en": "Finalised on {on} and locked. Correct it with a new version and a reason."},
     "correction_of": {"sv": "Rättelse: {reason}", "en": "Correction: {reason}"},
+    "research_small_group": {"sv": "Urvalet har färre än {k} ungdomar ({shown}) och visas inte, så att ingen kan pekas ut. Vidga filtren.",
+                             "en": "The selection has fewer than {k} youths ({shown}) and is not shown, so nobody can be singled out. Widen the filters."},
     "research_refresh": {"sv": "Läs in på nytt", "en": "Read again"},
     "research_refresh_help": {"sv": "Hämtar kohorten igen från databasen (och loggar läsningen igen).",
                               "en": "Reads the cohort from the database again (and logs the read again)."},

@@ -44,6 +44,7 @@ UNCHECKED = {
     "upgrade": "creates or migrates the schema",
     "is_sqlite": "which engine (no data)",
     "transaction": "opens a unit of work; the functions inside it check",
+    "check_keys": "start-up: compares key ids, adopts pre-key-id rows (no case data leaves it)",
 }
 INTERNAL_CASE_READERS = {"find_subject", "current_rows", "consent_rows", "latest_meeting", "subject_ids_by_code",
                          "case_access", "record", "record_many"}

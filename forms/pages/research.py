@@ -19,6 +19,7 @@ from forms.score_panel import level_label
 from scoring import research
 from scoring.change import paired_change, reliable_change
 from scoring.groups import compare_groups
+from scoring.privacy import shown_as, suppress_counts, suppress_matrix, too_small
 from store.research import assessments_for_research, outcomes_before_after
 
 GROUPINGS = ("district", "gender", "referral_source")
@@ -39,6 +40,20 @@ def cohort_view(name: str, read: Callable[[Session], pd.DataFrame]) -> pd.DataFr
 
 def refresh() -> None:
     st.session_state.pop(VIEW, None)
+
+
+def min_cell() -> int:
+    """The smallest group of youths shown (``INSATS_MIN_CELL``, default 5): set by the instance, not
+    by the researcher."""
+    return ctx.min_cell()
+
+
+def small(youths: int) -> bool:
+    """Say so when a group is too small to show; True means the caller shows nothing of it."""
+    if too_small(youths, min_cell()):
+        st.warning(tr("research_small_group", k=min_cell(), shown=shown_as(min_cell())))
+        return True
+    return False
 
 
 def download(frame: pd.DataFrame, name: str) -> None:
@@ -79,9 +94,13 @@ def main() -> None:
         funnel_section()
         return
     cohort = filters(data).rename(columns={"research_id": "subject_id"})
+    if small(cohort["subject_id"].nunique()):
+        return
     pairs = research.pair_occasions(inst, cohort, order="days_from_first")
     st.caption(tr("research_cohort", rows=len(cohort), youths=cohort["subject_id"].nunique(),
                   pairs=len(pairs.subjects)))
+    if small(len(pairs.subjects)):
+        return
     if len(pairs.subjects) < 2:
         st.info(tr("research_too_few"))
         funnel_section()
@@ -131,8 +150,8 @@ def summary_section(inst, pairs: research.Pairs) -> None:
         if r.get("transitions"):
             names = [level_label(inst, lv) for lv in inst.risk_levels]
             st.markdown(f"**{tr('research_transitions')}**")
-            st.vega_lite_chart(spec=charts.transition_heatmap(r["transitions"], names, tr("before"), tr("after")),
-                               width="stretch")
+            st.vega_lite_chart(spec=charts.transition_heatmap(suppress_matrix(r["transitions"], min_cell()), names,
+                                                              tr("before"), tr("after")), width="stretch")
             st.caption(tr("bowker", chi2=r["bowker_chi2"], df=r["bowker_df"], p=r["bowker_p"]))
 
 
@@ -142,7 +161,7 @@ def factors_section(inst, pairs: research.Pairs) -> None:
     st.vega_lite_chart(spec=charts.factor_change_bars(summary, labels, tr("improved_minus_worse")), width="stretch")
     st.caption(tr("static_note"))
     download(summary, f"{inst.id}-per-factor")
-    download(table, f"{inst.id}-per-factor-transitions")
+    download(suppress_counts(table, ["n"], min_cell()), f"{inst.id}-per-factor-transitions")
 
 
 def groups_section(inst, pairs: research.Pairs) -> None:
@@ -154,6 +173,8 @@ def groups_section(inst, pairs: research.Pairs) -> None:
         return
     labels = pairs.pre_rows[column].where(pairs.pre_rows[column].isin(chosen))
     keep = labels.notna().to_numpy()
+    if any(small(int((labels == value).sum())) for value in chosen):
+        return
     rows = []
     for name in research.default_scores(inst):
         reliability, _ = research.reliability_of(inst, pairs, name)
@@ -177,6 +198,8 @@ def outcomes_section(key: bytes) -> None:
     if frame.empty:
         st.info(tr("research_no_outcomes"))
         return
+    if small(len(frame)):
+        return
     rows = []
     for measure in ("police_reports", "placement_days", "placement_cost"):
         r = paired_change(frame[f"{measure}_before"], frame[f"{measure}_after"])
@@ -190,7 +213,7 @@ def outcomes_section(key: bytes) -> None:
 
 
 def funnel_section() -> None:
-    table = show_funnel(chart=False)
+    table = show_funnel(chart=False, min_cell=min_cell())
     if table is not None:
         download(table, "funnel")
 
