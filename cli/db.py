@@ -79,7 +79,46 @@ def cmd_audit_anchor(args: argparse.Namespace) -> None:
         print(head.to_json())
 
 
+def cmd_gallring(args: argparse.Namespace) -> None:
+    """Remove or anonymise the cases whose retention ran out (store.retention has the policy)."""
+    from datetime import date
+
+    from store import transaction
+    from store.retention import RetentionError, gallring
+
+    try:
+        before = date.fromisoformat(args.before)
+    except ValueError:
+        raise InputError(f"--before {args.before!r}: expected a date YYYY-MM-DD") from None
+    mode = "anonymise" if args.anonymise else "remove"
+    try:
+        with transaction(open_store()) as session:
+            report = gallring(session, acting(session, args), before, mode=mode, dry_run=args.dry_run)
+    except RetentionError as exc:
+        raise InputError(f"{exc}; nothing was changed") from None
+    cases = report.cases
+    verb = {"remove": "removed", "anonymise": "anonymised"}[mode]
+    if cases.empty:
+        print(f"no case is due for gallring before {before}")
+        return
+    for row in cases.itertuples():
+        print(f"{row.case_code}\t{row.team or '-'}\t{row.why} {row.since}")
+    if report.dry_run:
+        print(f"dry run: {len(cases)} case(s) would be {verb}; nothing was changed", file=sys.stderr)
+    else:
+        print(f"{len(cases)} case(s) {verb} in one transaction; the audit log has a gallring row for each",
+              file=sys.stderr)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("gallring", help="remove or anonymise cases past their retention period (admin)",
+                       description="Due: cases closed before DATE, and cases that never started whose last "
+                                   "decision was before DATE. See the README, 'Retention (gallring)'.")
+    p.add_argument("--before", required=True, metavar="DATE", help="retention ran out for what ended before this")
+    p.add_argument("--anonymise", action="store_true",
+                   help="keep ratings, dates and outcomes for research; remove all that identifies the youth")
+    p.add_argument("--dry-run", action="store_true", help="list what would go; change nothing")
+    p.set_defaults(func=cmd_gallring)
     db = sub.add_parser("db", help="create, migrate, back up and restore the database").add_subparsers(
         dest="action", required=True)
     db.add_parser("upgrade", help="create or migrate the schema").set_defaults(func=cmd_upgrade)

@@ -1,0 +1,152 @@
+"""Gallring: removing (or anonymising) cases whose retention period has run out.
+
+Policy (what ``insats gallring --before DATE`` does; the municipality chooses DATE from its
+gallringsbeslut, e.g. five years after the last entry for social services' case files):
+
+- **Due** are cases whose participation was *closed* before DATE, and cases that never started
+  (every referral ended as not suitable or declined) whose last decision was before DATE. Open
+  cases, cases with an open referral and cases closed on or after DATE are never touched.
+- **remove** (default): every row of the case goes - referrals, consents, assessments with all
+  their versions, network meetings with goals and commitments, interventions, outcomes, assignments,
+  emergency access - and the case itself. The audit log stays (it holds no personal data beyond the
+  internal case number); one ``gallring`` row per case says what went and why.
+- **anonymise**: what research needs stays (ratings, judgments, dates, outcomes), everything that
+  could identify the youth goes: personnummer, birth month, district, the case code (replaced by a
+  random ``GALLRAD-`` code), every free text (rationales, notes, reasons, goals, commitments,
+  emergency reasons) and the assignments.
+- Everything happens in one transaction: all due cases or none. The dry run lists the same cases
+  without changing anything (and is audited as a listing).
+
+Final assessments are immutable to the database's triggers; gallring lists its cases in
+``gallring_permits`` inside its own transaction (and empties it before committing), which is the only
+way past them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from . import audit
+from .access import Actor, guard
+from .models import (
+    Assessment,
+    CaseAssessor,
+    Commitment,
+    Consent,
+    EmergencyAccess,
+    GallringPermit,
+    Goal,
+    InterventionGiven,
+    Meeting,
+    Outcome,
+    Referral,
+    Subject,
+    Team,
+)
+
+MODES = ("remove", "anonymise")
+DUE_COLUMNS = ["case_code", "team", "why", "since"]
+
+
+class RetentionError(ValueError):
+    pass
+
+
+def due_for_gallring(session: Session, actor: Actor, before: date) -> pd.DataFrame:
+    """The cases the policy says are due (case code, team, why, since when), oldest first."""
+    guard(session, actor, "db.gallring", detail=f"cases due before {before}", verb="list")
+    return _due(session, before)
+
+
+def _due(session: Session, before: date) -> pd.DataFrame:
+    last_decision = func.max(func.coalesce(Referral.answered_on, Referral.decided_on, Referral.received_on))
+    still_open = or_(Referral.suitable.is_(None),  # not screened yet
+                     and_(Referral.suitable.is_(True), or_(Referral.accepted.is_(None), Referral.accepted.is_(True))))
+    open_referrals = func.sum(case((still_open, 1), else_=0))
+    never_started = (select(Referral.subject_id, last_decision.label("since"))
+                     .group_by(Referral.subject_id)
+                     .having(func.count(Referral.started_on) == 0, open_referrals == 0, last_decision < before)
+                     .subquery())
+    closed = session.execute(
+        select(Subject.id, Subject.case_code, Team.name, Subject.closed_on)
+        .outerjoin(Team, Team.id == Subject.team_id)
+        .where(Subject.closed_on.is_not(None), Subject.closed_on < before)).all()
+    unstarted = session.execute(
+        select(Subject.id, Subject.case_code, Team.name, never_started.c.since)
+        .join(never_started, never_started.c.subject_id == Subject.id)
+        .outerjoin(Team, Team.id == Subject.team_id)
+        .where(Subject.closed_on.is_(None))).all()
+    rows = [(*row[:3], "closed", row[3]) for row in closed] + [(*row[:3], "never started", row[3]) for row in unstarted]
+    frame = pd.DataFrame(rows, columns=["subject_id", *DUE_COLUMNS]).sort_values(["since", "case_code"])
+    return frame.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class GallringReport:
+    mode: str
+    before: date
+    cases: pd.DataFrame  # DUE_COLUMNS
+    dry_run: bool
+
+
+def gallring(session: Session, actor: Actor, before: date, mode: str = "remove", dry_run: bool = False,
+             today: date | None = None) -> GallringReport:
+    """Apply the policy to every due case in the caller's transaction (all or nothing)."""
+    if mode not in MODES:
+        raise RetentionError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+    if before > (today or date.today()):
+        raise RetentionError(f"--before {before} is in the future: retention runs out in the past")
+    guard(session, actor, "db.gallring", detail=f"{'dry run: ' if dry_run else ''}{mode} before {before}",
+          verb="gallring")
+    due = _due(session, before)
+    report = GallringReport(mode, before, due[DUE_COLUMNS], dry_run)
+    if dry_run or due.empty:
+        return report
+    ids = [int(i) for i in due["subject_id"]]
+    session.execute(GallringPermit.__table__.insert(), [{"subject_id": i} for i in ids])
+    if mode == "remove":
+        _remove(session, ids)
+    else:
+        _anonymise(session, ids)
+    session.execute(delete(GallringPermit))
+    why = dict(zip(due["subject_id"], due["why"] + " " + due["since"].astype(str), strict=True))
+    for subject_id in ids:
+        audit.record(session, actor, "gallring", "case", subject_id,
+                     f"{'removed' if mode == 'remove' else 'anonymised'}: {why[subject_id]}, due before {before}")
+    return report
+
+
+def _remove(session: Session, ids: list[int]) -> None:
+    meetings = select(Meeting.id).where(Meeting.subject_id.in_(ids))
+    session.execute(delete(Goal).where(Goal.meeting_id.in_(meetings)))
+    session.execute(delete(Commitment).where(Commitment.meeting_id.in_(meetings)))
+    session.execute(update(Referral).where(Referral.subject_id.in_(ids)).values(checklist_id=None))
+    for model in (Meeting, Referral, Consent, InterventionGiven, Outcome, CaseAssessor, EmergencyAccess):
+        session.execute(delete(model).where(model.subject_id.in_(ids)))
+    # versions point at the ones they replace: newest first
+    session.execute(update(Assessment).where(Assessment.subject_id.in_(ids)).values(replaces_id=None))
+    session.execute(delete(Assessment).where(Assessment.subject_id.in_(ids)))
+    session.execute(delete(Subject).where(Subject.id.in_(ids)))
+
+
+def _anonymise(session: Session, ids: list[int]) -> None:
+    for subject_id in ids:  # a new random code each (a handful of cases per run)
+        session.execute(update(Subject).where(Subject.id == subject_id).values(
+            case_code="GALLRAD-" + secrets.token_hex(4).upper(), pnr_encrypted=None, pnr_hash=None, pnr_key_id=None,
+            birth_month=None, district=None))
+    session.execute(update(Assessment).where(Assessment.subject_id.in_(ids)).values(
+        rationale=None, notes=None, correction_reason=None, rater="gallrad", updated_by=None))
+    session.execute(update(Referral).where(Referral.subject_id.in_(ids)).values(suitable_reason=None,
+                                                                               other_support=None))
+    meetings = select(Meeting.id).where(Meeting.subject_id.in_(ids))
+    session.execute(update(Meeting).where(Meeting.subject_id.in_(ids)).values(notes=None, attendees=[]))
+    session.execute(update(Goal).where(Goal.meeting_id.in_(meetings)).values(text="–"))
+    session.execute(update(Commitment).where(Commitment.meeting_id.in_(meetings)).values(what="–"))
+    for model in (CaseAssessor, EmergencyAccess):
+        session.execute(delete(model).where(model.subject_id.in_(ids)))
