@@ -47,9 +47,17 @@ def _as_anywhere(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from store.db import dispose_all
+
+    try:
+        return _run(build_parser().parse_args(argv))
+    finally:
+        dispose_all()  # no pooled connection outlives the command
+
+
+def _run(args: argparse.Namespace) -> int:
     from store import AccessDenied
 
-    args = build_parser().parse_args(argv)
     try:
         args.func(args)
     except InputError as exc:

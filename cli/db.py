@@ -10,9 +10,16 @@ from ._io import InputError, acting, open_store
 
 def cmd_upgrade(args: argparse.Namespace) -> None:
     import store
+    from store.backup import BackupError
 
     engine = store.make_engine()
-    store.upgrade(engine)
+    try:
+        saved = store.upgrade(engine, backup_first=not args.no_backup)
+    except BackupError as exc:
+        raise InputError(f"{exc}\nthe backup before the upgrade failed, so nothing was migrated (take one yourself, "
+                         "then run insats db upgrade --no-backup)") from None
+    if saved:
+        print(f"backup before the upgrade: {saved}")
     print(f"database is up to date: {engine.url.render_as_string(hide_password=True)}")
 
 
@@ -24,26 +31,35 @@ def _admin(engine, args):
 
 
 def cmd_backup(args: argparse.Namespace) -> None:
-    from store.backup import BackupError, backup
+    from store.backup import BackupError, backup, sidecar_of
+    from store.identity import IdentityError
 
     engine = open_store()
     try:
-        backup(engine, _admin(engine, args), args.file)
-    except BackupError as exc:
+        meta = backup(engine, _admin(engine, args), args.file, encrypt=args.encrypt)
+    except (BackupError, IdentityError) as exc:
         raise InputError(str(exc)) from None
-    print(f"backup written to {args.file}")
+    from pathlib import Path
+
+    print(f"backup written to {args.file} (schema {meta['schema']}, sha256 {meta['sha256'][:12]}…"
+          f"{', encrypted under ' + meta['key_id'] if meta['encrypted'] else ''}); "
+          f"sidecar {sidecar_of(Path(args.file))}")
 
 
 def cmd_restore(args: argparse.Namespace) -> None:
     import store
     from store.backup import BackupError, restore
+    from store.identity import IdentityError
 
     engine = store.make_engine()
     try:
-        restore(engine, _admin(engine, args), args.file)
-    except BackupError as exc:
+        checked, problems = restore(engine, _admin(engine, args), args.file)
+    except (BackupError, IdentityError) as exc:
         raise InputError(str(exc)) from None
-    print(f"restored from {args.file}")
+    if problems:
+        raise InputError(f"restored from {args.file}, but its audit chain has problems:\n"
+                         + "\n".join(str(p) for p in problems))
+    print(f"restored from {args.file}; audit chain intact ({checked} rows)")
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> None:
@@ -121,12 +137,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_gallring)
     db = sub.add_parser("db", help="create, migrate, back up and restore the database").add_subparsers(
         dest="action", required=True)
-    db.add_parser("upgrade", help="create or migrate the schema").set_defaults(func=cmd_upgrade)
-    for name, func, text in (("backup", cmd_backup, "write a backup file (admin)"),
-                             ("restore", cmd_restore, "replace the database with a backup (admin)")):
-        p = db.add_parser(name, help=text)
-        p.add_argument("file")
-        p.set_defaults(func=func)
+    p = db.add_parser("upgrade", help="create or migrate the schema (backs up an existing database first)")
+    p.add_argument("--no-backup", action="store_true", help="only when you have just taken a backup yourself")
+    p.set_defaults(func=cmd_upgrade)
+    p = db.add_parser("backup", help="write a backup file and its sidecar FILE.json (admin)")
+    p.add_argument("file")
+    p.add_argument("--encrypt", action="store_true", help="encrypt the file with the instance key")
+    p.set_defaults(func=cmd_backup)
+    p = db.add_parser("restore", help="replace the database with a backup, after checking it (admin)")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_restore)
     audit = sub.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
     p = audit.add_parser("verify", help="check the hash chain and anchors; names edited or deleted rows (admin)")
     p.add_argument("--anchor", action="append", metavar="FILE",

@@ -11,6 +11,7 @@ transaction-level advisory lock.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,8 +44,23 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def dispose_all() -> None:
+    """Close every pooled connection this process opened (the CLI, when a command ends: a restore
+    in the same process must not count them as someone else's sessions)."""
+    for engine in list(_engines):
+        engine.dispose()
+
+
 def make_engine(url: str | None = None) -> Engine:
-    url = url or database_url()
+    engine = _make_engine(url or database_url())
+    _engines.add(engine)
+    return engine
+
+
+def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -69,10 +85,20 @@ def make_engine(url: str | None = None) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def upgrade(engine: Engine) -> None:
-    """Create or migrate the schema to the newest revision (the same migrations for both engines)."""
+def upgrade(engine: Engine, backup_first: bool = True) -> Path | None:
+    """Create or migrate the schema to the newest revision (the same migrations for both engines).
+
+    When an existing database is behind, it is first saved to ``<data dir>/backups`` (see
+    ``store.backup.backup_before_upgrade``): a migration that goes wrong, or a version that turns out
+    bad, can be undone with ``insats db restore``. Returns that backup's path, if one was taken."""
     from alembic import command
     from alembic.config import Config
+
+    saved = None
+    if backup_first:
+        from .backup import backup_before_upgrade
+
+        saved = backup_before_upgrade(engine)
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -80,6 +106,7 @@ def upgrade(engine: Engine) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
         connection.commit()
+    return saved
 
 
 _factories: dict[int, sessionmaker] = {}

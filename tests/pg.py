@@ -13,6 +13,7 @@ import socket
 import subprocess
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 
 def _bin(name: str) -> str | None:
@@ -59,11 +60,20 @@ class Cluster:
     def _run(self, *args: str) -> None:
         subprocess.run([*self.as_user, *args], check=True, capture_output=True, text=True)
 
-    def start(self) -> str:
-        self._run(self.initdb, "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
+    def start(self, password: str | None = None) -> str:
+        """Start the cluster; with ``password``, every connection must give it (scram-sha-256)."""
+        auth = ["-A", "trust"]
+        if password:
+            pwfile = self.root / "pwfile"
+            pwfile.write_text(password + "\n")
+            if self.as_user:
+                shutil.chown(pwfile, "postgres", "postgres")
+            auth = ["-A", "scram-sha-256", f"--pwfile={pwfile}"]
+        self._run(self.initdb, "-D", str(self.data), *auth, "-U", "postgres", "-E", "UTF8", "--no-sync")
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60"
         self._run(self.pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        login = f"postgres:{quote(password, safe='')}" if password else "postgres"
+        return f"postgresql+psycopg://{login}@127.0.0.1:{self.port}/postgres"
 
     def stop(self) -> None:
         try:
