@@ -34,6 +34,9 @@ def cmd_match(args: argparse.Namespace) -> None:
     inst = load_instrument(args.instrument)
     assessment = read_json(args.assessment, "ratings and judgment")
     unknown = set(assessment) - {"ratings", "judgment", "rationale"}
+    judgment = assessment.get("judgment")
+    if judgment is not None and not isinstance(judgment, str):
+        raise InputError(f'{args.assessment}: "judgment" must be a level such as "moderate", not {judgment!r}')
     if unknown or not isinstance(assessment.get("ratings"), dict):
         raise InputError(f'{args.assessment}: expected {{"ratings": {{"ITEM": code, ...}}, "judgment": level}}'
                          + (f"; unknown key(s): {', '.join(sorted(unknown))}" if unknown else ""))

@@ -18,8 +18,10 @@ SAFE_SETTINGS = ("--server.headless", "true", "--browser.gatherUsageStats", "fal
 
 
 def streamlit_argv(port: int, address: str) -> list[str]:
+    from forms.uploads import max_upload_mb  # the same limit at the door as in the pages' messages
+
     return ["streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port), "--server.address", address,
-            *SAFE_SETTINGS]
+            *SAFE_SETTINGS, "--server.maxUploadSize", str(max_upload_mb())]
 
 
 def _seeder(session, args):

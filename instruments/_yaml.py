@@ -15,6 +15,11 @@ import yaml
 
 Path = tuple[str | int, ...]
 
+# An instrument is a few hundred values a few levels deep. Aliases let a 150-byte file stand for
+# billions of values ("billion laughs"), so the tree we build is bounded in values and in depth.
+MAX_VALUES = 200_000
+MAX_DEPTH = 32
+
 
 @dataclass
 class LocatedData:
@@ -44,18 +49,29 @@ class YamlSyntaxError(ValueError):
 
 def read_located(text: str) -> LocatedData:
     """Parse ``text`` with the safe loader and return data with line numbers."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # NUL and other control characters
+        line = text.count("\n", 0, exc.position) + 1
+        raise YamlSyntaxError(f"not valid YAML: character {exc.character!r} is not allowed in a YAML file", line) \
+            from None
     try:
         node = loader.get_single_node()
         out = LocatedData(data=None)
-        out.data = _build(loader, node, (), out) if node is not None else None
+        out.data = _build(loader, node, (), out, [0]) if node is not None else None
         return out
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         raise YamlSyntaxError(f"not valid YAML: {exc.problem or exc}", line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise YamlSyntaxError(f"not valid YAML: character {exc.character!r} is not allowed in a YAML file", line) \
+            from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(f"not valid YAML: {exc}", None) from None
+    except RecursionError:  # PyYAML's parser recurses once per level: thousands of "[" exhaust it
+        raise YamlSyntaxError(f"nested more than {MAX_DEPTH} levels deep", None) from None
     finally:
         loader.dispose()
 
@@ -63,8 +79,15 @@ def read_located(text: str) -> LocatedData:
 _PLAIN_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
 
 
-def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path, out: LocatedData) -> Any:
-    out.lines.setdefault(path, node.start_mark.line + 1)
+def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path, out: LocatedData, built: list[int]) -> Any:
+    line = node.start_mark.line + 1
+    built[0] += 1
+    if built[0] > MAX_VALUES:
+        raise YamlSyntaxError(f"more than {MAX_VALUES:,} values (aliases expanding without end?); an instrument "
+                              "has far fewer", line)
+    if len(path) > MAX_DEPTH:
+        raise YamlSyntaxError(f"nested more than {MAX_DEPTH} levels deep (a recursive alias?)", line)
+    out.lines.setdefault(path, line)
     expected_tag = _PLAIN_TAGS.get(type(node))
     if expected_tag is not None and node.tag != expected_tag:
         # We build collections ourselves (to keep line numbers), so refuse tags here exactly as
@@ -81,10 +104,10 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path, out: LocatedDat
             if key in result:
                 out.duplicate_keys.append((key_path, key_node.start_mark.line + 1))
             out.lines[key_path] = key_node.start_mark.line + 1
-            result[key] = _build(loader, value_node, key_path, out)
+            result[key] = _build(loader, value_node, key_path, out, built)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(loader, child, (*path, i), out) for i, child in enumerate(node.value)]
+        return [_build(loader, child, (*path, i), out, built) for i, child in enumerate(node.value)]
     return loader.construct_object(node, deep=True)
 
 

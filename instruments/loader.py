@@ -47,6 +47,7 @@ class InstrumentError(ValueError):
 
 
 _cache: dict[str, Instrument] = {}
+CACHE_SIZE = 64
 _cache_lock = threading.Lock()
 
 
@@ -81,6 +82,10 @@ def resolve(id_or_path: str | os.PathLike) -> Path:
 def load(id_or_path: str | os.PathLike) -> Instrument:
     """Load a shipped instrument by id, or any definition file by path."""
     path = resolve(id_or_path)
+    size, limit = path.stat().st_size, max_definition_bytes()
+    if size > limit:  # refused before reading it into memory
+        raise InstrumentError([DefinitionIssue(path.name, None, "(file)", f"{size:,} bytes: larger than the "
+                                               f"{limit:,} bytes a definition may have (INSATS_MAX_YAML_KB)")])
     return loads(path.read_bytes(), filename=str(path))
 
 
@@ -94,6 +99,8 @@ def loads(content: bytes | str, filename: str = "<text>") -> Instrument:
         return cached
     instrument = _build(raw, filename, digest)
     with _cache_lock:
+        if len(_cache) >= CACHE_SIZE:  # uploads must not grow the cache without end: drop the oldest
+            _cache.pop(next(iter(_cache)))
         _cache[digest] = instrument
     return instrument
 
@@ -114,11 +121,26 @@ def _build(raw: bytes, filename: str, digest: str) -> Instrument:
     return instrument
 
 
+def max_definition_bytes() -> int:
+    """The largest definition file read (``INSATS_MAX_YAML_KB``, default 512 KB): the shipped ones
+    are under 40 KB; a limit keeps a hostile upload from costing the server its memory."""
+    try:
+        return int(os.environ.get("INSATS_MAX_YAML_KB", "512")) * 1024
+    except ValueError:
+        return 512 * 1024
+
+
 def parse_definition(raw: bytes, filename: str, model: type[M], checks: list) -> M:
     """Read -> parse -> validate any definition file; every problem is reported with file:line:path."""
     name = Path(filename).name if filename != "<text>" else filename
+    limit = max_definition_bytes()
+    if len(raw) > limit:
+        raise InstrumentError([DefinitionIssue(name, None, "(file)", f"{len(raw):,} bytes: larger than the "
+                                               f"{limit:,} bytes a definition may have (INSATS_MAX_YAML_KB)")])
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark from Windows editors is not content
     except UnicodeDecodeError as exc:
         raise InstrumentError([DefinitionIssue(name, None, "(file)", f"not UTF-8 text: {exc}")]) from None
     try:

@@ -208,9 +208,11 @@ def ratings_to_values(instrument: Instrument, ratings: Mapping[str, object]) -> 
         raw = ratings.get(item.id)
         if raw is None or (isinstance(raw, str) and raw.strip() in instrument.omission.codes):
             continue
+        allowed = ", ".join(lv.code for lv in instrument.scales[item.scale].levels)
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            raise ValueError(f"item {item.id}: {raw!r} is not a level of its scale (allowed: {allowed})")
         level = instrument.scales[item.scale].level_for(raw.strip() if isinstance(raw, str) else float(raw))
         if level is None:
-            allowed = ", ".join(lv.code for lv in instrument.scales[item.scale].levels)
             raise ValueError(f"item {item.id}: {raw!r} is not a level of its scale (allowed: {allowed})")
         row[j] = level.value
     return row

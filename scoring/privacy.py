@@ -70,6 +70,19 @@ def coarsen_rows(frame: pd.DataFrame, id_column: str, k: int,
         out[column] = out[column].astype(object)
     if not quasi or k <= 1:
         return out
+    out = _coarsen(out, id_column, quasi, k, steps)
+    for column in quasi:
+        coarsened = pd.to_numeric(out[column], errors="coerce").isna() & out[column].notna()
+        if coarsened.any() and not coarsened.equals(frame[column].notna()):
+            # "15–17" and "*" beside 16: text, one type per column for every file format
+            out[column] = out[column].astype("string")
+        else:
+            out[column] = out[column].astype(frame[column].dtype)
+    return out
+
+
+def _coarsen(out: pd.DataFrame, id_column: str, quasi: list[str], k: int,
+             steps: tuple[tuple[str, str], ...]) -> pd.DataFrame:
     for column, how in steps:
         rare = _sizes(out, id_column, quasi) < k
         if not rare.any():

@@ -22,7 +22,7 @@ from instruments import responses
 from . import audit
 from .access import Actor, guard, visible_cases
 from .cases.consent import allows
-from .cases.subjects import normalise_code, team_for_new_case
+from .cases.subjects import CODE_EXPECTED, CODE_PATTERN, normalise_code, team_for_new_case
 from .models import OCCASIONS, REFERRAL_SOURCES, Assessment, Consent, Referral, Subject
 
 REFERRAL_COLUMNS = ("case_code", "source", "received_on", "suitable", "decided_on", "asked_on", "answer", "answered_on")
@@ -106,8 +106,8 @@ def validate_referrals(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], np.nd
         raise ImportRefused(errors)
     frame = frame.fillna("").astype(str)
     code = frame["case_code"].str.strip()
-    for pos in np.flatnonzero((code == "").to_numpy()):
-        errors.append(RowError(int(pos) + 2, "case_code", "", "a case code"))
+    for pos in np.flatnonzero((~code.str.upper().str.fullmatch(CODE_PATTERN)).to_numpy()):
+        errors.append(RowError(int(pos) + 2, "case_code", code.iloc[pos][:40], CODE_EXPECTED))
     source = frame["source"].str.strip().str.lower().map(SOURCE_SPELLINGS)
     for pos in np.flatnonzero(source.isna().to_numpy()):
         errors.append(
@@ -339,7 +339,17 @@ def import_assessments(
     occasion = frame["occasion"].str.strip() if "occasion" in frame else pd.Series("other", index=frame.index)
     for pos in np.flatnonzero(~occasion.isin(OCCASIONS).to_numpy()):
         errors.append(RowError(int(pos) + 2, "occasion", occasion.iloc[pos], "one of " + ", ".join(OCCASIONS)))
-    codes = frame["subject_id"].map(normalise_code)
+    codes = frame["subject_id"].fillna("").astype(str).map(normalise_code)
+    for pos in np.flatnonzero((~codes.str.fullmatch(CODE_PATTERN)).to_numpy()):
+        errors.append(RowError(int(pos) + 2, "subject_id", codes.iloc[pos][:40], CODE_EXPECTED))
+    if "rater" in frame:  # ratings are recorded in the name of whoever imports them, never another's
+        stated = frame["rater"].fillna("").astype(str).str.strip()
+        for pos in np.flatnonzero(((stated != "") & (stated != actor.who)).to_numpy()):
+            errors.append(RowError(int(pos) + 2, "rater", stated.iloc[pos][:40],
+                                   f"empty or {actor.who}: imported ratings are recorded in the name of the person "
+                                   "importing them"))
+    if errors:
+        raise ImportRefused(sorted(errors, key=lambda e: (e.row, e.column)))
     known = subject_ids_by_code(session, codes)
     _refuse_other_teams(session, actor, "assessment.import", codes.tolist(), known)
     if not create_subjects:
@@ -372,7 +382,7 @@ def import_assessments(
                 "definition_hash": inst.definition_hash,
                 "occasion": occasion.iloc[i] or "other",
                 "assessed_on": assessed.iloc[i].date(),
-                "rater": (frame["rater"].iloc[i] if "rater" in frame else "") or actor.who,
+                "rater": actor.who,
                 "status": "final",
                 "version": 1,
                 "judgment": lookup.get(judgments.iloc[i]) if judgments.iloc[i] else None,

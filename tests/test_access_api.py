@@ -45,6 +45,12 @@ UNCHECKED = {
     "is_sqlite": "which engine (no data)",
     "transaction": "opens a unit of work; the functions inside it check",
     "check_keys": "start-up: compares key ids, adopts pre-key-id rows (no case data leaves it)",
+    "hold_serving_lock": "a lock file beside the database (no data)",
+    "lock_path": "the lock file's name (no data)",
+    "schema_revision": "the schema version (no case data)",
+    "pg_environment": "libpq variables for pg_dump/pg_restore (no case data)",
+    "write_backup": "copies the database file; called by the guarded backup() and by upgrade() before migrating",
+    "backup_before_upgrade": "upgrade's own safety copy, before any migration (a system step)",
 }
 INTERNAL_CASE_READERS = {"find_subject", "current_rows", "consent_rows", "latest_meeting", "subject_ids_by_code",
                          "case_access", "record", "record_many"}

@@ -183,11 +183,14 @@ def test_export_is_de_identified_in_every_format(demo_store, tmp_path):
                            "--out", str(out)], capture_output=True, text=True, cwd=tmp_path,
                           env={**os.environ, "INSATS_USER": "demo.forskare"})
     assert done.returncode == 0, done.stderr
-    wide = pd.read_csv(out / "savry-like-wide.csv")
+    wide = pd.read_csv(out / "savry-like-wide.csv", dtype={"age": str, "district": str, "gender": str})
     text = (out / "savry-like-wide.csv").read_text() + (out / "savry-like-long.csv").read_text()
     assert "DEMO-" not in text and "Syntetisk" not in text and "demo." not in text  # codes, text, raters
     assert wide["research_id"].str.match(r"^R[0-9a-f]{10}$").all()
-    assert wide["age"].between(10, 25).all() and "birth_year" not in wide
+    ages = pd.to_numeric(wide["age"], errors="coerce")
+    assert ages.dropna().between(10, 25).all() and "birth_year" not in wide
+    assert wide.loc[ages.isna(), "age"].isin(["*", "12–14", "15–17", "18–20", "21–24"]).all()  # coarsened rows
+    assert wide.groupby(["district", "age", "gender"])["research_id"].nunique().min() >= 5
     assert {"risk_total", "protective_total", "judgment", "days_from_first"} <= set(wide.columns)
     parquet = pd.read_parquet(out / "savry-like-long.parquet")
     assert len(parquet) == len(wide) * len(SAVRY.items) and parquet["value"].dropna().isin([0, 1, 2]).all()

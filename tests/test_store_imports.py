@@ -125,8 +125,14 @@ def test_referral_checklist_columns_become_irk_8_assessments(use_db, engine, tmp
 def test_assessments_import_export_round_trip(use_db, engine, tmp_path, capsys):
     items = "H1,H2,H3,H4,H5,H6,H7,H8,H9,H10,S1,S2,S3,S4,S5,S6,I1,I2,I3,I4,I5,I6,I7,I8,P1,P2,P3,P4,P5,P6"
     header = f"subject_id,assessed_on,occasion,rater,judgment,rationale,{items}"
-    row = "SIG-AAA111,2026-02-01,baseline,anna,high,Allvarligt våld," + ",".join(["H"] * 24 + ["A"] * 6)
-    path = register(tmp_path, row, header=header, name="a.csv")
+    ratings = ",".join(["H"] * 24 + ["A"] * 6)
+    in_anothers_name = register(tmp_path, f"SIG-AAA111,2026-02-01,baseline,anna,high,Allvarligt våld,{ratings}",
+                                header=header, name="other.csv")
+    assert cli.main(["assessments", "import", "--instrument", "savry-like", in_anothers_name,
+                     "--create-subjects"]) == 2
+    assert "column 'rater': 'anna' – expected empty or ivar.intake" in capsys.readouterr().err
+    path = register(tmp_path, f"sig-aaa111,2026-02-01,baseline,,high,Allvarligt våld,{ratings}", header=header,
+                    name="a.csv")
     assert cli.main(["assessments", "import", "--instrument", "savry-like", path]) == 2
     assert "row 2, column 'subject_id': 'SIG-AAA111' – expected an existing case code" in capsys.readouterr().err
     assert cli.main(["assessments", "import", "--instrument", "savry-like", path, "--create-subjects"]) == 0
@@ -143,7 +149,11 @@ def test_assessments_import_export_round_trip(use_db, engine, tmp_path, capsys):
                      "-o", str(out)]) == 0
     exported = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert exported.loc[0, "subject_id"] == "SIG-AAA111" and exported.loc[0, "judgment"] == "high"
-    assert list(exported.loc[0, ["H1", "P6"]]) == ["H", "A"]
+    assert list(exported.loc[0, ["H1", "P6"]]) == ["H", "A"] and exported.loc[0, "rater"] == "ivar.intake"
+    long_code = register(tmp_path, f"SIG-{'X' * 30},2026-02-01,baseline,,high,x,{ratings}", header=header,
+                         name="long.csv")
+    assert cli.main(["assessments", "import", "--instrument", "savry-like", long_code, "--create-subjects"]) == 2
+    assert "expected a case code of 1-16 letters" in capsys.readouterr().err  # not a database error
 
 
 def test_audit_verify_and_backup_restore(use_db, engine, tmp_path, capsys):

@@ -15,6 +15,7 @@ from forms.assessment_form import (
 )
 from forms.i18n import lang, tr
 from forms.score_panel import level_label, show_judgment_vs_band, show_scores
+from forms.uploads import upload_bytes
 
 
 @st.cache_resource
@@ -87,8 +88,11 @@ def upload_view() -> None:
     uploaded = st.file_uploader(tr("upload"), type=["yaml", "yml"], key="instrument_upload")
     if uploaded is None:
         return
+    data = upload_bytes(uploaded)
+    if data is None:
+        return
     try:
-        inst = instruments.loads(uploaded.getvalue(), filename=uploaded.name)
+        inst = instruments.loads(data, filename=uploaded.name)
     except instruments.InstrumentError as exc:
         st.error(tr("upload_errors"))
         st.code("\n".join(str(issue) for issue in exc.issues), language=None)

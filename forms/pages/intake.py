@@ -12,6 +12,7 @@ from forms import context as ctx
 from forms.assessment_form import OMITTED, domain_items, ratings_state
 from forms.funnel import show_funnel
 from forms.i18n import lang, tr
+from forms.uploads import too_many_rows, upload_bytes
 from store import cases, imports, users, views
 from store.models import REFERRAL_SOURCES
 
@@ -151,8 +152,11 @@ def import_view() -> None:
     uploaded = st.file_uploader(tr("import_file"), type=["csv"], key="import_upload", help=tr("import_help"))
     if uploaded is None:
         return
+    data = upload_bytes(uploaded)
+    if data is None or too_many_rows(data):
+        return
     try:
-        frame = pd.read_csv(io.BytesIO(uploaded.getvalue()), dtype=str, keep_default_na=False)
+        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         st.error(tr("import_unreadable", message=str(exc)))
         return

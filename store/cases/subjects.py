@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -16,9 +17,21 @@ from ._errors import CaseError
 EMERGENCY_TIME = timedelta(hours=8)
 
 
+CODE_PATTERN = r"[A-Z0-9][A-Z0-9-]{0,15}"  # what a case code may be, after normalise_code
+CODE_EXPECTED = "a case code of 1-16 letters A-Z, digits and dashes (e.g. SIG-K7QF3M)"
+
+
 def normalise_code(case_code: str) -> str:
     """Case codes are kept in capitals: "sig-x7" and "SIG-X7" are one case."""
     return case_code.strip().upper()
+
+
+def checked_code(case_code: str) -> str:
+    """The normalised code, or a CaseError saying what a code may be (never a database error)."""
+    code = normalise_code(case_code)
+    if not re.fullmatch(CODE_PATTERN, code):
+        raise CaseError(f"{case_code[:40]!r} is not {CODE_EXPECTED}", "case.code", code=case_code[:40])
+    return code
 
 
 def team_for_new_case(session: Session, actor: Actor, team_id: int | None) -> int:
@@ -40,7 +53,7 @@ def create_subject(session: Session, actor: Actor, *, birth_year: int | None = N
                    gender: str | None = None, district: str | None = None, pnr: str | None = None,
                    case_code: str | None = None, synthetic: bool = False, team_id: int | None = None) -> Subject:
     guard(session, actor, "case.create", audited=False)
-    subject = Subject(case_code=normalise_code(case_code) if case_code else _unique_case_code(session),
+    subject = Subject(case_code=checked_code(case_code) if case_code else _unique_case_code(session),
                       birth_year=birth_year, birth_month=birth_month, gender=gender, district=district,
                       synthetic=synthetic, team_id=team_for_new_case(session, actor, team_id))
     if pnr:

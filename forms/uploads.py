@@ -1,0 +1,51 @@
+"""Limits on what a browser may upload: size (``INSATS_MAX_UPLOAD_MB``, default 10) and rows
+(``INSATS_MAX_ROWS``, default 100,000).
+
+Streamlit's own cap (``server.maxUploadSize``, set to the same default by ``insats serve``) stops
+the bytes at the door; these checks give the user a sentence with the limit instead of a broken
+widget, and stop a huge register before it is parsed into memory.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from .i18n import tr
+
+DEFAULT_MB, DEFAULT_ROWS = 10, 100_000
+
+
+def _setting(name: str, default: int) -> int:
+    try:
+        return max(1, int(os.environ.get(name, default)))
+    except ValueError:
+        return default
+
+
+def max_upload_mb() -> int:
+    return _setting("INSATS_MAX_UPLOAD_MB", DEFAULT_MB)
+
+
+def max_rows() -> int:
+    return _setting("INSATS_MAX_ROWS", DEFAULT_ROWS)
+
+
+def upload_bytes(uploaded) -> bytes | None:
+    """The uploaded file's bytes, or None after saying that it is over the size limit."""
+    size, limit = uploaded.size, max_upload_mb()
+    if size > limit * 1024 * 1024:
+        st.error(tr("upload_too_big", name=uploaded.name, mb=f"{size / 1024 / 1024:.1f}", limit=limit))
+        return None
+    return uploaded.getvalue()
+
+
+def too_many_rows(data: bytes) -> bool:
+    """Count lines before parsing: over the row limit, say so and stop."""
+    rows, limit = data.count(b"\n"), max_rows()
+    if rows > limit + 1:  # the header line
+        st.error(tr("upload_too_many_rows", rows=f"{rows - 1:,}".replace(",", " "),
+                    limit=f"{limit:,}".replace(",", " ")))
+        return True
+    return False
