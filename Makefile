@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run test lint bench demo clean
+.PHONY: run test lint bench soak demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,14 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 ## make bench: speed and memory figures, as ratios against a naive baseline in the same run
+## make bench soak: only the soak (20 users for 10 minutes on SQLite, then on PostgreSQL; SOAK_MINUTES)
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(filter soak,$(MAKECMDGOALS))
+
+soak: $(VENV)/.installed-test
+ifeq ($(filter bench,$(MAKECMDGOALS)),)
+	$(BIN)/python -m benchmarks soak
+endif
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -36,8 +36,8 @@ def suppress_counts(table: pd.DataFrame, columns: list[str], k: int) -> pd.DataF
     for column in columns:
         values = pd.to_numeric(out[column], errors="coerce")
         small = (values > 0) & (values < k)
-        if small.any():
-            out[column] = out[column].astype(object).where(~small, shown_as(k))
+        if small.any():  # text throughout: one type per column, as tables and Arrow need
+            out[column] = out[column].astype("string").where(~small, shown_as(k))
     return out
 
 
@@ -72,12 +72,11 @@ def coarsen_rows(frame: pd.DataFrame, id_column: str, k: int,
         return out
     out = _coarsen(out, id_column, quasi, k, steps)
     for column in quasi:
-        coarsened = pd.to_numeric(out[column], errors="coerce").isna() & out[column].notna()
-        if coarsened.any() and not coarsened.equals(frame[column].notna()):
-            # "15–17" and "*" beside 16: text, one type per column for every file format
-            out[column] = out[column].astype("string")
-        else:
-            out[column] = out[column].astype(frame[column].dtype)
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            continue
+        text = pd.to_numeric(out[column], errors="coerce").isna() & out[column].notna()
+        # "15–17" and "*" beside 16 make the column text (one type per column, for every file format)
+        out[column] = out[column].astype("string") if text.any() else out[column].astype(frame[column].dtype)
     return out
 
 

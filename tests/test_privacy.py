@@ -50,7 +50,7 @@ def test_fewer_than_k_youths_cannot_be_exported_at_all():
 def test_counts_under_k_are_shown_as_less_than_k():
     table = pd.DataFrame({"month": ["2026-01", "2026-02"], "received": [12, 3], "accepted": [0, 5]})
     out = suppress_counts(table, ["received", "accepted"], 5)
-    assert out["received"].tolist() == [12, "< 5"] and out["accepted"].tolist() == [0, 5]
+    assert out["received"].tolist() == ["12", "< 5"] and out["accepted"].tolist() == [0, 5]
     assert suppress_matrix(np.array([[1, 4], [5, 0]]), 5) == [["< 5", "< 5"], [5, 0]]
     assert SUPPRESSED == "*"
 

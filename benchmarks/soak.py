@@ -1,0 +1,229 @@
+"""Soak: 20 simulated users working for 10 minutes, on SQLite and on PostgreSQL (``make bench soak``).
+
+Each user is a process with its own logged-in AppTest session (the app's real pages, store and
+database; no browser), acting as their role does with a short think time between actions:
+coordinators open the intake queue, cases, their own draft (every rating saved at once), the change
+and plan pages and the log; intake staff work the queue; researchers open and filter the cohort.
+Everything stays on localhost (a throwaway PostgreSQL cluster on 127.0.0.1) and stops by itself at
+the deadline.
+
+Reported: page runs (count, p50, p95 per page and overall), errors (an exception, a generic failure
+message, or a refusal nobody should have met; must be 0), and the audit chain verified at the end.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = date(2026, 11, 23)
+# what a page shows when something failed or was refused (a missing consent is a state, not a failure)
+FAILURES = ("Något gick fel", "Inget har visats eller ändrats", "ändrats av", "Bara den som gör bedömningen",
+            "Det gick inte:")
+# of every 7 users: 5 coordinators (intake + assessor + coordinator), 1 intake, 1 researcher (20: 14/3/3)
+ROLES = ["coordinator", "coordinator", "intake", "coordinator", "coordinator", "researcher", "coordinator"]
+
+
+def _prepare(url: str, users: int) -> list[tuple[str, str, int | None, str | None]]:
+    """Migrate, seed 60 synthetic youths and one user per simulated person; each coordinator gets a
+    draft of their own to work on. Returns (login, role, draft id, case code) per user."""
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import select
+
+    from store import Actor, make_engine, transaction, upgrade
+    from store.demo import seed_demo
+    from store.models import Subject, Team
+    from store.users import add_user
+
+    setup = Actor("soak.setup", "system")
+    engine = make_engine(url)
+    upgrade(engine)
+    people = []
+    with transaction(engine) as s:
+        seed_demo(s, setup, n_subjects=60, today=TODAY, seed=11, users=False)
+        teams = list(s.scalars(select(Team.name)))
+        codes = list(s.scalars(select(Subject.case_code).order_by(Subject.id)))
+        for i in range(users):
+            role = ROLES[i % len(ROLES)]
+            login = f"soak.{role}{i:02d}"
+            roles = {"coordinator": ["intake", "assessor", "coordinator"], "intake": ["intake"],
+                     "researcher": ["researcher"]}[role]
+            add_user(s, setup, login, display_name=f"Soak {i}", roles=roles,
+                     teams=teams if role != "researcher" else [])
+            draft_id, code = None, None
+            if role == "coordinator":  # a case and a draft of their own: no two users on one draft
+                code = codes[i % len(codes)]
+                draft_id = _own_draft(s, login, s.scalar(select(Subject.id).where(Subject.case_code == code)))
+            people.append((login, role, draft_id, code))
+    engine.dispose()
+    return people
+
+
+def _own_draft(session, login: str, subject_id: int) -> int:
+    import instruments
+    from store.models import Assessment
+
+    inst = instruments.load("savry-like")
+    row = Assessment(subject_id=subject_id, instrument_id=inst.id, instrument_version=inst.version,
+                     definition_hash=inst.definition_hash, occasion="follow-up", assessed_on=TODAY, rater=login,
+                     ratings={}, status="draft", version=1)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def _worker(url: str, data_dir: str, login: str, role: str, draft_id: int | None, code: str | None,
+            seconds: float, seed: int, results) -> None:
+    os.environ.update({"INSATS_DATABASE_URL": url, "INSATS_DATA_DIR": data_dir, "INSATS_TODAY": TODAY.isoformat()})
+    sys.path.insert(0, str(ROOT))
+    from streamlit.testing.v1 import AppTest
+
+    from forms import auth
+
+    rng = random.Random(seed)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state[auth.STATE] = {"login": login, "via": "local", "last_seen": time.time()}
+    runs: list[tuple[str, float, str | None]] = []
+
+    def timed(page: str, action) -> None:
+        at.session_state[auth.STATE]["last_seen"] = time.time()
+        started = time.perf_counter()
+        try:
+            action()
+            problem = None
+            if at.exception:
+                problem = "exception: " + str(at.exception[0].value)[:200]
+            errors = " | ".join(str(e.value) for e in at.error)
+            if any(sign in errors for sign in FAILURES):  # a failure or a refusal nobody here should meet
+                problem = f"error shown: {errors[:200]}"
+        except Exception as exc:  # the harness itself failed: counted, never hidden
+            problem = f"{type(exc).__name__}: {str(exc)[:200]}"
+        runs.append((page, time.perf_counter() - started, problem))
+
+    def open_page(page: str) -> None:
+        at.switch_page(f"forms/pages/{page}.py")
+        at.run()
+
+    timed("login", at.run)
+    plan = {"coordinator": ["intake", "case", "assessment", "assessment", "assessment", "change", "plan", "log"],
+            "intake": ["intake", "intake", "case"], "researcher": ["research", "research"]}[role]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        page = rng.choice(plan)
+        if page in ("case", "assessment", "change", "plan") and code:
+            at.session_state["case_code"] = code
+        if page == "assessment" and draft_id is not None:
+            at.session_state["assessment_id"] = draft_id
+            key = f"assessment:{draft_id}:item:H{rng.randint(1, 10)}"
+            if any(w.key == key for w in at.radio):
+                timed("assessment (save)", lambda k=key: at.radio(key=k).set_value(rng.choice("LMH")).run())
+            else:
+                timed("assessment", lambda: open_page("assessment"))
+        elif page == "research" and any(w.key == "research_ages" for w in at.slider):
+            low = rng.randint(12, 16)
+            timed("research (filter)", lambda lo=low: at.slider(key="research_ages").set_value((lo, 24)).run())
+        else:
+            timed(page, lambda p=page: open_page(p))
+        time.sleep(rng.uniform(0.3, 1.5))  # think time
+    results.put((login, runs))
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def soak(url: str, data_dir: str, users: int, seconds: float) -> dict:
+    people = _prepare(url, users)
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    workers = [context.Process(target=_worker, args=(url, data_dir, login, role, draft, code, seconds, i, results))
+               for i, (login, role, draft, code) in enumerate(people)]
+    started = time.monotonic()
+    for w in workers:
+        w.start()
+    collected = []
+    for _ in workers:
+        collected.append(results.get(timeout=seconds + 600))
+    for w in workers:
+        w.join(timeout=60)
+    elapsed = time.monotonic() - started
+    runs = [r for _, rs in collected for r in rs]
+    errors = [f"{login}: {page}: {problem}" for login, rs in collected for page, _, problem in rs if problem]
+    by_page: dict[str, list[float]] = {}
+    for page, took, _ in runs:
+        by_page.setdefault(page, []).append(took)
+    all_runs = [took for page, took, _ in runs if page != "login"]
+    chain_rows, chain_problems = _verify(url)
+    return {
+        "users": users, "seconds": round(elapsed, 1), "page_runs": len(all_runs),
+        "p50_ms": round(statistics.median(all_runs) * 1000), "p95_ms": round(_percentile(all_runs, 0.95) * 1000),
+        "pages": {p: {"runs": len(v), "p50_ms": round(statistics.median(v) * 1000),
+                      "p95_ms": round(_percentile(v, 0.95) * 1000)} for p, v in sorted(by_page.items())},
+        "errors": len(errors), "error_examples": errors[:5],
+        "audit_rows": chain_rows, "audit_chain_problems": len(chain_problems),
+    }
+
+
+def _verify(url: str) -> tuple[int, list]:
+    from store import Actor, make_engine, transaction
+    from store.audit import verify
+
+    engine = make_engine(url)
+    with transaction(engine) as s:
+        checked, problems = verify(s, Actor("soak.admin", "admin"))
+    engine.dispose()
+    return checked, problems
+
+
+def _report(name: str, r: dict) -> None:
+    print(f"{name}: {r['users']} users for {r['seconds']:.0f} s: {r['page_runs']} page runs, p50 {r['p50_ms']} ms, "
+          f"p95 {r['p95_ms']} ms; errors {r['errors']}; audit chain "
+          f"{'intact' if not r['audit_chain_problems'] else 'BROKEN'} ({r['audit_rows']} rows)")
+    for page, figures in r["pages"].items():
+        print(f"    {page:<20} {figures['runs']:>5} runs  p50 {figures['p50_ms']:>5} ms  p95 {figures['p95_ms']:>5} ms")
+    for example in r["error_examples"]:
+        print(f"    ERROR {example}")
+
+
+def run(minutes: float | None = None, users: int = 20, engines: tuple[str, ...] = ("sqlite", "postgresql")) -> dict:
+    minutes = minutes if minutes is not None else float(os.environ.get("SOAK_MINUTES", "10"))
+    os.environ.setdefault("INSATS_SECRET_KEY", "soak-key-0123456789-abcdefghijklmnop")
+    os.environ.setdefault("INSATS_AUDIT_KEY", "soak-audit-key-0123456789-abcdefghijklmnop")
+    results = {}
+    for name in engines:
+        with tempfile.TemporaryDirectory(prefix=f"insats-soak-{name}-") as tmp:
+            cluster = None
+            if name == "sqlite":
+                url = f"sqlite:///{Path(tmp) / 'insats.sqlite'}"
+            else:
+                from tests.pg import Cluster
+
+                cluster = Cluster()
+                server = cluster.start()
+                from sqlalchemy import create_engine, text
+
+                admin = create_engine(server, isolation_level="AUTOCOMMIT")
+                with admin.connect() as conn:
+                    conn.execute(text("CREATE DATABASE insats"))
+                admin.dispose()
+                url = server.rsplit("/", 1)[0] + "/insats"
+            try:
+                results[name] = soak(url, tmp, users, minutes * 60)
+            finally:
+                if cluster is not None:
+                    cluster.stop()
+            _report(name, results[name])
+    return results
+
+
+if __name__ == "__main__":
+    run()
