@@ -123,7 +123,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.set_defaults(func=cmd_assessments_export)
-    cases = sub.add_parser("cases", help="case assignment").add_subparsers(dest="action", required=True)
+    cases = sub.add_parser("cases", help="case assignment, closing and reopening").add_subparsers(
+        dest="action", required=True)
     p = cases.add_parser("assign", help="move a case to a team and/or name its responsible assessors")
     p.add_argument("case")
     p.add_argument("--team")
@@ -136,3 +137,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--by", choices=["month"], default="month")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.set_defaults(func=cmd_report_funnel)
+    from . import followup
+
+    followup.register(sub, cases, report)

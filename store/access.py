@@ -52,7 +52,9 @@ POLICY: dict[str, dict[str, str]] = {
     "plan.write": _CASE_WORK,
     "outcome.read": _CASE_WORK,
     "outcome.write": _CASE_WORK,
+    "outcome.import": {"coordinator": "team"},
     "report.funnel": {"intake": "team", "coordinator": "team", "researcher": "any"},
+    "report.followup": {"coordinator": "team", "researcher": "any"},  # counts and shares, no case data
     "research.export": {"researcher": "any"},
     "audit.read": {"coordinator": "team", "admin": "any"},
     "audit.verify": {"admin": "any"},

@@ -23,7 +23,17 @@ from . import audit
 from .access import Actor, guard, visible_cases
 from .cases.consent import allows
 from .cases.subjects import CODE_EXPECTED, CODE_PATTERN, normalise_code, team_for_new_case
-from .models import OCCASIONS, REFERRAL_SOURCES, Assessment, Consent, Referral, Subject
+from .models import (
+    OCCASIONS,
+    OCCUPATIONS,
+    PLACEMENTS,
+    REFERRAL_SOURCES,
+    Assessment,
+    Consent,
+    Outcome,
+    Referral,
+    Subject,
+)
 
 REFERRAL_COLUMNS = ("case_code", "source", "received_on", "suitable", "decided_on", "asked_on", "answer", "answered_on")
 OPTIONAL_COLUMNS = ("reason", "started_on", "other_support")
@@ -453,3 +463,76 @@ def _consented(session: Session, subject_ids: list[int], recipient: str, categor
         for c in session.scalars(select(Consent).where(Consent.subject_id.in_(chunk))):
             by_subject.setdefault(c.subject_id, []).append(c)
     return {sid for sid, consents in by_subject.items() if allows(consents, recipient, category, on)}
+
+
+OUTCOME_COLUMNS = ("case_code", "period_start", "period_end", "police_reports", "placement", "placement_days",
+                   "placement_cost", "occupation")
+
+
+def _counts(frame: pd.DataFrame, column: str, errors: list[RowError], decimals: bool = False) -> pd.Series:
+    text = frame[column].str.strip().str.replace(",", ".", regex=False).str.replace(" ", "", regex=False)
+    number = pd.to_numeric(text.replace("", "0"), errors="coerce")
+    bad = number.isna() | (number < 0) | (~decimals & (number != number.round()))
+    for pos in np.flatnonzero(bad.to_numpy()):
+        errors.append(RowError(int(pos) + 2, column, frame[column].iloc[pos],
+                               "a number of 0 or more" if decimals else "a whole number of 0 or more"))
+    return number
+
+
+def import_outcomes(session: Session, actor: Actor, frame: pd.DataFrame) -> ImportReport:
+    """Outcome periods per case (police reports, placement, its days and cost, occupation): every row
+    checked first, then all written or none. A row for a period the case already has (same start and
+    end) is skipped, so a register can be imported again as it grows."""
+    guard(session, actor, "outcome.import", audited=False)
+    frame = frame.fillna("").astype(str)
+    missing = [c for c in OUTCOME_COLUMNS if c not in frame.columns]
+    unknown = [c for c in frame.columns if c not in OUTCOME_COLUMNS]
+    if missing or unknown:
+        raise ImportRefused([RowError(1, c, "(missing)", "this column in the header") for c in missing]
+                            + [RowError(1, c, "(unknown column)", "one of " + ", ".join(OUTCOME_COLUMNS))
+                               for c in unknown])
+    errors: list[RowError] = []
+    codes = frame["case_code"].map(normalise_code)
+    for pos in np.flatnonzero((~codes.str.fullmatch(CODE_PATTERN)).to_numpy()):
+        errors.append(RowError(int(pos) + 2, "case_code", codes.iloc[pos][:40], CODE_EXPECTED))
+    first = _dates(frame, "period_start", errors, required=True)
+    last = _dates(frame, "period_end", errors, required=True)
+    _order(frame, errors, last, first, "period_end", "period_start")
+    reports = _counts(frame, "police_reports", errors)
+    days = _counts(frame, "placement_days", errors)
+    cost = _counts(frame, "placement_cost", errors, decimals=True)
+    placement = frame["placement"].str.strip().replace("", "none")
+    for pos in np.flatnonzero(~placement.isin(PLACEMENTS).to_numpy()):
+        errors.append(RowError(int(pos) + 2, "placement", frame["placement"].iloc[pos],
+                               "one of " + ", ".join(PLACEMENTS)))
+    occupation = frame["occupation"].str.strip().replace("", "none")
+    for pos in np.flatnonzero(~occupation.isin(OCCUPATIONS).to_numpy()):
+        errors.append(RowError(int(pos) + 2, "occupation", frame["occupation"].iloc[pos],
+                               "one of " + ", ".join(OCCUPATIONS)))
+    known = subject_ids_by_code(session, codes)
+    for pos in np.flatnonzero(~codes.isin(list(known)).to_numpy()):
+        errors.append(RowError(int(pos) + 2, "case_code", codes.iloc[pos], "an existing case code"))
+    if errors:
+        raise ImportRefused(sorted(errors, key=lambda e: (e.row, e.column)))
+    _refuse_other_teams(session, actor, "outcome.import", codes.tolist(), known)
+    ids = sorted(set(known.values()))
+    already = set()
+    for chunk in _chunks(ids):
+        already |= set(session.execute(select(Outcome.subject_id, Outcome.period_start, Outcome.period_end)
+                                       .where(Outcome.subject_id.in_(chunk))).all())
+    report, rows, seen = ImportReport(), [], set()
+    for i in range(len(frame)):
+        key = (known[codes.iloc[i]], first.iloc[i].date(), last.iloc[i].date())
+        if key in already or key in seen:
+            report.skipped.append(f"row {i + 2}: {codes.iloc[i]} {key[1]}..{key[2]} already exists – skipped")
+            continue
+        seen.add(key)
+        rows.append({"subject_id": key[0], "period_start": key[1], "period_end": key[2],
+                     "police_reports": int(reports.iloc[i]), "placement": placement.iloc[i],
+                     "placement_days": int(days.iloc[i]), "placement_cost": float(cost.iloc[i]),
+                     "occupation": occupation.iloc[i]})
+    if rows:
+        session.connection().execute(Outcome.__table__.insert(), rows)
+    audit.record_many(session, actor, "import", "outcome", [r["subject_id"] for r in rows])
+    report.imported = len(rows)
+    return report

@@ -1,0 +1,105 @@
+"""insats cases close|reopen, insats outcomes import, insats report follow-up: closing and follow-up."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+
+import pandas as pd
+
+from ._io import InputError, acting, frame_as, open_store, read_wide_csv, refused, write_atomically
+
+
+def _date(text: str, flag: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{flag} {text!r}: expected a date YYYY-MM-DD") from None
+
+
+def cmd_close(args: argparse.Namespace) -> None:
+    from store import cases, transaction
+
+    on = _date(args.on, "--on")
+    try:
+        with transaction(open_store()) as session:
+            actor = acting(session, args)
+            cases.close_case(session, actor, cases.subject_by_code(session, actor, args.case), on, args.reason)
+    except cases.CaseError as exc:
+        raise InputError(f"{exc}; nothing was changed") from None
+    print(f"{args.case.upper()}: closed {on} ({args.reason})")
+
+
+def cmd_reopen(args: argparse.Namespace) -> None:
+    from store import cases, transaction
+
+    try:
+        with transaction(open_store()) as session:
+            actor = acting(session, args)
+            cases.reopen_case(session, actor, cases.subject_by_code(session, actor, args.case), args.reason)
+    except cases.CaseError as exc:
+        raise InputError(f"{exc}; nothing was changed") from None
+    print(f"{args.case.upper()}: reopened")
+
+
+def cmd_outcomes_import(args: argparse.Namespace) -> None:
+    from store import transaction
+    from store.imports import ImportRefused, import_outcomes
+
+    frame = read_wide_csv(args.file)
+    try:
+        with transaction(open_store()) as session:
+            report = import_outcomes(session, acting(session, args), frame)
+    except ImportRefused as exc:
+        raise refused(args.file, exc.errors, "nothing was imported") from None
+    for line in report.skipped:
+        print(f"{args.file}: {line}", file=sys.stderr)
+    print(f"imported {report.imported} outcome periods")
+
+
+def cmd_follow_up(args: argparse.Namespace) -> None:
+    from store import transaction
+    from store.followup import follow_up_report
+
+    start, end = _date(args.date_from, "--from"), _date(args.date_to, "--to")
+    if end < start:
+        raise InputError(f"--to {end} is before --from {start}")
+    with transaction(open_store()) as session:
+        report = follow_up_report(session, acting(session, args), start, end, args.window_months, args.min_cell)
+    if args.format == "json":
+        write_atomically(args.output, json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+        return
+    flat = pd.json_normalize(report, sep=".").T.reset_index()
+    flat.columns = ["figure", "value"]
+    write_atomically(args.output, frame_as(flat, "csv"))
+
+
+def register(sub: argparse._SubParsersAction, cases: argparse._SubParsersAction,
+             report: argparse._SubParsersAction) -> None:
+    from store.cases import CLOSING_REASONS
+
+    p = cases.add_parser("close", help="end a participation with a date and a reason (coordinator)")
+    p.add_argument("case")
+    p.add_argument("--on", required=True, metavar="DATE")
+    p.add_argument("--reason", required=True, choices=CLOSING_REASONS)
+    p.set_defaults(func=cmd_close)
+    p = cases.add_parser("reopen", help="reopen a closed case, with a reason (coordinator)")
+    p.add_argument("case")
+    p.add_argument("--reason", required=True)
+    p.set_defaults(func=cmd_reopen)
+    outcomes = sub.add_parser("outcomes", help="outcome periods").add_subparsers(dest="action", required=True)
+    p = outcomes.add_parser("import", help="import outcome periods (CSV), all or nothing; periods already "
+                                           "recorded are skipped")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_outcomes_import)
+    p = report.add_parser("follow-up", help="the follow-up report for cases started in a period")
+    p.add_argument("--from", dest="date_from", required=True, metavar="DATE")
+    p.add_argument("--to", dest="date_to", required=True, metavar="DATE")
+    p.add_argument("--window-months", type=int, default=12, help="outcome window before and after the start")
+    p.add_argument("--min-cell", type=int, default=0, metavar="N",
+                   help='show counts of youths below N as "< N" (5 for a report to be published)')
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_follow_up)

@@ -1,0 +1,102 @@
+"""The figures municipal SIG reports are judged by, computed column-wise from plain frames.
+
+- ``outcome_windows``: police reports, placements, placement days and cost in the window before each
+  youth's start and the same window after it. Outcome periods are whole days, both ends included. A
+  period that straddles a window's edge is split by days: its counts, days and cost go to each side
+  in proportion to the days on that side, so splitting a period at the start date in advance never
+  changes a total. A placement counts once in every window it overlaps.
+- ``process_indicators``: days from referral to decision, the share of first final assessments within
+  7 days of the youth's yes, the share of network-meeting intervals of at most 28 days, the share of
+  started cases with an active consent and an action plan, the share of closed cases with a closing
+  assessment, closing reasons.
+
+Pure functions: frames in, numbers out; no database.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+MEASURES = ("police_reports", "placements", "placement_days", "placement_cost")
+PLACEMENT_TYPES = ("SiS", "HVB", "family_home")
+OUTCOME_COLUMNS = ["subject_id", "period_start", "period_end", "police_reports", "placement", "placement_days",
+                   "placement_cost"]
+
+
+def _days(values) -> np.ndarray:
+    """Dates (datetime64, Timestamps or date objects) as whole day numbers."""
+    return pd.to_datetime(pd.Series(values)).to_numpy("datetime64[D]").astype(np.int64)
+
+
+def outcome_windows(outcomes: pd.DataFrame, starts: pd.Series, window_months: int = 12) -> dict:
+    """Totals before and after the start, over every started youth.
+
+    ``outcomes``: ``OUTCOME_COLUMNS``; ``starts``: subject id -> start date. Periods of youths without a
+    start are ignored. Returns ``{"before": {...}, "after": {...}}`` with ``MEASURES`` and
+    ``placement_cost_by_type`` (SiS, HVB, family_home), and the number of youths counted.
+    """
+    start_of = pd.to_datetime(pd.Series(starts, dtype="datetime64[ns]"))
+    rows = outcomes[outcomes["subject_id"].isin(start_of.index)]
+    result = {"youths": int(start_of.size)}
+    if rows.empty:
+        empty = {m: 0 for m in MEASURES} | {"placement_cost_by_type": {t: 0.0 for t in PLACEMENT_TYPES}}
+        return result | {"before": dict(empty, placement_cost_by_type=dict(empty["placement_cost_by_type"])),
+                         "after": dict(empty, placement_cost_by_type=dict(empty["placement_cost_by_type"]))}
+    first, last = _days(rows["period_start"]), _days(rows["period_end"])
+    start = _days(start_of.reindex(rows["subject_id"]).to_numpy())
+    start_ts = start_of.reindex(rows["subject_id"])
+    before_from = _days((start_ts - pd.DateOffset(months=window_months)).to_numpy())
+    after_to = _days((start_ts + pd.DateOffset(months=window_months)).to_numpy()) - 1
+    length = last - first + 1
+    placed = rows["placement"].isin(PLACEMENT_TYPES).to_numpy()
+    out = result
+    for name, lo, hi in (("before", before_from, start - 1), ("after", start, after_to)):
+        overlap = np.clip(np.minimum(last, hi) - np.maximum(first, lo) + 1, 0, None)
+        share = np.where(length > 0, overlap / np.maximum(length, 1), 0.0)
+        cost = rows["placement_cost"].to_numpy(float) * share
+        out[name] = {
+            "police_reports": float(np.sum(rows["police_reports"].to_numpy(float) * share)),
+            "placements": int(np.sum(placed & (overlap > 0))),
+            "placement_days": float(np.sum(rows["placement_days"].to_numpy(float) * share)),
+            "placement_cost": float(np.sum(cost)),
+            "placement_cost_by_type": {t: float(np.sum(cost[(rows["placement"] == t).to_numpy()]))
+                                       for t in PLACEMENT_TYPES},
+        }
+    return out
+
+
+def share(hits: np.ndarray | pd.Series, of: np.ndarray | pd.Series | None = None) -> float | None:
+    """hits / cases (None when there are no cases)."""
+    hits = np.asarray(hits, bool)
+    base = hits.size if of is None else int(np.asarray(of, bool).sum())
+    return None if base == 0 else float(hits.sum()) / base
+
+
+def meeting_intervals_within(meetings: pd.DataFrame, days: int = 28) -> float | None:
+    """Share of intervals between consecutive network meetings of the same youth of at most ``days``."""
+    if meetings.empty:
+        return None
+    ordered = meetings.sort_values(["subject_id", "held_on"])
+    held = pd.to_datetime(ordered["held_on"])
+    gaps = held.diff().dt.days
+    same = ordered["subject_id"].eq(ordered["subject_id"].shift())
+    gaps = gaps[same.to_numpy()]
+    return None if gaps.empty else float((gaps <= days).mean())
+
+
+def first_assessment_within(yes: pd.Series, first_final: pd.Series, days: int = 7) -> float | None:
+    """Share of youths whose first final assessment came within ``days`` of their yes (subject id index)."""
+    said_yes = pd.to_datetime(yes.dropna())
+    if said_yes.empty:
+        return None
+    done = pd.to_datetime(first_final.reindex(said_yes.index))
+    waited = (done - said_yes).dt.days
+    return float(((waited >= 0) & (waited <= days)).mean())
+
+
+def days_to_decision(received: pd.Series, decided: pd.Series) -> dict:
+    waited = (pd.to_datetime(decided) - pd.to_datetime(received)).dt.days.dropna()
+    if waited.empty:
+        return {"n": 0, "median": None, "mean": None}
+    return {"n": int(waited.size), "median": float(waited.median()), "mean": float(waited.mean())}

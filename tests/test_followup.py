@@ -1,0 +1,137 @@
+"""The follow-up report reproduces a published SIG report, and its windows are consistent."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cli
+from scoring.followup import outcome_windows
+from store import transaction
+from store.users import add_user
+
+from .actors import SETUP
+
+# SIG Skärholmen, final report (../shared/domain/sig-skarholmen-slutrapport.txt): seven youths of the
+# target group placed at SiS in the year before the start, at 2,169,150 kr; one after, 148,300 kr.
+BEFORE_COST, AFTER_COST = 2_169_150, 148_300
+START = date(2012, 3, 1)  # "Vi kunde inom projektet starta upp med de första ungdomarna i mars 2012"
+
+
+def _write(path, header: str, rows: list[str]) -> str:
+    path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_the_skarholmen_outcome_figures_are_reproduced_exactly(engine, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("INSATS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    with transaction(engine) as s:
+        add_user(s, SETUP, "sam.samordnare", display_name="Sam", roles=["intake", "coordinator"],
+                 teams=["Standard"])
+    codes = [f"SIG-SKH{i}" for i in range(1, 9)]
+    referrals = [f"{code},polis,2012-02-01,ja,2012-02-05,2012-02-10,ja,2012-02-20,{START}" for code in codes[:7]]
+    referrals.append(f"{codes[7]},skola,2012-03-01,ja,2012-03-05,2012-03-08,nej,2012-03-10,")  # said no
+    header = "case_code,source,received_on,suitable,decided_on,asked_on,answer,answered_on,started_on"
+    assert cli.main(["--as", "sam.samordnare", "referrals", "import",
+                     _write(tmp_path / "register.csv", header, referrals)]) == 0
+    costs = [309_878] * 6 + [BEFORE_COST - 6 * 309_878]
+    outcomes = [f"{code},2011-06-01,2011-09-30,2,SiS,122,{cost},none" for code, cost in zip(codes, costs, strict=False)]
+    outcomes.append(f"{codes[0]},2012-09-01,2012-11-30,0,SiS,91,{AFTER_COST},school")
+    outcomes += [f"{code},2012-03-01,2012-12-31,0,none,0,0,school" for code in codes[1:7]]
+    outcomes.append(f"{codes[7]},2012-03-01,2012-12-31,1,HVB,30,90000,none")  # the comparison youth
+    header = "case_code,period_start,period_end,police_reports,placement,placement_days,placement_cost,occupation"
+    path = _write(tmp_path / "outcomes.csv", header, outcomes)
+    assert cli.main(["--as", "sam.samordnare", "outcomes", "import", path]) == 0
+    assert cli.main(["--as", "sam.samordnare", "outcomes", "import", path]) == 0  # again: nothing doubles
+    capsys.readouterr()
+    assert cli.main(["--as", "sam.samordnare", "report", "follow-up", "--from", "2012-03-01", "--to",
+                     "2012-03-31"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    before, after = report["outcomes"]["before"], report["outcomes"]["after"]
+    assert report["cases_started"] == 7
+    assert before["placements"] == 7 and before["placement_cost"] == BEFORE_COST
+    assert before["placement_cost_by_type"]["SiS"] == BEFORE_COST
+    assert after["placements"] == 1 and after["placement_cost"] == AFTER_COST
+    assert before["police_reports"] == 14 and after["police_reports"] == 0
+    comparison = report["comparison_group"]
+    assert comparison["youths"] == 1 and comparison["outcomes"]["after"]["placement_cost_by_type"]["HVB"] > 0
+    assert "not randomised" in comparison["note"]
+    for key in ("funnel", "first_assessment_within_7_days_share", "meeting_intervals_within_28_days_share",
+                "closed", "occupation_at_closing_share"):
+        assert key in report
+    assert cli.main(["--as", "sam.samordnare", "report", "follow-up", "--from", "2012-03-01", "--to",
+                     "2012-03-31", "--min-cell", "10"]) == 0
+    assert json.loads(capsys.readouterr().out)["cases_started"] == "< 10"
+
+
+def test_a_bad_outcome_register_names_every_row_and_imports_nothing(engine, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("INSATS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    with transaction(engine) as s:
+        add_user(s, SETUP, "sam.samordnare", display_name="Sam", roles=["intake", "coordinator"],
+                 teams=["Standard"])
+    header = "case_code,source,received_on,suitable,decided_on,asked_on,answer,answered_on"
+    assert cli.main(["--as", "sam.samordnare", "referrals", "import",
+                     _write(tmp_path / "r.csv", header, ["SIG-A1,polis,2026-01-10,,,,,"])]) == 0
+    header = "case_code,period_start,period_end,police_reports,placement,placement_days,placement_cost,occupation"
+    bad = _write(tmp_path / "o.csv", header, ["SIG-A1,2026-01-01,2026-03-31,1,none,0,0,school",
+                                             "SIG-A1,2026-04-01,2026-03-01,-1,jail,x,0,school",
+                                             "SIG-NOPE,2026-01-01,2026-03-31,0,none,0,0,work"])
+    capsys.readouterr()
+    assert cli.main(["--as", "sam.samordnare", "outcomes", "import", bad]) == 2
+    err = capsys.readouterr().err
+    for part in ("row 3, column 'period_end'", "row 3, column 'police_reports'", "row 3, column 'placement'",
+                 "row 3, column 'placement_days'", "row 4, column 'case_code': 'SIG-NOPE'", "nothing was imported"):
+        assert part in err
+    from store.models import Outcome
+
+    with transaction(engine) as s:
+        assert s.query(Outcome).count() == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(offset=st.integers(-500, 500), length=st.integers(1, 400), reports=st.integers(0, 20),
+       days=st.integers(0, 400), cost=st.integers(0, 2_000_000), window=st.sampled_from([6, 12, 24]),
+       kind=st.sampled_from(["SiS", "HVB", "none"]))
+def test_splitting_a_period_at_the_start_never_changes_a_total(offset, length, reports, days, cost, window, kind):
+    start = pd.Timestamp("2025-06-15")
+    first = start + pd.Timedelta(days=offset)
+    last = first + pd.Timedelta(days=length - 1)
+    whole = pd.DataFrame([{"subject_id": 1, "period_start": first, "period_end": last, "police_reports": reports,
+                           "placement": kind, "placement_days": days, "placement_cost": cost}])
+    pieces = whole
+    if first < start <= last:  # split by days, as a register with the start as a period boundary would
+        left = (start - first).days / length
+        pieces = pd.DataFrame([
+            {"subject_id": 1, "period_start": first, "period_end": start - pd.Timedelta(days=1),
+             "police_reports": reports * left, "placement": kind, "placement_days": days * left,
+             "placement_cost": cost * left},
+            {"subject_id": 1, "period_start": start, "period_end": last, "police_reports": reports * (1 - left),
+             "placement": kind, "placement_days": days * (1 - left), "placement_cost": cost * (1 - left)}])
+    starts = pd.Series({1: start})
+    a, b = outcome_windows(whole, starts, window), outcome_windows(pieces, starts, window)
+    for side in ("before", "after"):
+        for measure in ("police_reports", "placements", "placement_days", "placement_cost"):
+            assert np.isclose(a[side][measure], b[side][measure]), (side, measure)
+        for kind_name, value in a[side]["placement_cost_by_type"].items():
+            assert np.isclose(value, b[side]["placement_cost_by_type"][kind_name])
+
+
+def test_windows_count_only_what_lies_inside_them():
+    start = date(2025, 1, 1)
+    rows = pd.DataFrame([
+        {"subject_id": 1, "period_start": start - timedelta(days=800), "period_end": start - timedelta(days=700),
+         "police_reports": 5, "placement": "SiS", "placement_days": 100, "placement_cost": 1000},  # too early
+        {"subject_id": 1, "period_start": start - timedelta(days=10), "period_end": start + timedelta(days=9),
+         "police_reports": 2, "placement": "HVB", "placement_days": 20, "placement_cost": 2000},  # straddles
+        {"subject_id": 2, "period_start": start, "period_end": start + timedelta(days=9),
+         "police_reports": 9, "placement": "SiS", "placement_days": 10, "placement_cost": 900},  # no start
+    ])
+    result = outcome_windows(rows, pd.Series({1: pd.Timestamp(start)}), 12)
+    assert result["before"]["police_reports"] == 1 and result["after"]["police_reports"] == 1
+    assert result["before"]["placements"] == 1 and result["after"]["placements"] == 1  # one stay, both sides
+    assert result["before"]["placement_cost_by_type"]["HVB"] == 1000 and result["after"]["placement_cost"] == 1000
