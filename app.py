@@ -39,6 +39,7 @@ PAGES = {
     "matching": ("forms/pages/matching.py", "page_matching", ":material/join_inner:"),
     "plan": ("forms/pages/plan.py", "page_plan", ":material/event_note:"),
     "research": ("forms/pages/research.py", "page_research", ":material/query_stats:"),
+    "followup": ("forms/pages/followup.py", "page_followup", ":material/summarize:"),
     "log": ("forms/pages/log.py", "page_log", ":material/policy:"),
     "instruments": ("forms/pages/instruments.py", "page_instruments", ":material/checklist:"),
 }

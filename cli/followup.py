@@ -66,10 +66,25 @@ def cmd_follow_up(args: argparse.Namespace) -> None:
     start, end = _date(args.date_from, "--from"), _date(args.date_to, "--to")
     if end < start:
         raise InputError(f"--to {end} is before --from {start}")
+    if args.format == "pdf" and not args.output:
+        raise InputError("--format pdf needs -o FILE.pdf")
     with transaction(open_store()) as session:
         report = follow_up_report(session, acting(session, args), start, end, args.window_months, args.min_cell)
     if args.format == "json":
         write_atomically(args.output, json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+        return
+    if args.format == "pdf":
+        from pathlib import Path
+
+        from forms.followup_pdf import follow_up_pdf
+
+        if not args.output:
+            raise InputError("--format pdf needs -o FILE.pdf")
+        target = Path(args.output)
+        tmp = target.with_name(target.name + ".partial")
+        tmp.write_bytes(follow_up_pdf(report))
+        tmp.replace(target)
+        print(f"follow-up report written to {target}")
         return
     flat = pd.json_normalize(report, sep=".").T.reset_index()
     flat.columns = ["figure", "value"]
@@ -100,6 +115,6 @@ def register(sub: argparse._SubParsersAction, cases: argparse._SubParsersAction,
     p.add_argument("--window-months", type=int, default=12, help="outcome window before and after the start")
     p.add_argument("--min-cell", type=int, default=0, metavar="N",
                    help='show counts of youths below N as "< N" (5 for a report to be published)')
-    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.add_argument("--format", choices=["json", "csv", "pdf"], default="json")
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_follow_up)

@@ -20,6 +20,7 @@ from .loader import (
     search_dirs,
     validate,
 )
+from .prices import PlacementPrices, load_prices
 from .schema import NET, PROTECTIVE_TOTAL, RISK_TOTAL, Domain, Instrument, Item, Level, Scale
 
 __all__ = [
@@ -34,10 +35,12 @@ __all__ = [
     "Intervention",
     "Item",
     "Level",
+    "PlacementPrices",
     "Scale",
     "available",
     "load",
     "load_catalogue",
+    "load_prices",
     "loads",
     "resolve",
     "search_dirs",

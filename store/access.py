@@ -200,6 +200,6 @@ def pages_for(actor: Actor) -> list[str]:
     """The workflows (page names) a role may open: asked of the same table the store enforces."""
     needs = {"intake": "referral.read", "case": "case.read", "assessment": "assessment.read",
              "change": "assessment.read", "matching": "plan.write", "plan": "plan.read",
-             "research": "research.export", "log": "audit.read"}
+             "research": "research.export", "followup": "report.followup", "log": "audit.read"}
     pages = [page for page, action in needs.items() if may(actor, action)]
     return [*pages, "instruments"]

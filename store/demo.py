@@ -202,7 +202,9 @@ def seed_demo(
         if sid not in start_days:
             continue
         for t in range(int(k[i])):
-            on = start_days[sid] + timedelta(days=7 + 91 * t)
+            # the first assessment 1-7 days after the start (4-10 days after the yes: Västerås' "within a
+            # week" met by most, not all), then every quarter
+            on = start_days[sid] + timedelta(days=1 + sid % 7 + 91 * t)
             if on > today:
                 break
             last = t == int(k[i]) - 1 or on + timedelta(days=91) > today
@@ -233,6 +235,7 @@ def seed_demo(
     if plans:
         meetings = _plans(session, rng, start_days, today)
         _outcomes(session, rng, ids, received, start_days, today)
+        _closings(session, start_days, today)
     audit.record_many(session, actor, "create", "subject", ids, "synthetic demo cohort")
     return DemoReport(subjects=n, referrals=len(referrals), assessments=len(rows), meetings=meetings,
                       passwords=passwords)
@@ -302,6 +305,18 @@ def _plans(session: Session, rng: np.random.Generator, start_days: dict[int, dat
                     )
                 )
     return count
+
+
+CLOSED_AFTER = timedelta(days=540)  # about 18 months, as the SIG reports describe
+DEMO_REASONS = ("goals_reached", "goals_reached", "dropped_out", "moved", "transferred", "placed")
+
+
+def _closings(session: Session, start_days: dict[int, date], today: date) -> None:
+    """Participations that started about 18 months ago or more have ended, for a varied set of reasons."""
+    for sid, start in start_days.items():
+        if today - start > CLOSED_AFTER:
+            session.execute(Subject.__table__.update().where(Subject.id == sid).values(
+                closed_on=start + CLOSED_AFTER, closed_reason=DEMO_REASONS[sid % len(DEMO_REASONS)]))
 
 
 def _outcomes(

@@ -469,10 +469,11 @@ OUTCOME_COLUMNS = ("case_code", "period_start", "period_end", "police_reports", 
                    "placement_cost", "occupation")
 
 
-def _counts(frame: pd.DataFrame, column: str, errors: list[RowError], decimals: bool = False) -> pd.Series:
+def _counts(frame: pd.DataFrame, column: str, errors: list[RowError], decimals: bool = False,
+            empty: float = 0.0) -> pd.Series:
     text = frame[column].str.strip().str.replace(",", ".", regex=False).str.replace(" ", "", regex=False)
-    number = pd.to_numeric(text.replace("", "0"), errors="coerce")
-    bad = number.isna() | (number < 0) | (~decimals & (number != number.round()))
+    number = pd.to_numeric(text, errors="coerce").where(text != "", empty)
+    bad = (number.isna() & (text != "")) | (number < 0) | (~decimals & (number != number.round()))
     for pos in np.flatnonzero(bad.to_numpy()):
         errors.append(RowError(int(pos) + 2, column, frame[column].iloc[pos],
                                "a number of 0 or more" if decimals else "a whole number of 0 or more"))
@@ -500,8 +501,15 @@ def import_outcomes(session: Session, actor: Actor, frame: pd.DataFrame) -> Impo
     _order(frame, errors, last, first, "period_end", "period_start")
     reports = _counts(frame, "police_reports", errors)
     days = _counts(frame, "placement_days", errors)
-    cost = _counts(frame, "placement_cost", errors, decimals=True)
+    cost = _counts(frame, "placement_cost", errors, decimals=True, empty=np.nan)
     placement = frame["placement"].str.strip().replace("", "none")
+    prices = instruments.load_prices()
+    per_day = placement.map(prices.per_day).astype(float)
+    cost = cost.fillna(days * per_day)  # no cost given: days × the price table's price for the type
+    for pos in np.flatnonzero((cost.isna() & (days > 0)).to_numpy()):
+        errors.append(RowError(int(pos) + 2, "placement_cost", "", f"a cost: the price table ({prices.year}) has no "
+                               f"price per day for {placement.iloc[pos]}"))
+    cost = cost.fillna(0.0)
     for pos in np.flatnonzero(~placement.isin(PLACEMENTS).to_numpy()):
         errors.append(RowError(int(pos) + 2, "placement", frame["placement"].iloc[pos],
                                "one of " + ", ".join(PLACEMENTS)))

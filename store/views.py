@@ -30,7 +30,7 @@ from .cases.consent import (
 from .cases.plans import latest_meeting
 from .cases.referrals import OPEN_STATUSES, referral_status
 from .cases.subjects import find_subject, normalise_code
-from .models import Assessment, AuditEntry, Consent, Meeting, Referral, Subject
+from .models import Assessment, AuditEntry, Consent, Meeting, Outcome, Referral, Subject
 
 CONSENT_WARNING = timedelta(days=30)
 QUEUE_COLUMNS = ["referral_id", "case_code", "age", "source", "received_on", "status", "waiting_days", "consent",
@@ -141,6 +141,9 @@ class CaseOverview:
     next_meeting_on: date | None
     meeting_overdue: bool
     assessments: int
+    closed_on: date | None = None
+    closed_reason: str | None = None
+    has_closing_assessment: bool = False
 
 
 def case_overview(session: Session, actor: Actor, case_code: str, today: date) -> CaseOverview:
@@ -165,8 +168,23 @@ def case_overview(session: Session, actor: Actor, case_code: str, today: date) -
         shareable=frozenset((r, c) for r in {FAMILY, *(a for x in active for a in x.actors)}
                             for c in {c for x in active for c in x.categories} if allows(active, r, c, today)),
         next_meeting_on=plan.next_meeting_on if plan else None,
-        meeting_overdue=plan is not None and plan.next_meeting_on < today, assessments=count or 0,
+        meeting_overdue=plan is not None and plan.next_meeting_on < today and subject.closed_on is None,
+        assessments=count or 0, closed_on=subject.closed_on, closed_reason=subject.closed_reason,
+        has_closing_assessment=session.scalar(select(func.count()).select_from(Assessment).where(
+            Assessment.subject_id == subject.id, Assessment.occasion == "closing", Assessment.status == "final")) > 0,
     )
+
+
+OUTCOME_VIEW = ["period_start", "period_end", "police_reports", "placement", "placement_days", "placement_cost",
+                "occupation"]
+
+
+def outcomes_of(session: Session, actor: Actor, subject_id: int) -> pd.DataFrame:
+    """The case's outcome periods, oldest first (one audited read)."""
+    guard(session, actor, "outcome.read", subject_id, detail="outcomes")
+    rows = session.execute(select(*[getattr(Outcome, c) for c in OUTCOME_VIEW])
+                           .where(Outcome.subject_id == subject_id).order_by(Outcome.period_start)).all()
+    return pd.DataFrame(list(map(tuple, rows)), columns=OUTCOME_VIEW)
 
 
 def assessments_of(session: Session, actor: Actor, subject_id: int, instrument_id: str | None = None,
@@ -246,3 +264,31 @@ def access_log(session: Session, actor: Actor, *, case_code: str | None = None, 
 def note_download(session: Session, actor: Actor, action: str, what: str) -> None:
     """A table leaves the system as a file: checked against the rule for its data and audited."""
     guard(session, actor, action, detail=what, verb="download")
+
+
+FOLLOW_UP_MONTHS = (6, 12)  # after closing: how did it go?
+
+
+def follow_ups_due(session: Session, actor: Actor, today: date) -> pd.DataFrame:
+    """Closed cases whose 6- or 12-month follow-up is due and not yet recorded (an outcome period
+    reaching the follow-up date counts as recorded). One audited list."""
+    guard(session, actor, "case.list", detail="follow-ups due", verb="list")
+    closed = pd.DataFrame(list(map(tuple, session.execute(
+        select(Subject.id, Subject.case_code, Subject.closed_on)
+        .where(Subject.closed_on.is_not(None), visible_cases(actor, "case.list"))).all())),
+        columns=["subject_id", "case_code", "closed_on"])
+    columns = ["case_code", "closed_on", "months", "due_on"]
+    if closed.empty:
+        return pd.DataFrame(columns=columns)
+    reached = pd.DataFrame(list(map(tuple, session.execute(
+        select(Outcome.subject_id, func.max(Outcome.period_end)).where(Outcome.subject_id.in_(
+            [int(i) for i in closed["subject_id"]])).group_by(Outcome.subject_id)).all())),
+        columns=["subject_id", "last_end"])
+    frame = closed.merge(reached, on="subject_id", how="left")
+    closed_on = pd.to_datetime(frame["closed_on"])
+    parts = []
+    for months in FOLLOW_UP_MONTHS:
+        due = closed_on + pd.DateOffset(months=months)
+        open_ = (due <= pd.Timestamp(today)) & ~(pd.to_datetime(frame["last_end"]) >= due)
+        parts.append(frame[open_.to_numpy()].assign(months=months, due_on=due[open_.to_numpy()].dt.date))
+    return pd.concat(parts)[columns].sort_values("due_on").reset_index(drop=True)

@@ -135,3 +135,116 @@ def test_windows_count_only_what_lies_inside_them():
     assert result["before"]["police_reports"] == 1 and result["after"]["police_reports"] == 1
     assert result["before"]["placements"] == 1 and result["after"]["placements"] == 1  # one stay, both sides
     assert result["before"]["placement_cost_by_type"]["HVB"] == 1000 and result["after"]["placement_cost"] == 1000
+
+
+def test_the_follow_up_page_and_pdf(tmp_path, monkeypatch):
+    from .app_helpers import TODAY, make_database, no_trace, open_page
+
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    make_database(tmp_path, subjects=60)
+    at = open_page("followup", followup_from=date(2025, 1, 1), followup_to=TODAY)
+    no_trace(at)
+    started = next(m for m in at.metric if m.label == "Startade ärenden").value
+    assert started not in ("0", "< 5")  # the demo cohort started cases in the period
+    assert any("SIG Före" in d.value.columns for d in at.dataframe)
+    from forms.followup_pdf import follow_up_pdf
+    from store import make_engine
+    from store.followup import follow_up_report
+
+    from .app_helpers import USER
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'insats.sqlite'}")
+    with transaction(engine) as s:
+        from store.users import actor_for
+
+        report = follow_up_report(s, actor_for(s, USER), date(2025, 1, 1), TODAY, 12, 5)
+    pdf = follow_up_pdf(report)
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 3
+    engine.dispose()
+
+
+def test_the_case_page_closes_reopens_and_records_outcomes(tmp_path, monkeypatch):
+    from store import cases as store_cases
+    from store import make_engine
+    from store.models import Outcome, Subject
+
+    from .app_helpers import SYSTEM, TODAY, make_database, no_trace, open_page, texts
+
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    engine = make_engine(make_database(tmp_path))
+    with transaction(engine) as s:
+        code = store_cases.create_subject(s, SYSTEM).case_code
+    at = open_page("case", case=code)
+    no_trace(at)
+    assert "ingen slutförd avslutande bedömning" in texts(at, "warning")
+    at.selectbox(key="close_reason").set_value("moved")
+    at.button(key="close_case").click().run()
+    no_trace(at)
+    with transaction(engine) as s:
+        subject = s.query(Subject).filter_by(case_code=code).one()
+        assert subject.closed_on == TODAY and subject.closed_reason == "moved"
+    assert "avslutades" in texts(at, "info")
+    at.text_input(key="reopen_reason").input("Flyttade tillbaka till stadsdelen.")
+    at.button(key="reopen").click().run()
+    with transaction(engine) as s:
+        assert s.query(Subject).filter_by(case_code=code).one().closed_on is None
+    form = open_page("case", case=code)
+    form.number_input[0].set_value(2)
+    submit = next(b for b in form.button if "Spara utfallsperioden" in str(b.label))
+    submit.click().run()
+    no_trace(form)
+    with transaction(engine) as s:
+        [row] = s.query(Outcome).all()
+        assert row.police_reports == 2 and row.period_end == TODAY
+    engine.dispose()
+
+
+def test_follow_ups_at_6_and_12_months_show_when_due_until_recorded(engine):
+    from store import cases as store_cases
+    from store import views
+
+    with transaction(engine) as s:
+        youth = store_cases.create_subject(s, SETUP)
+        store_cases.close_case(s, SETUP, youth, date(2025, 1, 15), "goals_reached")
+        code = youth.case_code
+    with transaction(engine) as s:
+        assert views.follow_ups_due(s, SETUP, date(2025, 7, 14)).empty  # not yet
+        due = views.follow_ups_due(s, SETUP, date(2025, 7, 15))
+        assert due[["case_code", "months"]].values.tolist() == [[code, 6]]
+        assert views.follow_ups_due(s, SETUP, date(2026, 2, 1))["months"].tolist() == [6, 12]
+        store_cases.record_outcome(s, SETUP, youth, period_start=date(2025, 1, 15), period_end=date(2025, 7, 20),
+                                   occupation="school")
+    with transaction(engine) as s:
+        assert views.follow_ups_due(s, SETUP, date(2026, 2, 1))["months"].tolist() == [12]
+
+
+def test_a_cost_left_empty_is_days_times_the_price_table(engine, tmp_path, monkeypatch, capsys):
+    import instruments
+    from store.models import Outcome
+
+    monkeypatch.setenv("INSATS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    with transaction(engine) as s:
+        add_user(s, SETUP, "sam.samordnare", display_name="Sam", roles=["intake", "coordinator"],
+                 teams=["Standard"])
+    header = "case_code,source,received_on,suitable,decided_on,asked_on,answer,answered_on"
+    assert cli.main(["--as", "sam.samordnare", "referrals", "import",
+                     _write(tmp_path / "r.csv", header, ["SIG-P1,polis,2026-01-10,,,,,"])]) == 0
+    header = "case_code,period_start,period_end,police_reports,placement,placement_days,placement_cost,occupation"
+    hvb = _write(tmp_path / "hvb.csv", header, ["SIG-P1,2026-01-01,2026-03-31,0,HVB,10,,none"])
+    assert cli.main(["--as", "sam.samordnare", "outcomes", "import", hvb]) == 2
+    assert "no price per day for HVB" in capsys.readouterr().err
+    sis = _write(tmp_path / "sis.csv", header, ["SIG-P1,2026-01-01,2026-03-31,0,SiS,10,,none"])
+    assert cli.main(["--as", "sam.samordnare", "outcomes", "import", sis]) == 0
+    with transaction(engine) as s:
+        assert s.query(Outcome).one().placement_cost == 10 * instruments.load_prices().price("SiS")
+    own = tmp_path / "prices.yaml"
+    own.write_text("source: Avtal 2026\nyear: 2026\nper_day:\n  HVB: 3100\n  jail: 1\n")
+    monkeypatch.setenv("INSATS_PLACEMENT_PRICES", str(own))
+    import pytest
+
+    with pytest.raises(instruments.InstrumentError, match=r"prices\.yaml:5.*unknown placement type"):
+        instruments.load_prices()

@@ -12,6 +12,7 @@ import streamlit as st
 
 import instruments
 from forms import context as ctx
+from forms.closing import closing_tab, outcomes_tab
 from forms.i18n import lang, refusal, tr, tr_or
 from store import AccessDenied, cases, views
 from store.access import may
@@ -66,6 +67,8 @@ def header(overview: views.CaseOverview) -> None:
     d.metric(tr("assessments"), str(overview.assessments))
     if overview.synthetic:
         st.caption(tr("synthetic_case"))
+    if overview.closed_on is not None:
+        st.info(tr("case_closed", on=overview.closed_on, reason=tr(f"closing_{overview.closed_reason}")))
     if overview.consent is None:  # not this role's to see
         pass
     elif overview.consent == "expired":
@@ -212,6 +215,10 @@ def main() -> None:
         tabs["consents"] = lambda: consents_tab(code, overview)
     if may(actor, "assessment.write"):
         tabs["new_assessment"] = lambda: new_assessment(code)
+    if may(actor, "outcome.read"):
+        tabs["outcomes_tab"] = lambda: outcomes_tab(code, overview)
+    if may(actor, "case.close"):
+        tabs["closing_tab"] = lambda: closing_tab(code, overview)
     for tab, draw in zip(st.tabs([tr(name) for name in tabs]), tabs.values(), strict=True):
         with tab:
             draw()

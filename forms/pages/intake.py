@@ -40,6 +40,13 @@ def queue_view() -> None:
     consent_names = {x: tr(f"consent_state_{x}") for x in cases.CONSENT_STATES}
     shown = queue.assign(status=queue["status"].map(status_names), source=queue["source"].map(source_names),
                          consent=queue["consent"].map(consent_names))
+    with ctx.session() as s:
+        due = views.follow_ups_due(s, ctx.actor(), ctx.today())
+    if not due.empty:
+        st.warning(tr("follow_ups_due", n=len(due)))
+        st.dataframe(due.rename(columns={"case_code": tr("case_code"), "closed_on": tr("closed_on"),
+                                         "months": tr("follow_up_months"), "due_on": tr("due_on")}),
+                     hide_index=True, width="stretch")
     st.caption(tr("queue_count", n=len(queue)))
     st.dataframe(shown.drop(columns=["referral_id"]).rename(columns={
         "case_code": tr("case_code"), "age": tr("age"), "source": tr("source"), "received_on": tr("received_on"),

@@ -1,0 +1,74 @@
+"""The case page's closing and outcome tabs: a participation ends with a date and a reason (the
+closing assessment suggested first), and outcome periods are entered as the follow-up report needs
+them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+
+from forms import context as ctx
+from forms.i18n import tr
+from store import cases, views
+from store.models import OCCUPATIONS, PLACEMENTS
+
+
+def closing_tab(code: str, overview: views.CaseOverview) -> None:
+    if overview.closed_on is not None:
+        st.info(tr("case_closed", on=overview.closed_on, reason=tr(f"closing_{overview.closed_reason}")))
+        reason = st.text_input(tr("reopen_reason"), key="reopen_reason")
+        if st.button(tr("reopen"), key="reopen"):
+            def reopen() -> None:
+                with ctx.session() as s:
+                    cases.reopen_case(s, ctx.actor(), cases.subject_by_code(s, ctx.actor(), code), reason)
+                ctx.done(tr("reopened"))
+
+            ctx.attempt(reopen)
+        return
+    if not overview.has_closing_assessment:
+        st.warning(tr("closing_assessment_first"))
+    left, right = st.columns(2)
+    on = left.date_input(tr("closed_on"), ctx.today(), key="close_on", format="YYYY-MM-DD")
+    reason = right.selectbox(tr("closing_reason"), cases.CLOSING_REASONS, key="close_reason",
+                             format_func=lambda r: tr(f"closing_{r}"))
+    if st.button(tr("close_case"), key="close_case", type="primary"):
+        def close() -> None:
+            with ctx.session() as s:
+                cases.close_case(s, ctx.actor(), cases.subject_by_code(s, ctx.actor(), code), on, reason)
+            ctx.done(tr("case_closed", on=on, reason=tr(f"closing_{reason}")))
+
+        ctx.attempt(close)
+
+
+def outcomes_tab(code: str, overview: views.CaseOverview) -> None:
+    with ctx.session() as s:
+        table = views.outcomes_of(s, ctx.actor(), overview.subject_id)
+    if table.empty:
+        st.caption(tr("no_outcomes"))
+    else:
+        st.dataframe(table.rename(columns={c: tr(f"outcome_col_{c}") for c in table.columns}), hide_index=True,
+                     width="stretch")
+    with st.form("outcome_form", clear_on_submit=True):
+        a, b, c = st.columns(3)
+        start = a.date_input(tr("outcome_col_period_start"), ctx.today() - timedelta(days=90), format="YYYY-MM-DD")
+        end = b.date_input(tr("outcome_col_period_end"), ctx.today(), format="YYYY-MM-DD")
+        reports = c.number_input(tr("outcome_col_police_reports"), min_value=0, step=1)
+        a, b, c, d = st.columns(4)
+        placement = a.selectbox(tr("outcome_col_placement"), PLACEMENTS, format_func=lambda p: tr(f"placement_{p}"))
+        days = b.number_input(tr("outcome_col_placement_days"), min_value=0, step=1)
+        cost = c.number_input(tr("outcome_col_placement_cost"), min_value=0.0, step=1000.0)
+        occupation = d.selectbox(tr("outcome_col_occupation"), OCCUPATIONS, format_func=lambda o: tr(f"occupation_{o}"))
+        if st.form_submit_button(tr("save_outcome")):
+            def save() -> None:
+                if end < start:
+                    raise cases.CaseError("the period ends before it starts", "outcome.order")
+                with ctx.session() as s:
+                    cases.record_outcome(s, ctx.actor(), cases.subject_by_code(s, ctx.actor(), code),
+                                         period_start=start, period_end=end, police_reports=int(reports),
+                                         placement=placement, placement_days=int(days), placement_cost=float(cost),
+                                         occupation=occupation)
+                ctx.done(tr("outcome_saved"))
+
+            ctx.attempt(save)
+

@@ -1,0 +1,69 @@
+"""Uppföljning: the yearly (or any period's) follow-up report for coordinators - the funnel, the
+process indicators, outcomes before and after the start beside a comparison group - as figures on the
+page, and as the PDF and JSON a coordinator hands on."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from forms import context as ctx
+from forms.followup_pdf import MEASURE_NAMES, REASONS, STEP_NAMES, follow_up_pdf
+from forms.i18n import tr
+from forms.safe_csv import audited_download
+from store.followup import follow_up_report
+
+
+def _share(value) -> str:
+    return "–" if value is None else f"{value * 100:.0f} %"
+
+
+def main() -> None:
+    st.title(tr("page_followup"))
+    st.caption(tr("followup_intro"))
+    today = ctx.today()
+    left, mid, right, far = st.columns(4)
+    start = left.date_input(tr("followup_from"), date(today.year - 1, 1, 1), key="followup_from", format="YYYY-MM-DD")
+    end = mid.date_input(tr("followup_to"), date(today.year - 1, 12, 31), key="followup_to", format="YYYY-MM-DD")
+    window = right.selectbox(tr("followup_window"), [6, 12, 18, 24], index=1, key="followup_window")
+    published = far.toggle(tr("followup_publish"), value=True, key="followup_publish", help=tr("followup_publish_help"))
+    if end < start:
+        st.error(tr("followup_order"))
+        return
+    with ctx.session() as s:
+        report = follow_up_report(s, ctx.actor(), start, end, window, 5 if published else 0)
+    a, b, c, d = st.columns(4)
+    a.metric(tr("followup_started"), report["cases_started"])
+    b.metric(tr("followup_within_7"), _share(report["first_assessment_within_7_days_share"]))
+    c.metric(tr("followup_meetings_28"), _share(report["meeting_intervals_within_28_days_share"]))
+    d.metric(tr("followup_occupied"), _share(report["occupation_at_closing_share"]))
+    funnel = pd.DataFrame([{tr("funnel"): STEP_NAMES[k], tr("count"): str(v)} for k, v in report["funnel"].items()])
+    outcomes = pd.DataFrame([{
+        tr("measure"): MEASURE_NAMES[m], "SIG " + tr("before"): report["outcomes"]["before"][m],
+        "SIG " + tr("after"): report["outcomes"]["after"][m],
+        tr("followup_comparison") + " " + tr("before"): report["comparison_group"]["outcomes"]["before"][m],
+        tr("followup_comparison") + " " + tr("after"): report["comparison_group"]["outcomes"]["after"][m],
+    } for m in MEASURE_NAMES])
+    left, right = st.columns([1, 2], gap="large")
+    left.dataframe(funnel, hide_index=True, width="stretch")
+    closed = pd.DataFrame([{tr("followup_reason"): REASONS.get(k, k), tr("count"): str(v)}
+                           for k, v in report["closed"].items()])
+    if not closed.empty:
+        left.dataframe(closed, hide_index=True, width="stretch")
+    right.dataframe(outcomes.round(1), hide_index=True, width="stretch")
+    right.caption(tr("followup_comparison_note"))
+    name = f"uppfoljning-{start}-{end}"
+    pdf_col, json_col, csv_col = st.columns(3)
+    pdf_col.download_button(tr("followup_pdf"), lambda: follow_up_pdf(report), file_name=f"{name}.pdf",
+                            mime="application/pdf", key="followup_pdf")
+    json_col.download_button("JSON", json.dumps(report, indent=1, ensure_ascii=False), file_name=f"{name}.json",
+                             mime="application/json", key="followup_json")
+    with csv_col:
+        audited_download(pd.json_normalize(report, sep=".").T.reset_index().set_axis(["figure", "value"], axis=1)
+                         .astype(str), name, "report.followup")
+
+
+main()
