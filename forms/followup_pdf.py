@@ -28,6 +28,9 @@ DEFINITIONS = [
     ("Nätverksmöten", "Andel av intervallen mellan två nätverksmöten för samma ungdom som var högst 28 dagar."),
     ("Före och efter", "Utfallsperioder i fönstret före start och lika långt fönster efter start. En period som "
                        "korsar starten delas efter antal dagar; en placering räknas i varje fönster den berör."),
+    ("Risk och skydd", "Första och senaste slutförda bedömning (SAVRY-lik som standard) för ungdomar i kohorten "
+                       "med minst två; medelvärden av risk- och skyddssummorna. Bedömarens slutliga bedömning är "
+                       "beslutet, summorna informerar."),
     ("Jämförelsegrupp", "Ungdomar som bedömdes lämpliga under perioden men inte startade (tackade nej eller "
                         "erbjöds inte). Referensdatum är beslutet. Gruppen är inte slumpad: skillnader kan bero "
                         "på annat än insatsen."),
@@ -45,6 +48,17 @@ def _number(value) -> str:
     if isinstance(value, str):
         return value
     return f"{value:,.0f}".replace(",", " ")
+
+
+def _change_rows(change: dict) -> list[list[str]]:
+    """Risk and protective totals, first and latest assessment (paired), as the Forskning page has them."""
+    rows = []
+    for name, label in (("risk_total", "Risksumma"), ("protective_total", "Skyddssumma")):
+        if name in change:
+            c = change[name]
+            rows.append([f"{label}, första → senaste bedömning (n = {_number(change['n'])})",
+                         f"{c['pre_mean']:.1f} → {c['post_mean']:.1f}"])
+    return rows
 
 
 def _page(title: str, subtitle: str):
@@ -70,6 +84,7 @@ def follow_up_pdf(report: dict) -> bytes:
                 ["Avslutade med avslutande bedömning", _share(report["closed_with_closing_assessment_share"])],
                 ["I skola, arbete eller studier vid avslut", _share(report["occupation_at_closing_share"])]]
         rows += [[f"Avslutade: {REASONS.get(k, k)}", _number(v)] for k, v in report["closed"].items()]
+        rows += _change_rows(report.get("risk_change", {}))
         ax = fig.add_axes([0.08, 0.52, 0.84, 0.38])
         ax.axis("off")
         table = ax.table(cellText=rows, colLabels=["Mått", "Värde"], loc="upper left", cellLoc="left",

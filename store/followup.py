@@ -31,8 +31,38 @@ def _frame(session: Session, statement, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(list(map(tuple, session.execute(statement).all())), columns=columns)
 
 
+def _risk_change(session: Session, ids: list[int], instrument_id: str) -> dict:
+    """First and last final assessment of each started youth (with two or more): paired change in the
+    risk and protective totals, as the Forskning page computes it."""
+    import instruments
+    import scoring
+    from scoring.change import paired_change
+
+    inst = instruments.load(instrument_id)
+    rows = session.execute(select(Assessment.subject_id, Assessment.assessed_on, Assessment.id, Assessment.ratings)
+                           .where(Assessment.subject_id.in_(ids), Assessment.instrument_id == inst.id,
+                                  Assessment.status == "final", Assessment.occasion != "referral")
+                           .order_by(Assessment.subject_id, Assessment.assessed_on, Assessment.id)).all()
+    frame = pd.DataFrame([{"subject_id": r.subject_id, **(r.ratings or {})} for r in rows],
+                         columns=["subject_id", *inst.item_ids])
+    if frame.empty:
+        return {"instrument": inst.id, "n": 0}
+    scores = scoring.score(inst, frame[inst.item_ids].astype(object).where(frame[inst.item_ids].notna(), None),
+                           allow_missing_items=True)
+    scores["subject_id"] = frame["subject_id"].to_numpy()
+    first, last = scores.groupby("subject_id").first(), scores.groupby("subject_id").last()
+    counts = scores.groupby("subject_id").size()
+    paired = counts[counts >= 2].index
+    out = {"instrument": inst.id, "n": len(paired)}
+    for name in ("risk_total", "protective_total"):
+        if name in scores and len(paired):
+            r = paired_change(first.loc[paired, name].to_numpy(float), last.loc[paired, name].to_numpy(float))
+            out[name] = {k: r.get(k) for k in ("pre_mean", "post_mean", "mean_change", "wilcoxon_p")}
+    return out
+
+
 def follow_up_report(session: Session, actor: Actor, start: date, end: date, window_months: int = 12,
-                     min_cell: int = 0) -> dict:
+                     min_cell: int = 0, instrument_id: str = "savry-like") -> dict:
     """The report for cases started from ``start`` to ``end`` (inclusive). ``min_cell``: counts of
     youths in 1..min_cell-1 are shown as "< min_cell" (5 for a published report)."""
     guard(session, actor, "report.followup", detail=f"follow-up {start}..{end}", verb="report")
@@ -101,6 +131,7 @@ def follow_up_report(session: Session, actor: Actor, start: date, end: date, win
         "closed_with_closing_assessment_share": followup.share(closed["subject_id"].isin(closing_done)),
         "occupation_at_closing_share": followup.share(last_occupation.isin(OCCUPIED)),
         "outcomes": followup.outcome_windows(outcomes, started, window_months),
+        "risk_change": _risk_change(session, ids, instrument_id),
         "comparison_group": {
             "note": "found suitable in the period but not started (declined or not offered); not randomised",
             "youths": count(len(comparison_ref)),
@@ -108,5 +139,6 @@ def follow_up_report(session: Session, actor: Actor, start: date, end: date, win
         },
     }
     report["outcomes"]["youths"] = count(report["outcomes"]["youths"])
+    report["risk_change"]["n"] = count(report["risk_change"]["n"])
     report["comparison_group"]["outcomes"]["youths"] = count(report["comparison_group"]["outcomes"]["youths"])
     return report

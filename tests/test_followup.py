@@ -149,6 +149,9 @@ def test_the_follow_up_page_and_pdf(tmp_path, monkeypatch):
     started = next(m for m in at.metric if m.label == "Startade ärenden").value
     assert started not in ("0", "< 5")  # the demo cohort started cases in the period
     assert any("SIG Före" in d.value.columns for d in at.dataframe)
+    from .app_helpers import texts
+
+    assert "risksumma" in texts(at, "caption")  # paired change of the started cohort, beside the outcomes
     from forms.followup_pdf import follow_up_pdf
     from store import make_engine
     from store.followup import follow_up_report
@@ -160,6 +163,7 @@ def test_the_follow_up_page_and_pdf(tmp_path, monkeypatch):
         from store.users import actor_for
 
         report = follow_up_report(s, actor_for(s, USER), date(2025, 1, 1), TODAY, 12, 5)
+    assert report["risk_change"]["risk_total"]["post_mean"] < report["risk_change"]["risk_total"]["pre_mean"]
     pdf = follow_up_pdf(report)
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 3
     engine.dispose()

@@ -55,6 +55,12 @@ def main() -> None:
         left.dataframe(closed, hide_index=True, width="stretch")
     right.dataframe(outcomes.round(1), hide_index=True, width="stretch")
     right.caption(tr("followup_comparison_note"))
+    change = report["risk_change"]
+    if "risk_total" in change:
+        right.caption(tr("followup_risk_change", n=change["n"], risk_pre=f"{change['risk_total']['pre_mean']:.1f}",
+                         risk_post=f"{change['risk_total']['post_mean']:.1f}",
+                         prot_pre=f"{change['protective_total']['pre_mean']:.1f}",
+                         prot_post=f"{change['protective_total']['post_mean']:.1f}"))
     name = f"uppfoljning-{start}-{end}"
     pdf_col, json_col, csv_col = st.columns(3)
     pdf_col.download_button(tr("followup_pdf"), lambda: follow_up_pdf(report), file_name=f"{name}.pdf",
