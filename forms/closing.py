@@ -59,6 +59,11 @@ def outcomes_tab(code: str, overview: views.CaseOverview) -> None:
         days = b.number_input(tr("outcome_col_placement_days"), min_value=0, step=1)
         cost = c.number_input(tr("outcome_col_placement_cost"), min_value=0.0, step=1000.0)
         occupation = d.selectbox(tr("outcome_col_occupation"), OCCUPATIONS, format_func=lambda o: tr(f"occupation_{o}"))
+        a, b, c, d = st.columns(4)  # optional: what some municipalities also follow
+        attendance = a.number_input(tr("outcome_col_attendance"), min_value=0.0, max_value=100.0, value=None)
+        concern = b.number_input(tr("outcome_col_concern_reports"), min_value=0, step=1, value=None)
+        lvu = c.number_input(tr("outcome_col_lvu_applications"), min_value=0, step=1, value=None)
+        outpatient = d.number_input(tr("outcome_col_outpatient_cost"), min_value=0.0, step=1000.0, value=None)
         if st.form_submit_button(tr("save_outcome")):
             def save() -> None:
                 if end < start:
@@ -67,7 +72,8 @@ def outcomes_tab(code: str, overview: views.CaseOverview) -> None:
                     cases.record_outcome(s, ctx.actor(), cases.subject_by_code(s, ctx.actor(), code),
                                          period_start=start, period_end=end, police_reports=int(reports),
                                          placement=placement, placement_days=int(days), placement_cost=float(cost),
-                                         occupation=occupation)
+                                         occupation=occupation, attendance=attendance, concern_reports=concern,
+                                         lvu_applications=lvu, outpatient_cost=outpatient)
                 ctx.done(tr("outcome_saved"))
 
             ctx.attempt(save)

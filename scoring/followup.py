@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 MEASURES = ("police_reports", "placements", "placement_days", "placement_cost")
+EXTRA_MEASURES = ("concern_reports", "lvu_applications", "outpatient_cost")  # optional columns, summed
 PLACEMENT_TYPES = ("SiS", "HVB", "family_home")
 OUTCOME_COLUMNS = ["subject_id", "period_start", "period_end", "police_reports", "placement", "placement_days",
                    "placement_cost"]
@@ -63,6 +64,14 @@ def outcome_windows(outcomes: pd.DataFrame, starts: pd.Series, window_months: in
             "placement_cost_by_type": {t: float(np.sum(cost[(rows["placement"] == t).to_numpy()]))
                                        for t in PLACEMENT_TYPES},
         }
+        for extra in EXTRA_MEASURES:
+            if extra in rows:
+                out[name][extra] = float(np.nansum(rows[extra].to_numpy(float) * share))
+        if "attendance" in rows:  # per cent, weighted by the days of each period inside the window
+            attendance = rows["attendance"].to_numpy(float)
+            weight = np.where(np.isnan(attendance), 0, overlap)
+            out[name]["attendance"] = (float(np.nansum(attendance * weight) / weight.sum()) if weight.sum()
+                                       else None)
     return out
 
 

@@ -85,9 +85,10 @@ def follow_up_report(session: Session, actor: Actor, start: date, end: date, win
     comparison_ref = comparison.groupby("subject_id")["decided_on"].min()
     outcomes = _frame(session, select(Outcome.subject_id, Outcome.period_start, Outcome.period_end,
                                       Outcome.police_reports, Outcome.placement, Outcome.placement_days,
-                                      Outcome.placement_cost, Outcome.occupation)
+                                      Outcome.placement_cost, Outcome.occupation, Outcome.attendance,
+                                      Outcome.concern_reports, Outcome.lvu_applications, Outcome.outpatient_cost)
                       .where(Outcome.subject_id.in_(ids + [int(i) for i in comparison_ref.index])),
-                      [*followup.OUTCOME_COLUMNS, "occupation"])
+                      [*followup.OUTCOME_COLUMNS, "occupation", "attendance", *followup.EXTRA_MEASURES])
     finals = _frame(session, select(Assessment.subject_id, Assessment.assessed_on, Assessment.occasion)
                     .where(Assessment.subject_id.in_(ids), Assessment.status == "final",
                            Assessment.occasion != "referral"), ["subject_id", "assessed_on", "occasion"])

@@ -467,6 +467,7 @@ def _consented(session: Session, subject_ids: list[int], recipient: str, categor
 
 OUTCOME_COLUMNS = ("case_code", "period_start", "period_end", "police_reports", "placement", "placement_days",
                    "placement_cost", "occupation")
+OUTCOME_OPTIONAL = ("attendance", "concern_reports", "lvu_applications", "outpatient_cost")
 
 
 def _counts(frame: pd.DataFrame, column: str, errors: list[RowError], decimals: bool = False,
@@ -487,11 +488,11 @@ def import_outcomes(session: Session, actor: Actor, frame: pd.DataFrame) -> Impo
     guard(session, actor, "outcome.import", audited=False)
     frame = frame.fillna("").astype(str)
     missing = [c for c in OUTCOME_COLUMNS if c not in frame.columns]
-    unknown = [c for c in frame.columns if c not in OUTCOME_COLUMNS]
+    unknown = [c for c in frame.columns if c not in OUTCOME_COLUMNS + OUTCOME_OPTIONAL]
     if missing or unknown:
         raise ImportRefused([RowError(1, c, "(missing)", "this column in the header") for c in missing]
-                            + [RowError(1, c, "(unknown column)", "one of " + ", ".join(OUTCOME_COLUMNS))
-                               for c in unknown])
+                            + [RowError(1, c, "(unknown column)", "one of " + ", ".join(
+                                OUTCOME_COLUMNS + OUTCOME_OPTIONAL)) for c in unknown])
     errors: list[RowError] = []
     codes = frame["case_code"].map(normalise_code)
     for pos in np.flatnonzero((~codes.str.fullmatch(CODE_PATTERN)).to_numpy()):
@@ -513,6 +514,11 @@ def import_outcomes(session: Session, actor: Actor, frame: pd.DataFrame) -> Impo
     for pos in np.flatnonzero(~placement.isin(PLACEMENTS).to_numpy()):
         errors.append(RowError(int(pos) + 2, "placement", frame["placement"].iloc[pos],
                                "one of " + ", ".join(PLACEMENTS)))
+    extra = {c: _counts(frame, c, errors, decimals=c in ("attendance", "outpatient_cost"), empty=np.nan)
+             for c in OUTCOME_OPTIONAL if c in frame}
+    if "attendance" in extra:
+        for pos in np.flatnonzero((extra["attendance"] > 100).to_numpy()):
+            errors.append(RowError(int(pos) + 2, "attendance", frame["attendance"].iloc[pos], "a per cent, 0-100"))
     occupation = frame["occupation"].str.strip().replace("", "none")
     for pos in np.flatnonzero(~occupation.isin(OCCUPATIONS).to_numpy()):
         errors.append(RowError(int(pos) + 2, "occupation", frame["occupation"].iloc[pos],
@@ -538,7 +544,9 @@ def import_outcomes(session: Session, actor: Actor, frame: pd.DataFrame) -> Impo
         rows.append({"subject_id": key[0], "period_start": key[1], "period_end": key[2],
                      "police_reports": int(reports.iloc[i]), "placement": placement.iloc[i],
                      "placement_days": int(days.iloc[i]), "placement_cost": float(cost.iloc[i]),
-                     "occupation": occupation.iloc[i]})
+                     "occupation": occupation.iloc[i],
+                     **{c: (None if pd.isna(v.iloc[i]) else (float(v.iloc[i]) if c in ("attendance", "outpatient_cost")
+                                                             else int(v.iloc[i]))) for c, v in extra.items()}})
     if rows:
         session.connection().execute(Outcome.__table__.insert(), rows)
     audit.record_many(session, actor, "import", "outcome", [r["subject_id"] for r in rows])

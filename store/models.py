@@ -235,6 +235,10 @@ class Outcome(Base):
     placement_days: Mapped[int] = mapped_column(Integer, default=0)
     placement_cost: Mapped[float] = mapped_column(Float, default=0.0)
     occupation: Mapped[str] = mapped_column(String(16), default="none")
+    attendance: Mapped[float | None] = mapped_column(Float)  # school attendance, per cent
+    concern_reports: Mapped[int | None] = mapped_column(Integer)  # orosanmälningar
+    lvu_applications: Mapped[int | None] = mapped_column(Integer)
+    outpatient_cost: Mapped[float | None] = mapped_column(Float)  # purchased outpatient care
 
 
 class AuditEntry(Base):

@@ -176,7 +176,7 @@ def case_overview(session: Session, actor: Actor, case_code: str, today: date) -
 
 
 OUTCOME_VIEW = ["period_start", "period_end", "police_reports", "placement", "placement_days", "placement_cost",
-                "occupation"]
+                "occupation", "attendance", "concern_reports", "lvu_applications", "outpatient_cost"]
 
 
 def outcomes_of(session: Session, actor: Actor, subject_id: int) -> pd.DataFrame:

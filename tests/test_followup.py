@@ -252,3 +252,29 @@ def test_a_cost_left_empty_is_days_times_the_price_table(engine, tmp_path, monke
 
     with pytest.raises(instruments.InstrumentError, match=r"prices\.yaml:5.*unknown placement type"):
         instruments.load_prices()
+
+
+def test_optional_outcome_columns_are_imported_and_reported(engine, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("INSATS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    with transaction(engine) as s:
+        add_user(s, SETUP, "sam.samordnare", display_name="Sam", roles=["intake", "coordinator"],
+                 teams=["Standard"])
+    header = "case_code,source,received_on,suitable,decided_on,asked_on,answer,answered_on,started_on"
+    row = "SIG-Q1,skola,2026-01-02,ja,2026-01-03,2026-01-04,ja,2026-01-05,2026-01-10"
+    assert cli.main(["--as", "sam.samordnare", "referrals", "import", _write(tmp_path / "r.csv", header, [row])]) == 0
+    header = ("case_code,period_start,period_end,police_reports,placement,placement_days,placement_cost,occupation,"
+              "attendance,concern_reports,lvu_applications,outpatient_cost")
+    rows = ["SIG-Q1,2025-07-01,2025-12-31,3,none,0,0,school,40,4,1,12000",
+            "SIG-Q1,2026-01-10,2026-06-30,0,none,0,0,school,90,1,0,",
+            "SIG-Q1,2026-07-01,2026-08-31,0,none,0,0,school,101,0,0,0"]
+    assert cli.main(["--as", "sam.samordnare", "outcomes", "import", _write(tmp_path / "o.csv", header, rows)]) == 2
+    assert "row 4, column 'attendance': '101'" in capsys.readouterr().err
+    assert cli.main(["--as", "sam.samordnare", "outcomes", "import",
+                     _write(tmp_path / "o2.csv", header, rows[:2])]) == 0
+    capsys.readouterr()
+    assert cli.main(["--as", "sam.samordnare", "report", "follow-up", "--from", "2026-01-01", "--to",
+                     "2026-01-31"]) == 0
+    outcomes = json.loads(capsys.readouterr().out)["outcomes"]
+    assert outcomes["before"]["attendance"] == 40 and outcomes["after"]["attendance"] == 90
+    assert outcomes["before"]["concern_reports"] == 4 and outcomes["after"]["concern_reports"] == 1
+    assert outcomes["before"]["outpatient_cost"] == 12000 and outcomes["before"]["lvu_applications"] == 1

@@ -1,0 +1,36 @@
+"""outcome details the municipal reports also follow
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-01
+
+Optional per outcome period: school attendance in per cent, reports of concern to social services
+(*orosanmälningar*), LVU applications, and the cost of purchased outpatient care.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+COLUMNS = [("attendance", sa.Float(), "attendance REAL"),
+           ("concern_reports", sa.Integer(), "concern_reports INTEGER"),
+           ("lvu_applications", sa.Integer(), "lvu_applications INTEGER"),
+           ("outpatient_cost", sa.Float(), "outpatient_cost REAL")]
+
+
+def upgrade() -> None:
+    for name, kind, sqlite in COLUMNS:
+        if op.get_bind().dialect.name == "sqlite":  # a plain ADD COLUMN: no table rebuild
+            op.execute(f"ALTER TABLE outcomes ADD COLUMN {sqlite}")
+        else:
+            op.add_column("outcomes", sa.Column(name, kind, nullable=True))
+
+
+def downgrade() -> None:  # pragma: no cover - backups are the way back
+    raise NotImplementedError("restore the backup taken before the upgrade instead")
