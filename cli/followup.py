@@ -69,7 +69,8 @@ def cmd_follow_up(args: argparse.Namespace) -> None:
     if args.format == "pdf" and not args.output:
         raise InputError("--format pdf needs -o FILE.pdf")
     with transaction(open_store()) as session:
-        report = follow_up_report(session, acting(session, args), start, end, args.window_months, args.min_cell)
+        report = follow_up_report(session, acting(session, args), start, end, args.window_months, args.min_cell,
+                                  by=args.by)
     if args.format == "json":
         write_atomically(args.output, json.dumps(report, indent=1, ensure_ascii=False) + "\n")
         return
@@ -113,6 +114,8 @@ def register(sub: argparse._SubParsersAction, cases: argparse._SubParsersAction,
     p.add_argument("--from", dest="date_from", required=True, metavar="DATE")
     p.add_argument("--to", dest="date_to", required=True, metavar="DATE")
     p.add_argument("--window-months", type=int, default=12, help="outcome window before and after the start")
+    p.add_argument("--by", choices=["month", "quarter", "year"], default="quarter",
+                   help="the process indicators per period of the start (and per team)")
     p.add_argument("--min-cell", type=int, default=0, metavar="N",
                    help='show counts of youths below N as "< N" (5 for a report to be published)')
     p.add_argument("--format", choices=["json", "csv", "pdf"], default="json")

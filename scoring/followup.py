@@ -109,3 +109,28 @@ def days_to_decision(received: pd.Series, decided: pd.Series) -> dict:
     if waited.empty:
         return {"n": 0, "median": None, "mean": None}
     return {"n": int(waited.size), "median": float(waited.median()), "mean": float(waited.mean())}
+
+
+def indicators_by(group: pd.Series, yes: pd.Series, first_final: pd.Series, meetings: pd.DataFrame,
+                  days: int = 7, interval: int = 28) -> pd.DataFrame:
+    """The process indicators per group (a period of the start, a team): ``group`` maps each started
+    youth (subject id) to its group. Columns: group, started, first_assessment_within_7_days_share,
+    meeting_intervals_within_28_days_share."""
+    columns = ["group", "started", "first_assessment_within_7_days_share", "meeting_intervals_within_28_days_share"]
+    if group.empty:
+        return pd.DataFrame(columns=columns)
+    waited = (pd.to_datetime(first_final.reindex(group.index)) - pd.to_datetime(yes.reindex(group.index))).dt.days
+    within = ((waited >= 0) & (waited <= days)).where(yes.reindex(group.index).notna())
+    per = pd.DataFrame({"group": group.to_numpy(), "within": within.to_numpy(dtype=float)}, index=group.index)
+    table = per.groupby("group").agg(started=("within", "size"),
+                                     first_assessment_within_7_days_share=("within", "mean"))
+    if not meetings.empty:
+        ordered = meetings.sort_values(["subject_id", "held_on"])
+        gaps = pd.to_datetime(ordered["held_on"]).diff().dt.days
+        same = ordered["subject_id"].eq(ordered["subject_id"].shift()).to_numpy()
+        intervals = pd.DataFrame({"group": ordered["subject_id"].map(group).to_numpy()[same],
+                                  "ok": (gaps.to_numpy()[same] <= interval).astype(float)}).dropna(subset=["group"])
+        table["meeting_intervals_within_28_days_share"] = intervals.groupby("group")["ok"].mean()
+    else:
+        table["meeting_intervals_within_28_days_share"] = np.nan
+    return table.reset_index()[columns]

@@ -22,13 +22,22 @@ from scoring.privacy import shown_as
 
 from .access import Actor, guard, visible_cases
 from .cases.consent import CONSENT_COLUMNS, consent_states
-from .models import Assessment, Consent, Meeting, Outcome, Referral, Subject
+from .models import Assessment, Consent, Meeting, Outcome, Referral, Subject, Team
 
 OCCUPIED = ("school", "work", "training")
 
 
 def _frame(session: Session, statement, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(list(map(tuple, session.execute(statement).all())), columns=columns)
+
+
+def _records(table: pd.DataFrame, count) -> list[dict]:
+    """Rows for JSON: shares as floats (None when there is nothing to share), started as a count."""
+    return [{"group": r.group, "started": count(int(r.started)),
+             "first_assessment_within_7_days_share": None if pd.isna(r.first_assessment_within_7_days_share)
+             else float(r.first_assessment_within_7_days_share),
+             "meeting_intervals_within_28_days_share": None if pd.isna(r.meeting_intervals_within_28_days_share)
+             else float(r.meeting_intervals_within_28_days_share)} for r in table.itertuples()]
 
 
 def _risk_change(session: Session, ids: list[int], instrument_id: str) -> dict:
@@ -61,8 +70,11 @@ def _risk_change(session: Session, ids: list[int], instrument_id: str) -> dict:
     return out
 
 
+PERIODS = {"month": "M", "quarter": "Q", "year": "Y"}
+
+
 def follow_up_report(session: Session, actor: Actor, start: date, end: date, window_months: int = 12,
-                     min_cell: int = 0, instrument_id: str = "savry-like") -> dict:
+                     min_cell: int = 0, instrument_id: str = "savry-like", by: str = "quarter") -> dict:
     """The report for cases started from ``start`` to ``end`` (inclusive). ``min_cell``: counts of
     youths in 1..min_cell-1 are shown as "< min_cell" (5 for a published report)."""
     guard(session, actor, "report.followup", detail=f"follow-up {start}..{end}", verb="report")
@@ -110,6 +122,11 @@ def follow_up_report(session: Session, actor: Actor, start: date, end: date, win
     last_occupation = (outcomes[outcomes["subject_id"].isin(closed["subject_id"])]
                        .sort_values("period_end").groupby("subject_id")["occupation"].last())
     received = referrals[referrals["received_on"].between(lo, hi)]
+    team_of = dict(session.execute(select(Subject.id, Team.name).join(Team, Team.id == Subject.team_id)
+                                   .where(Subject.id.in_(ids))).all())
+    by_period = followup.indicators_by(started.dt.to_period(PERIODS[by]).astype(str), yes, first_final, meetings)
+    by_team = followup.indicators_by(pd.Series(team_of).reindex(started.index).fillna("-"), yes, first_final,
+                                     meetings)
 
     def count(n: int) -> int | str:
         return shown_as(min_cell) if 0 < n < min_cell else int(n)
@@ -128,6 +145,8 @@ def follow_up_report(session: Session, actor: Actor, start: date, end: date, win
         "meeting_intervals_within_28_days_share": followup.meeting_intervals_within(meetings),
         "started_with_active_consent_share": followup.share(np.isin(ids, list(active_consent))),
         "started_with_action_plan_share": followup.share(np.isin(ids, list(with_plan))),
+        "by_" + by: _records(by_period, count),
+        "by_team": _records(by_team, count),
         "closed": {reason: count(n) for reason, n in closed["closed_reason"].value_counts().sort_index().items()},
         "closed_with_closing_assessment_share": followup.share(closed["subject_id"].isin(closing_done)),
         "occupation_at_closing_share": followup.share(last_occupation.isin(OCCUPIED)),

@@ -278,3 +278,19 @@ def test_optional_outcome_columns_are_imported_and_reported(engine, tmp_path, mo
     assert outcomes["before"]["attendance"] == 40 and outcomes["after"]["attendance"] == 90
     assert outcomes["before"]["concern_reports"] == 4 and outcomes["after"]["concern_reports"] == 1
     assert outcomes["before"]["outpatient_cost"] == 12000 and outcomes["before"]["lvu_applications"] == 1
+
+
+def test_process_indicators_per_group_by_hand():
+    from scoring.followup import indicators_by
+
+    group = pd.Series({1: "2026Q1", 2: "2026Q1", 3: "2026Q2"})
+    yes = pd.Series({1: pd.Timestamp("2026-01-01"), 2: pd.Timestamp("2026-02-01"), 3: pd.Timestamp("2026-04-01")})
+    first = pd.Series({1: pd.Timestamp("2026-01-05"), 2: pd.Timestamp("2026-02-20")})  # 3: none yet
+    meetings = pd.DataFrame({"subject_id": [1, 1, 1, 3, 3],
+                             "held_on": pd.to_datetime(["2026-01-10", "2026-02-05", "2026-03-20", "2026-04-10",
+                                                        "2026-05-01"])})
+    table = indicators_by(group, yes, first, meetings).set_index("group")
+    assert table.loc["2026Q1", "started"] == 2 and table.loc["2026Q1", "first_assessment_within_7_days_share"] == 0.5
+    assert table.loc["2026Q1", "meeting_intervals_within_28_days_share"] == 0.5  # 26 days ok, 43 not
+    assert table.loc["2026Q2", "first_assessment_within_7_days_share"] == 0.0
+    assert table.loc["2026Q2", "meeting_intervals_within_28_days_share"] == 1.0

@@ -61,6 +61,12 @@ def main() -> None:
                          risk_post=f"{change['risk_total']['post_mean']:.1f}",
                          prot_pre=f"{change['protective_total']['pre_mean']:.1f}",
                          prot_post=f"{change['protective_total']['post_mean']:.1f}"))
+    by_team = pd.DataFrame(report["by_team"])
+    if not by_team.empty:
+        st.dataframe(by_team.rename(columns={"group": tr("team"), "started": tr("followup_started"),
+                                             "first_assessment_within_7_days_share": tr("followup_within_7"),
+                                             "meeting_intervals_within_28_days_share": tr("followup_meetings_28")}),
+                     hide_index=True, width="stretch")
     name = f"uppfoljning-{start}-{end}"
     pdf_col, json_col, csv_col = st.columns(3)
     pdf_col.download_button(tr("followup_pdf"), lambda: follow_up_pdf(report), file_name=f"{name}.pdf",
