@@ -78,8 +78,8 @@ def _database(folder: Path, frame: pd.DataFrame, starts: pd.Series) -> str:
 
 
 def run(cases: int = 10_000, periods: int = 100_000) -> dict:
+    from forms.followup_report import follow_up_report
     from store import Actor, make_engine, transaction
-    from store.followup import follow_up_report
 
     frame, starts = _cohort(cases, periods)
     fast = timed(lambda: outcome_windows(frame, starts, 12), repeat=3)["median"]

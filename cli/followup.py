@@ -60,8 +60,8 @@ def cmd_outcomes_import(args: argparse.Namespace) -> None:
 
 
 def cmd_follow_up(args: argparse.Namespace) -> None:
+    from forms.followup_report import follow_up_report
     from store import transaction
-    from store.followup import follow_up_report
 
     start, end = _date(args.date_from, "--from"), _date(args.date_to, "--to")
     if end < start:

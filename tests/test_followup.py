@@ -153,8 +153,8 @@ def test_the_follow_up_page_and_pdf(tmp_path, monkeypatch):
 
     assert "risksumma" in texts(at, "caption")  # paired change of the started cohort, beside the outcomes
     from forms.followup_pdf import follow_up_pdf
+    from forms.followup_report import follow_up_report
     from store import make_engine
-    from store.followup import follow_up_report
 
     from .app_helpers import USER
 

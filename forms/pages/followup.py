@@ -12,9 +12,9 @@ import streamlit as st
 
 from forms import context as ctx
 from forms.followup_pdf import MEASURE_NAMES, REASONS, STEP_NAMES, follow_up_pdf
+from forms.followup_report import follow_up_report
 from forms.i18n import tr
 from forms.safe_csv import audited_download
-from store.followup import follow_up_report
 
 
 def _share(value) -> str:

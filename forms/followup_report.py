@@ -1,0 +1,113 @@
+"""The follow-up report (``insats report follow-up`` and the Uppföljning page): the store's guarded
+read (``store.followup.follow_up_data``) turned into the figures municipal SIG reports are judged by,
+with ``scoring.followup``. No Streamlit here: the CLI uses it too.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import Session
+
+import instruments
+import scoring
+from scoring import followup
+from scoring.change import paired_change
+from scoring.funnel import STEPS
+from scoring.privacy import shown_as
+from store import Actor
+from store.followup import FollowUpData, follow_up_data
+
+OCCUPIED = ("school", "work", "training")
+PERIODS = {"month": "M", "quarter": "Q", "year": "Y"}
+
+
+def follow_up_report(session: Session, actor: Actor, start: date, end: date, window_months: int = 12,
+                     min_cell: int = 0, instrument_id: str = "savry-like", by: str = "quarter") -> dict:
+    """The report for cases started from ``start`` to ``end`` (inclusive). ``min_cell``: counts of
+    youths in 1..min_cell-1 are shown as "< min_cell" (5 for a published report)."""
+    return build_report(follow_up_data(session, actor, start, end), start, end, window_months, min_cell,
+                        instrument_id, by)
+
+
+def _records(table: pd.DataFrame, count) -> list[dict]:
+    """Rows for JSON: shares as floats (None when there is nothing to share), started as a count."""
+    return [{"group": r.group, "started": count(int(r.started)),
+             "first_assessment_within_7_days_share": None if pd.isna(r.first_assessment_within_7_days_share)
+             else float(r.first_assessment_within_7_days_share),
+             "meeting_intervals_within_28_days_share": None if pd.isna(r.meeting_intervals_within_28_days_share)
+             else float(r.meeting_intervals_within_28_days_share)} for r in table.itertuples()]
+
+
+def risk_change(finals: pd.DataFrame, instrument_id: str) -> dict:
+    """First and last final assessment of each youth (with two or more) of one instrument: paired
+    change in the risk and protective totals, as the Forskning page computes it."""
+    inst = instruments.load(instrument_id)
+    rows = finals[finals["instrument_id"] == inst.id]
+    if rows.empty:
+        return {"instrument": inst.id, "n": 0}
+    wide = pd.DataFrame(list(rows["ratings"]), columns=inst.item_ids)
+    scores = scoring.score(inst, wide.astype(object).where(wide.notna(), None), allow_missing_items=True)
+    scores["subject_id"] = rows["subject_id"].to_numpy()
+    first, last = scores.groupby("subject_id").first(), scores.groupby("subject_id").last()
+    counts = scores.groupby("subject_id").size()
+    paired = counts[counts >= 2].index
+    out = {"instrument": inst.id, "n": len(paired)}
+    for name in ("risk_total", "protective_total"):
+        if name in scores and len(paired):
+            r = paired_change(first.loc[paired, name].to_numpy(float), last.loc[paired, name].to_numpy(float))
+            out[name] = {k: r.get(k) for k in ("pre_mean", "post_mean", "mean_change", "wilcoxon_p")}
+    return out
+
+
+def build_report(data: FollowUpData, start: date, end: date, window_months: int = 12, min_cell: int = 0,
+                 instrument_id: str = "savry-like", by: str = "quarter") -> dict:
+    referrals, started, meetings, finals = data.referrals, data.started, data.meetings, data.finals
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    ids = [int(i) for i in started.index]
+    yes = referrals[referrals["started_on"].between(lo, hi)].groupby("subject_id")["answered_on"].min()
+    first_final = pd.to_datetime(finals.groupby("subject_id")["assessed_on"].min()) if not finals.empty \
+        else pd.Series(dtype="datetime64[ns]")
+    closed = data.closed
+    closing_done = finals.loc[finals["occasion"] == "closing", "subject_id"].unique()
+    last_occupation = (data.outcomes[data.outcomes["subject_id"].isin(closed["subject_id"])]
+                       .sort_values("period_end").groupby("subject_id")["occupation"].last())
+    received = referrals[referrals["received_on"].between(lo, hi)]
+    by_period = followup.indicators_by(started.dt.to_period(PERIODS[by]).astype(str), yes, first_final, meetings)
+    by_team = followup.indicators_by(pd.Series(data.team_of, dtype=object).reindex(started.index).fillna("-"),
+                                     yes, first_final, meetings)
+
+    def count(n: int) -> int | str:
+        return shown_as(min_cell) if 0 < n < min_cell else int(n)
+
+    suitable = referrals["decided_on"].between(lo, hi) & referrals["suitable"].eq(True)
+    accepted = referrals["answered_on"].between(lo, hi) & referrals["accepted"].eq(True)
+    report = {
+        "period": {"from": start.isoformat(), "to": end.isoformat(), "window_months": window_months},
+        "cases_started": count(len(ids)),
+        "funnel": {step: count(int(n)) for step, n in zip(STEPS, (
+            len(received), suitable.sum(), referrals["asked_on"].between(lo, hi).sum(), accepted.sum()), strict=True)},
+        "days_referral_to_decision": followup.days_to_decision(received["received_on"], received["decided_on"]),
+        "first_assessment_within_7_days_share": followup.first_assessment_within(yes, first_final),
+        "meeting_intervals_within_28_days_share": followup.meeting_intervals_within(meetings),
+        "started_with_active_consent_share": followup.share(np.isin(ids, list(data.active_consent))),
+        "started_with_action_plan_share": followup.share(np.isin(ids, meetings["subject_id"].unique())),
+        "by_" + by: _records(by_period, count),
+        "by_team": _records(by_team, count),
+        "closed": {reason: count(n) for reason, n in closed["closed_reason"].value_counts().sort_index().items()},
+        "closed_with_closing_assessment_share": followup.share(closed["subject_id"].isin(closing_done)),
+        "occupation_at_closing_share": followup.share(last_occupation.isin(OCCUPIED)),
+        "outcomes": followup.outcome_windows(data.outcomes, started, window_months),
+        "risk_change": risk_change(finals, instrument_id),
+        "comparison_group": {
+            "note": "found suitable in the period but not started (declined or not offered); not randomised",
+            "youths": count(len(data.comparison)),
+            "outcomes": followup.outcome_windows(data.outcomes, data.comparison, window_months),
+        },
+    }
+    report["outcomes"]["youths"] = count(report["outcomes"]["youths"])
+    report["risk_change"]["n"] = count(report["risk_change"]["n"])
+    report["comparison_group"]["outcomes"]["youths"] = count(report["comparison_group"]["outcomes"]["youths"])
+    return report
