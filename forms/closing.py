@@ -9,7 +9,9 @@ from datetime import timedelta
 import streamlit as st
 
 from forms import context as ctx
-from forms.i18n import tr
+from forms.i18n import lang, tr, tr_or
+from forms.plain_plan import closing_summary_html
+from forms.release import choose_recipient, release_button
 from store import cases, views
 from store.models import OCCUPATIONS, PLACEMENTS
 
@@ -17,6 +19,7 @@ from store.models import OCCUPATIONS, PLACEMENTS
 def closing_tab(code: str, overview: views.CaseOverview) -> None:
     if overview.closed_on is not None:
         st.info(tr("case_closed", on=overview.closed_on, reason=tr(f"closing_{overview.closed_reason}")))
+        summary_download(code, overview)
         reason = st.text_input(tr("reopen_reason"), key="reopen_reason")
         if st.button(tr("reopen"), key="reopen"):
             def reopen() -> None:
@@ -39,6 +42,27 @@ def closing_tab(code: str, overview: views.CaseOverview) -> None:
             ctx.done(tr("case_closed", on=on, reason=tr(f"closing_{reason}")))
 
         ctx.attempt(close)
+
+
+def summary_download(code: str, overview: views.CaseOverview) -> None:
+    """The written closing summary for the youth and the family, released under their consent like the
+    plain-words plan."""
+    with ctx.session() as s:
+        plan = views.plan_of(s, ctx.actor(), overview.subject_id)
+    goals = [g.text for g in plan.goals] if plan else []
+    commitments = plan.commitments if plan else []
+    page = closing_summary_html(
+        closed_on=overview.closed_on, goals=goals, lang=lang(),
+        done=[(tr_or(f"actor_{c.actor}", c.actor), c.what) for c in commitments if c.status == "done"],
+        continues=[(tr_or(f"actor_{c.actor}", c.actor), c.what) for c in commitments
+                   if c.status in ("planned", "in_progress")])
+    st.markdown(f"**{tr('closing_summary')}**")
+    st.caption(tr("closing_summary_help"))
+    recipient = choose_recipient(overview, "plan", key="summary_recipient")
+    if recipient is not None:
+        release_button(tr("closing_summary"), overview, recipient, "plan", lambda: page,
+                       file_name=f"sammanfattning-{code}-{overview.closed_on}.html", mime="text/html",
+                       key="summary_download")
 
 
 def outcomes_tab(code: str, overview: views.CaseOverview) -> None:

@@ -41,3 +41,36 @@ table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #999;padding
 <table><tr><th>{e(w['who'])}</th><th>{e(w['what'])}</th><th>{e(w['when'])}</th></tr>{rows}</table>
 <p><strong>{e(w['next'].format(next=f"{next_meeting_on:%Y-%m-%d}"))}</strong></p><p>{e(w['footer'])}</p>
 </body></html>"""
+
+
+SUMMARY_WORDS = {
+    "sv": {"title": "Sammanfattning när SIG avslutas", "ended": "Vi avslutade vårt arbete tillsammans {on}.",
+           "goals": "Det vi arbetade mot", "done": "Det som blev gjort", "continues": "Det som fortsätter",
+           "nothing": "Inget särskilt.",
+           "footer": "Du kan alltid höra av dig till socialtjänsten om du vill ha stöd igen."},
+    "en": {"title": "Summary when SIG ends", "ended": "We ended our work together on {on}.",
+           "goals": "What we worked towards", "done": "What was done", "continues": "What continues",
+           "nothing": "Nothing in particular.",
+           "footer": "You can always contact social services if you want support again."},
+}
+
+
+def closing_summary_html(*, closed_on: date, goals: list[str], done: list[tuple[str, str]],
+                         continues: list[tuple[str, str]], lang: str = "sv") -> str:
+    """The written summary at closing for the young person and the family (Skärholmen's *avslutande
+    skriftlig sammanfattning*): the goals, what each actor did, what continues. No scores, no risk words.
+    ``done``/``continues``: (who, what) in the family's words."""
+    w = SUMMARY_WORDS.get(lang, SUMMARY_WORDS["sv"])
+    e = html.escape
+
+    def items(rows: list[tuple[str, str]]) -> str:
+        return "<ul>" + "".join(f"<li><strong>{e(who)}</strong>: {e(what)}</li>" for who, what in rows) + "</ul>" \
+            if rows else f"<p>{e(w['nothing'])}</p>"
+
+    goal_list = "<ul>" + "".join(f"<li>{e(g)}</li>" for g in goals) + "</ul>" if goals else f"<p>{e(w['nothing'])}</p>"
+    return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{e(w['title'])}</title>
+<style>body{{font-family:sans-serif;font-size:16pt;max-width:46em;margin:2em auto;line-height:1.4}}
+@media print{{body{{margin:1cm}}}}</style></head><body>
+<h1>{e(w['title'])}</h1><p>{e(w['ended'].format(on=f"{closed_on:%Y-%m-%d}"))}</p>
+<h2>{e(w['goals'])}</h2>{goal_list}<h2>{e(w['done'])}</h2>{items(done)}
+<h2>{e(w['continues'])}</h2>{items(continues)}<p>{e(w['footer'])}</p></body></html>"""

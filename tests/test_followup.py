@@ -192,6 +192,7 @@ def test_the_case_page_closes_reopens_and_records_outcomes(tmp_path, monkeypatch
         subject = s.query(Subject).filter_by(case_code=code).one()
         assert subject.closed_on == TODAY and subject.closed_reason == "moved"
     assert "avslutades" in texts(at, "info")
+    assert any(sb.key == "summary_recipient" for sb in at.selectbox)  # the written summary, under consent
     at.text_input(key="reopen_reason").input("Flyttade tillbaka till stadsdelen.")
     at.button(key="reopen").click().run()
     with transaction(engine) as s:
@@ -294,3 +295,13 @@ def test_process_indicators_per_group_by_hand():
     assert table.loc["2026Q1", "meeting_intervals_within_28_days_share"] == 0.5  # 26 days ok, 43 not
     assert table.loc["2026Q2", "first_assessment_within_7_days_share"] == 0.0
     assert table.loc["2026Q2", "meeting_intervals_within_28_days_share"] == 1.0
+
+
+def test_the_closing_summary_is_plain_words_and_escaped():
+    from forms.plain_plan import closing_summary_html
+
+    page = closing_summary_html(closed_on=date(2026, 6, 30), goals=["Gå i skolan <varje dag>"],
+                                done=[("Skolan", "Extra stöd i matte")], continues=[("Fritid", "Fotboll på tisdagar")])
+    assert "Vi avslutade vårt arbete tillsammans 2026-06-30" in page and "&lt;varje dag&gt;" in page
+    assert "Extra stöd i matte" in page and "Fotboll på tisdagar" in page
+    assert "risk" not in page.lower() and "poäng" not in page.lower()  # no scores, no risk words
