@@ -235,6 +235,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "closing_summary": {"sv": "Avslutande sammanfattning (för ungdom och familj)", "en": "Closing summary (for the youth and family)"},
     "closing_summary_help": {"sv": "Målen, det som blev gjort och det som fortsätter – i vanliga ord, utan poäng. Lämnas ut enligt samtycket.",
                              "en": "The goals, what was done and what continues – in plain words, without scores. Released as the consent allows."},
+    "show_closed": {"sv": "Visa avslutade", "en": "Show closed"},
     "outcomes_tab": {"sv": "Utfall", "en": "Outcomes"},
     "closing_tab": {"sv": "Avslut", "en": "Closing"},
     "case_closed": {"sv": "Deltagandet avslutades {on}: {reason}.", "en": "The participation ended on {on}: {reason}."},

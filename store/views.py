@@ -111,12 +111,16 @@ def referral_by_id(session: Session, actor: Actor, referral_id: int) -> Referral
     return referral
 
 
-def find_cases(session: Session, actor: Actor, text: str = "", limit: int = 50) -> list[str]:
-    """Case codes of the actor's cases containing ``text`` (newest first), for the case picker."""
+def find_cases(session: Session, actor: Actor, text: str = "", limit: int = 50,
+               include_closed: bool = False) -> list[str]:
+    """Case codes of the actor's cases containing ``text`` (newest first), for the case picker. A
+    closed participation leaves the list unless asked for, or searched for by its code."""
     guard(session, actor, "case.list", audited=False)
     query = select(Subject.case_code).where(visible_cases(actor)).order_by(Subject.id.desc()).limit(limit)
     if text.strip():
         query = query.where(Subject.case_code.contains(normalise_code(text)))
+    elif not include_closed:
+        query = query.where(Subject.closed_on.is_(None))
     codes = list(session.scalars(query))
     guard(session, actor, "case.list", detail=f"case search: {len(codes)} codes", verb="list")
     return codes

@@ -305,3 +305,17 @@ def test_the_closing_summary_is_plain_words_and_escaped():
     assert "Vi avslutade vårt arbete tillsammans 2026-06-30" in page and "&lt;varje dag&gt;" in page
     assert "Extra stöd i matte" in page and "Fotboll på tisdagar" in page
     assert "risk" not in page.lower() and "poäng" not in page.lower()  # no scores, no risk words
+
+
+def test_a_closed_case_leaves_the_case_list_unless_asked_for(engine):
+    from store import cases as store_cases
+    from store import views
+
+    with transaction(engine) as s:
+        open_case, closed_case = (store_cases.create_subject(s, SETUP) for _ in range(2))
+        store_cases.close_case(s, SETUP, closed_case, date(2026, 1, 1), "moved")
+        codes = open_case.case_code, closed_case.case_code
+    with transaction(engine) as s:
+        assert views.find_cases(s, SETUP) == [codes[0]]
+        assert set(views.find_cases(s, SETUP, include_closed=True)) == set(codes)
+        assert views.find_cases(s, SETUP, codes[1]) == [codes[1]]  # searched for by its code

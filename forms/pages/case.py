@@ -24,9 +24,11 @@ SIGNERS = ("youth", "guardian 1", "guardian 2")
 
 
 def case_picker() -> str | None:
-    search = st.text_input(tr("search_case"), key="case_search", placeholder="SIG-… / DEMO-…")
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    search = left.text_input(tr("search_case"), key="case_search", placeholder="SIG-… / DEMO-…")
+    closed = right.toggle(tr("show_closed"), key="case_show_closed")
     with ctx.session() as s:
-        codes = views.find_cases(s, ctx.actor(), search)
+        codes = views.find_cases(s, ctx.actor(), search, include_closed=closed)
     current = ctx.open_case()
     if current and current not in codes and not search:
         codes.insert(0, current)
