@@ -12,11 +12,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.ticker import FuncFormatter
 
 A4 = (8.27, 11.69)
 STEP_NAMES = {"received": "Inkomna", "suitable": "Lämpliga", "asked": "Tillfrågade", "accepted": "Tackat ja"}
 MEASURE_NAMES = {"police_reports": "Polisanmälningar", "placements": "Placeringar",
                  "placement_days": "Placeringsdygn", "placement_cost": "Placeringskostnad (kr)"}
+PLACEMENT_NAMES = {"SiS": "SiS", "HVB": "HVB", "family_home": "Familjehem"}
+OCCUPATION_NAMES = {"school": "Skola", "work": "Arbete", "training": "Studier", "none": "Ingen"}
 REASONS = {"goals_reached": "Målen nådda", "dropped_out": "Avhopp", "moved": "Flyttat", "placed": "Placerad",
            "transferred": "Överförd vid 18/21 år", "other": "Annat"}
 DEFINITIONS = [
@@ -92,12 +95,20 @@ def follow_up_pdf(report: dict) -> bytes:
         table.auto_set_font_size(False)
         table.set_fontsize(9)
         table.scale(1, 1.4)
-        ax = fig.add_axes([0.12, 0.1, 0.8, 0.33])
+        ax = fig.add_axes([0.6, 0.1, 0.32, 0.3])
+        occupation = report.get("occupation_at_closing", {})
+        values = [0 if isinstance(v, str) else v for v in occupation.values()]
+        bars = ax.barh([OCCUPATION_NAMES[k] for k in occupation], values, color="#54a24b")
+        ax.bar_label(bars, labels=[_number(v) for v in occupation.values()], fontsize=8)
+        ax.set_title("Sysselsättning vid avslut", fontsize=11, loc="left")
+        ax.spines[["top", "right"]].set_visible(False)
+        ax = fig.add_axes([0.1, 0.1, 0.42, 0.3])
         funnel = report["funnel"]
         values = [0 if isinstance(v, str) else v for v in funnel.values()]
         bars = ax.bar([STEP_NAMES[s] for s in funnel], values, color="#4c78a8")
         ax.bar_label(bars, labels=[_number(v) for v in funnel.values()], fontsize=9)
         ax.set_title("Remisser under perioden", fontsize=11, loc="left")
+        ax.tick_params(axis="x", labelsize=8)
         ax.spines[["top", "right"]].set_visible(False)
         pdf.savefig(fig)
         plt.close(fig)
@@ -111,8 +122,10 @@ def follow_up_pdf(report: dict) -> bytes:
                 ax.bar_label(bars, labels=[_number(v) for v in pair], fontsize=7)
             ax.set_xticks([0, 1, 3, 4], ["SIG före", "SIG efter", "Jmf före", "Jmf efter"], fontsize=7)
             ax.set_title(MEASURE_NAMES[measure], fontsize=10, loc="left")
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _number(v)))
+            ax.tick_params(axis="y", labelsize=7)
             ax.spines[["top", "right"]].set_visible(False)
-        by_type = [[t, _number(report["outcomes"]["before"]["placement_cost_by_type"][t]),
+        by_type = [[PLACEMENT_NAMES.get(t, t), _number(report["outcomes"]["before"]["placement_cost_by_type"][t]),
                     _number(report["outcomes"]["after"]["placement_cost_by_type"][t])]
                    for t in report["outcomes"]["before"]["placement_cost_by_type"]]
         ax = fig.add_axes([0.08, 0.06, 0.84, 0.14])

@@ -99,6 +99,8 @@ def build_report(data: FollowUpData, start: date, end: date, window_months: int 
         "closed": {reason: count(n) for reason, n in closed["closed_reason"].value_counts().sort_index().items()},
         "closed_with_closing_assessment_share": followup.share(closed["subject_id"].isin(closing_done)),
         "occupation_at_closing_share": followup.share(last_occupation.isin(OCCUPIED)),
+        "occupation_at_closing": {kind: count(int((last_occupation == kind).sum()))
+                                  for kind in ("school", "work", "training", "none")},
         "outcomes": followup.outcome_windows(data.outcomes, started, window_months),
         "risk_change": risk_change(finals, instrument_id),
         "comparison_group": {

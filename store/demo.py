@@ -329,13 +329,16 @@ def _outcomes(
 ) -> None:
     """Police reports and placements in the year before the referral and since the start."""
     for sid, got in zip(ids, received, strict=True):
+        placed = sid % 6 == 0  # one in six was placed in the year before the referral (no extra draws)
         session.add(
             Outcome(
                 subject_id=sid,
                 period_start=got - timedelta(days=365),
                 period_end=got,
                 police_reports=int(rng.poisson(3)),
-                placement="none",
+                placement=("SiS" if sid % 12 == 0 else "HVB") if placed else "none",
+                placement_days=45 if placed else 0,
+                placement_cost=(45 * 5400.0 if sid % 12 == 0 else 45 * 4200.0) if placed else 0.0,
                 occupation="school",
             )
         )
