@@ -26,7 +26,8 @@ def cmd_close(args: argparse.Namespace) -> None:
     try:
         with transaction(open_store()) as session:
             actor = acting(session, args)
-            cases.close_case(session, actor, cases.subject_by_code(session, actor, args.case), on, args.reason)
+            cases.close_case(session, actor, cases.subject_by_code(session, actor, args.case), on, args.reason,
+                             args.summary)
     except cases.CaseError as exc:
         raise InputError(f"{exc}; nothing was changed") from None
     print(f"{args.case.upper()}: closed {on} ({args.reason})")
@@ -100,6 +101,7 @@ def register(sub: argparse._SubParsersAction, cases: argparse._SubParsersAction,
     p.add_argument("case")
     p.add_argument("--on", required=True, metavar="DATE")
     p.add_argument("--reason", required=True, choices=CLOSING_REASONS)
+    p.add_argument("--summary", help="the written closing summary (required with --reason other)")
     p.set_defaults(func=cmd_close)
     p = cases.add_parser("reopen", help="reopen a closed case, with a reason (coordinator)")
     p.add_argument("case")

@@ -19,6 +19,8 @@ from store.models import OCCUPATIONS, PLACEMENTS
 def closing_tab(code: str, overview: views.CaseOverview) -> None:
     if overview.closed_on is not None:
         st.info(tr("case_closed", on=overview.closed_on, reason=tr(f"closing_{overview.closed_reason}")))
+        if overview.closing_summary:
+            st.text(overview.closing_summary)  # as typed: plain text, never Markdown
         summary_download(code, overview)
         reason = st.text_input(tr("reopen_reason"), key="reopen_reason")
         if st.button(tr("reopen"), key="reopen"):
@@ -35,10 +37,11 @@ def closing_tab(code: str, overview: views.CaseOverview) -> None:
     on = left.date_input(tr("closed_on"), ctx.today(), key="close_on", format="YYYY-MM-DD")
     reason = right.selectbox(tr("closing_reason"), cases.CLOSING_REASONS, key="close_reason",
                              format_func=lambda r: tr(f"closing_{r}"))
+    summary = st.text_area(tr("closing_summary_text"), key="close_summary", help=tr("closing_summary_text_help"))
     if st.button(tr("close_case"), key="close_case", type="primary"):
         def close() -> None:
             with ctx.session() as s:
-                cases.close_case(s, ctx.actor(), cases.subject_by_code(s, ctx.actor(), code), on, reason)
+                cases.close_case(s, ctx.actor(), cases.subject_by_code(s, ctx.actor(), code), on, reason, summary)
             ctx.done(tr("case_closed", on=on, reason=tr(f"closing_{reason}")))
 
         ctx.attempt(close)
@@ -52,7 +55,7 @@ def summary_download(code: str, overview: views.CaseOverview) -> None:
     goals = [g.text for g in plan.goals] if plan else []
     commitments = plan.commitments if plan else []
     page = closing_summary_html(
-        closed_on=overview.closed_on, goals=goals, lang=lang(),
+        closed_on=overview.closed_on, goals=goals, lang=lang(), written=overview.closing_summary or "",
         done=[(tr_or(f"actor_{c.actor}", c.actor), c.what) for c in commitments if c.status == "done"],
         continues=[(tr_or(f"actor_{c.actor}", c.actor), c.what) for c in commitments
                    if c.status in ("planned", "in_progress")])

@@ -56,7 +56,7 @@ SUMMARY_WORDS = {
 
 
 def closing_summary_html(*, closed_on: date, goals: list[str], done: list[tuple[str, str]],
-                         continues: list[tuple[str, str]], lang: str = "sv") -> str:
+                         continues: list[tuple[str, str]], written: str = "", lang: str = "sv") -> str:
     """The written summary at closing for the young person and the family (Skärholmen's *avslutande
     skriftlig sammanfattning*): the goals, what each actor did, what continues. No scores, no risk words.
     ``done``/``continues``: (who, what) in the family's words."""
@@ -72,5 +72,6 @@ def closing_summary_html(*, closed_on: date, goals: list[str], done: list[tuple[
 <style>body{{font-family:sans-serif;font-size:16pt;max-width:46em;margin:2em auto;line-height:1.4}}
 @media print{{body{{margin:1cm}}}}</style></head><body>
 <h1>{e(w['title'])}</h1><p>{e(w['ended'].format(on=f"{closed_on:%Y-%m-%d}"))}</p>
+{"".join(f"<p>{e(line)}</p>" for line in written.splitlines() if line.strip())}
 <h2>{e(w['goals'])}</h2>{goal_list}<h2>{e(w['done'])}</h2>{items(done)}
 <h2>{e(w['continues'])}</h2>{items(continues)}<p>{e(w['footer'])}</p></body></html>"""

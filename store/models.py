@@ -111,6 +111,7 @@ class Subject(Base):
     pnr_key_id: Mapped[str | None] = mapped_column(String(16))  # the instance key that encrypted the pnr
     closed_on: Mapped[date | None] = mapped_column(Date)  # the participation ended (retention counts from it)
     closed_reason: Mapped[str | None] = mapped_column(String(32))
+    closing_summary: Mapped[str | None] = mapped_column(Text)  # written at closing, for the youth and family
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
 
     referrals: Mapped[list[Referral]] = relationship(back_populates="subject", order_by="Referral.received_on")

@@ -147,6 +147,7 @@ class CaseOverview:
     assessments: int
     closed_on: date | None = None
     closed_reason: str | None = None
+    closing_summary: str | None = None
     has_closing_assessment: bool = False
 
 
@@ -174,6 +175,7 @@ def case_overview(session: Session, actor: Actor, case_code: str, today: date) -
         next_meeting_on=plan.next_meeting_on if plan else None,
         meeting_overdue=plan is not None and plan.next_meeting_on < today and subject.closed_on is None,
         assessments=count or 0, closed_on=subject.closed_on, closed_reason=subject.closed_reason,
+        closing_summary=subject.closing_summary,
         has_closing_assessment=session.scalar(select(func.count()).select_from(Assessment).where(
             Assessment.subject_id == subject.id, Assessment.occasion == "closing", Assessment.status == "final")) > 0,
     )

@@ -185,12 +185,17 @@ def test_the_case_page_closes_reopens_and_records_outcomes(tmp_path, monkeypatch
     at = open_page("case", case=code)
     no_trace(at)
     assert "ingen slutförd avslutande bedömning" in texts(at, "warning")
+    at.selectbox(key="close_reason").set_value("other")
+    at.button(key="close_case").click().run()
+    assert "Skriv vad som hände" in texts(at, "error")  # 'other' needs the text
     at.selectbox(key="close_reason").set_value("moved")
+    at.text_area(key="close_summary").input("Flyttade till Malmö; skolan där har fått en överlämning.")
     at.button(key="close_case").click().run()
     no_trace(at)
     with transaction(engine) as s:
         subject = s.query(Subject).filter_by(case_code=code).one()
         assert subject.closed_on == TODAY and subject.closed_reason == "moved"
+        assert subject.closing_summary.startswith("Flyttade till Malmö")
     assert "avslutades" in texts(at, "info")
     assert any(sb.key == "summary_recipient" for sb in at.selectbox)  # the written summary, under consent
     at.text_input(key="reopen_reason").input("Flyttade tillbaka till stadsdelen.")
@@ -301,9 +306,10 @@ def test_the_closing_summary_is_plain_words_and_escaped():
     from forms.plain_plan import closing_summary_html
 
     page = closing_summary_html(closed_on=date(2026, 6, 30), goals=["Gå i skolan <varje dag>"],
-                                done=[("Skolan", "Extra stöd i matte")], continues=[("Fritid", "Fotboll på tisdagar")])
+                                done=[("Skolan", "Extra stöd i matte")], continues=[("Fritid", "Fotboll på tisdagar")],
+                                written="Det har gått bra.\nMålen nåddes.")
     assert "Vi avslutade vårt arbete tillsammans 2026-06-30" in page and "&lt;varje dag&gt;" in page
-    assert "Extra stöd i matte" in page and "Fotboll på tisdagar" in page
+    assert "Extra stöd i matte" in page and "Fotboll på tisdagar" in page and "<p>Målen nåddes.</p>" in page
     assert "risk" not in page.lower() and "poäng" not in page.lower()  # no scores, no risk words
 
 

@@ -5,7 +5,8 @@ Revises: 0003
 Create Date: 2026-12-01
 
 Optional per outcome period: school attendance in per cent, reports of concern to social services
-(*orosanmälningar*), LVU applications, and the cost of purchased outpatient care.
+(*orosanmälningar*), LVU applications, and the cost of purchased outpatient care. Per closed case: the
+written closing summary (and the text of the reason "other").
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ COLUMNS = [("attendance", sa.Float(), "attendance REAL"),
 
 
 def upgrade() -> None:
-    for name, kind, sqlite in COLUMNS:
+    for table, (name, kind, sqlite) in [("outcomes", c) for c in COLUMNS] + [
+            ("subjects", ("closing_summary", sa.Text(), "closing_summary TEXT"))]:
         if op.get_bind().dialect.name == "sqlite":  # a plain ADD COLUMN: no table rebuild
-            op.execute(f"ALTER TABLE outcomes ADD COLUMN {sqlite}")
+            op.execute(f"ALTER TABLE {table} ADD COLUMN {sqlite}")
         else:
-            op.add_column("outcomes", sa.Column(name, kind, nullable=True))
+            op.add_column(table, sa.Column(name, kind, nullable=True))
 
 
 def downgrade() -> None:  # pragma: no cover - backups are the way back
