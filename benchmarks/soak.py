@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import random
 import statistics
 import sys
 import tempfile
 import time
+import types
 from datetime import date
 from pathlib import Path
 
@@ -82,6 +84,18 @@ def _own_draft(session, login: str, subject_id: int) -> int:
 
 def _worker(url: str, data_dir: str, login: str, role: str, draft_id: int | None, code: str | None,
             seconds: float, seed: int, results) -> None:
+    """One simulated user; whatever happens, a result goes back (a crash is an error, never a hang)."""
+    try:
+        _work(url, data_dir, login, role, draft_id, code, seconds, seed, results)
+    except BaseException as exc:  # reported to the parent, which counts it
+        import traceback
+
+        results.put((login, [("worker", 0.0, f"crashed: {type(exc).__name__}: {exc}\n"
+                                              f"{traceback.format_exc()[-1500:]}")]))
+
+
+def _work(url: str, data_dir: str, login: str, role: str, draft_id: int | None, code: str | None,
+          seconds: float, seed: int, results) -> None:
     os.environ.update({"INSATS_DATABASE_URL": url, "INSATS_DATA_DIR": data_dir, "INSATS_TODAY": TODAY.isoformat()})
     sys.path.insert(0, str(ROOT))
     from streamlit.testing.v1 import AppTest
@@ -148,13 +162,26 @@ def soak(url: str, data_dir: str, users: int, seconds: float) -> dict:
     workers = [context.Process(target=_worker, args=(url, data_dir, login, role, draft, code, seconds, i, results))
                for i, (login, role, draft, code) in enumerate(people)]
     started = time.monotonic()
-    for w in workers:
-        w.start()
-    collected = []
-    for _ in workers:
-        collected.append(results.get(timeout=seconds + 600))
+    # a spawned process re-imports the parent's __main__: after an AppTest in the same process that is
+    # the app script, so the workers get an empty main module instead
+    main, sys.modules["__main__"] = sys.modules["__main__"], types.ModuleType("__main__")
+    try:
+        for w in workers:
+            w.start()
+    finally:
+        sys.modules["__main__"] = main
+    collected, deadline = [], time.monotonic() + seconds + 600
+    while len(collected) < len(workers) and time.monotonic() < deadline:
+        try:
+            collected.append(results.get(timeout=5))
+        except queue.Empty:
+            if not any(w.is_alive() for w in workers):  # all gone, some without a word: say so
+                break
     for w in workers:
         w.join(timeout=60)
+    reported = {login for login, _ in collected}
+    collected += [(login, [("worker", 0.0, f"exited with code {w.exitcode} and no report")])
+                  for w, (login, *_rest) in zip(workers, people, strict=True) if login not in reported]
     elapsed = time.monotonic() - started
     runs = [r for _, rs in collected for r in rs]
     errors = [f"{login}: {page}: {problem}" for login, rs in collected for page, _, problem in rs if problem]
