@@ -84,7 +84,8 @@ def outcomes_tab(code: str, overview: views.CaseOverview) -> None:
         a, b, c, d = st.columns(4)
         placement = a.selectbox(tr("outcome_col_placement"), PLACEMENTS, format_func=lambda p: tr(f"placement_{p}"))
         days = b.number_input(tr("outcome_col_placement_days"), min_value=0, step=1)
-        cost = c.number_input(tr("outcome_col_placement_cost"), min_value=0.0, step=1000.0)
+        cost = c.number_input(tr("outcome_col_placement_cost"), min_value=0.0, step=1000.0, value=None,
+                              help=tr("outcome_cost_help"))
         occupation = d.selectbox(tr("outcome_col_occupation"), OCCUPATIONS, format_func=lambda o: tr(f"occupation_{o}"))
         a, b, c, d = st.columns(4)  # optional: what some municipalities also follow
         attendance = a.number_input(tr("outcome_col_attendance"), min_value=0.0, max_value=100.0, value=None)
@@ -93,12 +94,11 @@ def outcomes_tab(code: str, overview: views.CaseOverview) -> None:
         outpatient = d.number_input(tr("outcome_col_outpatient_cost"), min_value=0.0, step=1000.0, value=None)
         if st.form_submit_button(tr("save_outcome")):
             def save() -> None:
-                if end < start:
-                    raise cases.CaseError("the period ends before it starts", "outcome.order")
                 with ctx.session() as s:
                     cases.record_outcome(s, ctx.actor(), cases.subject_by_code(s, ctx.actor(), code),
                                          period_start=start, period_end=end, police_reports=int(reports),
-                                         placement=placement, placement_days=int(days), placement_cost=float(cost),
+                                         placement=placement, placement_days=int(days),
+                                         placement_cost=None if cost is None else float(cost),
                                          occupation=occupation, attendance=attendance, concern_reports=concern,
                                          lvu_applications=lvu, outpatient_cost=outpatient)
                 ctx.done(tr("outcome_saved"))

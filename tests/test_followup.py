@@ -325,3 +325,21 @@ def test_a_closed_case_leaves_the_case_list_unless_asked_for(engine):
         assert views.find_cases(s, SETUP) == [codes[0]]
         assert set(views.find_cases(s, SETUP, include_closed=True)) == set(codes)
         assert views.find_cases(s, SETUP, codes[1]) == [codes[1]]  # searched for by its code
+
+
+def test_a_recorded_outcome_without_cost_is_priced_or_refused(engine):
+    import pytest
+
+    import instruments
+    from store import cases as store_cases
+
+    with transaction(engine) as s:
+        youth = store_cases.create_subject(s, SETUP)
+        row = store_cases.record_outcome(s, SETUP, youth, period_start=date(2026, 1, 1), period_end=date(2026, 1, 31),
+                                         placement="SiS", placement_days=3)
+        assert row.placement_cost == 3 * instruments.load_prices().price("SiS")
+        with pytest.raises(store_cases.CaseError, match="no price per day for HVB"):
+            store_cases.record_outcome(s, SETUP, youth, period_start=date(2026, 2, 1), period_end=date(2026, 2, 28),
+                                       placement="HVB", placement_days=3)
+        with pytest.raises(store_cases.CaseError, match="ends before it starts"):
+            store_cases.record_outcome(s, SETUP, youth, period_start=date(2026, 3, 1), period_end=date(2026, 2, 1))
