@@ -23,16 +23,27 @@ BEFORE_COST, AFTER_COST = 2_169_150, 148_300
 START = date(2012, 3, 1)  # "Vi kunde inom projektet starta upp med de första ungdomarna i mars 2012"
 
 
+def _coordinator(engine, monkeypatch) -> None:
+    """The CLI on this database, with a coordinator ("sam.samordnare") to act as."""
+    monkeypatch.setenv("INSATS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    with transaction(engine) as s:
+        add_user(s, SETUP, "sam.samordnare", display_name="Sam", roles=["intake", "coordinator"],
+                 teams=["Standard"])
+
+
+def _one_referral(tmp_path, code: str) -> None:
+    header = "case_code,source,received_on,suitable,decided_on,asked_on,answer,answered_on"
+    assert cli.main(["--as", "sam.samordnare", "referrals", "import",
+                     _write(tmp_path / f"{code}.csv", header, [f"{code},polis,2026-01-10,,,,,"])]) == 0
+
+
 def _write(path, header: str, rows: list[str]) -> str:
     path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
     return str(path)
 
 
 def test_the_skarholmen_outcome_figures_are_reproduced_exactly(engine, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("INSATS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    with transaction(engine) as s:
-        add_user(s, SETUP, "sam.samordnare", display_name="Sam", roles=["intake", "coordinator"],
-                 teams=["Standard"])
+    _coordinator(engine, monkeypatch)
     codes = [f"SIG-SKH{i}" for i in range(1, 9)]
     referrals = [f"{code},polis,2012-02-01,ja,2012-02-05,2012-02-10,ja,2012-02-20,{START}" for code in codes[:7]]
     referrals.append(f"{codes[7]},skola,2012-03-01,ja,2012-03-05,2012-03-08,nej,2012-03-10,")  # said no
@@ -70,13 +81,8 @@ def test_the_skarholmen_outcome_figures_are_reproduced_exactly(engine, tmp_path,
 
 
 def test_a_bad_outcome_register_names_every_row_and_imports_nothing(engine, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("INSATS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    with transaction(engine) as s:
-        add_user(s, SETUP, "sam.samordnare", display_name="Sam", roles=["intake", "coordinator"],
-                 teams=["Standard"])
-    header = "case_code,source,received_on,suitable,decided_on,asked_on,answer,answered_on"
-    assert cli.main(["--as", "sam.samordnare", "referrals", "import",
-                     _write(tmp_path / "r.csv", header, ["SIG-A1,polis,2026-01-10,,,,,"])]) == 0
+    _coordinator(engine, monkeypatch)
+    _one_referral(tmp_path, "SIG-A1")
     header = "case_code,period_start,period_end,police_reports,placement,placement_days,placement_cost,occupation"
     bad = _write(tmp_path / "o.csv", header, ["SIG-A1,2026-01-01,2026-03-31,1,none,0,0,school",
                                              "SIG-A1,2026-04-01,2026-03-01,-1,jail,x,0,school",
@@ -236,13 +242,8 @@ def test_a_cost_left_empty_is_days_times_the_price_table(engine, tmp_path, monke
     import instruments
     from store.models import Outcome
 
-    monkeypatch.setenv("INSATS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    with transaction(engine) as s:
-        add_user(s, SETUP, "sam.samordnare", display_name="Sam", roles=["intake", "coordinator"],
-                 teams=["Standard"])
-    header = "case_code,source,received_on,suitable,decided_on,asked_on,answer,answered_on"
-    assert cli.main(["--as", "sam.samordnare", "referrals", "import",
-                     _write(tmp_path / "r.csv", header, ["SIG-P1,polis,2026-01-10,,,,,"])]) == 0
+    _coordinator(engine, monkeypatch)
+    _one_referral(tmp_path, "SIG-P1")
     header = "case_code,period_start,period_end,police_reports,placement,placement_days,placement_cost,occupation"
     hvb = _write(tmp_path / "hvb.csv", header, ["SIG-P1,2026-01-01,2026-03-31,0,HVB,10,,none"])
     assert cli.main(["--as", "sam.samordnare", "outcomes", "import", hvb]) == 2
@@ -261,10 +262,7 @@ def test_a_cost_left_empty_is_days_times_the_price_table(engine, tmp_path, monke
 
 
 def test_optional_outcome_columns_are_imported_and_reported(engine, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("INSATS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    with transaction(engine) as s:
-        add_user(s, SETUP, "sam.samordnare", display_name="Sam", roles=["intake", "coordinator"],
-                 teams=["Standard"])
+    _coordinator(engine, monkeypatch)
     header = "case_code,source,received_on,suitable,decided_on,asked_on,answer,answered_on,started_on"
     row = "SIG-Q1,skola,2026-01-02,ja,2026-01-03,2026-01-04,ja,2026-01-05,2026-01-10"
     assert cli.main(["--as", "sam.samordnare", "referrals", "import", _write(tmp_path / "r.csv", header, [row])]) == 0
