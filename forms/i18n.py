@@ -305,6 +305,7 @@ STRINGS: dict[str, dict[str, str]] = {
                                  "en": "Comparison group: found suitable in the period but not started. Not randomised."},
     "followup_risk_change": {"sv": "Första → senaste bedömning ({n} ungdomar): risksumma {risk_pre} → {risk_post}, skyddssumma {prot_pre} → {prot_post}. Bedömarens slutliga bedömning är beslutet.",
                              "en": "First → latest assessment ({n} youths): risk total {risk_pre} → {risk_post}, protective total {prot_pre} → {prot_post}. The assessor's judgment is the decision."},
+    "followup_funnel": {"sv": "Remisser under perioden", "en": "Referrals in the period"},
     "followup_reason": {"sv": "Avslutsorsak", "en": "Closing reason"},
     "followup_pdf": {"sv": "Rapport (PDF)", "en": "Report (PDF)"},
     "research_refresh": {"sv": "Läs in på nytt", "en": "Read again"},

@@ -21,7 +21,7 @@ from .app_helpers import RESEARCHER, USER, make_database
 from .browser import CHROMIUM_ARGS, ROOT, AppServer, chromium, log_in, settle
 
 PAGES = [("intake", "Inkorg"), ("case", "Ärende"), ("assessment", "Bedömning"), ("change", "Förändring"),
-         ("matching", "Insatser"), ("plan", "Åtgärdsplan"), ("log", "Logg")]
+         ("matching", "Insatser"), ("plan", "Åtgärdsplan"), ("followup", "Uppföljning"), ("log", "Logg")]
 PASSWORD = "screenshots only, not a real password"
 
 

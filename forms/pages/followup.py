@@ -40,7 +40,8 @@ def main() -> None:
     b.metric(tr("followup_within_7"), _share(report["first_assessment_within_7_days_share"]))
     c.metric(tr("followup_meetings_28"), _share(report["meeting_intervals_within_28_days_share"]))
     d.metric(tr("followup_occupied"), _share(report["occupation_at_closing_share"]))
-    funnel = pd.DataFrame([{tr("funnel"): STEP_NAMES[k], tr("count"): str(v)} for k, v in report["funnel"].items()])
+    funnel = pd.DataFrame([{tr("followup_funnel"): STEP_NAMES[k], tr("count"): str(v)}
+                           for k, v in report["funnel"].items()])
     outcomes = pd.DataFrame([{
         tr("measure"): MEASURE_NAMES[m], "SIG " + tr("before"): report["outcomes"]["before"][m],
         "SIG " + tr("after"): report["outcomes"]["after"][m],
@@ -63,6 +64,9 @@ def main() -> None:
                          prot_post=f"{change['protective_total']['post_mean']:.1f}"))
     by_team = pd.DataFrame(report["by_team"])
     if not by_team.empty:
+        for column in ("first_assessment_within_7_days_share", "meeting_intervals_within_28_days_share"):
+            by_team[column] = by_team[column].map(_share)
+        by_team["started"] = by_team["started"].astype(str)
         st.dataframe(by_team.rename(columns={"group": tr("team"), "started": tr("followup_started"),
                                              "first_assessment_within_7_days_share": tr("followup_within_7"),
                                              "meeting_intervals_within_28_days_share": tr("followup_meetings_28")}),
