@@ -43,8 +43,11 @@ PAGES = {
     "log": ("forms/pages/log.py", "page_log", ":material/policy:"),
     "instruments": ("forms/pages/instruments.py", "page_instruments", ":material/checklist:"),
 }
-visible = [PAGES[name] for name in pages_for(actor)]  # the same policy table the store enforces
-page = st.navigation([st.Page(path, title=tr(title), icon=icon) for path, title, icon in visible])
+allowed = pages_for(actor)  # the same policy table the store enforces
+# a link or a reload names its page (?page=case): the log-in run cannot keep the URL path, the query can
+landing = st.query_params.get("page") if st.query_params.get("page") in allowed else allowed[0]
+page = st.navigation([st.Page(PAGES[name][0], title=tr(PAGES[name][1]), icon=PAGES[name][2],
+                              default=name == landing) for name in allowed])
 show_flash()
 try:
     page.run()

@@ -116,11 +116,34 @@ def show_flash() -> None:
 
 
 def open_case() -> str | None:
-    return st.session_state.get(CASE_KEY)
+    """The open case: this session's, else the one a link or a reload names (``?case=SIG-…``). The
+    store still checks it: a link to a case the user may not open shows the refusal, never the case."""
+    code = st.session_state.get(CASE_KEY)
+    if not code and st.query_params.get("case"):
+        code = st.query_params["case"].strip().upper()[:40]
+        st.session_state[CASE_KEY] = code
+    return code
 
 
 def set_case(case_code: str | None) -> None:
     st.session_state[CASE_KEY] = case_code
+    link("case", case_code)
+
+
+def link(name: str, value: object | None) -> None:
+    """Keep ``name`` in the address bar, so a reload or a bookmark opens the same view."""
+    if value is None:
+        st.query_params.pop(name, None)
+    elif st.query_params.get(name) != str(value):
+        st.query_params[name] = str(value)
+
+
+def linked_int(name: str) -> int | None:
+    """A whole number from the address (an assessment id), or None when absent or not a number."""
+    try:
+        return int(st.query_params.get(name, ""))
+    except ValueError:
+        return None
 
 
 def require_case() -> str | None:
@@ -134,7 +157,9 @@ def require_case() -> str | None:
 def case_page(title_key: str) -> str | None:
     """The head of every page about one case: its title, then the open case's code (or the hint)."""
     st.title(tr(title_key))
+    link("page", title_key.removeprefix("page_"))
     code = require_case()
     if code:
+        link("case", code)
         st.caption(f"{tr('case')}: **{code}**")
     return code

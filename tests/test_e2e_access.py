@@ -307,3 +307,18 @@ def test_the_provider_refuses_a_wrong_password(oidc_app, browser):
     expect(page.get_by_role("alert")).to_have_text("Fel användare eller lösenord.")
     page.close()
 
+
+
+def test_a_bookmark_to_a_case_opens_it_after_log_in_and_survives_a_reload(local_app, browser):
+    """Links that last (#13 item 4), in a real browser: the address names the case; log-in keeps it."""
+    server, data, passwords = local_app
+    code = sorted(codes_of(data, "SIG Söderort"))[1]
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
+    log_in(page, f"{server.url}/case?page=case&case={code}", "demo.soderort", passwords["demo.soderort"])
+    expect(main(page).locator("[data-testid='stMetricValue']").first).to_have_text(code)
+    assert f"case={code}" in page.url and "page=case" in page.url
+    page.reload()
+    settle(page)
+    log_in(page, None, "demo.soderort", passwords["demo.soderort"])  # local mode: a reload asks again
+    expect(main(page).locator("[data-testid='stMetricValue']").first).to_have_text(code)
+    page.close()

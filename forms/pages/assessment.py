@@ -31,14 +31,18 @@ def pick(code: str) -> Assessment | None:
     by_id = {a.id: a for a in reversed(rows)}  # newest first
     wanted = st.session_state.get(OPEN_KEY)
     if wanted not in by_id:
+        wanted = ctx.linked_int("assessment")  # a reload or a link names it
+    if wanted not in by_id:
         wanted = next(iter(by_id))
-        st.session_state[OPEN_KEY] = wanted
+    st.session_state[OPEN_KEY] = wanted
+    ctx.link("assessment", wanted)
     if st.session_state.get(PICK_KEY) not in by_id:
         st.session_state.pop(PICK_KEY, None)
     ids = list(by_id)
 
     def remember() -> None:
         st.session_state[OPEN_KEY] = st.session_state[PICK_KEY]
+        ctx.link("assessment", st.session_state[PICK_KEY])
 
     st.selectbox(tr("assessment"), ids, index=ids.index(wanted), key=PICK_KEY, format_func=lambda i: label(by_id[i]),
                  on_change=remember)

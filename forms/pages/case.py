@@ -204,6 +204,7 @@ def new_assessment(code: str) -> None:
 
 def main() -> None:
     st.title(tr("page_case"))
+    ctx.link("page", "case")
     code = case_picker()
     if code is None:
         return

@@ -53,9 +53,13 @@ def main() -> None:
         st.info(tr("need_two"))
         return
     labels = {i: f"{a.assessed_on} · {tr(f'occasion_{a.occasion}')}" for i, a in enumerate(series)}
+    position = {x.id: i for i, x in enumerate(series)}  # the pair lives in the address as assessment ids
+    first, last = position.get(ctx.linked_int("before"), 0), position.get(ctx.linked_int("after"), len(series) - 1)
     left, right = st.columns(2)
-    b = left.selectbox(tr("before"), list(labels), index=0, key="change_before", format_func=labels.get)
-    a = right.selectbox(tr("after"), list(labels), index=len(series) - 1, key="change_after", format_func=labels.get)
+    b = left.selectbox(tr("before"), list(labels), index=first, key="change_before", format_func=labels.get)
+    a = right.selectbox(tr("after"), list(labels), index=last, key="change_after", format_func=labels.get)
+    ctx.link("before", series[b].id)
+    ctx.link("after", series[a].id)
     values, scores = individual.score_occasions(inst, [x.ratings for x in series], [x.judgment for x in series])
     result = individual.compare(inst, values, scores, b, a)
     before, after = f"{tr('before')} {labels[b]}", f"{tr('after')} {labels[a]}"
