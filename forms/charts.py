@@ -34,26 +34,31 @@ def value_range(inst: Instrument, side: str) -> tuple[float, float]:
 
 
 def profile_chart(long: pd.DataFrame, side: str, title: str, y_range: tuple[float, float]) -> dict:
-    """Vega-Lite spec: one line per occasion across the factors of one side (ids on the axis, names
-    in the tooltip). Written as a plain spec rather than through Altair: Altair validates every spec
-    against the schema on each rerun, which cost more than the rest of the before/after page."""
+    """Vega-Lite spec of one side's factors on both occasions as a dumbbell: a point per occasion and
+    a segment joining the two points of the same factor (factors are separate things: no line runs
+    from one factor to the next). Ids on the axis, names in the tooltip. A plain spec rather than
+    Altair: Altair validates every spec on each rerun, which cost more than the rest of the page."""
     data = long[long["side"] == side]
     occasions = list(dict.fromkeys(data["occasion"]))
+    x = {"field": "item", "type": "nominal", "sort": list(dict.fromkeys(data["item"])), "title": None,
+         "axis": {"labelAngle": 0}}
+    y = {"field": "value", "type": "quantitative", "title": None, "scale": {"domain": list(y_range)},
+         "axis": {"tickMinStep": 1}}
     return {
         "title": {"text": title, "anchor": "start"},
         "height": 280,
         "data": {"values": data[["item", "factor", "occasion", "value"]].to_dict("records")},
-        "mark": {"type": "line", "point": {"size": 60}},
-        "encoding": {
-            "x": {"field": "item", "type": "nominal", "sort": list(dict.fromkeys(data["item"])), "title": None,
-                  "axis": {"labelAngle": 0}},
-            "y": {"field": "value", "type": "quantitative", "title": None, "scale": {"domain": list(y_range)},
-                  "axis": {"tickMinStep": 1}},
-            "color": {"field": "occasion", "type": "nominal", "title": None, "sort": occasions,
-                      "scale": {"domain": occasions, "range": ["#9aa5b1", "#c8102e"]},
-                      "legend": {"orient": "top", "labelLimit": 320}},
-            "tooltip": [{"field": "factor"}, {"field": "occasion"}, {"field": "value"}],
-        },
+        "layer": [
+            {"mark": {"type": "rule", "color": "#8a949e", "strokeWidth": 2},
+             "encoding": {"x": x, "y": {**y, "aggregate": "min"}, "y2": {"field": "value", "aggregate": "max"}}},
+            {"mark": {"type": "point", "filled": True, "size": 70},
+             "encoding": {"x": x, "y": y,
+                          "color": {"field": "occasion", "type": "nominal", "title": None, "sort": occasions,
+                                    "scale": {"domain": occasions, "range": ["#5f6b77", "#c8102e"]},
+                                    "legend": {"orient": "top", "labelLimit": 320}},
+                          "shape": {"field": "occasion", "type": "nominal", "sort": occasions, "legend": None},
+                          "tooltip": [{"field": "factor"}, {"field": "occasion"}, {"field": "value"}]}},
+        ],
     }
 
 

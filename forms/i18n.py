@@ -242,6 +242,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "closing_summary_help": {"sv": "Målen, det som blev gjort och det som fortsätter – i vanliga ord, utan poäng. Lämnas ut enligt samtycket.",
                              "en": "The goals, what was done and what continues – in plain words, without scores. Released as the consent allows."},
     "show_closed": {"sv": "Visa avslutade", "en": "Show closed"},
+    "no_recommendations": {"sv": "Inga SIG-insatser föreslås vid risknivå {level}. Hänvisa till ordinarie stöd (skola, fritid, socialtjänstens öppna verksamhet) och följ upp vid nästa bedömning.",
+                           "en": "No SIG interventions are suggested at risk level {level}. Refer to ordinary services (school, leisure, social services' open activities) and follow up at the next assessment."},
     "outcomes_tab": {"sv": "Utfall", "en": "Outcomes"},
     "closing_tab": {"sv": "Avslut", "en": "Closing"},
     "case_closed": {"sv": "Deltagandet avslutades {on}: {reason}.", "en": "The participation ended on {on}: {reason}."},

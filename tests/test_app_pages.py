@@ -391,6 +391,34 @@ def test_matching_adds_chosen_recommendations_to_the_plan(demo):
         assert chosen in [c.intervention_id for c in plan.commitments]
 
 
+def test_matching_at_low_risk_says_what_to_do_instead(empty):
+    code, draft_id = _draft(empty, SAVRY_LOW)
+    with transaction(empty) as s:
+        draft = s.get(Assessment, draft_id)
+        cases.save_draft(s, AS_USER, draft.subject, "savry-like", occasion="baseline", assessed_on=TODAY,
+                         ratings=SAVRY_LOW, judgment="low", rationale="Inga tecken.", draft=draft,
+                         revision=draft.revision)
+        cases.finalise(s, AS_USER, draft)
+    at = open_page("matching", case=code)
+    no_trace(at)
+    assert "Hänvisa till ordinarie stöd" in texts(at, "info")
+    assert not [b for b in at.button if b.key == "add_to_plan"]  # no disabled button under an empty heading
+
+
+def test_the_profile_chart_is_a_dumbbell_not_a_line_across_factors():
+    import pandas as pd
+
+    from forms.charts import profile_chart
+
+    long = pd.DataFrame({"side": "risk", "item": ["H1", "H1", "H2", "H2"], "factor": ["a", "a", "b", "b"],
+                         "occasion": ["före", "efter"] * 2, "value": [2, 1, 0, 1]})
+    spec = profile_chart(long, "risk", "Risk", (0, 2))
+    marks = [layer["mark"]["type"] for layer in spec["layer"]]
+    assert marks == ["rule", "point"] and "mark" not in spec  # no line from one factor to the next
+    rule = spec["layer"][0]["encoding"]
+    assert rule["y"]["aggregate"] == "min" and rule["y2"]["aggregate"] == "max" and rule["x"]["field"] == "item"
+
+
 def test_matching_profile_is_editable_and_changes_the_advice(demo):
     at = open_page("matching", case=case_with_finals(demo))
     at.selectbox(key="profile_motivation").set_value("low").run()

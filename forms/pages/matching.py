@@ -67,6 +67,9 @@ def main() -> None:
         for warning in result.warnings:
             st.warning(warning)
         st.markdown(f"#### {tr('recommendations')}")
+        if not result.recommendations:  # low risk, or nothing in the catalogue fits: say what to do instead
+            st.info(tr("no_recommendations", level=level))
+            return
         chosen = []
         for rec in result.recommendations:
             with st.container(border=True):
