@@ -66,6 +66,16 @@ PHRASES = {
     "warn_unknown": {"sv": "Okänt i profilen: {x}. Komplettera för säkrare matchning.", "en": "Unknown in the profile: {x}. Complete it for a safer match."},
     "acute_need": {"sv": "akut psykisk ohälsa (profil)", "en": "acute mental-health needs (profile)"},
 }
+# what the profile's fields are called where a person reads them (never the field name)
+PROFILE_FIELDS = {
+    "age": {"sv": "ålder", "en": "age"},
+    "motivation": {"sv": "motivation", "en": "motivation"},
+    "acute_mental_health": {"sv": "akut psykisk ohälsa", "en": "acute mental-health needs"},
+    "neuropsychiatric": {"sv": "npf (t.ex. adhd)", "en": "neurodevelopmental conditions (e.g. ADHD)"},
+    "interpreter_needed": {"sv": "behov av tolk", "en": "need for an interpreter"},
+    "carer_available": {"sv": "om vårdnadshavare kan delta", "en": "whether a carer can take part"},
+    "in_school": {"sv": "om ungdomen går i skolan", "en": "whether the youth is in school"},
+}
 
 
 def _p(key: str, lang: str, **values: object) -> str:
@@ -329,7 +339,8 @@ def match(
     uncovered = [n.tag for n in needs if n.tag not in covered_tags]
     unknown = profile.unknown()
     if unknown:
-        warnings.append(_p("warn_unknown", lang, x=", ".join(unknown)))
+        named = [PROFILE_FIELDS.get(f, {}).get(lang, PROFILE_FIELDS.get(f, {}).get("sv", f)) for f in unknown]
+        warnings.append(_p("warn_unknown", lang, x=", ".join(named)))
     return MatchResult(
         risk_level=risk_level, risk_level_source=source,
         intensity=INTENSITY.get(risk_level, "unknown") if risk_level else "unknown",

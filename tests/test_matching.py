@@ -144,6 +144,10 @@ def test_unknown_profile_fields_are_listed_and_become_cautions():
     result = match(SAVRY, savry(S4="H"), CATALOGUE, Profile(), judgment="moderate", lang="en")
     assert set(result.unknown_profile) == {"age", "motivation", "acute_mental_health", "neuropsychiatric",
                                            "interpreter_needed", "carer_available", "in_school"}
+    unknown = next(w for w in result.warnings if w.startswith("Unknown in the profile"))
+    assert "acute mental-health needs" in unknown and "acute_mental_health" not in unknown  # words, not field names
+    swedish = match(SAVRY, savry(S4="H"), CATALOGUE, Profile(), judgment="moderate", lang="sv")
+    assert not any("_" in w for w in swedish.warnings if w.startswith("Okänt i profilen"))
     fft = next(r for r in result.recommendations if r.id == "fft")
     assert "needs carer – unknown" in fft.cautions and "age unknown – for ages 11–18" in fft.cautions
 
@@ -254,3 +258,12 @@ def test_match_command_text_and_bad_input(tmp_path, capsys):
     (tmp_path / "broken.json").write_text('{"ratings": ')
     assert cli.main(["match", "--instrument", "savry-like", str(tmp_path / "broken.json")]) == 2
     assert "not valid JSON (line 1" in capsys.readouterr().err
+
+
+def test_every_profile_field_has_a_name_in_both_languages():
+    from dataclasses import fields
+
+    from scoring.matching import PROFILE_FIELDS
+
+    assert {f.name for f in fields(Profile)} == set(PROFILE_FIELDS)
+    assert all(set(names) == {"sv", "en"} for names in PROFILE_FIELDS.values())
