@@ -8,6 +8,7 @@ import streamlit as st
 from forms import charts, report
 from forms import context as ctx
 from forms.i18n import lang, tr
+from forms.numbers import for_display
 from forms.release import choose_recipient, release_button
 from forms.score_panel import level_label
 from scoring import individual
@@ -90,7 +91,7 @@ def main() -> None:
 
     totals = totals_table(inst, result.totals, before, after)
     st.subheader(tr("totals"))
-    st.dataframe(totals, hide_index=True, width="stretch")
+    st.dataframe(for_display(totals), hide_index=True, width="stretch")
     if inst.reliability_source:
         st.caption(f"{tr('reliability_source')}: {inst.reliability_source}")
 

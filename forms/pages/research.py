@@ -14,6 +14,7 @@ from forms import charts
 from forms import context as ctx
 from forms.funnel import show_funnel
 from forms.i18n import lang, tr
+from forms.numbers import for_display
 from forms.safe_csv import audited_download
 from forms.score_panel import level_label
 from scoring import research
@@ -132,7 +133,7 @@ def summary_section(inst, pairs: research.Pairs) -> None:
                      tr("rc_improved"): r.get("rci_improved"), tr("rc_unchanged"): r.get("rci_unchanged"),
                      tr("rc_deteriorated"): r.get("rci_deteriorated")})
     table = pd.DataFrame(rows)
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(for_display(table), hide_index=True, width="stretch")  # downloads keep full precision
     download(table, f"{inst.id}-paired-summary")
     first = next(iter(results))
     r = results[first]
@@ -188,7 +189,7 @@ def groups_section(inst, pairs: research.Pairs) -> None:
                          "Mann–Whitney p": g["mann_whitney_p"], "Welch p": g["welch_p"],
                          "ANCOVA": g["ancova"]["estimate"], "ANCOVA p": g["ancova"]["p"]})
     table = pd.DataFrame(rows)
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(for_display(table), hide_index=True, width="stretch")  # downloads keep full precision
     st.caption(tr("ancova_note", second=chosen[1] if chosen[1] > chosen[0] else chosen[0]))
     download(table, f"{inst.id}-groups")
 
@@ -207,7 +208,7 @@ def outcomes_section(key: bytes) -> None:
                      tr("after"): r.get("post_mean"), tr("change"): r.get("mean_change"), "p (t)": r.get("t_p"),
                      "Wilcoxon p": r.get("wilcoxon_p")})
     table = pd.DataFrame(rows)
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(for_display(table), hide_index=True, width="stretch")  # downloads keep full precision
     st.caption(tr("outcomes_note"))
     download(table, "outcomes-before-after")
 

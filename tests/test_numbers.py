@@ -1,0 +1,23 @@
+"""Numbers on screen as readers expect them (#13 item 2, in part): Swedish decimal commas, three
+significant digits, p < 0,001 below a thousandth; the data behind downloads is untouched."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from forms.numbers import for_display, number, p_value
+
+
+def test_swedish_and_english_numbers():
+    assert number(28.7604, language="sv") == "28,8" and number(28.7604, language="en") == "28.8"
+    assert number(-0.01234, language="sv") == "−0,0123" and number(12345, language="sv") == "12\u202f345"
+    assert p_value(8e-12, language="sv") == "< 0,001" and p_value(0.04562, language="sv") == "0,0456"
+    assert p_value(0.5, language="en") == "0.5" and number(float("nan")) == "–"
+
+
+def test_tables_show_text_and_leave_the_data_alone():
+    table = pd.DataFrame({"Mått": ["Risksumma"], "n": [12], "p (t)": [8e-12], "Wilcoxon p": [0.0312],
+                          "Före": [28.7604]})
+    shown = for_display(table, "sv")
+    assert shown.iloc[0].tolist() == ["Risksumma", "12", "< 0,001", "0,0312", "28,8"]
+    assert table["p (t)"].iloc[0] == 8e-12  # the download still has every digit
