@@ -43,7 +43,12 @@ def db_url(request, tmp_path):
         engine.dispose()
         yield url
         return
-    server_url, admin = request.getfixturevalue("postgres_server")
+    yield from _pg_database(request.getfixturevalue("postgres_server"))
+
+
+def _pg_database(server):
+    """A migrated database copied from the session's template, dropped afterwards."""
+    server_url, admin = server
     name = f"t{os.getpid()}_{next(_counter)}"
     with admin.connect() as conn:
         conn.execute(text(f"CREATE DATABASE {name} TEMPLATE insats_template"))
@@ -57,6 +62,15 @@ def engine(db_url):
     eng = make_engine(db_url)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def pg_engine(postgres_server):
+    """For what only PostgreSQL has (TRUNCATE, pg_dump): no SQLite run that would have to skip."""
+    for url in _pg_database(postgres_server):
+        eng = make_engine(url)
+        yield eng
+        eng.dispose()
 
 
 DEFAULT_TEAM_ID = 1  # "Standard", made by migration 0002

@@ -45,9 +45,8 @@ def sqlite_engine(tmp_path):
     engine.dispose()
 
 
-def test_postgresql_backup_restores_into_a_fresh_cluster_with_every_row(engine, tmp_path, monkeypatch):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("the SQLite round trip is below")
+def test_postgresql_backup_restores_into_a_fresh_cluster_with_every_row(pg_engine, tmp_path, monkeypatch):
+    engine = pg_engine
     _seeded(engine, 20)
     target_file = tmp_path / "insats.dump"
     backup(engine, ADMIN, target_file)

@@ -61,11 +61,10 @@ def test_a_deleted_row_is_named_by_the_row_after_it(engine, assessor):
     assert problem.row_id == 5 and "after row 3" in problem.problem and "deleted" in problem.problem
 
 
-def test_truncate_is_refused_too(engine, assessor):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no TRUNCATE (DELETE is refused above)")
-    _with_rows(engine, assessor, 2)
-    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+def test_truncate_is_refused_too(pg_engine, assessor):
+    """PostgreSQL only: SQLite has no TRUNCATE (its DELETE is refused above)."""
+    _with_rows(pg_engine, assessor, 2)
+    with pytest.raises(DBAPIError, match="append-only"), pg_engine.begin() as conn:
         conn.execute(text("TRUNCATE audit_log"))
 
 
