@@ -82,26 +82,34 @@ def share(hits: np.ndarray | pd.Series, of: np.ndarray | pd.Series | None = None
     return None if base == 0 else float(hits.sum()) / base
 
 
+def _intervals(meetings: pd.DataFrame, days: int) -> pd.DataFrame:
+    """Each interval between consecutive network meetings of the same youth: subject_id and whether
+    it was at most ``days`` (1.0 or 0.0). The one definition behind the overall and per-group shares."""
+    ordered = meetings.sort_values(["subject_id", "held_on"])
+    gaps = pd.to_datetime(ordered["held_on"]).diff().dt.days.to_numpy()
+    same = ordered["subject_id"].eq(ordered["subject_id"].shift()).to_numpy()
+    return pd.DataFrame({"subject_id": ordered["subject_id"].to_numpy()[same],
+                         "ok": (gaps[same] <= days).astype(float)})
+
+
+def _within(yes: pd.Series, first_final: pd.Series, youths: pd.Index, days: int) -> pd.Series:
+    """Per youth: 1.0 when the first final assessment came 0..``days`` days after the yes, 0.0 when
+    not (or not yet), NaN when there is no yes."""
+    said_yes = pd.to_datetime(yes.reindex(youths))
+    waited = (pd.to_datetime(first_final.reindex(youths)) - said_yes).dt.days
+    return ((waited >= 0) & (waited <= days)).astype(float).where(said_yes.notna())
+
+
 def meeting_intervals_within(meetings: pd.DataFrame, days: int = 28) -> float | None:
     """Share of intervals between consecutive network meetings of the same youth of at most ``days``."""
-    if meetings.empty:
-        return None
-    ordered = meetings.sort_values(["subject_id", "held_on"])
-    held = pd.to_datetime(ordered["held_on"])
-    gaps = held.diff().dt.days
-    same = ordered["subject_id"].eq(ordered["subject_id"].shift())
-    gaps = gaps[same.to_numpy()]
-    return None if gaps.empty else float((gaps <= days).mean())
+    ok = _intervals(meetings, days)["ok"] if not meetings.empty else pd.Series(dtype=float)
+    return None if ok.empty else float(ok.mean())
 
 
 def first_assessment_within(yes: pd.Series, first_final: pd.Series, days: int = 7) -> float | None:
     """Share of youths whose first final assessment came within ``days`` of their yes (subject id index)."""
-    said_yes = pd.to_datetime(yes.dropna())
-    if said_yes.empty:
-        return None
-    done = pd.to_datetime(first_final.reindex(said_yes.index))
-    waited = (done - said_yes).dt.days
-    return float(((waited >= 0) & (waited <= days)).mean())
+    said_yes = yes.dropna()
+    return None if said_yes.empty else float(_within(said_yes, first_final, said_yes.index, days).mean())
 
 
 def days_to_decision(received: pd.Series, decided: pd.Series) -> dict:
@@ -119,17 +127,12 @@ def indicators_by(group: pd.Series, yes: pd.Series, first_final: pd.Series, meet
     columns = ["group", "started", "first_assessment_within_7_days_share", "meeting_intervals_within_28_days_share"]
     if group.empty:
         return pd.DataFrame(columns=columns)
-    waited = (pd.to_datetime(first_final.reindex(group.index)) - pd.to_datetime(yes.reindex(group.index))).dt.days
-    within = ((waited >= 0) & (waited <= days)).where(yes.reindex(group.index).notna())
-    per = pd.DataFrame({"group": group.to_numpy(), "within": within.to_numpy(dtype=float)}, index=group.index)
+    within = _within(yes, first_final, group.index, days)
+    per = pd.DataFrame({"group": group.to_numpy(), "within": within.to_numpy()}, index=group.index)
     table = per.groupby("group").agg(started=("within", "size"),
                                      first_assessment_within_7_days_share=("within", "mean"))
     if not meetings.empty:
-        ordered = meetings.sort_values(["subject_id", "held_on"])
-        gaps = pd.to_datetime(ordered["held_on"]).diff().dt.days
-        same = ordered["subject_id"].eq(ordered["subject_id"].shift()).to_numpy()
-        intervals = pd.DataFrame({"group": ordered["subject_id"].map(group).to_numpy()[same],
-                                  "ok": (gaps.to_numpy()[same] <= interval).astype(float)}).dropna(subset=["group"])
+        intervals = _intervals(meetings, interval).assign(group=lambda f: f["subject_id"].map(group))
         table["meeting_intervals_within_28_days_share"] = intervals.groupby("group")["ok"].mean()
     else:
         table["meeting_intervals_within_28_days_share"] = np.nan
