@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -90,12 +89,13 @@ def cmd_research_validity(args: argparse.Namespace) -> None:
 
 def configured_min_cell() -> int:
     """The instance's floor for group sizes (``INSATS_MIN_CELL``, default 5); a flag can only raise it."""
+    from forms.settings import int_setting
     from scoring.privacy import MIN_CELL
 
     try:
-        return max(1, int(os.environ.get("INSATS_MIN_CELL", MIN_CELL)))
-    except ValueError:
-        raise InputError(f"INSATS_MIN_CELL={os.environ['INSATS_MIN_CELL']!r} is not a whole number") from None
+        return int_setting("INSATS_MIN_CELL", MIN_CELL)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 def cmd_research_export(args: argparse.Namespace) -> None:

@@ -40,8 +40,10 @@ def min_cell() -> int:
     """The smallest group of youths a research view shows (``INSATS_MIN_CELL``, default 5)."""
     from scoring.privacy import MIN_CELL
 
+    from .settings import int_setting
+
     try:
-        return max(1, int(os.environ.get("INSATS_MIN_CELL", MIN_CELL)))
+        return int_setting("INSATS_MIN_CELL", MIN_CELL)
     except ValueError:
         return MIN_CELL
 

@@ -8,19 +8,18 @@ widget, and stop a huge register before it is parsed into memory.
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
 from .i18n import tr
+from .settings import int_setting
 
 DEFAULT_MB, DEFAULT_ROWS = 10, 100_000
 
 
 def _setting(name: str, default: int) -> int:
     try:
-        return max(1, int(os.environ.get(name, default)))
-    except ValueError:
+        return int_setting(name, default)
+    except ValueError:  # a mistyped limit must not take the pages down: the default holds
         return default
 
 

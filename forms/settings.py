@@ -1,0 +1,18 @@
+"""Whole-number settings from the environment (limits, minimum cell size): one reading rule."""
+
+from __future__ import annotations
+
+import os
+
+
+def int_setting(name: str, default: int, minimum: int = 1) -> int:
+    """``$name`` as a whole number of at least ``minimum`` (``default`` when unset). A value that is
+    not a whole number raises ValueError naming the setting: the caller decides whether that stops
+    a command or falls back to the default."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return max(minimum, int(raw))
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a whole number") from None
