@@ -23,7 +23,9 @@ class PlacementPrices(BaseModel):
     per_day: dict[str, float | None]
 
     def price(self, placement: str) -> float | None:
-        return self.per_day.get(placement)
+        """The price per day of a placement type; 0 for no placement; None when the table has none
+        (the cost must then be given)."""
+        return 0.0 if placement == "none" else self.per_day.get(placement)
 
 
 def _checks(prices: PlacementPrices) -> list:

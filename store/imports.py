@@ -505,7 +505,7 @@ def import_outcomes(session: Session, actor: Actor, frame: pd.DataFrame) -> Impo
     cost = _counts(frame, "placement_cost", errors, decimals=True, empty=np.nan)
     placement = frame["placement"].str.strip().replace("", "none")
     prices = instruments.load_prices()
-    per_day = placement.map(prices.per_day).astype(float)
+    per_day = placement.map(prices.price).astype(float)  # the same rule as one outcome on the case page
     cost = cost.fillna(days * per_day)  # no cost given: days × the price table's price for the type
     for pos in np.flatnonzero((cost.isna() & (days > 0)).to_numpy()):
         errors.append(RowError(int(pos) + 2, "placement_cost", "", f"a cost: the price table ({prices.year}) has no "

@@ -21,7 +21,7 @@ def record_outcome(session: Session, actor: Actor, subject: Subject, **values: o
         raise CaseError("the period ends before it starts", "outcome.order")
     days, placement = int(values.get("placement_days") or 0), values.get("placement", "none")
     if values.get("placement_cost") is None:
-        price = instruments.load_prices().price(str(placement)) if placement != "none" else 0.0
+        price = instruments.load_prices().price(str(placement))
         if price is None and days:
             raise CaseError(f"give the cost: the price table has no price per day for {placement}",
                             "outcome.no_price", placement=placement)
