@@ -14,6 +14,8 @@ import matplotlib.pyplot as plt
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.ticker import FuncFormatter
 
+from .numbers import percent
+
 A4 = (8.27, 11.69)
 STEP_NAMES = {"received": "Inkomna", "suitable": "Lämpliga", "asked": "Tillfrågade", "accepted": "Tackat ja"}
 MEASURE_NAMES = {"police_reports": "Polisanmälningar", "placements": "Placeringar",
@@ -41,10 +43,6 @@ DEFINITIONS = [
                                   "studier."),
     ("Små tal", "Antal under den valda gränsen visas som \"< N\" så att ingen enskild ungdom kan pekas ut."),
 ]
-
-
-def _share(value) -> str:
-    return "–" if value is None else f"{value * 100:.0f} %"
 
 
 def _number(value) -> str:
@@ -80,12 +78,12 @@ def follow_up_pdf(report: dict) -> bytes:
         fig = _page("Uppföljning av sociala insatsgrupper", subtitle)
         rows = [["Startade ärenden", _number(report["cases_started"])],
                 ["Dagar remiss → beslut (median)", _number(report["days_referral_to_decision"]["median"] or 0)],
-                ["Första bedömning inom 7 dagar", _share(report["first_assessment_within_7_days_share"])],
-                ["Nätverksmöten högst 28 dagar isär", _share(report["meeting_intervals_within_28_days_share"])],
-                ["Startade med aktivt samtycke", _share(report["started_with_active_consent_share"])],
-                ["Startade med åtgärdsplan", _share(report["started_with_action_plan_share"])],
-                ["Avslutade med avslutande bedömning", _share(report["closed_with_closing_assessment_share"])],
-                ["I skola, arbete eller studier vid avslut", _share(report["occupation_at_closing_share"])]]
+                ["Första bedömning inom 7 dagar", percent(report["first_assessment_within_7_days_share"])],
+                ["Nätverksmöten högst 28 dagar isär", percent(report["meeting_intervals_within_28_days_share"])],
+                ["Startade med aktivt samtycke", percent(report["started_with_active_consent_share"])],
+                ["Startade med åtgärdsplan", percent(report["started_with_action_plan_share"])],
+                ["Avslutade med avslutande bedömning", percent(report["closed_with_closing_assessment_share"])],
+                ["I skola, arbete eller studier vid avslut", percent(report["occupation_at_closing_share"])]]
         rows += [[f"Avslutade: {REASONS.get(k, k)}", _number(v)] for k, v in report["closed"].items()]
         rows += _change_rows(report.get("risk_change", {}))
         ax = fig.add_axes([0.08, 0.52, 0.84, 0.38])

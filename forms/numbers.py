@@ -9,7 +9,12 @@ import re
 
 import pandas as pd
 
-from .i18n import lang
+
+def lang() -> str:
+    """The user's language, asked only when none is given (the PDF and the CLI need no Streamlit)."""
+    from .i18n import lang as current
+
+    return current()
 
 _P_COLUMN = re.compile(r"(^p\b|\bp$|\bp \()", re.IGNORECASE)  # "p (t)", "Wilcoxon p", "ANCOVA p"
 
@@ -32,6 +37,11 @@ def number(value: object, digits: int = 3, language: str | None = None) -> str:
         if "e" in text:  # very small or very large: fixed notation, as a reader expects
             text = f"{value:.{digits}f}"
     return _decimal(text, language)
+
+
+def percent(share: float | None) -> str:
+    """A share 0..1 as whole per cent ("62 %"); "–" when there was nothing to share."""
+    return "–" if share is None or share != share else f"{share * 100:.0f} %"  # None or NaN
 
 
 def p_value(value: object, language: str | None = None) -> str:

@@ -14,11 +14,8 @@ from forms import context as ctx
 from forms.followup_pdf import MEASURE_NAMES, REASONS, STEP_NAMES, follow_up_pdf
 from forms.followup_report import follow_up_report
 from forms.i18n import tr
+from forms.numbers import percent
 from forms.safe_csv import audited_download
-
-
-def _share(value) -> str:
-    return "–" if value is None else f"{value * 100:.0f} %"
 
 
 def main() -> None:
@@ -37,9 +34,9 @@ def main() -> None:
         report = follow_up_report(s, ctx.actor(), start, end, window, 5 if published else 0)
     a, b, c, d = st.columns(4)
     a.metric(tr("followup_started"), report["cases_started"])
-    b.metric(tr("followup_within_7"), _share(report["first_assessment_within_7_days_share"]))
-    c.metric(tr("followup_meetings_28"), _share(report["meeting_intervals_within_28_days_share"]))
-    d.metric(tr("followup_occupied"), _share(report["occupation_at_closing_share"]))
+    b.metric(tr("followup_within_7"), percent(report["first_assessment_within_7_days_share"]))
+    c.metric(tr("followup_meetings_28"), percent(report["meeting_intervals_within_28_days_share"]))
+    d.metric(tr("followup_occupied"), percent(report["occupation_at_closing_share"]))
     funnel = pd.DataFrame([{tr("followup_funnel"): STEP_NAMES[k], tr("count"): str(v)}
                            for k, v in report["funnel"].items()])
     outcomes = pd.DataFrame([{
@@ -65,7 +62,7 @@ def main() -> None:
     by_team = pd.DataFrame(report["by_team"])
     if not by_team.empty:
         for column in ("first_assessment_within_7_days_share", "meeting_intervals_within_28_days_share"):
-            by_team[column] = by_team[column].map(_share)
+            by_team[column] = by_team[column].map(percent)
         by_team["started"] = by_team["started"].astype(str)
         st.dataframe(by_team.rename(columns={"group": tr("team"), "started": tr("followup_started"),
                                              "first_assessment_within_7_days_share": tr("followup_within_7"),
