@@ -43,15 +43,18 @@ def read_wide_csv(path: str) -> pd.DataFrame:
     return frame
 
 
-def write_atomically(path: str | None, text: str) -> None:
-    """Write the whole output or nothing: a failed run never leaves a half-written file."""
+def write_atomically(path: str | None, text: str | bytes) -> None:
+    """Write the whole output (text, or bytes such as a PDF) or nothing: a failed run never leaves a
+    half-written file."""
     if path is None:
         sys.stdout.write(text)
         return
     target = Path(path)
     fd, tmp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        binary = isinstance(text, bytes)
+        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) \
+                as handle:
             handle.write(text)
         os.replace(tmp, target)
     except BaseException:

@@ -75,18 +75,11 @@ def cmd_follow_up(args: argparse.Namespace) -> None:
     if args.format == "json":
         write_atomically(args.output, json.dumps(report, indent=1, ensure_ascii=False) + "\n")
         return
-    if args.format == "pdf":
-        from pathlib import Path
-
+    if args.format == "pdf":  # -o is required (checked above): a PDF does not go to a terminal
         from forms.followup_pdf import follow_up_pdf
 
-        if not args.output:
-            raise InputError("--format pdf needs -o FILE.pdf")
-        target = Path(args.output)
-        tmp = target.with_name(target.name + ".partial")
-        tmp.write_bytes(follow_up_pdf(report))
-        tmp.replace(target)
-        print(f"follow-up report written to {target}")
+        write_atomically(args.output, follow_up_pdf(report))
+        print(f"follow-up report written to {args.output}")
         return
     flat = pd.json_normalize(report, sep=".").T.reset_index()
     flat.columns = ["figure", "value"]

@@ -78,6 +78,11 @@ def test_the_skarholmen_outcome_figures_are_reproduced_exactly(engine, tmp_path,
     assert cli.main(["--as", "sam.samordnare", "report", "follow-up", "--from", "2012-03-01", "--to",
                      "2012-03-31", "--min-cell", "10"]) == 0
     assert json.loads(capsys.readouterr().out)["cases_started"] == "< 10"
+    pdf = tmp_path / "uppfoljning.pdf"
+    period = ["report", "follow-up", "--from", "2012-03-01", "--to", "2012-03-31", "--format", "pdf"]
+    assert cli.main(["--as", "sam.samordnare", *period]) == 2  # a PDF needs -o
+    assert cli.main(["--as", "sam.samordnare", *period, "-o", str(pdf)]) == 0
+    assert pdf.read_bytes().startswith(b"%PDF") and not list(tmp_path.glob(".uppfoljning.pdf.*"))
 
 
 def test_a_bad_outcome_register_names_every_row_and_imports_nothing(engine, tmp_path, monkeypatch, capsys):
