@@ -15,15 +15,14 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import views
 from .access import Actor, guard, visible_cases
 from .cases.consent import CONSENT_COLUMNS, consent_states
 from .models import Assessment, Consent, Meeting, Outcome, Referral, Subject, Team
 
 REFERRAL_VIEW = ["subject_id", "received_on", "suitable", "decided_on", "asked_on", "accepted", "answered_on",
                  "started_on"]
-OUTCOME_VIEW = ["subject_id", "period_start", "period_end", "police_reports", "placement", "placement_days",
-                "placement_cost", "occupation", "attendance", "concern_reports", "lvu_applications",
-                "outpatient_cost"]
+OUTCOME_VIEW = ["subject_id", *views.OUTCOME_VIEW]  # every outcome field the case page shows, per youth
 
 
 @dataclass(frozen=True)
