@@ -41,12 +41,12 @@ def outcome_windows(outcomes: pd.DataFrame, starts: pd.Series, window_months: in
     rows = outcomes[outcomes["subject_id"].isin(start_of.index)]
     result = {"youths": int(start_of.size)}
     if rows.empty:
-        empty = {m: 0 for m in MEASURES} | {"placement_cost_by_type": {t: 0.0 for t in PLACEMENT_TYPES}}
-        return result | {"before": dict(empty, placement_cost_by_type=dict(empty["placement_cost_by_type"])),
-                         "after": dict(empty, placement_cost_by_type=dict(empty["placement_cost_by_type"]))}
+        return result | {side: {**dict.fromkeys(MEASURES, 0),
+                                "placement_cost_by_type": dict.fromkeys(PLACEMENT_TYPES, 0.0)}
+                         for side in ("before", "after")}
     first, last = _days(rows["period_start"]), _days(rows["period_end"])
-    start = _days(start_of.reindex(rows["subject_id"]).to_numpy())
     start_ts = start_of.reindex(rows["subject_id"])
+    start = _days(start_ts.to_numpy())
     before_from = _days((start_ts - pd.DateOffset(months=window_months)).to_numpy())
     after_to = _days((start_ts + pd.DateOffset(months=window_months)).to_numpy()) - 1
     length = last - first + 1
