@@ -24,6 +24,7 @@ import subprocess
 import tempfile
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -95,7 +96,9 @@ def schema_revision(engine: Engine) -> str | None:
             return None
 
 
+@lru_cache(maxsize=1)
 def head_revision() -> str:
+    """The newest migration (read once per process: the scripts do not change under it)."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
