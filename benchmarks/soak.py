@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import types
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -150,6 +151,18 @@ def _work(url: str, data_dir: str, login: str, role: str, draft_id: int | None, 
     results.put((login, runs))
 
 
+@contextmanager
+def plain_main():
+    """A spawned process re-imports the parent's ``__main__``: after an AppTest in the same process
+    that is the app script, which the workers would run again. They get an empty main module."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -162,14 +175,9 @@ def soak(url: str, data_dir: str, users: int, seconds: float) -> dict:
     workers = [context.Process(target=_worker, args=(url, data_dir, login, role, draft, code, seconds, i, results))
                for i, (login, role, draft, code) in enumerate(people)]
     started = time.monotonic()
-    # a spawned process re-imports the parent's __main__: after an AppTest in the same process that is
-    # the app script, so the workers get an empty main module instead
-    main, sys.modules["__main__"] = sys.modules["__main__"], types.ModuleType("__main__")
-    try:
+    with plain_main():
         for w in workers:
             w.start()
-    finally:
-        sys.modules["__main__"] = main
     collected, deadline = [], time.monotonic() + seconds + 600
     while len(collected) < len(workers) and time.monotonic() < deadline:
         try:

@@ -8,12 +8,11 @@ import signal
 import subprocess
 import sys
 import time
-import types
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import func, select, text
 
+from benchmarks.soak import plain_main
 from store import make_engine, transaction
 from store.audit import verify
 from store.models import Assessment, AuditEntry, Referral
@@ -23,18 +22,6 @@ from .actors import ADMIN, SETUP
 from .workers import save_assessments
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@contextmanager
-def plain_main():
-    """An AppTest earlier in the session leaves the app script as ``__main__``; spawned workers would
-    import (and run) it again. They get an empty main module instead."""
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = main
 
 
 def test_eight_processes_saving_500_assessments_each(db_url):
