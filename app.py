@@ -3,6 +3,8 @@ error message."""
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from forms import auth, errors
@@ -15,8 +17,12 @@ from store.cases import CaseError
 st.set_page_config(page_title="Insats", page_icon=":material/diversity_3:", layout="wide")
 
 with st.sidebar:
-    st.session_state.setdefault("lang", "sv")
+    asked = st.query_params.get("lang")  # a link may name the language (?lang=en); Swedish otherwise
+    st.session_state.setdefault("lang", asked if asked in LANGUAGES else "sv")
     st.radio(tr("language"), list(LANGUAGES), key="lang", format_func=LANGUAGES.__getitem__, horizontal=True)
+# WCAG 3.1.1: the document says which language it is in (Streamlit's own page says lang="en" always)
+st.html(f"<script>document.documentElement.lang = {json.dumps(st.session_state['lang'])};</script>",
+        unsafe_allow_javascript=True)
 
 actor = auth.current_actor(engine())
 if actor is None:  # the log-in (or no-access) page was drawn instead

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from instruments import Instrument
@@ -67,6 +68,18 @@ def step_selector(instrument: Instrument, form_key: str) -> str:
     return st.session_state[key]
 
 
+def read_only_items(instrument: Instrument, domain, ratings: dict, omitted_label: str) -> None:
+    """A locked assessment's factors as a plain table: factor, rating, help."""
+    language = lang()
+    rows = []
+    for item in domain.items:
+        labels = {lv.code: instrument.text(lv.label, language) for lv in instrument.scales[item.scale].levels}
+        rows.append({tr("factor"): f"{item.id} {instrument.text(item.label, language)}",
+                     tr("rating"): labels.get(ratings.get(item.id), omitted_label),
+                     tr("factor_help"): instrument.text(item.help, language) if item.help else ""})
+    st.table(pd.DataFrame(rows).set_index(tr("factor")))
+
+
 def domain_items(
     instrument: Instrument,
     domain_id: str,
@@ -81,6 +94,9 @@ def domain_items(
     if domain.help:
         st.caption(instrument.text(domain.help, language))
     omitted_label = instrument.text(instrument.omission.label, language) or tr("not_rated")
+    if disabled:  # read-only: a table to read, not greyed-out widgets (WCAG 1.4.3, and easier to read)
+        read_only_items(instrument, domain, ratings, omitted_label)
+        return
     missed = False
     for item in domain.items:
         scale = instrument.scales[item.scale]

@@ -25,6 +25,14 @@ def profile_long(inst: Instrument, factors: pd.DataFrame, before: str, after: st
     ])[["item", "factor", "domain", "side", "occasion", "value"]]
 
 
+def profile_table(long: pd.DataFrame, side: str, factor_title: str) -> pd.DataFrame:
+    """The profile chart's numbers: one row per factor, one column per occasion (its text alternative)."""
+    part = long[long["side"] == side]
+    return (part.pivot_table(index="factor", columns="occasion", values="value", sort=False)
+            .reindex(columns=part["occasion"].unique()).rename_axis(columns=None).reset_index()
+            .rename(columns={"factor": factor_title}))
+
+
 def value_range(inst: Instrument, side: str) -> tuple[float, float]:
     """The lowest and highest value any factor of this side can take (the chart's fixed y axis)."""
     values = [lv.value for item in inst.items

@@ -10,6 +10,7 @@ from scoring.privacy import suppress_counts
 from store import imports
 
 from . import context as ctx
+from .chart_view import show_chart
 from .i18n import tr
 
 
@@ -24,13 +25,16 @@ def show_funnel(since: str | None = None, chart: bool = True, min_cell: int = 0)
     table = monthly_funnel(dates, start=since)
     names = {step: tr(f"funnel_{step}") for step in STEPS}
     shown = suppress_counts(table, list(STEPS), min_cell).rename(columns={"month": tr("month"), **names})
-    st.dataframe(shown, hide_index=True, width="stretch")
-    if chart and min_cell <= 1:
-        import altair as alt  # only when drawn: it is the slowest import of the intake page
-
-        long = table.melt("month", var_name="step", value_name="n").assign(step=lambda f: f["step"].map(names))
-        st.altair_chart(alt.Chart(long).mark_bar().encode(
-            x=alt.X("month:N", title=tr("month")), xOffset=alt.XOffset("step:N", sort=list(names.values())),
-            y=alt.Y("n:Q", title=tr("count")), color=alt.Color("step:N", sort=list(names.values()), title=None),
-        ), width="stretch")
+    if not (chart and min_cell <= 1):
+        st.dataframe(shown, hide_index=True, width="stretch")
+        return shown
+    long = table.melt("month", var_name="step", value_name="n").assign(
+        step=lambda f: f["step"].map(names), month=lambda f: f["month"].astype(str))
+    order = list(names.values())
+    show_chart({"data": {"values": long.to_dict("records")}, "mark": "bar",
+                "encoding": {"x": {"field": "month", "type": "nominal", "title": tr("month")},
+                             "xOffset": {"field": "step", "type": "nominal", "sort": order},
+                             "y": {"field": "n", "type": "quantitative", "title": tr("count")},
+                             "color": {"field": "step", "type": "nominal", "sort": order, "title": None}}},
+               shown, tr("funnel"))
     return shown

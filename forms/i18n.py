@@ -51,6 +51,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "sv": "Professionell bedömning är avgörande. Väg samman alla faktorer, även skyddsfaktorerna.",
         "en": "Professional judgment is final. Weigh all factors, including the protective ones.",
     },
+    "judgment_made": {"sv": "Samlad bedömning", "en": "Summary judgment"},
+    "rating": {"sv": "Skattning", "en": "Rating"},
+    "factor_help": {"sv": "Vägledning", "en": "Guidance"},
     "rationale": {"sv": "Motivering", "en": "Rationale"},
     "rationale_required": {
         "sv": "Skriv en motivering till bedömningen.",
@@ -344,6 +347,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "rc_improved": {"sv": "Tillförlitligt bättre", "en": "Reliably improved"},
     "rc_unchanged": {"sv": "Inom mätfelet", "en": "Within measurement error"},
     "rc_deteriorated": {"sv": "Tillförlitligt sämre", "en": "Reliably worse"},
+    "rc_category": {"sv": "Utfall", "en": "Outcome"},
     "rc_none": {"sv": "Ej beräknad (reliabilitet saknas)", "en": "Not computed (no reliability)"},
     "reliability_source": {"sv": "Reliabilitet", "en": "Reliability"},
     "per_factor": {"sv": "Förändring per faktor", "en": "Change per factor"},
@@ -530,6 +534,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "consent": {"sv": "Samtycke", "en": "Consent"},
     "not_your_draft": {"sv": "Utkastet är {rater}s. Bara den som gör bedömningen kan ändra eller slutföra det.",
                        "en": "This draft is {rater}'s. Only the assessor who made it may change or finalise it."},
+    "chart_as_table": {"sv": "Diagrammet som tabell: {what}", "en": "The chart as a table: {what}"},
     "error_id": {"sv": "Något gick fel (fel-id {id}). Försök igen eller kontakta systemansvarig och uppge fel-id.",
                  "en": "Something went wrong (error id {id}). Try again or contact your administrator with the error id."},
 }

@@ -48,14 +48,14 @@ def show_scores(
             st.warning(tr("invalid", n=int(scores["omitted"]), max=limit))
     risk_col, protect_col = st.columns(2)
     with risk_col:
-        st.markdown(f"#### {tr('risk')}")
+        st.markdown(f"## {tr('risk')}")
         if RISK_TOTAL in scores.index:
             st.metric(tr("risk_total"), _fmt(scores[RISK_TOTAL]))
         for domain in instrument.domains:
             if domain.direction in ("risk", "bipolar"):
                 st.metric(instrument.text(domain.label, language), _fmt(scores[domain.id]))
     with protect_col:
-        st.markdown(f"#### {tr('protection')}")
+        st.markdown(f"## {tr('protection')}")
         if PROTECTIVE_TOTAL in scores.index:
             st.metric(tr("protective_total"), _fmt(scores[PROTECTIVE_TOTAL]))
         show_strengths(instrument, ratings)

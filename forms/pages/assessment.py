@@ -82,8 +82,13 @@ def reload(form_key: str) -> None:
 
 
 def judgment_step(inst, a: Assessment, form_key: str, disabled: bool) -> None:
-    st.caption(tr("judgment_help"))
     levels = inst.judgment.levels
+    if disabled:  # read-only: the decision and its rationale as text, not greyed-out widgets
+        shown = level_label(inst, a.judgment) if a.judgment in levels else tr("not_rated")
+        st.markdown(f"**{tr('judgment_made')}:** {shown}")
+        st.markdown(f"**{tr('rationale')}:** {plain(a.rationale) if a.rationale else '–'}")
+        return
+    st.caption(tr("judgment_help"))
     save = None if disabled else (lambda: autosave(a.id, form_key))
     st.radio(tr("judgment"), levels, index=levels.index(a.judgment) if a.judgment in levels else None,
              key=f"{form_key}:judgment", horizontal=True, format_func=lambda lv: level_label(inst, lv),

@@ -7,6 +7,7 @@ import streamlit as st
 
 from forms import charts, report
 from forms import context as ctx
+from forms.chart_view import show_chart
 from forms.i18n import lang, tr
 from forms.numbers import for_display
 from forms.release import choose_recipient, release_button
@@ -80,22 +81,23 @@ def main() -> None:
     st.caption(tr("profile_legend", before=before, after=after))
     risk_col, protect_col = st.columns([3, 2])
     with risk_col:
-        st.vega_lite_chart(spec=charts.profile_chart(long, "risk", tr("risk_factors"),
-                                             charts.value_range(inst, "risk")), width="stretch")
+        show_chart(charts.profile_chart(long, "risk", tr("risk_factors"), charts.value_range(inst, "risk")),
+                   charts.profile_table(long, "risk", tr("factor")), tr("risk_factors"))
     with protect_col:
         if (long["side"] == "protective").any():
-            st.vega_lite_chart(spec=charts.profile_chart(long, "protective", tr("protective_factors"),
-                                                 charts.value_range(inst, "protective")), width="stretch")
+            show_chart(charts.profile_chart(long, "protective", tr("protective_factors"),
+                                            charts.value_range(inst, "protective")),
+                       charts.profile_table(long, "protective", tr("factor")), tr("protective_factors"))
         else:
             st.caption(tr("bipolar_note"))
 
     totals = totals_table(inst, result.totals, before, after)
-    st.subheader(tr("totals"))
+    st.header(tr("totals"))
     st.dataframe(for_display(totals), hide_index=True, width="stretch")
     if inst.reliability_source:
         st.caption(f"{tr('reliability_source')}: {inst.reliability_source}")
 
-    st.subheader(tr("per_factor"))
+    st.header(tr("per_factor"))
     counts = result.factors["verdict"].value_counts()
     cols = st.columns(len(VERDICTS))
     for col, verdict in zip(cols, VERDICTS, strict=True):
@@ -108,11 +110,13 @@ def main() -> None:
         "item": tr("factor"), "before": before, "after": after, "change": tr("change"), "verdict": tr("verdict")}),
         hide_index=True, width="stretch")
 
-    st.subheader(tr("trajectory"))
+    st.header(tr("trajectory"))
     names = [n for n in ("risk_total", "protective_total", "net") if n in scores.columns]
     trend = pd.DataFrame([{"assessed_on": x.assessed_on, "score": tr(n), "value": scores[n].iloc[i]}
                           for i, x in enumerate(series) for n in names])
-    st.vega_lite_chart(spec=charts.trajectory_chart(trend, tr("score")), width="stretch")
+    show_chart(charts.trajectory_chart(trend, tr("score")),
+               trend.pivot(index="assessed_on", columns="score", values="value").reset_index()
+               .rename(columns={"assessed_on": tr("assessed_on")}), tr("trajectory"))
 
     judgments = []
     if inst.judgment is not None:
@@ -123,7 +127,7 @@ def main() -> None:
              "long": long, "totals": totals, "judgments": judgments,
              "headings": {"risk": tr("risk_factors"), "protective": tr("protective_factors")}}
     stem = f"{code}-{series[b].assessed_on}-{series[a].assessed_on}"
-    st.subheader(tr("export_sheet"))
+    st.header(tr("export_sheet"))
     recipient = choose_recipient(overview, "assessment", key="export_recipient")
     if recipient is None:
         return

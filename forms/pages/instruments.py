@@ -69,7 +69,7 @@ def definition_view(inst: instruments.Instrument) -> None:
         st.write(inst.text(inst.description, language))
     for domain in inst.domains:
         kind = tr("dynamic") if domain.dynamic else tr("static")
-        st.markdown(f"##### {inst.text(domain.label, language)} · {domain.direction}, {kind}")
+        st.markdown(f"### {inst.text(domain.label, language)} · {domain.direction}, {kind}")
         rows = [
             {
                 "id": item.id,

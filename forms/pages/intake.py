@@ -55,7 +55,7 @@ def queue_view() -> None:
         hide_index=True, width="stretch")
     if queue.empty:
         return
-    st.subheader(tr("handle_referral"))
+    st.header(tr("handle_referral"))
     first = queue.head(PICK_LIMIT)  # the longest waiting; filters narrow the rest
     if len(queue) > PICK_LIMIT:
         st.caption(tr("pick_limited", n=PICK_LIMIT))
@@ -121,7 +121,7 @@ def register_view() -> None:
     source = left.selectbox(tr("source"), REFERRAL_SOURCES, key="reg_source", format_func=lambda s: tr(f"source_{s}"))
     received = mid.date_input(tr("received_on"), ctx.today(), key="reg_received", format="YYYY-MM-DD")
     team_id = team_choice(right, disabled=bool(existing))
-    st.markdown(f"##### {inst.text(inst.title, lang())}")
+    st.markdown(f"### {inst.text(inst.title, lang())}")
     for domain in inst.domains:
         domain_items(inst, domain.id, "reg_checklist")
     if st.button(tr("register"), key="reg_submit", type="primary"):

@@ -23,7 +23,7 @@ def yes_no(value: bool | None) -> str:
 
 def profile_editor(age: int | None) -> Profile:
     """Responsivity: age, motivation, mental health, ADHD, language, carer, school. Unknown is allowed."""
-    st.markdown(f"#### {tr('responsivity')}")
+    st.markdown(f"## {tr('responsivity')}")
     st.caption(tr("responsivity_help"))
     age_value = st.number_input(tr("age"), 10, 30, age or 16, key="profile_age")
     motivation = st.selectbox(tr("motivation"), (None, "low", "moderate", "high"), index=0, key="profile_motivation",
@@ -66,7 +66,7 @@ def main() -> None:
             strengths_col.markdown(f"- {strength}")
         for warning in result.warnings:
             st.warning(warning)
-        st.markdown(f"#### {tr('recommendations')}")
+        st.markdown(f"## {tr('recommendations')}")
         if not result.recommendations:  # low risk, or nothing in the catalogue fits: say what to do instead
             st.info(tr("no_recommendations", level=level))
             return

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 import instruments
 from forms import charts
 from forms import context as ctx
+from forms.chart_view import show_chart
 from forms.funnel import show_funnel
 from forms.i18n import lang, tr
 from forms.numbers import for_display
@@ -144,22 +145,31 @@ def summary_section(inst, pairs: research.Pairs) -> None:
             rc = reliable_change(pre, post, r["reliability"], higher_is_better=inst.higher_is_better(first))
             labels = {c: tr(f"rc_{c}") for c in ("improved", "unchanged", "deteriorated")} | {
                 "pre": tr("before"), "post": tr("after")}
-            st.markdown(f"**{tr('jt_plot', score=tr(first))}**")
-            st.vega_lite_chart(spec=charts.reliable_change_plot(pre, post, rc["category"].fillna("unchanged").tolist(),
-                                                                r["s_diff"], labels), width="stretch")
+            title = tr("jt_plot", score=tr(first))
+            st.markdown(f"**{title}**")
+            category = rc["category"].fillna("unchanged").tolist()
+            show_chart(charts.reliable_change_plot(pre, post, category, r["s_diff"], labels),
+                       suppress_counts(pd.DataFrame({tr("rc_category"): [labels[c] for c in category]})
+                                       .value_counts().rename(tr("count")).reset_index(), [tr("count")], min_cell()),
+                       title)
     with right:
         if r.get("transitions"):
             names = [level_label(inst, lv) for lv in inst.risk_levels]
             st.markdown(f"**{tr('research_transitions')}**")
-            st.vega_lite_chart(spec=charts.transition_heatmap(suppress_matrix(r["transitions"], min_cell()), names,
-                                                              tr("before"), tr("after")), width="stretch")
+            matrix = suppress_matrix(r["transitions"], min_cell())
+            show_chart(charts.transition_heatmap(matrix, names, tr("before"), tr("after")),
+                       pd.DataFrame(matrix, columns=names).assign(**{tr("before"): names})
+                       .set_index(tr("before")).reset_index(), tr("research_transitions"))
             st.caption(tr("bowker", chi2=r["bowker_chi2"], df=r["bowker_df"], p=r["bowker_p"]))
 
 
 def factors_section(inst, pairs: research.Pairs) -> None:
     summary, table = research.per_factor(inst, pairs)
     labels = charts.factor_labels(inst)
-    st.vega_lite_chart(spec=charts.factor_change_bars(summary, labels, tr("improved_minus_worse")), width="stretch")
+    show_chart(charts.factor_change_bars(summary, labels, tr("improved_minus_worse")),
+               pd.DataFrame({tr("factor"): summary["item"].map(labels),
+                             tr("improved_minus_worse"): summary["improved"] - summary["worse"]}),
+               tr("improved_minus_worse"))
     st.caption(tr("static_note"))
     download(summary, f"{inst.id}-per-factor")
     download(suppress_counts(table, ["n"], min_cell()), f"{inst.id}-per-factor-transitions")
