@@ -48,6 +48,7 @@ class AppServer:
         self.launcher = launcher  # "streamlit": ``streamlit run``; "insats": ``insats serve`` (migrates first)
         self.port = free_port()
         self.url = f"http://localhost:{self.port}"
+        self.data_dir = data_dir
         self.log = data_dir / "server.log"
         self.env = dict(os.environ, INSATS_DATA_DIR=str(data_dir), **(env or {}))
         self.env.pop("INSATS_DATABASE_URL", None)

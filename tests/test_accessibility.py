@@ -1,24 +1,28 @@
 """WCAG 2.1 AA as a test (#13 item 1): axe-core on every page with a demo case open, in Swedish and in
 English, in a real Chromium against a real server. Any violation of a WCAG 2.0/2.1 A or AA rule, a
 skipped heading level or a page without an h1 fails. Each page also says its language in
-``<html lang>`` and every chart has readable text and its numbers as a table under it.
+``<html lang>`` and every chart has readable text and its numbers as a table under it. And the
+keyboard alone gets a referral registered and an assessment completed.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
+import instruments
 from store import make_engine, transaction, upgrade
 from store.demo import seed_demo
-from store.models import Assessment, Subject, Team
+from store.models import Assessment, Referral, Subject, Team
 from store.users import SETUP, add_user
 
 from .axe import describe, violations
 from .browser import ARTIFACTS, CHROMIUM_ARGS, AppServer, chromium, log_in, settle
 
 pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras: run `make test`")
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 USER, PASSWORD = "axe.alla", "ett långt lösenord för axe-testet"
 PAGES = {  # sidebar link in each language, in the order of the sidebar
@@ -87,3 +91,139 @@ def test_every_page_meets_wcag_21_aa_with_a_case_open(demo_app, language):
                 page.screenshot(path=str(ARTIFACTS / f"a11y-{language}-{name}.png"), full_page=True)
         browser.close()
     assert not found, "\n".join(f"== {name}\n{text}" for name, text in found.items())
+
+
+# what has the focus: its kind, its name (aria-label, its <label>, or its text) and the widget it is in
+FOCUSED = """() => { const e = document.activeElement; if (!e || e === document.body) return "";
+  const name = e.getAttribute("aria-label") || (e.labels && e.labels[0] ? e.labels[0].innerText : "")
+               || e.innerText || "";
+  const group = e.closest("[data-testid=stRadio]");
+  const label = group ? group.querySelector("[data-testid=stWidgetLabel]") : null;
+  return [e.tagName, e.getAttribute("role") || e.type || "-", name.trim().replace(/\\s+/g, " "),
+          label ? label.innerText.trim().replace(/\\s+/g, " ") : ""].join(" | "); }"""
+
+
+def focused(page: Page) -> str:
+    return page.evaluate(FOCUSED)
+
+
+def tab_to(page: Page, pattern: str, limit: int = 120, back: bool = False) -> str:
+    """Press Tab (or Shift+Tab) until the focused element matches ``pattern``; fail after ``limit``."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        now = focused(page)
+        if re.search(pattern, now):
+            return now
+        seen.append(now)
+    raise AssertionError(f"no focusable element matching {pattern!r} in {limit} Tabs; passed: {seen[-15:]}")
+
+
+def press(page: Page, key: str) -> None:
+    page.keyboard.press(key)
+    settle(page)
+
+
+def choose_in_group(page: Page, group: str, option: str, settled: bool = True) -> None:
+    """Tab into the radio group labelled ``group`` and choose ``option``: the arrows move and choose,
+    Space chooses the first option (Tab only focuses it)."""
+    tab_to(page, rf"INPUT \| radio \| .* \| {re.escape(group)}")
+    moves = 0
+    while not re.search(rf"INPUT \| radio \| {re.escape(option)} \|", focused(page)):
+        assert moves < 8, f"{option!r} is not an option of {group!r}"
+        page.keyboard.press("ArrowRight")
+        moves += 1
+    if not moves:
+        page.keyboard.press("Space")
+    if settled:
+        settle(page)
+
+
+def test_referral_and_a_whole_assessment_with_the_keyboard_only(demo_app):
+    """Keyboard only (#13 item 1, WCAG 2.1.1): log in, register a referral with its checklist and complete a
+    whole SAVRY-like assessment without the mouse, in a real Chromium. The keys are the ones a keyboard user
+    has: Tab and Shift+Tab to move, the arrow keys inside a radio group or a segmented control (as WAI-ARIA
+    radio groups work), Space to choose, Enter to press a button, and typing into fields.
+    """
+    server, _ = demo_app
+    data = server.data_dir
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
+        page.goto(server.url)
+        settle(page)
+        main = page.locator("[data-testid='stMain']")
+
+        # log in
+        tab_to(page, r"INPUT \| text \| Användarnamn")
+        page.keyboard.type(USER)
+        tab_to(page, r"INPUT \| password \| Lösenord")
+        page.keyboard.type(PASSWORD)
+        press(page, "Enter")
+        expect(page.get_by_text("Inloggad: Axel Axe")).to_be_visible()
+
+        # Inkorg → Registrera remiss (a segmented control: arrows move, Space chooses)
+        tab_to(page, r"BUTTON \| radio \| Kö")
+        page.keyboard.press("ArrowRight")
+        assert "Registrera remiss" in focused(page)
+        press(page, "Space")
+        expect(main.get_by_role("button", name="Registrera remissen")).to_be_visible()
+        for item, answer in (("K1", "Ja"), ("K3", "Ja"), ("K4", "Ja"), ("K2", "Nej")):
+            choose_in_group(page, item, answer)
+        tab_to(page, r"BUTTON \| .* \| Registrera remissen")
+        press(page, "Enter")
+        flash = main.get_by_text(re.compile(r"Remissen är registrerad i ärende SIG-"))
+        expect(flash).to_be_visible()
+        code = re.search(r"SIG-[A-Z0-9]{6}", flash.inner_text()).group(0)
+        page.screenshot(path=str(ARTIFACTS / "keyboard-referral.png"), full_page=True)
+
+        # Ärende (the case just registered is open) → the tab Ny bedömning → Starta bedömningen
+        tab_to(page, r"^A \| - \| folder_open Ärende \|", back=True)  # the sidebar comes before the page
+        press(page, "Enter")
+        expect(main.get_by_role("heading", name="Ärende", exact=True)).to_be_visible()
+        tab_to(page, r"^DIV \| tab \| ")
+        for _ in range(8):  # a tab list: arrows move between the tabs, as in WAI-ARIA
+            if "Ny bedömning" in focused(page):
+                break
+            page.keyboard.press("ArrowRight")
+        press(page, "Enter")
+        tab_to(page, r"BUTTON \| .* \| Starta bedömningen")
+        press(page, "Enter")
+        expect(main.get_by_role("heading", name="Bedömning", exact=True)).to_be_visible()
+
+        # every factor, domain by domain: High for risk, Absent for protection; Nästa → between steps
+        inst = instruments.load("savry-like")
+        for number, domain in enumerate(inst.domains):
+            for item in domain.items:
+                # a quick user: the next factor while the last one saves (the page must keep up)
+                choose_in_group(page, f"{item.id} ", "Saknas" if domain.direction == "protective" else "Hög",
+                                settled=False)
+            settle(page)
+            if number < len(inst.domains) - 1:
+                tab_to(page, r"BUTTON \| .* \| Nästa →", back=True)  # above the factors
+                press(page, "Enter")
+        tab_to(page, r"BUTTON \| .* \| Nästa →", back=True)
+        press(page, "Enter")  # the summary judgment
+        choose_in_group(page, "Din samlade bedömning", "Hög risk")
+        tab_to(page, r"TEXTAREA \| .* \| Motivering")
+        page.keyboard.type("Upprepat våld och kriminella vänner; inga skyddsfaktorer ännu.")
+        press(page, "Tab")  # leaving the field saves it
+        expect(main.get_by_text("30 av 30 faktorer skattade")).to_be_visible()
+        tab_to(page, r"BUTTON \| .* \| Slutför bedömningen")
+        press(page, "Enter")
+        expect(main.get_by_text("Bedömningen är slutförd och låst.")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "keyboard-assessment.png"), full_page=True)
+        browser.close()
+
+    engine = make_engine(f"sqlite:///{data / 'insats.sqlite'}")
+    with transaction(engine) as s:
+        referral = s.scalars(select(Referral).join(Subject, Subject.id == Referral.subject_id)
+                             .where(Subject.case_code == code)).one()
+        checklist = s.get(Assessment, referral.checklist_id)
+        assert {k: v for k, v in checklist.ratings.items() if v is not None} == {
+            "K1": "Ja", "K3": "Ja", "K4": "Ja", "K2": "Nej"}
+        savry = s.scalars(select(Assessment).where(Assessment.subject_id == referral.subject_id,
+                                                   Assessment.instrument_id == "savry-like")).one()
+        assert (savry.status, savry.judgment) == ("final", "high")
+        assert set(savry.ratings.values()) == {"H", "A"} and len(savry.ratings) == 30
+    engine.dispose()
