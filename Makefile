@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run test lint bench soak demo clean
+.PHONY: run test lint bench soak demo clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,15 @@ soak: $(VENV)/.installed-test
 ifeq ($(filter bench,$(MAKECMDGOALS)),)
 	$(BIN)/python -m benchmarks soak
 endif
+
+## make translations: after changing UI strings. The Swedish catalogue is the source: add a new message
+## id there, then this merges it into the English one (empty, for the translator), lists the ids the code
+## uses (forms/locale/insats.pot) and compiles both to check them. tests/test_translations.py fails on any
+## id the code uses that a catalogue lacks.
+translations: $(VENV)/.installed-run
+	$(BIN)/pybabel extract -F babel.cfg -k tr -k tr_or --no-default-keywords --sort-output -o forms/locale/insats.pot app.py forms cli
+	$(BIN)/pybabel update -i forms/locale/sv/LC_MESSAGES/insats.po -d forms/locale -l en -D insats --no-fuzzy-matching -w 100
+	$(BIN)/pybabel compile -d forms/locale -D insats --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

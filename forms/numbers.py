@@ -1,13 +1,16 @@
-"""Numbers as a Swedish (or English) reader expects them on screen: "28,8", not "28.7604"; p-values
-as "< 0,001" below a thousandth and with three significant digits above. Downloads keep full
-precision: this is for what is shown, never for what is exported."""
+"""Numbers and dates as a Swedish (or English) reader expects them on screen, through Babel (CLDR):
+"28,8", not "28.7604"; p-values as "< 0,001" below a thousandth and with three significant digits
+above. Downloads keep full precision: this is for what is shown, never for what is exported."""
 
 from __future__ import annotations
 
 import math
 import re
+from datetime import date
 
 import pandas as pd
+from babel.dates import format_date
+from babel.numbers import format_decimal
 
 
 def lang() -> str:
@@ -17,26 +20,32 @@ def lang() -> str:
     return current()
 
 _P_COLUMN = re.compile(r"(^p\b|\bp$|\bp \()", re.IGNORECASE)  # "p (t)", "Wilcoxon p", "ANCOVA p"
+LOCALES = {"sv": "sv_SE", "en": "en_GB"}  # English as written in Europe: 23/11/2026, not 11/23/26
+SIGNIFICANT = "@##"  # one to three significant digits, the CLDR pattern: 28.7604 -> 28,8; 0.05 -> 0,05
 
 
-def _decimal(text: str, language: str) -> str:
-    return text.replace(".", ",").replace("-", "−") if language == "sv" else text.replace("-", "−")
+def _locale(language: str | None) -> str:
+    return LOCALES.get(language or lang(), "sv_SE")
+
+
+def _minus(text: str, language: str) -> str:
+    """Swedish typography writes the minus sign (U+2212), not a hyphen; English keeps CLDR's hyphen-minus."""
+    return text.replace("-", "\u2212") if language == "sv" else text
 
 
 def number(value: object, digits: int = 3, language: str | None = None) -> str:
-    """Three significant digits (whole numbers as they are), the language's decimal sign."""
+    """Up to three significant digits below 100, whole numbers (grouped: "12 345") from 100 up, in the
+    language's own signs (Babel/CLDR)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     language = language or lang()
-    if float(value).is_integer() and abs(value) >= 1:
-        text = f"{int(value):,}".replace(",", "\u202f")
+    if float(value).is_integer() or abs(value) >= 100:
+        text = format_decimal(round(value), locale=_locale(language))
     else:
-        text = f"{value:.{digits}g}"
-        if "e" in text:  # very small or very large: fixed notation, as a reader expects
-            text = f"{value:.{digits}f}"
-    return _decimal(text, language)
+        text = format_decimal(value, format="@" + "#" * (digits - 1), locale=_locale(language))
+    return _minus(text, language)
 
 
 def percent(share: float | None) -> str:
@@ -49,8 +58,14 @@ def p_value(value: object, language: str | None = None) -> str:
         return "–"
     language = language or lang()
     if value < 0.001:
-        return _decimal("< 0.001", language)
-    return _decimal(f"{value:.3g}", language)
+        return "< " + format_decimal(0.001, locale=_locale(language))
+    return format_decimal(value, format=SIGNIFICANT, locale=_locale(language))
+
+
+def date_text(value: date, language: str | None = None) -> str:
+    """A date as the language writes it short: 2026-11-23 in Swedish, 23/11/2026 in English (CLDR)."""
+    pattern = "yyyy-MM-dd" if (language or lang()) == "sv" else "dd/MM/yyyy"
+    return format_date(value, format=pattern, locale=_locale(language))
 
 
 def for_display(frame: pd.DataFrame, language: str | None = None) -> pd.DataFrame:
@@ -58,6 +73,10 @@ def for_display(frame: pd.DataFrame, language: str | None = None) -> pd.DataFram
     language = language or lang()
     out = frame.copy()
     for column in out.columns:
+        if out[column].map(lambda v: isinstance(v, date)).any():
+            out[column] = [date_text(v, language) if isinstance(v, date) else ("–" if v is None else v)
+                           for v in out[column]]
+            continue
         if not pd.api.types.is_numeric_dtype(out[column]) and not out[column].map(
                 lambda v: isinstance(v, int | float) and not isinstance(v, bool)).any():
             continue

@@ -3,14 +3,17 @@ significant digits, p < 0,001 below a thousandth; the data behind downloads is u
 
 from __future__ import annotations
 
-import pandas as pd
+from datetime import date
 
-from forms.numbers import for_display, number, p_value
+import pandas as pd
+from babel.numbers import format_decimal
+
+from forms.numbers import date_text, for_display, number, p_value
 
 
 def test_swedish_and_english_numbers():
     assert number(28.7604, language="sv") == "28,8" and number(28.7604, language="en") == "28.8"
-    assert number(-0.01234, language="sv") == "−0,0123" and number(12345, language="sv") == "12\u202f345"
+    assert number(-0.01234, language="sv") == "−0,0123" and number(12345, language="sv") == "12\xa0345"
     assert p_value(8e-12, language="sv") == "< 0,001" and p_value(0.04562, language="sv") == "0,0456"
     assert p_value(0.5, language="en") == "0.5" and number(float("nan")) == "–"
 
@@ -21,3 +24,14 @@ def test_tables_show_text_and_leave_the_data_alone():
     shown = for_display(table, "sv")
     assert shown.iloc[0].tolist() == ["Risksumma", "12", "< 0,001", "0,0312", "28,8"]
     assert table["p (t)"].iloc[0] == 8e-12  # the download still has every digit
+
+
+def test_numbers_and_dates_follow_cldr_through_babel():
+    """Checked against Babel's own formatting of the same values, and dates per language."""
+    for value in (0.5, 3.14159, 99.94, 0.04562):
+        assert number(value, language="en") == format_decimal(value, format="@##", locale="en_GB")
+        assert number(value, language="sv") == format_decimal(value, format="@##", locale="sv_SE")
+    assert number(1234.5, language="en") == "1,234" and number(1234.5, language="sv") == "1\xa0234"
+    assert date_text(date(2026, 11, 23), "sv") == "2026-11-23" and date_text(date(2026, 11, 23), "en") == "23/11/2026"
+    shown = for_display(pd.DataFrame({"Datum": [date(2026, 3, 4)], "Värde": [0.125]}), "en")
+    assert shown.iloc[0].tolist() == ["04/03/2026", "0.125"]

@@ -14,7 +14,7 @@ from forms import charts
 from forms import context as ctx
 from forms.chart_view import show_chart
 from forms.funnel import show_funnel
-from forms.i18n import lang, tr
+from forms.i18n import tr
 from forms.numbers import for_display
 from forms.safe_csv import audited_download
 from forms.score_panel import level_label
@@ -127,10 +127,11 @@ def summary_section(inst, pairs: research.Pairs) -> None:
     for name, r in results.items():
         rows.append({tr("score"): tr(name), "n": r["n"], tr("before"): r.get("pre_mean"),
                      tr("after"): r.get("post_mean"),
-                     tr("change"): r.get("mean_change"), "95% KI" if lang() == "sv" else "95% CI":
+                     tr("change"): r.get("mean_change"), tr("ci95"):
                      "{:.2f} … {:.2f}".format(*r["mean_change_ci"]) if "mean_change_ci" in r else "–",
                      "t": r.get("t"), "p (t)": r.get("t_p"), "Wilcoxon p": r.get("wilcoxon_p"),
-                     "d_z": r.get("cohen_dz"), "g_av": r.get("hedges_g_av"), "r_xx": r.get("reliability"),
+                     tr("cohen_dz"): r.get("cohen_dz"), tr("hedges_g_av"): r.get("hedges_g_av"),
+                     tr("reliability_rxx"): r.get("reliability"),
                      tr("rc_improved"): r.get("rci_improved"), tr("rc_unchanged"): r.get("rci_unchanged"),
                      tr("rc_deteriorated"): r.get("rci_deteriorated")})
     table = pd.DataFrame(rows)

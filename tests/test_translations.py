@@ -1,0 +1,131 @@
+"""Swedish and English done right (#13 item 2): the UI strings live in gettext catalogues
+(``forms/locale/{sv,en}/LC_MESSAGES/insats.po``) that ordinary tools read and compile, every message id
+the code uses is in both, their placeholders agree, and no page shows a raw identifier to a user.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import re
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from forms.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
+
+from .app_helpers import RESEARCHER, ROOT, USER, make_database, no_trace, open_page
+from .test_app_pages import case_with_finals
+
+KEYWORDS = {"tr": None, "tr_or": (1,)}  # tr("key", ...) and tr_or("key", default)
+PLACEHOLDER = re.compile(r"\{([a-z_]+)[^}]*\}")
+# a raw identifier: snake_case as code writes it ("acute_mental_health"), never what a reader should see
+RAW_IDENTIFIER = re.compile(r"(?<![\w./\\-])[a-z]+(?:_[a-z0-9]+)+(?![\w./\\-])")
+
+
+def catalogue(language: str):
+    with open(LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po", "rb") as f:
+        return read_po(f, locale=language, domain=DOMAIN)
+
+
+def used_in_code() -> dict[str, str]:
+    """Every literal message id passed to ``tr``/``tr_or`` in the app, as ``pybabel extract -k`` finds it."""
+    found = {}
+    for folder in (ROOT / "forms", ROOT / "cli"):
+        for filename, line, message, _, _ in extract_from_dir(folder, method_map=[("**.py", "python")],
+                                                              keywords=KEYWORDS):
+            if isinstance(message, str) and re.fullmatch(r"[a-z][a-z0-9_]*", message):
+                found[message] = f"{folder.name}/{filename}:{line}"
+    for _, message, _, _ in __import__("babel.messages.extract", fromlist=["extract"]).extract(
+            "python", io.BytesIO((ROOT / "app.py").read_bytes()), keywords=KEYWORDS):
+        if isinstance(message, str):
+            found[message] = "app.py"
+    return found
+
+
+def test_every_message_id_the_code_uses_is_translated_in_both_languages():
+    used = used_in_code()
+    assert len(used) > 300  # the extractor really read the code
+    for language in LANGUAGES:
+        have = {m.id: m.string for m in catalogue(language) if m.id}
+        # "source_" + value: a family of ids; at least one of it must exist (the rest the pages test)
+        missing = sorted(f"{where}: {key}" for key, where in used.items()
+                         if not (have.get(key) or (key.endswith("_") and any(k.startswith(key) for k in have))))
+        assert not missing, f"{language}: {missing}"
+
+
+def test_both_catalogues_have_the_same_messages_and_placeholders():
+    sv = {m.id: m.string for m in catalogue("sv") if m.id}
+    en = {m.id: m.string for m in catalogue("en") if m.id}
+    assert sv.keys() == en.keys()
+    assert all(sv.values()) and all(en.values())
+    differ = [key for key in sv if set(PLACEHOLDER.findall(sv[key])) != set(PLACEHOLDER.findall(en[key]))]
+    assert not differ
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_the_catalogues_compile_with_gettext_tools(language):
+    """``pybabel compile`` does this: the .mo it writes is what Python's own gettext reads."""
+    po = catalogue(language)
+    buffer = io.BytesIO()
+    write_mo(buffer, po)
+    buffer.seek(0)
+    compiled = gettext.GNUTranslations(buffer)
+    assert compiled.gettext("page_case") == {"sv": "Ärende", "en": "Case"}[language]
+    assert compiled.gettext("answered").format(n=3, k=30) == {
+        "sv": "3 av 30 faktorer skattade", "en": "3 of 30 factors rated"}[language]
+
+
+def shown_text(at) -> list[str]:
+    """Everything a page shows a reader: text elements, labels, options, tab names, table headers."""
+    out = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
+        out += [str(e.value) for e in getattr(at, kind)]
+    for kind in ("radio", "selectbox", "multiselect", "text_input", "text_area", "number_input", "date_input",
+                 "checkbox", "toggle", "button", "slider", "select_slider"):
+        for e in getattr(at, kind):
+            out.append(str(e.label))
+            options = getattr(e, "options", None) or []
+            out += [str(o) for o in options]
+    out += [str(m.label) for m in at.metric] + [str(m.value) for m in at.metric]
+    out += [str(t.label) for t in at.tabs] + [str(x.label) for x in at.expander]
+    for frame in [*at.dataframe, *at.table]:
+        out += [str(c) for c in frame.value.columns]
+        out += [str(v) for column in frame.value.columns if frame.value[column].dtype == object
+                for v in frame.value[column].head(50)]
+    return out
+
+
+@pytest.fixture
+def demo(tmp_path, monkeypatch):
+    from .app_helpers import TODAY
+
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    from store import make_engine
+
+    engine = make_engine(make_database(tmp_path, subjects=30))
+    yield engine
+    engine.dispose()
+
+
+@pytest.mark.parametrize("page", ["intake", "case", "assessment", "change", "matching", "plan", "research",
+                                  "followup", "log", "instruments"])
+def test_no_page_shows_a_raw_identifier_in_either_language(demo, page):
+    code = case_with_finals(demo)
+    at = open_page(page, case=code, user=RESEARCHER if page == "research" else USER)
+    found = {}
+    for language in LANGUAGES:
+        if language != "sv":
+            at.session_state["lang"] = language
+            at.run()
+        no_trace(at)
+        text = shown_text(at)
+        assert len(text) > 3, f"{page}: the page drew almost nothing"
+        raw = sorted({m for t in text for m in RAW_IDENTIFIER.findall(t)})
+        if raw:
+            found[language] = raw
+    assert not found, f"{page}: {found}"
