@@ -8,6 +8,8 @@ import sys
 
 import pandas as pd
 
+from instruments import interop
+
 from ._io import InputError, acting, frame_as, load_instrument, open_store, read_wide_csv, refused, write_atomically
 
 
@@ -42,8 +44,12 @@ def cmd_assessments_import(args: argparse.Namespace) -> None:
     from store import transaction
     from store.imports import ImportRefused, import_assessments
 
-    load_instrument(args.instrument)
+    inst = load_instrument(args.instrument)
     frame = read_wide_csv(args.file)
+    if interop.is_redcap_records(frame.columns, inst):  # a REDCap records export of a converted instrument
+        frame, left_out, _ = interop.from_redcap_records(inst, frame)
+        print(f"{args.file}: read as a REDCap records export" +
+              (f" (left out: {', '.join(map(str, left_out))})" if left_out else ""), file=sys.stderr)
     try:
         with transaction(open_store()) as session:
             report = import_assessments(session, acting(session, args), args.instrument, frame, args.create_subjects,

@@ -1,4 +1,4 @@
-"""insats instruments list|show|validate|schema."""
+"""insats instruments list|show|validate|schema|convert."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 
 import instruments
 
+from . import convert
 from ._io import InputError, load_instrument
 
 
@@ -59,3 +60,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     validate.add_argument("file")
     validate.set_defaults(func=cmd_validate)
     inst_sub.add_parser("schema", help="JSON Schema of the definition format").set_defaults(func=cmd_schema)
+    convert.register(inst_sub)

@@ -97,7 +97,7 @@ def loads(content: bytes | str, filename: str = "<text>") -> Instrument:
         cached = _cache.get(digest)
     if cached is not None:
         return cached
-    instrument = _build(raw, filename, digest)
+    instrument = _build(raw, filename)
     with _cache_lock:
         if len(_cache) >= CACHE_SIZE:  # uploads must not grow the cache without end: drop the oldest
             _cache.pop(next(iter(_cache)))
@@ -114,9 +114,8 @@ def validate(id_or_path: str | os.PathLike) -> list[DefinitionIssue]:
     return []
 
 
-def _build(raw: bytes, filename: str, digest: str) -> Instrument:
-    instrument = parse_definition(raw, filename, Instrument, _checks.CHECKS)
-    instrument._definition_hash = digest
+def _build(raw: bytes, filename: str) -> Instrument:
+    instrument = parse_definition(raw, filename, Instrument, _checks.CHECKS)  # its hash is of content, not bytes
     instrument._source_path = filename
     return instrument
 

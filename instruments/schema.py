@@ -9,6 +9,8 @@ reported with its own path and line.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -145,7 +147,13 @@ class Instrument(_Model):
     # -- identity ---------------------------------------------------------------------------
     @property
     def definition_hash(self) -> str:
-        """SHA-256 of the file this definition was read from; stored with every assessment."""
+        """SHA-256 of the definition's content (the validated model as canonical JSON), stored with every
+        assessment: the same definition has the same hash whether it was written as YAML with other
+        comments or key order, or came back from REDCap or XLSForm; any change of content changes it."""
+        if not self._definition_hash:
+            canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False,
+                                   separators=(",", ":"))
+            self._definition_hash = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
         return self._definition_hash
 
     @property
