@@ -95,7 +95,8 @@ def test_a_redcap_form_made_elsewhere_comes_in_with_every_default_named(tmp_path
     assert "licence defaulted" in warned
     inst = instruments.load(out)
     assert inst.id == "ung-risk" and [d.label["sv"] for d in inst.domains] == ["Skola och fritid", "Skydd"]
-    assert [i.id for i in inst.items] == ["SKOLA", "FRITID", "VUXEN"] and inst.items[0].help == {"sv": "Senaste terminen"}
+    assert [i.id for i in inst.items] == ["SKOLA", "FRITID", "VUXEN"]
+    assert inst.items[0].help == {"sv": "Senaste terminen"}
     assert inst.scales[inst.items[0].scale].values.tolist() == [0, 1, 2]
     assert inst.items[0].scale == inst.items[1].scale  # the same choice list is one scale
     assert [lv.label["sv"] for lv in inst.scales[inst.items[2].scale].levels] == ["Nej", "Ja"]
