@@ -39,6 +39,7 @@ with st.sidebar:
 
 PAGES = {
     "intake": ("forms/pages/intake.py", "page_intake", ":material/inbox:"),
+    "caseload": ("forms/pages/caseload.py", "page_caseload", ":material/dashboard:"),
     "case": ("forms/pages/case.py", "page_case", ":material/folder_open:"),
     "assessment": ("forms/pages/assessment.py", "page_assessment", ":material/edit_note:"),
     "change": ("forms/pages/change.py", "page_change", ":material/compare_arrows:"),

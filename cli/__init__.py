@@ -14,12 +14,12 @@ import os
 import sys
 from collections.abc import Callable
 
-from . import cases, db, instruments, keys, research, score, serve, users
+from . import cases, db, instruments, keys, network, research, score, serve, users
 from ._io import BAD_INPUT, InputError
 
 GROUPS: list[Callable[[argparse._SubParsersAction], None]] = [
     instruments.register, score.register, db.register, cases.register, users.register, serve.register,
-    research.register, keys.register,
+    research.register, keys.register, network.register,
 ]
 
 

@@ -1,4 +1,4 @@
-"""Whole-number settings from the environment (limits, minimum cell size): one reading rule."""
+"""Settings from the environment (limits, minimum cell size, the case-management system): one reading rule."""
 
 from __future__ import annotations
 
@@ -16,3 +16,9 @@ def int_setting(name: str, default: int, minimum: int = 1) -> int:
         return max(minimum, int(raw))
     except ValueError:
         raise ValueError(f"{name}={raw!r} is not a whole number") from None
+
+
+def case_system() -> str:
+    """The municipality's case-management system (``INSATS_CASE_SYSTEM``, e.g. "Treserva", "Procapita"):
+    the start decision's reference is a number in it. Empty when not set."""
+    return os.environ.get("INSATS_CASE_SYSTEM", "").strip()

@@ -50,6 +50,9 @@ POLICY: dict[str, dict[str, str]] = {
     "assessment.export": {"coordinator": "team"},
     "plan.read": _CASE_WORK,
     "plan.write": _CASE_WORK,
+    "event.write": {"intake": "team", "assessor": "team", "coordinator": "team"},  # any member role
+    "caseload.read": {"coordinator": "team"},  # the coordinator's list of every active group
+    "network.import": {"coordinator": "team"},  # members and meetings from the coordinator's Excel
     "outcome.read": _CASE_WORK,
     "outcome.write": _CASE_WORK,
     "outcome.import": {"coordinator": "team"},
@@ -198,7 +201,8 @@ def visible_cases(actor: Actor, action: str = "case.list") -> ColumnElement[bool
 
 def pages_for(actor: Actor) -> list[str]:
     """The workflows (page names) a role may open: asked of the same table the store enforces."""
-    needs = {"intake": "referral.read", "case": "case.read", "assessment": "assessment.read",
+    needs = {"intake": "referral.read", "caseload": "caseload.read", "case": "case.read",
+             "assessment": "assessment.read",
              "change": "assessment.read", "matching": "plan.write", "plan": "plan.read",
              "research": "research.export", "followup": "report.followup", "log": "audit.read"}
     pages = [page for page, action in needs.items() if may(actor, action)]

@@ -25,9 +25,11 @@ from .models import (
     Assessment,
     Commitment,
     Consent,
+    Event,
     Goal,
     InterventionGiven,
     Meeting,
+    Member,
     Outcome,
     Referral,
     Subject,
@@ -165,8 +167,9 @@ def seed_demo(
                     r.accepted, r.answered_on = bool(started[i]), day + timedelta(days=2)
                     if not started[i]:
                         r.other_support = "Erbjuden kontaktperson (syntetisk demo)."
-                    else:
-                        r.started_on = day + timedelta(days=5)
+                    else:  # the reports' order: yes, the structured assessment within a week, then the start
+                        r.started_on = r.answered_on + timedelta(days=8)
+                        r.legal_basis, r.decision_on = "SoL 4:1", r.started_on
                         start_days[s.id] = r.started_on
                         consents.append(
                             Consent(
@@ -202,9 +205,12 @@ def seed_demo(
         if sid not in start_days:
             continue
         for t in range(int(k[i])):
-            # the first assessment 1-7 days after the start (4-10 days after the yes: Västerås' "within a
-            # week" met by most, not all), then every quarter
-            on = start_days[sid] + timedelta(days=1 + sid % 7 + 91 * t)
+            # the first assessment 1-7 days after the yes (the start is 8 days after it); one youth in
+            # ten is started first and assessed 2-8 days later (Västerås: "startade utan bedömning"),
+            # then every quarter
+            first = start_days[sid] - timedelta(days=7 - sid % 7) if sid % 10 else start_days[sid] + timedelta(
+                days=2 + sid % 7)
+            on = first + timedelta(days=91 * t)
             if on > today:
                 break
             last = t == int(k[i]) - 1 or on + timedelta(days=91) > today
@@ -234,6 +240,7 @@ def seed_demo(
     meetings = 0
     if plans:
         meetings = _plans(session, rng, start_days, today)
+        _networks(session, rng, start_days, today)
         _outcomes(session, rng, ids, received, start_days, today)
         _closings(session, start_days, today)
     audit.record_many(session, actor, "create", "subject", ids, "synthetic demo cohort")
@@ -260,6 +267,32 @@ def _teams_and_users(session: Session, actor: Actor, users: bool) -> tuple[dict[
             add_user(session, actor, login, display_name=name, roles=roles, teams=team_names,
                      password=passwords[login])
     return {name: t.id for name, t in teams.items()}, passwords
+
+
+MEMBERS = [("Polisen", "police", "Kommunpolis"), ("Skolan", "school", "Mentor"),
+           ("Socialtjänsten", "social_services", "SIG-samordnare"), ("Fritid", "leisure", "Fältassistent")]
+FIRST_NAMES = ["Anna", "Björn", "Cecilia", "David", "Elin", "Farid", "Gunilla", "Hassan", "Ida", "Johan"]
+
+
+def _networks(session: Session, rng: np.random.Generator, start_days: dict[int, date], today: date) -> None:
+    """Named members (invented names) for every started case: police and school in most groups, one
+    in six without a police member, a school contact who left in some; now and then an event."""
+    rows, events = [], []
+    for sid, start in start_days.items():
+        for name, organisation, role in MEMBERS:
+            if organisation == "police" and rng.random() < 1 / 6:
+                continue
+            left = organisation == "school" and rng.random() < 0.1
+            rows.append(Member(subject_id=sid, name=f"{rng.choice(FIRST_NAMES)} ({name}, demo)",
+                               organisation=organisation, role=role, from_on=start,
+                               to_on=today - timedelta(days=10) if left else None,
+                               email=f"{organisation}@example.org", phone="08-000 00 00"))
+        if rng.random() < 0.3:
+            kind = str(rng.choice(["police_report", "school_absence", "incident", "contact"]))
+            events.append(Event(subject_id=sid, occurred_on=today - timedelta(days=int(rng.integers(1, 40))),
+                                kind=kind, serious=kind == "police_report", logged_by="demo",
+                                note="Syntetisk demo-händelse."))
+    session.add_all(rows + events)
 
 
 def _plans(session: Session, rng: np.random.Generator, start_days: dict[int, date], today: date) -> int:

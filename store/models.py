@@ -133,6 +133,12 @@ class Referral(Base):
     answered_on: Mapped[date | None] = mapped_column(Date)
     other_support: Mapped[str | None] = mapped_column(Text)  # offered when declined or not suitable
     started_on: Mapped[date | None] = mapped_column(Date)
+    # the start decision: SoL 4 kap. 1 § or LVU 11 §, its date and reference in the case-management system;
+    # and, when SIG starts without a final structured assessment, the reason stated (flagged in the caseload)
+    legal_basis: Mapped[str | None] = mapped_column(String(16))
+    decision_on: Mapped[date | None] = mapped_column(Date)
+    decision_reference: Mapped[str | None] = mapped_column(String(64))
+    start_reason: Mapped[str | None] = mapped_column(Text)
 
     subject: Mapped[Subject] = relationship(back_populates="referrals")
 
@@ -191,6 +197,7 @@ class Meeting(Base):
     attendees: Mapped[list] = mapped_column(JSON)
     notes: Mapped[str | None] = mapped_column(Text)
     next_meeting_on: Mapped[date] = mapped_column(Date)
+    interval_reason: Mapped[str | None] = mapped_column(Text)  # why more than 28 days to the next meeting
 
     goals: Mapped[list[Goal]] = relationship(order_by="Goal.id", cascade="all, delete-orphan")
     commitments: Mapped[list[Commitment]] = relationship(order_by="Commitment.id", cascade="all, delete-orphan")
@@ -213,6 +220,39 @@ class Commitment(Base):
     by_when: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="planned")
     intervention_id: Mapped[str | None] = mapped_column(String(64))
+
+
+ORGANISATIONS = ("police", "school", "social_services", "leisure", "health", "youth", "guardian", "other")
+REQUIRED_ORGANISATIONS = ("police", "school")  # in every group, by the SIG reports
+EVENT_KINDS = ("police_report", "school_absence", "incident", "broken_commitment", "contact")
+
+
+class Member(Base):
+    """A named member of a youth's network (nätverket): the group changes over time (from/to)."""
+
+    __tablename__ = "members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    organisation: Mapped[str] = mapped_column(String(24))  # one of ORGANISATIONS
+    role: Mapped[str | None] = mapped_column(String(128))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(128))
+    from_on: Mapped[date | None] = mapped_column(Date)  # None: from the start
+    to_on: Mapped[date | None] = mapped_column(Date)  # None: still a member
+
+
+class Event(Base):
+    """Something between meetings; a serious one asks for a network meeting within a week."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(24))  # one of EVENT_KINDS
+    serious: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    logged_by: Mapped[str] = mapped_column(String(64))
 
 
 class InterventionGiven(Base):

@@ -40,10 +40,12 @@ from .models import (
     Commitment,
     Consent,
     EmergencyAccess,
+    Event,
     GallringPermit,
     Goal,
     InterventionGiven,
     Meeting,
+    Member,
     Outcome,
     Referral,
     Subject,
@@ -127,7 +129,7 @@ def _remove(session: Session, ids: list[int]) -> None:
     session.execute(delete(Goal).where(Goal.meeting_id.in_(meetings)))
     session.execute(delete(Commitment).where(Commitment.meeting_id.in_(meetings)))
     session.execute(update(Referral).where(Referral.subject_id.in_(ids)).values(checklist_id=None))
-    for model in (Meeting, Referral, Consent, InterventionGiven, Outcome, CaseAssessor, EmergencyAccess):
+    for model in (Meeting, Referral, Consent, InterventionGiven, Outcome, CaseAssessor, EmergencyAccess, Member, Event):
         session.execute(delete(model).where(model.subject_id.in_(ids)))
     # versions point at the ones they replace: newest first
     session.execute(update(Assessment).where(Assessment.subject_id.in_(ids)).values(replaces_id=None))
@@ -148,5 +150,6 @@ def _anonymise(session: Session, ids: list[int]) -> None:
     session.execute(update(Meeting).where(Meeting.subject_id.in_(ids)).values(notes=None, attendees=[]))
     session.execute(update(Goal).where(Goal.meeting_id.in_(meetings)).values(text="–"))
     session.execute(update(Commitment).where(Commitment.meeting_id.in_(meetings)).values(what="–"))
-    for model in (CaseAssessor, EmergencyAccess):
+    for model in (CaseAssessor, EmergencyAccess, Member):  # named people leave with the case's identity
         session.execute(delete(model).where(model.subject_id.in_(ids)))
+    session.execute(update(Event).where(Event.subject_id.in_(ids)).values(note=None, logged_by="gallrad"))

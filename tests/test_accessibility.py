@@ -26,7 +26,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 USER, PASSWORD = "axe.alla", "ett långt lösenord för axe-testet"
 PAGES = {  # sidebar link in each language, in the order of the sidebar
-    "intake": ("Inkorg", "Intake"), "case": ("Ärende", "Case"), "assessment": ("Bedömning", "Assessment"),
+    "intake": ("Inkorg", "Intake"), "caseload": ("Översikt", "Caseload"), "case": ("Ärende", "Case"),
+    "assessment": ("Bedömning", "Assessment"),
     "change": ("Förändring", "Before/after"), "matching": ("Insatser", "Interventions"),
     "plan": ("Åtgärdsplan", "Action plan"), "research": ("Forskning", "Research"),
     "followup": ("Uppföljning", "Follow-up"), "log": ("Logg", "Log"), "instruments": ("Instrument", "Instruments"),

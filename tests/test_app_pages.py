@@ -26,7 +26,7 @@ from .app_helpers import (
     texts,
 )
 
-PAGES = ["intake", "case", "assessment", "change", "matching", "plan", "research", "log", "instruments"]
+PAGES = ["intake", "caseload", "case", "assessment", "change", "matching", "plan", "research", "log", "instruments"]
 USER_OF = {"research": RESEARCHER}  # the de-identified page is a researcher's; every other page a coordinator's
 SAVRY_LOW = {f"H{i}": "L" for i in range(1, 11)} | {f"S{i}": "L" for i in range(1, 7)} | {
     f"I{i}": "L" for i in range(1, 9)} | {f"P{i}": "P" for i in range(1, 7)}
@@ -147,12 +147,21 @@ def test_screening_steps_one_click_each_dated(empty):
     assert f"Sparat för {code}" in texts(at, "success")
     at.button(key=f"{referral_key}:ask").click().run()
     at.button(key=f"{referral_key}:answer").click().run()
+    assert "Ingen slutförd strukturerad bedömning finns före start" in texts(at, "warning")
+    at.button(key=f"{referral_key}:start").click().run()  # no assessment and no reason: refused
+    no_trace(at)
+    assert "gör den först, eller skriv varför" in texts(at, "error")
+    at.text_input(key=f"{referral_key}:start_reason").input("Hemkomst från SiS i dag.").run()
+    at.selectbox(key=f"{referral_key}:basis").set_value("SoL 4:1").run()
+    at.text_input(key=f"{referral_key}:reference").input("Dnr IFO 2026/812").run()
     at.button(key=f"{referral_key}:start").click().run()
     no_trace(at)
     with transaction(empty) as s:
         r = s.scalars(select(Referral)).one()
         assert cases.referral_status(r) == "started"
         assert r.decided_on == TODAY - timedelta(days=15) and r.started_on == TODAY
+        assert (r.start_reason, r.legal_basis, r.decision_reference) == ("Hemkomst från SiS i dag.", "SoL 4:1",
+                                                                         "Dnr IFO 2026/812")
 
 
 def test_screening_refusal_is_a_message_and_changes_nothing(empty):
@@ -397,6 +406,28 @@ def test_matching_adds_chosen_recommendations_to_the_plan(demo):
         assert chosen in [c.intervention_id for c in plan.commitments]
 
 
+def test_the_first_plan_is_made_at_a_meeting_the_user_says_was_held(empty):
+    """No plan yet: adding interventions asks for the network meeting that made the plan, never invents one."""
+    high = {k: "A" if k.startswith("P") else "H" for k in SAVRY_LOW}
+    code, draft_id = _draft(empty, high)
+    with transaction(empty) as s:
+        draft = s.get(Assessment, draft_id)
+        cases.save_draft(s, AS_USER, draft.subject, "savry-like", occasion="baseline", assessed_on=TODAY,
+                         ratings=high, judgment="high", rationale="Hög risk.", draft=draft, revision=draft.revision)
+        cases.finalise(s, AS_USER, draft)
+    at = open_page("matching", case=code)
+    no_trace(at)
+    next(c for c in at.checkbox if c.key.startswith("pick:")).check().run()
+    assert at.button(key="add_to_plan").disabled  # a choice, but no meeting stated yet
+    at.date_input(key="first_meeting_on").set_value(TODAY - timedelta(days=2)).run()
+    at.checkbox(key="first_meeting_held").check().run()
+    at.button(key="add_to_plan").click().run()
+    no_trace(at)
+    assert "1 insatser lades till" in texts(at, "success")
+    with transaction(empty) as s:
+        assert [m.held_on for m in s.scalars(select(Meeting)).all()] == [TODAY - timedelta(days=2)]
+
+
 def test_matching_at_low_risk_says_what_to_do_instead(empty):
     code, draft_id = _draft(empty, SAVRY_LOW)
     with transaction(empty) as s:
@@ -451,22 +482,30 @@ def test_plan_status_changes_are_saved(empty):
         assert s.get(Commitment, commitment_id).status == "done"
 
 
-def test_next_meeting_more_than_four_weeks_ahead_is_refused(empty):
+def test_more_than_four_weeks_to_the_next_meeting_asks_for_the_reason_and_keeps_it(empty):
+    """The reports call four weeks a target: a longer interval is a warning with a reason, not a refusal."""
     code, _ = _plan(empty)
     at = open_page("plan", case=code)
-    form_dates = [d for d in at.date_input if not d.key or "meeting" not in d.key]
-    form_dates[1].set_value(TODAY + timedelta(weeks=6))
-    at.button(key="FormSubmitter:meeting_form-Spara mötet").click().run()
+    at.date_input(key="meeting_next").set_value(TODAY + timedelta(weeks=6)).run()
+    assert "42 dagar fram; målet är högst 28" in texts(at, "warning")
+    at.button(key="meeting_save").click().run()
     no_trace(at)
-    assert "at most four weeks" in texts(at, "error")
+    assert "mer än fyra veckor fram: skriv varför" in texts(at, "error")
     with transaction(empty) as s:
         assert s.scalar(select(func.count()).select_from(Meeting)) == 1
+    at.text_input(key="meeting_interval_reason").input("Jul och nyår: skolan är stängd.").run()
+    at.button(key="meeting_save").click().run()
+    no_trace(at)
+    with transaction(empty) as s:
+        latest = s.scalars(select(Meeting).order_by(Meeting.id.desc())).first()
+        assert (latest.next_meeting_on, latest.interval_reason) == (TODAY + timedelta(weeks=6),
+                                                                    "Jul och nyår: skolan är stängd.")
 
 
 def test_new_meeting_carries_over_open_commitments(empty):
     code, _ = _plan(empty)
     at = open_page("plan", case=code)
-    at.button(key="FormSubmitter:meeting_form-Spara mötet").click().run()
+    at.button(key="meeting_save").click().run()
     no_trace(at)
     assert "Mötet och den nya planen är sparade" in texts(at, "success")
     with transaction(empty) as s:

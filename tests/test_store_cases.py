@@ -34,7 +34,13 @@ def test_referral_path_is_dated_and_ordered(engine, assessor):
             cases.mark_asked(s, assessor, ref, D)
         cases.mark_asked(s, assessor, ref, D + timedelta(days=5))
         cases.record_answer(s, assessor, ref, accepted=True, on=D + timedelta(days=9))
-        cases.mark_started(s, assessor, ref, D + timedelta(days=12))
+        with pytest.raises(CaseError, match="no final structured assessment") as refused:
+            cases.mark_started(s, assessor, ref, D + timedelta(days=12))
+        assert refused.value.code == "referral.no_assessment" and ref.started_on is None
+        cases.mark_started(s, assessor, ref, D + timedelta(days=12), reason="Kommer hem från SiS i morgon.",
+                           legal_basis="SoL 4:1", decision_reference="Dnr 2026-123")
+        assert (ref.start_reason, ref.legal_basis, ref.decision_on) == ("Kommer hem från SiS i morgon.", "SoL 4:1",
+                                                                        D + timedelta(days=12))
         assert cases.referral_status(ref) == "started"
         assert youth.case_code.startswith("SIG-") and len(youth.case_code) == 10
 
@@ -145,10 +151,10 @@ def test_unknown_codes_and_instruments_are_refused(engine, assessor):
             cases.save_draft(s, assessor, youth, "savry-like", occasion="someday", assessed_on=D, ratings={})
 
 
-def test_network_meetings_at_most_four_weeks_apart_and_overdue(engine, assessor):
+def test_network_meetings_four_weeks_apart_or_with_a_reason_and_overdue(engine, assessor):
     with transaction(engine) as s:
         youth = cases.create_subject(s, assessor)
-        with pytest.raises(CaseError, match="at most four weeks"):
+        with pytest.raises(CaseError, match="more than four weeks after this one: write why"):
             cases.record_meeting(s, assessor, youth, MeetingInput(D, ["coordinator"], D + timedelta(days=29)))
         meeting = cases.record_meeting(s, assessor, youth, MeetingInput(
             D, ["coordinator", "youth", "guardian", "skola"], short_goals=["Gå i skolan varje dag"],

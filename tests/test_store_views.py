@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from store import cases, transaction, views
 from store.audit import verify
 from store.demo import DemoRefused, seed_demo
-from store.models import Assessment, AuditEntry, Consent, Referral, Subject
+from store.models import Assessment, AuditEntry, Consent, Meeting, Referral, Subject
 
 from .actors import ADMIN, SETUP
 
@@ -80,13 +80,18 @@ def test_add_to_plan_starts_a_plan_or_extends_the_current(engine, assessor):
     with transaction(engine) as s:
         youth = cases.create_subject(s, assessor)
         with pytest.raises(cases.CaseError, match="at least one"):
-            cases.add_to_plan(s, assessor, youth, [], TODAY)
-        plan = cases.add_to_plan(s, assessor, youth, [item], TODAY)
-        assert plan.held_on == TODAY and plan.next_meeting_on == TODAY + timedelta(weeks=4)
-        same = cases.add_to_plan(s, assessor, youth, [item], TODAY + timedelta(days=2))
+            cases.add_to_plan(s, assessor, youth, [])
+        with pytest.raises(cases.CaseError, match="no action plan yet") as refused:  # never a meeting not held
+            cases.add_to_plan(s, assessor, youth, [item])
+        assert refused.value.code == "plan.no_meeting" and not s.scalars(select(Meeting)).all()
+        held = TODAY - timedelta(days=3)
+        plan = cases.add_to_plan(s, assessor, youth, [item], cases.MeetingInput(held_on=held,
+                                                                               attendees=["police", "school"]))
+        assert plan.held_on == held and plan.next_meeting_on == held + timedelta(weeks=4)
+        same = cases.add_to_plan(s, assessor, youth, [item])
         assert same.id == plan.id and len(same.commitments) == 2
         with pytest.raises(cases.CaseError, match="record meetings in order"):
-            cases.record_meeting(s, assessor, youth, cases.MeetingInput(held_on=TODAY - timedelta(days=1),
+            cases.record_meeting(s, assessor, youth, cases.MeetingInput(held_on=TODAY - timedelta(days=5),
                                                                         attendees=["skola"]))
         cases.set_commitment_status(s, assessor, plan.commitments[0].id, "done")
         with pytest.raises(cases.CaseError, match="unknown status"):
@@ -94,6 +99,16 @@ def test_add_to_plan_starts_a_plan_or_extends_the_current(engine, assessor):
         carried = cases.record_meeting(s, assessor, youth, cases.MeetingInput(
             held_on=TODAY + timedelta(days=28), attendees=["skola"], carry_over=True))
         assert [c.status for c in carried.commitments] == ["planned"]  # the done one stays behind
+        # four weeks is a target: a longer interval needs its reason, and is kept with it
+        later = TODAY + timedelta(days=56)
+        with pytest.raises(cases.CaseError, match="write why") as refused:
+            cases.record_meeting(s, assessor, youth, cases.MeetingInput(
+                held_on=later, attendees=["skola"], next_meeting_on=later + timedelta(days=42)))
+        assert refused.value.code == "plan.interval_reason"
+        long = cases.record_meeting(s, assessor, youth, cases.MeetingInput(
+            held_on=later, attendees=["skola"], next_meeting_on=later + timedelta(days=42),
+            interval_reason="Sommaruppehåll: skolan är stängd."))
+        assert long.interval_reason == "Sommaruppehåll: skolan är stängd."
 
 
 def test_demo_cohort_is_synthetic_complete_and_seeded_once(engine, assessor):

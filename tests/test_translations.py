@@ -112,7 +112,7 @@ def demo(tmp_path, monkeypatch):
     engine.dispose()
 
 
-@pytest.mark.parametrize("page", ["intake", "case", "assessment", "change", "matching", "plan", "research",
+@pytest.mark.parametrize("page", ["intake", "caseload", "case", "assessment", "change", "matching", "plan", "research",
                                   "followup", "log", "instruments"])
 def test_no_page_shows_a_raw_identifier_in_either_language(demo, page):
     code = case_with_finals(demo)

@@ -12,6 +12,7 @@ import streamlit as st
 
 import instruments
 from forms import context as ctx
+from forms import network
 from forms.closing import closing_tab, outcomes_tab
 from forms.i18n import lang, refusal, tr, tr_or
 from store import AccessDenied, cases, views
@@ -216,6 +217,9 @@ def main() -> None:
     tabs = {"timeline": lambda: timeline_view(code)}
     if may(actor, "consent.read"):
         tabs["consents"] = lambda: consents_tab(code, overview)
+    if may(actor, "plan.read"):
+        tabs["tab_network"] = lambda: network.members_tab(code, overview.subject_id)
+        tabs["tab_events"] = lambda: network.events_tab(code, overview.subject_id)
     if may(actor, "assessment.write"):
         tabs["new_assessment"] = lambda: new_assessment(code)
     if may(actor, "outcome.read"):

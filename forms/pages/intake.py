@@ -12,6 +12,7 @@ from forms import context as ctx
 from forms.assessment_form import OMITTED, domain_items, ratings_state
 from forms.funnel import show_funnel
 from forms.i18n import lang, tr
+from forms.settings import case_system
 from forms.uploads import too_many_rows, upload_bytes
 from store import cases, imports, users, views
 from store.models import REFERRAL_SOURCES
@@ -96,13 +97,30 @@ def next_step(referral_id: int) -> None:
         if st.button(tr("save_answer"), key=f"{key}:answer", type="primary"):
             ctx.attempt(lambda: apply(cases.record_answer, accepted=accepted, other_support=other or None))
     elif status == "accepted":
-        if st.button(tr("mark_started"), key=f"{key}:start", type="primary"):
-            ctx.attempt(lambda: apply(cases.mark_started))
+        start_form(key, referral_id, on, apply)
     else:
         st.caption(tr("no_next_step"))
     if st.button(tr("open_case"), key=f"{key}:open"):
         ctx.set_case(code)
         st.switch_page("forms/pages/case.py")
+
+
+def start_form(key: str, referral_id: int, on, apply) -> None:
+    """The start decision: the formal decision with it, and a reason when no assessment came first."""
+    with ctx.session() as s:
+        assessed = cases.assessed_for_start(s, ctx.actor(), views.referral_by_id(s, ctx.actor(), referral_id), on)
+    left, right = st.columns(2)
+    basis = left.selectbox(tr("legal_basis"), (None, *cases.LEGAL_BASES), key=f"{key}:basis",
+                           format_func=lambda b: tr("legal_basis_none") if b is None else tr(f"legal_{b}"))
+    system = case_system() or tr("case_system_default")
+    reference = right.text_input(tr("decision_reference", system=system), key=f"{key}:reference")
+    reason = None
+    if not assessed:
+        st.warning(tr("start_without_assessment"))
+        reason = st.text_input(tr("start_reason"), key=f"{key}:start_reason")
+    if st.button(tr("mark_started"), key=f"{key}:start", type="primary"):
+        ctx.attempt(lambda: apply(cases.mark_started, reason=reason, legal_basis=basis,
+                                  decision_reference=reference))
 
 
 def register_view() -> None:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from forms import context as ctx
 from forms.i18n import lang, tr
+from forms.network import attendee_options
 from forms.score_panel import level_label
 from scoring.matching import Profile, match, plan_draft
 from store import cases, views
@@ -33,6 +34,19 @@ def profile_editor(age: int | None) -> Profile:
     return Profile(age=float(age_value), motivation=motivation, **flags)
 
 
+def first_meeting(subject_id: int) -> cases.MeetingInput | None:
+    """No plan yet: the network meeting where it was made, as the user states it (never invented)."""
+    st.info(tr("first_meeting_help"))
+    left, right = st.columns([1, 2])
+    held = left.date_input(tr("first_meeting_held_on"), ctx.today(), key="first_meeting_on", format="YYYY-MM-DD")
+    with ctx.session() as s:
+        members = cases.members_of(s, ctx.actor(), subject_id, on=held)
+    who = right.multiselect(tr("first_meeting_attendees"), attendee_options(members), key="first_meeting_who")
+    if not st.checkbox(tr("first_meeting_confirm"), key="first_meeting_held"):
+        return None
+    return cases.MeetingInput(held_on=held, attendees=who)
+
+
 def main() -> None:
     code = ctx.case_page("page_matching")
     if not code:
@@ -41,6 +55,7 @@ def main() -> None:
         overview = views.case_overview(s, ctx.actor(), code, ctx.today())
         finals = [a for a in views.assessments_of(s, ctx.actor(), overview.subject_id, include_drafts=False)
                   if any(item.needs for item in ctx.instrument(a.instrument_id).items)]
+        has_plan = views.plan_of(s, ctx.actor(), overview.subject_id) is not None
     if not finals:
         st.info(tr("no_final_assessment"))
         return
@@ -82,7 +97,9 @@ def main() -> None:
                     st.caption(f"! {caution}")
         if result.uncovered_needs:
             st.info(tr("uncovered", needs=", ".join(result.uncovered_needs)))
-        if st.button(tr("add_to_plan"), key="add_to_plan", type="primary", disabled=not chosen):
+        first = None if has_plan else first_meeting(overview.subject_id)
+        if st.button(tr("add_to_plan"), key="add_to_plan", type="primary",
+                     disabled=not chosen or (not has_plan and first is None)):
             items = [cases.PlanItem(actor=d["actor"], what=d["what"], by_when=date.fromisoformat(d["by_when"]),
                                     intervention_id=d["intervention_id"])
                      for d in plan_draft(result, chosen, start=ctx.today())]
@@ -90,7 +107,7 @@ def main() -> None:
             def add() -> None:
                 with ctx.session() as s:
                     subject = cases.subject_by_code(s, ctx.actor(), code, action="plan.write")
-                    cases.add_to_plan(s, ctx.actor(), subject, items, ctx.today())
+                    cases.add_to_plan(s, ctx.actor(), subject, items, first)
                 ctx.done(tr("added_to_plan", n=len(items)))
 
             ctx.attempt(add)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from forms import context as ctx
 from forms.i18n import lang, plain, tr, tr_or
+from forms.network import attendee_options, missing_warning
 from forms.plain_plan import plain_words_html
 from forms.release import choose_recipient, release_button
 from store import cases, views
@@ -36,30 +37,41 @@ def commitments_view(plan) -> None:
                         label_visibility="collapsed")
 
 
-def meeting_form(code: str) -> None:
+def meeting_form(code: str, subject_id: int) -> None:
+    """A meeting that was held: attendees picked from the network's members on the day, goals, and the
+    next meeting (four weeks is the target; a longer interval asks for its reason)."""
     today = ctx.today()
-    with st.form("meeting_form", clear_on_submit=True):
-        left, right = st.columns(2)
-        held = left.date_input(tr("held_on"), today, format="YYYY-MM-DD")
-        next_on = right.date_input(tr("next_meeting_on"), today + cases.MAX_MEETING_INTERVAL, format="YYYY-MM-DD",
-                                   help=tr("next_meeting_help"))
-        attendees = st.multiselect(tr("attendees"), ATTENDEES, default=list(ATTENDEES[:4]), format_func=actor_label)
-        notes = st.text_area(tr("meeting_notes"))
-        short = st.text_area(tr("short_goals"), help=tr("one_per_line"))
-        long = st.text_area(tr("long_goals"), help=tr("one_per_line"))
-        carry = st.checkbox(tr("carry_over"), value=True)
-        if st.form_submit_button(tr("save_meeting"), type="primary"):
-            meeting = cases.MeetingInput(held_on=held, next_meeting_on=next_on, attendees=attendees,
-                                         notes=notes or None, short_goals=_lines(short), long_goals=_lines(long),
-                                         carry_over=carry)
+    left, right = st.columns(2)
+    held = left.date_input(tr("held_on"), today, format="YYYY-MM-DD", key="meeting_held")
+    next_on = right.date_input(tr("next_meeting_on"), held + cases.MAX_MEETING_INTERVAL, format="YYYY-MM-DD",
+                               help=tr("next_meeting_help"), key="meeting_next")
+    with ctx.session() as s:
+        members = cases.members_of(s, ctx.actor(), subject_id, on=held)
+    missing_warning(members, held)
+    options = attendee_options(members)
+    attendees = st.multiselect(tr("attendees"), options, default=options, key="meeting_attendees")
+    reason = None
+    if (next_on - held).days > cases.MAX_MEETING_INTERVAL.days:
+        st.warning(tr("interval_warning", days=(next_on - held).days))
+        reason = st.text_input(tr("interval_reason"), key="meeting_interval_reason")
+    notes = st.text_area(tr("meeting_notes"), key="meeting_notes")
+    short = st.text_area(tr("short_goals"), help=tr("one_per_line"), key="meeting_short")
+    long = st.text_area(tr("long_goals"), help=tr("one_per_line"), key="meeting_long")
+    carry = st.checkbox(tr("carry_over"), value=True, key="meeting_carry")
+    if st.button(tr("save_meeting"), type="primary", key="meeting_save"):
+        meeting = cases.MeetingInput(held_on=held, next_meeting_on=next_on, attendees=attendees,
+                                     notes=notes or None, short_goals=_lines(short), long_goals=_lines(long),
+                                     carry_over=carry, interval_reason=reason)
 
-            def save() -> None:
-                with ctx.session() as s:
-                    subject = cases.subject_by_code(s, ctx.actor(), code, action="plan.write")
-                    cases.record_meeting(s, ctx.actor(), subject, meeting)
-                ctx.done(tr("meeting_saved"))
+        def save() -> None:
+            with ctx.session() as s:
+                subject = cases.subject_by_code(s, ctx.actor(), code, action="plan.write")
+                cases.record_meeting(s, ctx.actor(), subject, meeting)
+            for key in ("meeting_notes", "meeting_short", "meeting_long", "meeting_interval_reason"):
+                st.session_state.pop(key, None)
+            ctx.done(tr("meeting_saved"))
 
-            ctx.attempt(save)
+        ctx.attempt(save)
 
 
 def _lines(text: str) -> list[str]:
@@ -107,7 +119,7 @@ def main() -> None:
             release_button(tr("print_plain"), overview, recipient, "plan", lambda: page,
                            file_name=f"plan-{plan.held_on}.html", mime="text/html", key="plain_download")
     with st.expander(tr("new_meeting"), expanded=plan is None):
-        meeting_form(code)
+        meeting_form(code, overview.subject_id)
     if len(meetings) > 1:
         with st.expander(tr("earlier_meetings")):
             st.dataframe(pd.DataFrame([{tr("held_on"): m.held_on, tr("next_meeting_on"): m.next_meeting_on,

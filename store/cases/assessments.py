@@ -164,3 +164,16 @@ def history(session: Session, actor: Actor, assessment: Assessment) -> list[Asse
         chain.append(newer)
         newer = session.scalar(select(Assessment).where(Assessment.replaces_id == newer.id))
     return chain
+
+
+def structured_instruments() -> list[str]:
+    """The instruments whose final assessment is the structured assessment a start waits for: not the
+    referral checklist, not the youth's own self-report."""
+    return [i for i in instruments.available() if instruments.load(i).kind in ("spj", "rating")]
+
+
+def assessed_before(session: Session, subject_id: int, on: date) -> bool:
+    """Unchecked, for guarded callers: a final structured assessment dated on or before ``on``."""
+    return session.scalar(select(Assessment.id).where(
+        Assessment.subject_id == subject_id, Assessment.status == "final",
+        Assessment.instrument_id.in_(structured_instruments()), Assessment.assessed_on <= on).limit(1)) is not None

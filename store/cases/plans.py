@@ -36,6 +36,7 @@ class MeetingInput:
     long_goals: list[str] = field(default_factory=list)
     commitments: list[PlanItem] = field(default_factory=list)
     carry_over: bool = False  # bring the previous plan's open commitments into this one
+    interval_reason: str | None = None  # why the next meeting is more than four weeks away
 
 
 def latest_meeting(session: Session, subject_id: int) -> Meeting | None:
@@ -50,11 +51,14 @@ def current_plan(session: Session, actor: Actor, subject_id: int) -> Meeting | N
 
 
 def record_meeting(session: Session, actor: Actor, subject: Subject, meeting: MeetingInput) -> Meeting:
-    """A network meeting revises the action plan; the next meeting is at most four weeks later."""
+    """A network meeting that was held revises the action plan. The next one is due within four weeks:
+    the reports call that a target, so a longer interval is allowed with its reason written down."""
     guard(session, actor, "plan.write", subject.id, detail="network meeting", verb="create")
     next_on = meeting.next_meeting_on or meeting.held_on + MAX_MEETING_INTERVAL
-    if next_on > meeting.held_on + MAX_MEETING_INTERVAL:
-        raise CaseError("the next network meeting must be at most four weeks after this one", "plan.interval")
+    reason = (meeting.interval_reason or "").strip() or None
+    if next_on > meeting.held_on + MAX_MEETING_INTERVAL and reason is None:
+        raise CaseError("the next network meeting is more than four weeks after this one: write why",
+                        "plan.interval_reason")
     if next_on <= meeting.held_on:
         raise CaseError("the next network meeting must be after this one", "plan.next_after")
     previous = latest_meeting(session, subject.id)
@@ -62,7 +66,8 @@ def record_meeting(session: Session, actor: Actor, subject: Subject, meeting: Me
         raise CaseError(f"the latest network meeting was held on {previous.held_on}; record meetings in order",
                         "plan.order", on=previous.held_on)
     row = Meeting(subject_id=subject.id, held_on=meeting.held_on, attendees=meeting.attendees,
-                  notes=meeting.notes, next_meeting_on=next_on)
+                  notes=meeting.notes, next_meeting_on=next_on,
+                  interval_reason=reason if next_on > meeting.held_on + MAX_MEETING_INTERVAL else None)
     row.goals = [Goal(term="short", text=t) for t in meeting.short_goals] + [
         Goal(term="long", text=t) for t in meeting.long_goals]
     row.commitments = [Commitment(actor=c.actor, what=c.what, by_when=c.by_when, status=c.status,
@@ -76,15 +81,20 @@ def record_meeting(session: Session, actor: Actor, subject: Subject, meeting: Me
     return row
 
 
-def add_to_plan(session: Session, actor: Actor, subject: Subject, items: list[PlanItem], today: date) -> Meeting:
-    """Chosen interventions into the action plan: the current plan, or a first plan started today
-    (recorded as today's network meeting, the next one in four weeks)."""
+def add_to_plan(session: Session, actor: Actor, subject: Subject, items: list[PlanItem],
+                first_meeting: MeetingInput | None = None) -> Meeting:
+    """Chosen interventions into the action plan: the current plan, or - when there is none yet - the
+    plan of ``first_meeting``, the network meeting the user says was held (its date and who took part).
+    No meeting is ever recorded that was not held."""
     if not items:
         raise CaseError("choose at least one intervention to add", "plan.nothing_chosen")
     plan = current_plan(session, actor, subject.id)
     if plan is None:
-        return record_meeting(session, actor, subject, MeetingInput(
-            held_on=today, attendees=[actor.who], notes=None, commitments=items))
+        if first_meeting is None:
+            raise CaseError("there is no action plan yet: record the network meeting where it was made",
+                            "plan.no_meeting")
+        first_meeting.commitments = [*first_meeting.commitments, *items]
+        return record_meeting(session, actor, subject, first_meeting)
     for item in items:
         add_commitment(session, actor, plan, item)
     return plan

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ..access import Actor, guard
 from ..models import REFERRAL_SOURCES, Assessment, Referral
 from ._errors import CaseError
-from .assessments import new_checklist
+from .assessments import assessed_before, new_checklist
 from .subjects import create_subject, find_subject
 
 # (status, column, value): the first row whose column holds the value (None: any date) gives the status
@@ -97,12 +97,36 @@ def record_answer(session: Session, actor: Actor, referral: Referral, *, accepte
     referral.other_support = other_support if not accepted else None
 
 
-def mark_started(session: Session, actor: Actor, referral: Referral, on: date) -> None:
+LEGAL_BASES = ("SoL 4:1", "LVU 11")  # SoL 4 kap. 1 § (bistånd), LVU 11 § (vård enligt LVU)
+
+
+def assessed_for_start(session: Session, actor: Actor, referral: Referral, on: date) -> bool:
+    """Whether a start on ``on`` follows a final structured assessment (the start form asks for a reason
+    when not); says only that, not what the assessment holds."""
+    guard(session, actor, "referral.write", referral.subject_id, audited=False)
+    return assessed_before(session, referral.subject_id, on)
+
+
+def mark_started(session: Session, actor: Actor, referral: Referral, on: date, *, reason: str | None = None,
+                 legal_basis: str | None = None, decision_on: date | None = None,
+                 decision_reference: str | None = None) -> None:
+    """The start decision, in the reports' order: after the youth's yes and, normally, a final structured
+    assessment. Starting without one needs a stated ``reason`` (and shows in the caseload). The formal
+    decision (legal basis, its date, the reference in the case-management system) goes with it."""
     guard(session, actor, "referral.write", referral.subject_id, detail="started", verb="update")
     if referral.accepted is not True:
         raise CaseError("SIG can only start after the youth and guardians said yes", "referral.not_accepted")
     _not_before(on, referral.answered_on, "the start", "the answer")
-    referral.started_on = on
+    reason = (reason or "").strip() or None
+    if not assessed_before(session, referral.subject_id, on) and reason is None:
+        raise CaseError("there is no final structured assessment on or before the start: do it first, or "
+                        "state why SIG starts without one", "referral.no_assessment")
+    if legal_basis is not None and legal_basis not in LEGAL_BASES:
+        raise CaseError(f"unknown legal basis {legal_basis!r}; one of {', '.join(LEGAL_BASES)}",
+                        "referral.legal_basis", basis=legal_basis)
+    referral.started_on, referral.start_reason = on, reason
+    referral.legal_basis, referral.decision_on = legal_basis, decision_on or (on if legal_basis else None)
+    referral.decision_reference = (decision_reference or "").strip() or None
 
 
 def register_referral(session: Session, actor: Actor, *, source: str, received_on: date,

@@ -1,0 +1,72 @@
+"""insats caseload, insats members import, insats meetings import: the coordinator's groups."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date
+
+from ._io import InputError, acting, frame_as, open_store, read_wide_csv, refused, write_atomically
+
+
+def _day(text: str | None) -> date:
+    if text is None:
+        fixed = os.environ.get("INSATS_TODAY")
+        return date.fromisoformat(fixed) if fixed else date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--on {text!r}: expected a date YYYY-MM-DD") from None
+
+
+def cmd_caseload(args: argparse.Namespace) -> None:
+    from forms.caseload import caseload
+    from store import transaction
+
+    on = _day(args.on)
+    with transaction(open_store()) as session:
+        table = caseload(session, acting(session, args), on, args.team)
+    if args.format == "json":
+        records = table.astype(object).where(table.notna(), None).to_dict("records")
+        text = json.dumps(records, ensure_ascii=False, indent=1, default=str) + "\n"
+    else:
+        text = frame_as(table.assign(missing_organisations=table["missing_organisations"].map(";".join)), "csv")
+    write_atomically(args.output, text)
+
+
+def _import(args: argparse.Namespace, what: str) -> None:
+    from store import transaction
+    from store.imports import ImportRefused
+    from store.network_imports import import_meetings, import_members
+
+    run = import_members if what == "members" else import_meetings
+    frame = read_wide_csv(args.file)
+    try:
+        with transaction(open_store()) as session:
+            report = run(session, acting(session, args), frame)
+    except ImportRefused as exc:
+        raise refused(args.file, exc.errors, "nothing was imported") from None
+    for line in report.skipped:
+        print(f"{args.file}: {line}", file=sys.stderr)
+    print(f"imported {report.imported} {what}; skipped {len(report.skipped)} already recorded")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("caseload", help="every active group with what is due, most urgent first (coordinator)")
+    p.add_argument("--on", metavar="DATE", help="the day (default: today)")
+    p.add_argument("--team", help="one of your teams (default: all of them)")
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_caseload)
+    members = sub.add_parser("members", help="the named members of groups").add_subparsers(dest="action", required=True)
+    p = members.add_parser("import", help="members from CSV (case_code, name, organisation, role, from, to), all "
+                                          "or nothing; members already recorded are skipped")
+    p.add_argument("file")
+    p.set_defaults(func=lambda args: _import(args, "members"))
+    meetings = sub.add_parser("meetings", help="network meetings held").add_subparsers(dest="action", required=True)
+    p = meetings.add_parser("import", help="meetings held, from CSV (case_code, held_on, attendees as "
+                                           "organisations separated by ;), all or nothing; repeats skipped")
+    p.add_argument("file")
+    p.set_defaults(func=lambda args: _import(args, "meetings"))

@@ -1,0 +1,111 @@
+"""The youth's network on the case page: named members (police and school required), events between
+meetings, and who can be picked as a meeting's attendees."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from store import cases
+from store.models import EVENT_KINDS, ORGANISATIONS
+
+from . import context as ctx
+from .i18n import tr
+from .numbers import for_display
+
+FAMILY = ("ungdom", "vårdnadshavare")
+
+
+def organisation_label(code: str) -> str:
+    return tr(f"org_{code}")
+
+
+def attendee_options(members) -> list[str]:
+    """The youth, the guardians and every member on the day, as "Name (organisation)"."""
+    return [*FAMILY, *(f"{m.name} ({organisation_label(m.organisation)})" for m in members)]
+
+
+def missing_warning(members, on: date) -> None:
+    missing = cases.missing_organisations(members, on)
+    if missing:
+        st.warning(tr("network_missing", which=", ".join(organisation_label(o) for o in missing)))
+
+
+def members_tab(code: str, subject_id: int) -> None:
+    today = ctx.today()
+    with ctx.session() as s:
+        everyone = cases.members_of(s, ctx.actor(), subject_id)
+    missing_warning(everyone, today)
+    if everyone:
+        table = pd.DataFrame([{tr("member_name"): m.name, tr("organisation"): organisation_label(m.organisation),
+                               tr("member_role"): m.role or "", tr("phone"): m.phone or "", tr("email"): m.email or "",
+                               tr("from_on"): m.from_on, tr("to_on"): m.to_on} for m in everyone])
+        st.dataframe(for_display(table), hide_index=True, width="stretch")
+    else:
+        st.info(tr("no_members"))
+    with st.form("member_form", clear_on_submit=True):
+        st.markdown(f"**{tr('add_member')}**")
+        left, mid, right = st.columns(3)
+        name = left.text_input(tr("member_name"))
+        organisation = mid.selectbox(tr("organisation"), ORGANISATIONS, format_func=organisation_label)
+        role = right.text_input(tr("member_role"))
+        left, mid, right = st.columns(3)
+        phone, email = left.text_input(tr("phone")), mid.text_input(tr("email"))
+        since = right.date_input(tr("from_on"), today, format="YYYY-MM-DD")
+        if st.form_submit_button(tr("add_member"), type="primary"):
+            def add() -> None:
+                with ctx.session() as s:
+                    subject = cases.subject_by_code(s, ctx.actor(), code, action="plan.write")
+                    cases.add_member(s, ctx.actor(), subject, name, organisation, role=role, phone=phone,
+                                     email=email, from_on=since)
+                ctx.done(tr("member_added"))
+
+            ctx.attempt(add)
+    current = [m for m in everyone if m.to_on is None]
+    if current:
+        with st.expander(tr("end_membership")):
+            chosen = st.selectbox(tr("member_name"), [m.id for m in current], key="member_end_pick",
+                                  format_func={m.id: f"{m.name} ({organisation_label(m.organisation)})"
+                                               for m in current}.get)
+            until = st.date_input(tr("to_on"), today, key="member_end_on", format="YYYY-MM-DD")
+            if st.button(tr("end_membership"), key="member_end"):
+                def end() -> None:
+                    with ctx.session() as s:
+                        cases.end_membership(s, ctx.actor(), chosen, until)
+                    ctx.done(tr("member_ended"))
+
+                ctx.attempt(end)
+
+
+def events_tab(code: str, subject_id: int) -> None:
+    with ctx.session() as s:
+        logged = cases.events_of(s, ctx.actor(), subject_id)
+    open_serious = [e for e, is_open in logged if is_open]
+    if open_serious:
+        st.error(tr("events_open", n=len(open_serious),
+                    by=min(e.occurred_on for e in open_serious) + cases.SERIOUS_MEETING_WITHIN))
+    with st.form("event_form", clear_on_submit=True):
+        left, mid, right = st.columns([2, 2, 1])
+        kind = left.selectbox(tr("event_kind"), EVENT_KINDS, format_func=lambda k: tr(f"event_{k}"))
+        on = mid.date_input(tr("event_on"), ctx.today(), format="YYYY-MM-DD")
+        serious = right.checkbox(tr("event_serious"), help=tr("event_serious_help"))
+        note = st.text_area(tr("event_note"))
+        if st.form_submit_button(tr("log_event"), type="primary"):
+            def log() -> None:
+                with ctx.session() as s:
+                    subject = cases.subject_by_code(s, ctx.actor(), code, action="event.write")
+                    cases.log_event(s, ctx.actor(), subject, kind, on, serious=serious, note=note)
+                ctx.done(tr("event_logged"))
+
+            ctx.attempt(log)
+    if logged:
+        table = pd.DataFrame([{tr("event_on"): e.occurred_on, tr("event_kind"): tr(f"event_{e.kind}"),
+                               tr("event_serious"): tr("yes") if e.serious else tr("no"),
+                               tr("event_open"): tr("yes") if is_open else "", tr("event_note"): e.note or "",
+                               tr("logged_by"): e.logged_by} for e, is_open in logged])
+        st.dataframe(for_display(table), hide_index=True, width="stretch")
+    else:
+        st.caption(tr("no_events"))
+

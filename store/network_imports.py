@@ -1,0 +1,135 @@
+"""A coordinator moving from Excel brings the running groups in: members and held meetings, every row
+checked first, all written or none, and a second import of the same file adds nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import audit
+from .access import Actor, guard
+from .cases.subjects import CODE_EXPECTED, CODE_PATTERN, normalise_code
+from .imports import (
+    ImportRefused,
+    ImportReport,
+    RowError,
+    _chunks,
+    _dates,
+    _order,
+    _refuse_other_teams,
+    subject_ids_by_code,
+)
+from .models import ORGANISATIONS, Meeting, Member
+
+MEMBER_COLUMNS = ("case_code", "name", "organisation", "role", "from", "to")
+MEMBER_OPTIONAL = ("phone", "email")
+MEETING_COLUMNS = ("case_code", "held_on", "attendees")
+ORGANISATIONS_EXPECTED = "one of " + ", ".join(ORGANISATIONS)
+
+
+def _header(frame: pd.DataFrame, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
+    missing = [c for c in required if c not in frame.columns]
+    unknown = [c for c in frame.columns if c not in required + optional]
+    if missing or unknown:
+        raise ImportRefused([RowError(1, c, "(missing)", "this column in the header") for c in missing]
+                            + [RowError(1, c, "(unknown column)", "one of " + ", ".join(required + optional))
+                               for c in unknown])
+
+
+def _cases(session: Session, actor: Actor, frame: pd.DataFrame, action: str,
+           errors: list[RowError]) -> tuple[pd.Series, dict[str, int]]:
+    codes = frame["case_code"].map(normalise_code)
+    for pos in np.flatnonzero((~codes.str.fullmatch(CODE_PATTERN)).to_numpy()):
+        errors.append(RowError(int(pos) + 2, "case_code", codes.iloc[pos][:40], CODE_EXPECTED))
+    known = subject_ids_by_code(session, codes)
+    for pos in np.flatnonzero((codes.str.fullmatch(CODE_PATTERN) & ~codes.isin(list(known))).to_numpy()):
+        errors.append(RowError(int(pos) + 2, "case_code", codes.iloc[pos], "an existing case code"))
+    return codes, known
+
+
+def _existing(session: Session, columns, subject_ids: list[int]) -> set[tuple]:
+    found: set[tuple] = set()
+    for chunk in _chunks(subject_ids):
+        found |= set(session.execute(select(*columns).where(columns[0].in_(chunk))).all())
+    return found
+
+
+def import_members(session: Session, actor: Actor, frame: pd.DataFrame) -> ImportReport:
+    """Rows ``case_code, name, organisation, role, from, to`` (and optionally ``phone, email``). A member
+    already in the case (same name, organisation and from date) is skipped."""
+    guard(session, actor, "network.import", audited=False)
+    frame = frame.fillna("").astype(str)
+    _header(frame, MEMBER_COLUMNS, MEMBER_OPTIONAL)
+    errors: list[RowError] = []
+    codes, known = _cases(session, actor, frame, "network.import", errors)
+    names = frame["name"].str.strip()
+    for pos in np.flatnonzero((names == "").to_numpy()):
+        errors.append(RowError(int(pos) + 2, "name", "", "the member's name"))
+    organisation = frame["organisation"].str.strip().str.lower()
+    for pos in np.flatnonzero(~organisation.isin(ORGANISATIONS).to_numpy()):
+        errors.append(RowError(int(pos) + 2, "organisation", frame["organisation"].iloc[pos], ORGANISATIONS_EXPECTED))
+    start, end = _dates(frame, "from", errors, required=False), _dates(frame, "to", errors, required=False)
+    _order(frame, errors, end, start, "to", "from")
+    if errors:
+        raise ImportRefused(sorted(errors, key=lambda e: (e.row, e.column)))
+    _refuse_other_teams(session, actor, "network.import", codes.tolist(), known)
+    already = _existing(session, (Member.subject_id, Member.name, Member.organisation, Member.from_on),
+                        sorted(set(known.values())))
+    report, rows, seen = ImportReport(), [], set()
+    for i in range(len(frame)):
+        day = None if pd.isna(start.iloc[i]) else start.iloc[i].date()
+        key = (known[codes.iloc[i]], names.iloc[i], organisation.iloc[i], day)
+        if key in already or key in seen:
+            report.skipped.append(f"row {i + 2}: {codes.iloc[i]} {names.iloc[i]} ({organisation.iloc[i]}) "
+                                  "is already a member – skipped")
+            continue
+        seen.add(key)
+        rows.append({"subject_id": key[0], "name": key[1], "organisation": key[2], "from_on": day,
+                     "to_on": None if pd.isna(end.iloc[i]) else end.iloc[i].date(),
+                     "role": frame["role"].iloc[i].strip() or None,
+                     "phone": frame["phone"].iloc[i].strip() or None if "phone" in frame else None,
+                     "email": frame["email"].iloc[i].strip() or None if "email" in frame else None})
+    if rows:
+        session.connection().execute(Member.__table__.insert(), rows)
+    audit.record_many(session, actor, "import", "member", [r["subject_id"] for r in rows])
+    report.imported = len(rows)
+    return report
+
+
+def import_meetings(session: Session, actor: Actor, frame: pd.DataFrame) -> ImportReport:
+    """Rows ``case_code, held_on, attendees`` (organisations separated by ``;``): meetings that were held.
+    A case's meeting on a day it already has one is skipped."""
+    guard(session, actor, "network.import", audited=False)
+    frame = frame.fillna("").astype(str)
+    _header(frame, MEETING_COLUMNS)
+    errors: list[RowError] = []
+    codes, known = _cases(session, actor, frame, "network.import", errors)
+    held = _dates(frame, "held_on", errors, required=True)
+    attendees = frame["attendees"].map(lambda text: [a.strip().lower() for a in text.split(";") if a.strip()])
+    for pos, listed in enumerate(attendees):
+        wrong = [a for a in listed if a not in ORGANISATIONS]
+        if wrong or not listed:
+            errors.append(RowError(pos + 2, "attendees", frame["attendees"].iloc[pos],
+                                   f"organisations separated by ';', each {ORGANISATIONS_EXPECTED}"))
+    if errors:
+        raise ImportRefused(sorted(errors, key=lambda e: (e.row, e.column)))
+    _refuse_other_teams(session, actor, "network.import", codes.tolist(), known)
+    already = _existing(session, (Meeting.subject_id, Meeting.held_on), sorted(set(known.values())))
+    report, rows, seen = ImportReport(), [], set()
+    for i in range(len(frame)):
+        key = (known[codes.iloc[i]], held.iloc[i].date())
+        if key in already or key in seen:
+            report.skipped.append(f"row {i + 2}: {codes.iloc[i]} already has a meeting on {key[1]} – skipped")
+            continue
+        seen.add(key)
+        rows.append({"subject_id": key[0], "held_on": key[1], "attendees": sorted(set(attendees.iloc[i])),
+                     "notes": None, "next_meeting_on": key[1] + timedelta(days=28)})
+    if rows:
+        session.connection().execute(Meeting.__table__.insert(), rows)
+    audit.record_many(session, actor, "import", "meeting", [r["subject_id"] for r in rows])
+    report.imported = len(rows)
+    return report
