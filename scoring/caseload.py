@@ -29,6 +29,11 @@ DEFAULT_REASSESSMENT_WEEKS = 26
 _MISSING = {0: ["police", "school"], 1: ["school"], 2: ["police"], 3: []}  # by has_police + 2 * has_school
 
 
+def _counts(by_case: pd.Series, index: pd.Index) -> pd.Series:
+    """Counts per case for every case (0 where none); an empty frame from the store has no dtype to trust."""
+    return pd.to_numeric(by_case, errors="coerce").reindex(index).fillna(0).astype(int)
+
+
 def caseload_table(cases: pd.DataFrame, last_meetings: pd.DataFrame, assessments: pd.DataFrame,
                    members: pd.DataFrame, consents: pd.DataFrame, commitments: pd.DataFrame, events: pd.DataFrame,
                    repeat_weeks: dict[str, int], on: date) -> pd.DataFrame:
@@ -38,7 +43,7 @@ def caseload_table(cases: pd.DataFrame, last_meetings: pd.DataFrame, assessments
     last = last_meetings.set_index("subject_id")["last_meeting_on"].reindex(frame.index)
     due = last.fillna(frame["started_on"]) + MEETING_INTERVAL
     present = members.assign(bit=members["organisation"].map({"police": 1, "school": 2}))
-    bits = present.groupby("subject_id")["bit"].sum().reindex(frame.index, fill_value=0)
+    bits = _counts(present.groupby("subject_id")["bit"].sum(), frame.index)
     first = assessments.groupby("subject_id")["first_on"].min().reindex(frame.index)
     latest = assessments.sort_values("last_on").groupby("subject_id").tail(1).set_index("subject_id")
     weeks = latest["instrument_id"].map(repeat_weeks).fillna(DEFAULT_REASSESSMENT_WEEKS)
@@ -54,10 +59,8 @@ def caseload_table(cases: pd.DataFrame, last_meetings: pd.DataFrame, assessments
         "days_yes_to_first_assessment": (first - frame["answered_on"]).dt.days.astype("Int64"),
         "consent_expires_on": consents.set_index("subject_id")["consent_expires_on"].reindex(frame.index),
         "reassessment_due_on": reassess,
-        "commitments_overdue": commitments.set_index("subject_id")["commitments_overdue"]
-        .reindex(frame.index, fill_value=0).astype(int),
-        "serious_events_open": events.set_index("subject_id")["serious_events_open"]
-        .reindex(frame.index, fill_value=0).astype(int),
+        "commitments_overdue": _counts(commitments.set_index("subject_id")["commitments_overdue"], frame.index),
+        "serious_events_open": _counts(events.set_index("subject_id")["serious_events_open"], frame.index),
     })
     urgency = (8 * (out["serious_events_open"] > 0) + 4 * out["meeting_overdue"] + 2 * (out["commitments_overdue"] > 0)
                + (out["missing_organisations"].str.len() > 0) + out["started_without_assessment"].astype(int))

@@ -19,7 +19,9 @@ def _safe_name(name: object) -> object:
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells and header cannot start a formula (column-wise, no
     per-cell loop). Header names matter too: a group label can become a column name."""
-    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    text = [c for c in frame.columns if (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))
+            and pd.api.types.infer_dtype(frame[c], skipna=True) in ("string", "mixed", "mixed-integer", "empty")]
+    # (an object column of dates or lists holds no text that could start a formula)
     risky = {c: frame[c].str.startswith(FORMULA_START).fillna(False).astype(bool) for c in text}
     risky = {c: mask for c, mask in risky.items() if mask.any()}
     names = [_safe_name(c) for c in frame.columns]

@@ -20,7 +20,15 @@ from .consent import (
     release,
     withdraw_consent,
 )
-from .network import add_member, end_membership, events_of, log_event, members_of, missing_organisations
+from .network import (
+    SERIOUS_MEETING_WITHIN,
+    add_member,
+    end_membership,
+    events_of,
+    log_event,
+    members_of,
+    missing_organisations,
+)
 from .outcomes import record_outcome
 from .plans import (
     MAX_MEETING_INTERVAL,
@@ -57,6 +65,7 @@ __all__ = [
     "LEGAL_BASES",
     "MAX_MEETING_INTERVAL",
     "OPEN_STATUSES",
+    "SERIOUS_MEETING_WITHIN",
     "STATUSES",
     "CaseError",
     "ConsentMissing",
