@@ -61,9 +61,10 @@ def _replay(engine, tmp_path, monkeypatch) -> None:
         "started_on"], register)) == 0  # a start with no assessment yet is history: accepted, flagged
     inst = instruments.load("savry-like")
     ratings = {i.id: ("P" if i.id.startswith("P") else "H") for i in inst.items}
-    assert _as("assessments", "import", "--instrument", "savry-like", _write(tmp_path / "savry.csv", ["subject_id", "assessed_on", "occasion",
-                                                                      "judgment", *ratings], [
-        [code, first, "baseline", "high", *ratings.values()] for code, (_, first, _) in CASES.items()])) == 0
+    header = ["subject_id", "assessed_on", "occasion", "judgment", *ratings]
+    finals = [[code, first, "baseline", "high", *ratings.values()] for code, (_, first, _) in CASES.items()]
+    assert _as("assessments", "import", "--instrument", "savry-like", _write(tmp_path / "savry.csv", header,
+                                                                             finals)) == 0
     members = [["SIG-VAS001", "Per Polis", "police", "Kommunpolis", "", ""],
                ["SIG-VAS001", "Sara Skola", "school", "Mentor", "", ""],
                ["SIG-VAS002", "Pia Polis", "police", "Kommunpolis", "2026-02-02", ""],
