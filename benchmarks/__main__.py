@@ -11,11 +11,13 @@ import platform
 import sys
 from pathlib import Path
 
-from . import bench_app, bench_followup, bench_research, bench_scoring, bench_store, soak
+from . import bench_app, bench_caseload, bench_followup, bench_research, bench_scoring, bench_store, soak
 
 BENCHMARKS = {"scoring": bench_scoring.run, "store": bench_store.run, "app": bench_app.run,
-              "research": bench_research.run, "followup": bench_followup.run, "soak": soak.run}
-DEFAULT = ["scoring", "store", "app", "research", "followup"]  # the soak takes 20 minutes: `make bench soak`
+              "research": bench_research.run, "followup": bench_followup.run, "caseload": bench_caseload.run,
+              "soak": soak.run}
+# the soak takes 20 minutes: `make bench soak`
+DEFAULT = ["scoring", "store", "app", "research", "followup", "caseload"]
 
 
 def main(names: list[str]) -> None:
