@@ -20,6 +20,7 @@ from .loader import (
     search_dirs,
     validate,
 )
+from .intake_criteria import IntakeCriteria, load_intake_criteria
 from .prices import PlacementPrices, load_prices
 from .schema import NET, PROTECTIVE_TOTAL, RISK_TOTAL, Domain, Instrument, Item, Level, Scale
 
@@ -32,12 +33,14 @@ __all__ = [
     "Domain",
     "Instrument",
     "InstrumentError",
+    "IntakeCriteria",
     "Intervention",
     "Item",
     "Level",
     "PlacementPrices",
     "Scale",
     "available",
+    "load_intake_criteria",
     "load",
     "load_catalogue",
     "load_prices",

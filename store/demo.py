@@ -22,6 +22,7 @@ import instruments
 from . import audit
 from .access import SYSTEM, Actor, guard
 from .models import (
+    Ask,
     Assessment,
     Commitment,
     Consent,
@@ -183,6 +184,9 @@ def seed_demo(
                         )
         referrals.append(r)
     session.add_all(referrals + consents)
+    session.flush()
+    session.add_all([Ask(referral_id=r.id, asked_on=r.asked_on, asked_by="demo", answer=r.accepted,
+                         answered_on=r.answered_on, other_support=r.other_support) for r in referrals if r.asked_on])
 
     # assessments: occasions x youths latent risk; most improve, some get worse
     occasions = max_assessments

@@ -28,6 +28,7 @@ from .models import (
     OCCUPATIONS,
     PLACEMENTS,
     REFERRAL_SOURCES,
+    Ask,
     Assessment,
     Consent,
     Outcome,
@@ -298,7 +299,15 @@ def import_referrals(session: Session, actor: Actor, frame: pd.DataFrame, team_i
         for i in keep
     ]
     if rows:
-        session.connection().execute(Referral.__table__.insert(), rows)
+        referral_ids = session.connection().execute(
+            Referral.__table__.insert().returning(Referral.__table__.c.id, sort_by_parameter_order=True), rows
+        ).scalars().all()
+        # each asked referral's one ask, as the register has it: a "no" is then on the motivation list
+        asks = [{"referral_id": rid, "asked_on": r["asked_on"], "asked_by": actor.who, "answer": r["accepted"],
+                 "answered_on": r["answered_on"], "other_support": r["other_support"]}
+                for rid, r in zip(referral_ids, rows, strict=True) if r["asked_on"] is not None]
+        if asks:
+            session.connection().execute(Ask.__table__.insert(), asks)
     audit.record_many(session, actor, "import", "referral", [existing_ids[codes[i]] for i in keep])
     report.imported = len(rows)
     return report

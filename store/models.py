@@ -135,12 +135,28 @@ class Referral(Base):
     started_on: Mapped[date | None] = mapped_column(Date)
     # the start decision: SoL 4 kap. 1 § or LVU 11 §, its date and reference in the case-management system;
     # and, when SIG starts without a final structured assessment, the reason stated (flagged in the caseload)
+    decided_by: Mapped[list | None] = mapped_column(JSON)  # who took part in the intake decision: "Name (role)"
+    criteria: Mapped[list | None] = mapped_column(JSON)  # ids from the intake criteria met
+    preparation_informed_on: Mapped[date | None] = mapped_column(Date)  # the preparation group was told
     legal_basis: Mapped[str | None] = mapped_column(String(16))
     decision_on: Mapped[date | None] = mapped_column(Date)
     decision_reference: Mapped[str | None] = mapped_column(String(64))
     start_reason: Mapped[str | None] = mapped_column(Text)
 
     subject: Mapped[Subject] = relationship(back_populates="referrals")
+
+
+class Ask(Base):
+    """One ask of the youth and guardians: a "no" is kept, and the youth stays for motivation."""
+
+    __tablename__ = "asks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    asked_on: Mapped[date] = mapped_column(Date)
+    asked_by: Mapped[str] = mapped_column(String(64))
+    answer: Mapped[bool | None]
+    answered_on: Mapped[date | None] = mapped_column(Date)
+    other_support: Mapped[str | None] = mapped_column(Text)
 
 
 class Consent(Base):

@@ -283,3 +283,13 @@ def assign_case(session: Session, actor: Actor, case_code: str, *, team: str | N
         session.add_all([CaseAssessor(subject_id=subject.id, user_id=u.id) for u in users])
     session.flush()
     forget_case_access(session)
+
+
+def colleagues(session: Session, actor: Actor) -> list[str]:
+    """The active people of the actor's teams as "Name (roles)": who can be named as taking part in an
+    intake decision. Asked by those who take it."""
+    guard(session, actor, "referral.write", audited=False)
+    users = session.scalars(select(User).join(UserTeam, UserTeam.user_id == User.id)
+                            .where(User.active.is_(True), UserTeam.team_id.in_(sorted(actor.teams)))
+                            .order_by(User.display_name).distinct()).all()
+    return [f"{u.display_name} ({', '.join(sorted(u.roles))})" for u in users]

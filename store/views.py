@@ -30,7 +30,7 @@ from .cases.consent import (
 from .cases.plans import latest_meeting
 from .cases.referrals import OPEN_STATUSES, referral_status
 from .cases.subjects import find_subject, normalise_code
-from .models import Assessment, AuditEntry, Consent, Meeting, Outcome, Referral, Subject
+from .models import Ask, Assessment, AuditEntry, Consent, Meeting, Outcome, Referral, Subject
 
 CONSENT_WARNING = timedelta(days=30)
 QUEUE_COLUMNS = ["referral_id", "case_code", "age", "source", "received_on", "status", "waiting_days", "consent",
@@ -298,3 +298,26 @@ def follow_ups_due(session: Session, actor: Actor, today: date) -> pd.DataFrame:
         open_ = (due <= pd.Timestamp(today)) & ~(pd.to_datetime(frame["last_end"]) >= due)
         parts.append(frame[open_.to_numpy()].assign(months=months, due_on=due[open_.to_numpy()].dt.date))
     return pd.concat(parts)[columns].sort_values("due_on").reset_index(drop=True)
+
+
+MOTIVATION_COLUMNS = ["referral_id", "case_code", "asks", "first_asked_on", "last_asked_on", "other_support",
+                      "days_since_last_ask"]
+
+
+def motivation_list(session: Session, actor: Actor, today: date) -> pd.DataFrame:
+    """Youths who said no and stay for motivation (the reports ask them again, several times): each with
+    every ask counted, the latest one's date and the support offered instead; the longest since first."""
+    guard(session, actor, "referral.read", audited=False)
+    rows = session.execute(select(Referral.id, Subject.case_code, Ask.asked_on, Referral.other_support)
+                           .join(Subject, Subject.id == Referral.subject_id)
+                           .join(Ask, Ask.referral_id == Referral.id)
+                           .where(Referral.accepted.is_(False), Referral.started_on.is_(None),
+                                  visible_cases(actor, "referral.read"))).all()
+    asks = pd.DataFrame(list(map(tuple, rows)), columns=["referral_id", "case_code", "asked_on", "other_support"])
+    frame = asks.groupby(["referral_id", "case_code"], as_index=False).agg(
+        asks=("asked_on", "size"), first_asked_on=("asked_on", "min"), last_asked_on=("asked_on", "max"),
+        other_support=("other_support", "last"))
+    frame["days_since_last_ask"] = (pd.Timestamp(today) - pd.to_datetime(frame["last_asked_on"])).dt.days
+    frame = frame.sort_values(["days_since_last_ask", "case_code"], ascending=[False, True])
+    guard(session, actor, "referral.read", detail=f"motivation list: {len(frame)} youths", verb="list")
+    return frame.reset_index(drop=True)[MOTIVATION_COLUMNS]

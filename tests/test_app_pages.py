@@ -442,6 +442,23 @@ def test_matching_at_low_risk_says_what_to_do_instead(empty):
     assert not [b for b in at.button if b.key == "add_to_plan"]  # no disabled button under an empty heading
 
 
+def test_two_occasions_on_the_same_day_draw_every_chart_and_its_table(empty):
+    """A baseline and a follow-up on one day (as the end-to-end test does) once broke the trend table."""
+    with transaction(empty) as s:
+        youth = cases.create_subject(s, SYSTEM)
+        for occasion, level in (("baseline", "H"), ("follow-up", "M")):
+            ratings = {k: ("P" if k.startswith("P") else level) for k in SAVRY_LOW}
+            draft = cases.save_draft(s, AS_USER, youth, "savry-like", occasion=occasion, assessed_on=TODAY,
+                                     ratings=ratings, judgment="high", rationale="Samma dag.")
+            cases.finalise(s, AS_USER, draft)
+        code = youth.case_code
+    at = open_page("change", case=code)
+    no_trace(at)
+    assert len(at.get("vega_lite_chart")) == 3
+    trend = next(d.value for d in at.dataframe if "Tillfälle" in d.value.columns)
+    assert trend["Tillfälle"].tolist() == ["Inledande", "Uppföljning"]
+
+
 def test_the_profile_chart_is_a_dumbbell_not_a_line_across_factors():
     import pandas as pd
 

@@ -175,6 +175,8 @@ def test_referral_to_action_plan_in_a_real_browser(app, page):
     first = main(page).locator("[data-testid='stCheckbox']").first
     name = first.inner_text().split(" · ")[0].strip()
     click(page, first)
+    # no plan yet: the plan is made at a network meeting, and the user says it was held (today)
+    click(page, main(page).get_by_text("Mötet har hållits", exact=True))
     click(page, main(page).get_by_role("button", name="Lägg till i åtgärdsplanen"))
     expect(main(page).get_by_text("1 insatser lades till i åtgärdsplanen.")).to_be_visible()
     shot(page, "matching")

@@ -8,7 +8,7 @@ import streamlit as st
 from forms import charts, report
 from forms import context as ctx
 from forms.chart_view import show_chart
-from forms.i18n import lang, tr
+from forms.i18n import lang, tr, tr_or
 from forms.numbers import for_display
 from forms.release import choose_recipient, release_button
 from forms.score_panel import level_label
@@ -114,9 +114,9 @@ def main() -> None:
     names = [n for n in ("risk_total", "protective_total", "net") if n in scores.columns]
     trend = pd.DataFrame([{"assessed_on": x.assessed_on, "score": tr(n), "value": scores[n].iloc[i]}
                           for i, x in enumerate(series) for n in names])
-    show_chart(charts.trajectory_chart(trend, tr("score")),
-               trend.pivot(index="assessed_on", columns="score", values="value").reset_index()
-               .rename(columns={"assessed_on": tr("assessed_on")}), tr("trajectory"))
+    occasions = [{tr("assessed_on"): x.assessed_on, tr("occasion"): tr_or(f"occasion_{x.occasion}", x.occasion),
+                  **{tr(n): scores[n].iloc[i] for n in names}} for i, x in enumerate(series)]
+    show_chart(charts.trajectory_chart(trend, tr("score")), pd.DataFrame(occasions), tr("trajectory"))
 
     judgments = []
     if inst.judgment is not None:

@@ -8,10 +8,12 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+import instruments
 from forms import context as ctx
 from forms.assessment_form import OMITTED, domain_items, ratings_state
 from forms.funnel import show_funnel
 from forms.i18n import lang, tr
+from forms.numbers import for_display
 from forms.settings import case_system
 from forms.uploads import too_many_rows, upload_bytes
 from store import cases, imports, users, views
@@ -82,11 +84,7 @@ def next_step(referral_id: int) -> None:
         ctx.done(tr("step_saved", code=code))
 
     if status == "received":
-        suitable = st.radio(tr("suitable_q"), [True, False], key=f"{key}:suitable", horizontal=True,
-                            format_func=lambda v: tr("yes") if v else tr("no"))
-        reason = st.text_input(tr("reason"), key=f"{key}:reason")
-        if st.button(tr("save_decision"), key=f"{key}:decide", type="primary"):
-            ctx.attempt(lambda: apply(cases.screen, suitable=suitable, reason=reason))
+        decision_form(key, apply)
     elif status == "suitable":
         if st.button(tr("mark_asked"), key=f"{key}:ask", type="primary"):
             ctx.attempt(lambda: apply(cases.mark_asked))
@@ -103,6 +101,53 @@ def next_step(referral_id: int) -> None:
     if st.button(tr("open_case"), key=f"{key}:open"):
         ctx.set_case(code)
         st.switch_page("forms/pages/case.py")
+
+
+def decision_form(key: str, apply) -> None:
+    """The intake decision as a record: suitable or not, against the named criteria, who took part, and
+    when the preparation group was informed (the reports: a joint decision, the group informed)."""
+    suitable = st.radio(tr("suitable_q"), [True, False], key=f"{key}:suitable", horizontal=True,
+                        format_func=lambda v: tr("yes") if v else tr("no"))
+    criteria = instruments.load_intake_criteria()
+    met = st.multiselect(tr("criteria_met"), criteria.ids, key=f"{key}:criteria",
+                         format_func=lambda c: criteria.label(c, lang()))
+    with ctx.session() as s:
+        people = users.colleagues(s, ctx.actor())
+    mine = next((p for p in people if p.startswith(f"{ctx.actor().name} (")), None)
+    left, right = st.columns([3, 1])
+    took_part = left.multiselect(tr("decided_by"), people, default=[mine] if mine else [], key=f"{key}:who",
+                                 accept_new_options=True, help=tr("decided_by_help"))
+    informed = right.date_input(tr("preparation_informed_on"), None, key=f"{key}:informed", format="YYYY-MM-DD")
+    reason = st.text_input(tr("reason"), key=f"{key}:reason")
+    if suitable and not met:
+        st.caption(tr("criteria_hint"))
+    if st.button(tr("save_decision"), key=f"{key}:decide", type="primary"):
+        ctx.attempt(lambda: apply(cases.screen, suitable=suitable, reason=reason, criteria=met,
+                                  decided_by=took_part, preparation_informed_on=informed))
+
+
+def motivation_view() -> None:
+    """Youths who said no stay for motivation: every ask kept, asking again one click."""
+    with ctx.session() as s:
+        waiting = views.motivation_list(s, ctx.actor(), ctx.today())
+    if waiting.empty:
+        st.info(tr("motivation_empty"))
+        return
+    st.caption(tr("motivation_help"))
+    headers = {c: tr(f"motivation_{c}") for c in waiting.columns} | {"asks": tr("motivation_ask_count")}
+    shown = waiting.drop(columns=["referral_id"]).rename(columns=headers)
+    st.dataframe(for_display(shown), hide_index=True, width="stretch")
+    for row in waiting.itertuples():
+        left, right = st.columns([3, 1])
+        left.markdown(f"**{row.case_code}** · {tr('motivation_asks', n=row.asks, on=row.last_asked_on)}")
+
+        def ask(referral_id: int = int(row.referral_id), code: str = row.case_code) -> None:
+            with ctx.session() as s:
+                cases.mark_asked(s, ctx.actor(), views.referral_by_id(s, ctx.actor(), referral_id), ctx.today())
+            ctx.done(tr("asked_again", code=code))
+
+        if right.button(tr("ask_again"), key=f"ask_again:{row.referral_id}"):
+            ctx.attempt(ask)
 
 
 def start_form(key: str, referral_id: int, on, apply) -> None:
@@ -215,8 +260,8 @@ def funnel_view() -> None:
 def main() -> None:
     st.title(tr("page_intake"))
     # one section at a time: only the chosen one runs, so a city-sized queue costs nothing elsewhere
-    views_by_name = {"queue": queue_view, "register_referral": register_view, "bulk_import": import_view,
-                     "funnel": funnel_view}
+    views_by_name = {"queue": queue_view, "register_referral": register_view, "motivation": motivation_view,
+                     "bulk_import": import_view, "funnel": funnel_view}
     st.session_state.setdefault("intake_view", "queue")
     chosen = st.segmented_control(tr("intake_section"), list(views_by_name), key="intake_view", format_func=tr,
                                   label_visibility="collapsed")

@@ -13,8 +13,10 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import instruments
+
 from ..access import Actor, guard
-from ..models import REFERRAL_SOURCES, Assessment, Referral
+from ..models import REFERRAL_SOURCES, Ask, Assessment, Referral
 from ._errors import CaseError
 from .assessments import assessed_before, new_checklist
 from .subjects import create_subject, find_subject
@@ -70,21 +72,52 @@ def add_referral(session: Session, actor: Actor, subject, source: str, received_
 
 
 def screen(session: Session, actor: Actor, referral: Referral, *, suitable: bool, on: date,
-           reason: str | None = None) -> None:
-    """Intake decision: suitable for SIG or not (with the reason, and other support offered)."""
+           reason: str | None = None, decided_by: list[str] | None = None, criteria: list[str] | None = None,
+           preparation_informed_on: date | None = None) -> None:
+    """The intake decision as a record: suitable or not, who took part (``decided_by``, "Name (role)"),
+    the named criteria met (ids of ``instruments.load_intake_criteria``), the reason for a no, and the
+    day the preparation group was informed."""
     guard(session, actor, "referral.write", referral.subject_id, detail="screened", verb="update")
     if not suitable and not (reason or "").strip():
         raise CaseError("a referral judged not suitable needs a reason", "referral.reason")
     _not_before(on, referral.received_on, "the decision", "the referral was received")
+    known = instruments.load_intake_criteria().ids
+    unknown = [c for c in criteria or [] if c not in known]
+    if unknown:
+        raise CaseError(f"unknown criteria {', '.join(unknown)}; one of {', '.join(known)}", "referral.criteria",
+                        criteria=", ".join(unknown))
+    if preparation_informed_on is not None:
+        _not_before(preparation_informed_on, on, "informing the preparation group", "the decision")
     referral.suitable, referral.decided_on, referral.suitable_reason = suitable, on, reason
+    referral.decided_by = [p.strip() for p in decided_by or [] if p.strip()] or None
+    referral.criteria = list(criteria or []) or None
+    referral.preparation_informed_on = preparation_informed_on
 
 
-def mark_asked(session: Session, actor: Actor, referral: Referral, on: date) -> None:
+def asks_of(session: Session, referral_id: int) -> list[Ask]:
+    """Unchecked, for guarded callers: every ask of a referral, oldest first."""
+    return list(session.scalars(select(Ask).where(Ask.referral_id == referral_id).order_by(Ask.asked_on, Ask.id)))
+
+
+def mark_asked(session: Session, actor: Actor, referral: Referral, on: date) -> Ask:
+    """Ask the youth and guardians: the first time after the decision, or again after a no (the youth
+    stays for motivation and is asked several times). Every ask is kept; the first ask's date stays the
+    referral's ``asked_on``."""
     guard(session, actor, "referral.write", referral.subject_id, detail="asked", verb="update")
     if referral.suitable is not True:
         raise CaseError("only a referral judged suitable can be asked", "referral.not_suitable")
-    _not_before(on, referral.decided_on, "asking", "the decision")
-    referral.asked_on = on
+    asks = asks_of(session, referral.id)
+    if referral.accepted is True or (asks and asks[-1].answer is None):
+        raise CaseError("the youth has already said yes, or the last ask is still unanswered",
+                        "referral.already_asked")
+    _not_before(on, asks[-1].answered_on if asks else referral.decided_on, "asking",
+                "the last answer" if asks else "the decision")
+    ask = Ask(referral_id=referral.id, asked_on=on, asked_by=actor.who)
+    session.add(ask)
+    referral.asked_on = referral.asked_on or on
+    referral.accepted, referral.answered_on = None, None  # asked again: waiting for this answer
+    session.flush()
+    return ask
 
 
 def record_answer(session: Session, actor: Actor, referral: Referral, *, accepted: bool, on: date,
@@ -92,7 +125,14 @@ def record_answer(session: Session, actor: Actor, referral: Referral, *, accepte
     guard(session, actor, "referral.write", referral.subject_id, detail="answered", verb="update")
     if referral.asked_on is None:
         raise CaseError("the youth and guardians must be asked before an answer is recorded", "referral.not_asked")
-    _not_before(on, referral.asked_on, "the answer", "asking")
+    asks = asks_of(session, referral.id)
+    pending = asks[-1] if asks and asks[-1].answer is None else None
+    _not_before(on, pending.asked_on if pending else referral.asked_on, "the answer", "asking")
+    if pending is None:  # a referral from before asks were kept: its one ask, recorded now
+        pending = Ask(referral_id=referral.id, asked_on=referral.asked_on, asked_by=actor.who)
+        session.add(pending)
+    pending.answer, pending.answered_on = accepted, on
+    pending.other_support = other_support if not accepted else None
     referral.accepted, referral.answered_on = accepted, on
     referral.other_support = other_support if not accepted else None
 

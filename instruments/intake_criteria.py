@@ -1,0 +1,49 @@
+"""The named criteria an intake decision is taken against: the shipped four, or an organisation's own
+list (``INSATS_INTAKE_CRITERIA``), validated like every other definition file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .loader import parse_definition
+from .schema import Identifier, Text
+
+DEFAULT_CRITERIA = Path(__file__).parent / "intake_criteria.yaml"
+
+
+class Criterion(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: Identifier
+    label: Text
+
+
+class IntakeCriteria(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    source: str = Field(min_length=1)
+    criteria: list[Criterion] = Field(min_length=1)
+
+    @property
+    def ids(self) -> list[str]:
+        return [c.id for c in self.criteria]
+
+    def label(self, criterion_id: str, language: str) -> str:
+        found = next((c for c in self.criteria if c.id == criterion_id), None)
+        return criterion_id if found is None else found.label.get(language) or next(iter(found.label.values()))
+
+
+def _checks(model: IntakeCriteria) -> list:
+    seen, problems = set(), []
+    for index, criterion in enumerate(model.criteria):
+        if criterion.id in seen:
+            problems.append((("criteria", index, "id"), f"duplicate criterion id '{criterion.id}'"))
+        seen.add(criterion.id)
+    return problems
+
+
+def load_intake_criteria(path: str | Path | None = None) -> IntakeCriteria:
+    """The organisation's list if ``INSATS_INTAKE_CRITERIA`` names one, else the shipped four."""
+    chosen = Path(path or os.environ.get("INSATS_INTAKE_CRITERIA") or DEFAULT_CRITERIA)
+    return parse_definition(chosen.read_bytes(), str(chosen), IntakeCriteria, [_checks])

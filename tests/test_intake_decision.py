@@ -1,0 +1,103 @@
+"""The intake decision as a record and the motivation list (#14 item 1): who took part, the named
+criteria met, the preparation group informed; a "no" keeps the youth for motivation with every ask
+kept (Skärholmen: "ligger kvar för motivation ... tas frågan upp ett flertal gånger igen")."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from store import cases, transaction, views
+from store.cases import CaseError
+from store.models import Ask
+
+from .app_helpers import SYSTEM, TODAY, make_database, no_trace, open_page, texts
+
+D = TODAY - timedelta(days=60)
+
+
+def _declined(s, actor):
+    youth = cases.create_subject(s, actor)
+    referral = cases.add_referral(s, actor, youth, "polis", D)
+    cases.screen(s, actor, referral, suitable=True, on=D + timedelta(days=3), criteria=["crime_active", "returning"],
+                 decided_by=["Ulla Enhetschef (enhetschef)", "Sam Samordnare (coordinator)"],
+                 preparation_informed_on=D + timedelta(days=5))
+    cases.mark_asked(s, actor, referral, D + timedelta(days=6))
+    cases.record_answer(s, actor, referral, accepted=False, on=D + timedelta(days=8), other_support="Kontaktperson")
+    return youth, referral
+
+
+def test_the_decision_is_a_record_and_a_no_stays_for_motivation_with_every_ask_kept(engine, assessor):
+    with transaction(engine) as s:
+        youth, referral = _declined(s, assessor)
+        assert (referral.criteria, referral.preparation_informed_on) == (["crime_active", "returning"],
+                                                                          D + timedelta(days=5))
+        assert referral.decided_by == ["Ulla Enhetschef (enhetschef)", "Sam Samordnare (coordinator)"]
+        with pytest.raises(CaseError, match="unknown criteria") as refused:
+            cases.screen(s, assessor, referral, suitable=True, on=D + timedelta(days=3), criteria=["rich"])
+        assert refused.value.code == "referral.criteria"
+        assert cases.referral_status(referral) == "declined"
+        waiting = views.motivation_list(s, assessor, TODAY)
+        assert waiting[["case_code", "asks", "other_support"]].values.tolist() == [[youth.case_code, 1,
+                                                                                    "Kontaktperson"]]
+        # asked again, twice; the earlier answers stay
+        cases.mark_asked(s, assessor, referral, D + timedelta(days=30))
+        assert cases.referral_status(referral) == "asked" and referral.asked_on == D + timedelta(days=6)
+        with pytest.raises(CaseError, match="still unanswered"):
+            cases.mark_asked(s, assessor, referral, D + timedelta(days=31))
+        cases.record_answer(s, assessor, referral, accepted=False, on=D + timedelta(days=31), other_support="Fält")
+        cases.mark_asked(s, assessor, referral, D + timedelta(days=50))
+        cases.record_answer(s, assessor, referral, accepted=True, on=D + timedelta(days=52))
+        asks = s.scalars(select(Ask).where(Ask.referral_id == referral.id).order_by(Ask.id)).all()
+        assert [(a.asked_on - D).days for a in asks] == [6, 30, 50]
+        assert [(a.answer, a.other_support) for a in asks] == [(False, "Kontaktperson"), (False, "Fält"), (True, None)]
+        assert all(a.asked_by == assessor.who for a in asks)
+        assert cases.referral_status(referral) == "accepted" and views.motivation_list(s, assessor, TODAY).empty
+
+
+def test_asking_again_is_one_click_on_the_motivation_list(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    from store import make_engine
+
+    engine = make_engine(make_database(tmp_path))
+    with transaction(engine) as s:
+        youth, referral = _declined(s, SYSTEM)
+        code, referral_id = youth.case_code, referral.id
+    at = open_page("intake", intake_view="motivation")
+    no_trace(at)
+    assert code in texts(at, "markdown") and "Tillfrågad 1 gång(er)" in texts(at, "markdown")
+    at.button(key=f"ask_again:{referral_id}").click().run()
+    no_trace(at)
+    assert f"{code} är tillfrågad igen." in texts(at, "success")
+    with transaction(engine) as s:
+        asks = s.scalars(select(Ask).where(Ask.referral_id == referral_id).order_by(Ask.id)).all()
+        assert [a.asked_on for a in asks] == [D + timedelta(days=6), TODAY] and asks[-1].answer is None
+    engine.dispose()
+
+
+def test_the_decision_form_records_criteria_and_who_took_part(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    from store import make_engine
+    from store.models import Referral
+
+    engine = make_engine(make_database(tmp_path))
+    with transaction(engine) as s:
+        cases.add_referral(s, SYSTEM, cases.create_subject(s, SYSTEM), "skola", TODAY - timedelta(days=3))
+    at = open_page("intake")
+    key = next(w.key for w in at.button if w.key.endswith(":decide"))[: -len(":decide")]
+    at.multiselect(key=f"{key}:criteria").set_value(["serious_crime"]).run()
+    at.multiselect(key=f"{key}:who").set_value(at.multiselect(key=f"{key}:who").options[:1]).run()
+    at.date_input(key=f"{key}:informed").set_value(TODAY).run()
+    at.button(key=f"{key}:decide").click().run()
+    no_trace(at)
+    with transaction(engine) as s:
+        referral = s.scalars(select(Referral)).one()
+        assert referral.criteria == ["serious_crime"] and referral.preparation_informed_on == TODAY
+        assert referral.decided_by and "(" in referral.decided_by[0]
+    engine.dispose()
