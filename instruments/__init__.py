@@ -10,6 +10,7 @@ Public API::
 """
 
 from .catalogue import Catalogue, Intervention, load_catalogue
+from .intake_criteria import IntakeCriteria, load_intake_criteria
 from .loader import (
     DefinitionIssue,
     InstrumentError,
@@ -20,7 +21,6 @@ from .loader import (
     search_dirs,
     validate,
 )
-from .intake_criteria import IntakeCriteria, load_intake_criteria
 from .prices import PlacementPrices, load_prices
 from .schema import NET, PROTECTIVE_TOTAL, RISK_TOTAL, Domain, Instrument, Item, Level, Scale
 
@@ -40,9 +40,9 @@ __all__ = [
     "PlacementPrices",
     "Scale",
     "available",
-    "load_intake_criteria",
     "load",
     "load_catalogue",
+    "load_intake_criteria",
     "load_prices",
     "loads",
     "resolve",
