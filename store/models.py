@@ -225,6 +225,7 @@ class Goal(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     term: Mapped[str] = mapped_column(String(8))  # short | long
     text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(128))  # whose goal: the youth, a guardian, the network
 
 
 class Commitment(Base):
@@ -236,8 +237,13 @@ class Commitment(Base):
     by_when: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="planned")
     intervention_id: Mapped[str | None] = mapped_column(String(64))
+    if_cannot: Mapped[str | None] = mapped_column(Text)  # what the person does if they cannot keep it
+    review: Mapped[str | None] = mapped_column(String(16))  # at the next meeting: one of COMMITMENT_REVIEWS
+    review_note: Mapped[str | None] = mapped_column(Text)
 
 
+COMMITMENT_REVIEWS = ("kept", "partly", "not_kept")
+GOAL_OWNERS = ("youth", "guardian", "network")
 ORGANISATIONS = ("police", "school", "social_services", "leisure", "health", "youth", "guardian", "other")
 REQUIRED_ORGANISATIONS = ("police", "school")  # in every group, by the SIG reports
 EVENT_KINDS = ("police_report", "school_absence", "incident", "broken_commitment", "contact")

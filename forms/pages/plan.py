@@ -8,11 +8,12 @@ import streamlit as st
 
 from forms import context as ctx
 from forms.i18n import lang, plain, tr, tr_or
-from forms.network import attendee_options, missing_warning
+from forms.network import attendee_options, missing_warning, organisation_label
 from forms.plain_plan import plain_words_html
+from forms.professional_plan import PlanSheet, professional_plan_pdf
 from forms.release import choose_recipient, release_button
 from store import cases, views
-from store.models import COMMITMENT_STATUSES
+from store.models import COMMITMENT_REVIEWS, COMMITMENT_STATUSES, GOAL_OWNERS
 
 ATTENDEES = ("ungdom", "vårdnadshavare", "socialtjanst", "skola", "polis", "fritid", "bup")
 
@@ -22,10 +23,17 @@ def actor_label(name: str) -> str:
 
 
 def commitments_view(plan) -> None:
-    """Each commitment with its status, changed in place (audited)."""
+    """Each person's commitments: what, by when, what they do if they cannot; the status changed in place,
+    and the next meeting's review (kept, partly, not kept, with a word why). All audited."""
     for c in plan.commitments:
         left, right = st.columns([4, 1])
-        left.markdown(f"**{plain(actor_label(c.actor))}** – {plain(c.what)}  \n{tr('by_when')}: {c.by_when}")
+        text = f"**{plain(actor_label(c.actor))}** – {plain(c.what)}  \n{tr('by_when')}: {c.by_when}"
+        if c.if_cannot:
+            text += f"  \n{tr('if_cannot')}: {plain(c.if_cannot)}"
+        if c.review:
+            text += f"  \n{tr('reviewed')}: {tr(f'review_{c.review}')}" + (f" – {plain(c.review_note)}"
+                                                                          if c.review_note else "")
+        left.markdown(text)
 
         def save(commitment_id: int = c.id) -> None:
             status = st.session_state[f"plan:status:{commitment_id}"]
@@ -35,6 +43,58 @@ def commitments_view(plan) -> None:
         right.selectbox(tr("status"), COMMITMENT_STATUSES, index=COMMITMENT_STATUSES.index(c.status),
                         key=f"plan:status:{c.id}", format_func=lambda x: tr(f"commitment_{x}"), on_change=save,
                         label_visibility="collapsed")
+        with st.expander(tr("review_commitment")):
+            review = st.radio(tr("review_commitment"), COMMITMENT_REVIEWS, key=f"plan:review:{c.id}",
+                              horizontal=True, format_func=lambda r: tr(f"review_{r}"),
+                              label_visibility="collapsed")
+            note = st.text_input(tr("review_note"), key=f"plan:review_note:{c.id}")
+            if st.button(tr("save_review"), key=f"plan:review_save:{c.id}"):
+                def reviewed(commitment_id: int = c.id, chosen: str = review, why: str = note) -> None:
+                    with ctx.session() as s:
+                        cases.review_commitment(s, ctx.actor(), commitment_id, chosen, why)
+                    ctx.done(tr("review_saved"))
+
+                ctx.attempt(reviewed)
+
+
+def commitment_form(code: str, subject_id: int) -> None:
+    """A commitment for any person in the network until the next meeting, with what they do if they
+    cannot keep it (the reports: youth, parents and every professional have commitments)."""
+    with ctx.session() as s:
+        members = cases.members_of(s, ctx.actor(), subject_id, on=ctx.today())
+    with st.form("commitment_form", clear_on_submit=True):
+        left, right = st.columns([2, 1])
+        person = left.selectbox(tr("person"), attendee_options(members), format_func=actor_label)
+        by_when = right.date_input(tr("by_when"), ctx.today() + cases.MAX_MEETING_INTERVAL, format="YYYY-MM-DD")
+        what = st.text_input(tr("commitment_what"))
+        if_cannot = st.text_input(tr("if_cannot"), help=tr("if_cannot_help"))
+        if st.form_submit_button(tr("add_commitment"), type="primary"):
+            def add() -> None:
+                with ctx.session() as s:
+                    plan = views.plan_of(s, ctx.actor(), subject_id)
+                    cases.add_commitment(s, ctx.actor(), plan, cases.PlanItem(person, what, by_when,
+                                                                              if_cannot=if_cannot))
+                ctx.done(tr("commitment_added"))
+
+            ctx.attempt(add)
+
+
+def professionals_pdf(code: str, subject_id: int, plan) -> bytes:
+    with ctx.session() as s:
+        members = cases.members_of(s, ctx.actor(), subject_id, on=ctx.today())
+    labels = {key: tr(f"pro_{key}") for key in (
+        "title", "held", "next", "attendees", "goals", "term", "owner", "goal", "commitments", "person", "what",
+        "by_when", "if_cannot", "review", "network", "name", "organisation", "role", "contact", "footer")}
+    return professional_plan_pdf(PlanSheet(
+        case_code=code, held_on=plan.held_on, next_meeting_on=plan.next_meeting_on,
+        attendees=[actor_label(a) for a in plan.attendees],
+        goals=[(tr(f"{g.term}_goals"), tr(f"owner_{g.owner}") if g.owner else "–", g.text) for g in plan.goals],
+        commitments=[(actor_label(c.actor), c.what, str(c.by_when), c.if_cannot or "–",
+                      tr(f"review_{c.review}") + (f": {c.review_note}" if c.review_note else "") if c.review else "–")
+                     for c in plan.commitments],
+        members=[(m.name, organisation_label(m.organisation), m.role or "", " ".join(filter(None, (m.phone, m.email))))
+                 for m in members],
+        labels=labels))
 
 
 def meeting_form(code: str, subject_id: int) -> None:
@@ -57,11 +117,13 @@ def meeting_form(code: str, subject_id: int) -> None:
     notes = st.text_area(tr("meeting_notes"), key="meeting_notes")
     short = st.text_area(tr("short_goals"), help=tr("one_per_line"), key="meeting_short")
     long = st.text_area(tr("long_goals"), help=tr("one_per_line"), key="meeting_long")
+    owner = st.selectbox(tr("goal_owner"), GOAL_OWNERS, key="meeting_goal_owner",
+                         format_func=lambda o: tr(f"owner_{o}"))
     carry = st.checkbox(tr("carry_over"), value=True, key="meeting_carry")
     if st.button(tr("save_meeting"), type="primary", key="meeting_save"):
         meeting = cases.MeetingInput(held_on=held, next_meeting_on=next_on, attendees=attendees,
                                      notes=notes or None, short_goals=_lines(short), long_goals=_lines(long),
-                                     carry_over=carry, interval_reason=reason)
+                                     carry_over=carry, interval_reason=reason, goal_owner=owner)
 
         def save() -> None:
             with ctx.session() as s:
@@ -99,13 +161,16 @@ def main() -> None:
             for term in ("short", "long"):
                 st.markdown(f"**{tr(f'{term}_goals')}**")
                 for goal in [g for g in plan.goals if g.term == term] or []:
-                    st.markdown(f"- {plain(goal.text)}")
+                    whose = f" _({tr(f'owner_{goal.owner}')})_" if goal.owner else ""
+                    st.markdown(f"- {plain(goal.text)}{whose}")
             if plan.notes:
                 st.markdown(f"**{tr('meeting_notes')}**")
                 st.text(plan.notes)
         with commitments_col:
             st.markdown(f"**{tr('commitments')}**")
             commitments_view(plan)
+            with st.expander(tr("add_commitment")):
+                commitment_form(code, overview.subject_id)
         page = plain_words_html(
             held_on=plan.held_on, next_meeting_on=plan.next_meeting_on,
             short_goals=[g.text for g in plan.goals if g.term == "short"],
@@ -118,6 +183,15 @@ def main() -> None:
         if recipient is not None:
             release_button(tr("print_plain"), overview, recipient, "plan", lambda: page,
                            file_name=f"plan-{plan.held_on}.html", mime="text/html", key="plain_download")
+        st.markdown(f"**{tr('print_professional')}**")
+        st.caption(tr("print_professional_help"))
+        to = choose_recipient(overview, "plan", key="pro_recipient")
+        if to is not None:
+            subject_id = overview.subject_id
+            release_button(tr("print_professional"), overview, to, "plan",
+                           lambda: professionals_pdf(code, subject_id, plan),
+                           file_name=f"atgardsplan-{code}-{plan.held_on}.pdf", mime="application/pdf",
+                           key="pro_download")
     with st.expander(tr("new_meeting"), expanded=plan is None):
         meeting_form(code, overview.subject_id)
     if len(meetings) > 1:

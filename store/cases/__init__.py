@@ -40,6 +40,7 @@ from .plans import (
     meeting_overdue,
     record_intervention,
     record_meeting,
+    review_commitment,
     set_commitment_status,
 )
 from .referrals import (
@@ -106,6 +107,7 @@ __all__ = [
     "register_referral",
     "release",
     "reopen_case",
+    "review_commitment",
     "save_draft",
     "screen",
     "set_commitment_status",

@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session
 import instruments
 
 from ..access import Actor, guard
-from ..models import COMMITMENT_STATUSES, Commitment, Goal, InterventionGiven, Meeting, Subject
+from ..models import (
+    COMMITMENT_REVIEWS,
+    COMMITMENT_STATUSES,
+    GOAL_OWNERS,
+    Commitment,
+    Goal,
+    InterventionGiven,
+    Meeting,
+    Subject,
+)
 from ._errors import CaseError
 
 MAX_MEETING_INTERVAL = timedelta(weeks=4)
@@ -24,6 +33,7 @@ class PlanItem:
     by_when: date
     status: str = "planned"
     intervention_id: str | None = None
+    if_cannot: str | None = None  # what the person does if they cannot keep it
 
 
 @dataclass
@@ -34,6 +44,7 @@ class MeetingInput:
     notes: str | None = None
     short_goals: list[str] = field(default_factory=list)
     long_goals: list[str] = field(default_factory=list)
+    goal_owner: str | None = None  # whose the goals are: the youth, a guardian, the network
     commitments: list[PlanItem] = field(default_factory=list)
     carry_over: bool = False  # bring the previous plan's open commitments into this one
     interval_reason: str | None = None  # why the next meeting is more than four weeks away
@@ -68,13 +79,16 @@ def record_meeting(session: Session, actor: Actor, subject: Subject, meeting: Me
     row = Meeting(subject_id=subject.id, held_on=meeting.held_on, attendees=meeting.attendees,
                   notes=meeting.notes, next_meeting_on=next_on,
                   interval_reason=reason if next_on > meeting.held_on + MAX_MEETING_INTERVAL else None)
-    row.goals = [Goal(term="short", text=t) for t in meeting.short_goals] + [
-        Goal(term="long", text=t) for t in meeting.long_goals]
+    if meeting.goal_owner is not None and meeting.goal_owner not in GOAL_OWNERS:
+        raise CaseError(f"unknown goal owner {meeting.goal_owner!r}; one of {', '.join(GOAL_OWNERS)}", "plan.owner")
+    row.goals = [Goal(term="short", text=t, owner=meeting.goal_owner) for t in meeting.short_goals] + [
+        Goal(term="long", text=t, owner=meeting.goal_owner) for t in meeting.long_goals]
     row.commitments = [Commitment(actor=c.actor, what=c.what, by_when=c.by_when, status=c.status,
-                                  intervention_id=c.intervention_id) for c in meeting.commitments]
+                                  intervention_id=c.intervention_id, if_cannot=c.if_cannot)
+                       for c in meeting.commitments]
     if meeting.carry_over and previous is not None:
         row.commitments += [Commitment(actor=c.actor, what=c.what, by_when=max(c.by_when, next_on), status=c.status,
-                                       intervention_id=c.intervention_id)
+                                       intervention_id=c.intervention_id, if_cannot=c.if_cannot)
                             for c in previous.commitments if c.status in ("planned", "in_progress")]
     session.add(row)
     session.flush()
@@ -106,8 +120,10 @@ def meeting_overdue(plan: Meeting | None, today: date) -> bool:
 
 def add_commitment(session: Session, actor: Actor, plan: Meeting, item: PlanItem) -> Commitment:
     guard(session, actor, "plan.write", plan.subject_id, detail="commitment", verb="create")
+    if not item.what.strip() or not item.actor.strip():
+        raise CaseError("a commitment needs its person and what they do", "plan.commitment")
     row = Commitment(actor=item.actor, what=item.what, by_when=item.by_when, status=item.status,
-                     intervention_id=item.intervention_id)
+                     intervention_id=item.intervention_id, if_cannot=(item.if_cannot or "").strip() or None)
     plan.commitments.append(row)  # through the relationship, so the plan in this session sees it
     session.flush()
     return row
@@ -124,6 +140,25 @@ def set_commitment_status(session: Session, actor: Actor, commitment_id: int, st
     meeting = session.get(Meeting, row.meeting_id)
     guard(session, actor, "plan.write", meeting.subject_id, detail=f"commitment {row.id}: {status}", verb="update")
     row.status = status
+    return row
+
+
+def review_commitment(session: Session, actor: Actor, commitment_id: int, review: str,
+                      note: str | None = None) -> Commitment:
+    """The next meeting's look back at one commitment: kept, partly or not kept, with a word why. The
+    commitment's status follows (kept: done; not kept: not done)."""
+    if review not in COMMITMENT_REVIEWS:
+        raise CaseError(f"unknown review {review!r}; one of {', '.join(COMMITMENT_REVIEWS)}", "plan.review")
+    row = session.get(Commitment, commitment_id)
+    if row is None:
+        raise CaseError(f"no commitment with id {commitment_id}", "plan.no_commitment")
+    meeting = session.get(Meeting, row.meeting_id)
+    guard(session, actor, "plan.write", meeting.subject_id, detail=f"commitment {row.id} reviewed: {review}",
+          verb="update")
+    if review != "kept" and not (note or "").strip():
+        raise CaseError("say in a word why it was not (fully) kept", "plan.review_note")
+    row.review, row.review_note = review, (note or "").strip() or None
+    row.status = {"kept": "done", "not_kept": "not_done"}.get(review, row.status)
     return row
 
 
