@@ -96,3 +96,49 @@ def test_the_professionals_plan_is_a_two_page_pdf():
                                              "network", "name", "organisation", "role", "contact", "footer")})
     pdf = professional_plan_pdf(sheet)
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf)) == 2
+
+
+def test_the_invitation_is_a_calendar_file_with_the_members_and_no_names_of_the_family():
+    from datetime import time
+
+    from icalendar import Calendar
+
+    from forms.invitation import agenda_html, invitation_ics
+
+    raw = invitation_ics(case_code="SIG-ABC123", on=TODAY, start=time(15, 30), minutes=90, place="Rum 4, Söder",
+                         summary="Nätverksmöte", description="Dagordningen delas på mötet.", organiser=None,
+                         attendees=[("Per Polis", "per.polis@example.org"), ("Sara Skola", "sara@example.org")])
+    lines = raw.split(b"\r\n")
+    assert all(len(line) <= 75 for line in lines) and raw.endswith(b"\r\n")  # RFC 5545: CRLF, folded at 75
+    event = next(c for c in Calendar.from_ical(raw).walk() if c.name == "VEVENT")
+    assert str(event["summary"]) == "Nätverksmöte SIG-ABC123" and str(event["location"]) == "Rum 4, Söder"
+    assert event.decoded("dtstart").isoformat() == f"{TODAY}T15:30:00+01:00"  # Stockholm, winter time
+    assert (event.decoded("dtend") - event.decoded("dtstart")).seconds == 90 * 60
+    assert sorted(str(a) for a in event["attendee"]) == ["mailto:per.polis@example.org", "mailto:sara@example.org"]
+    page = agenda_html(words={k: k for k in ("title", "members", "since", "review", "who", "what", "by", "kept",
+                                             "goals", "new", "next", "none", "lang")},
+                       case_code="SIG-ABC123", on=TODAY, start=time(15, 30), place="",
+                       members=["<script>alert(1)</script> (Polisen)"], events=[],
+                       commitments=[("Skolan", "Ringer hem", "2026-12-21")], goals=["Klara nian"])
+    assert "<script>" not in page and "&lt;script&gt;" in page and "Ringer hem" in page
+
+
+def test_the_plan_page_offers_the_invitation_and_the_agenda(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    from store import make_engine
+
+    engine = make_engine(make_database(tmp_path))
+    with transaction(engine) as s:
+        youth = cases.create_subject(s, SYSTEM)
+        cases.add_member(s, SYSTEM, youth, "Per Polis", "police", email="per@example.org")
+        cases.add_member(s, SYSTEM, youth, "Sara Skola", "school")
+        cases.record_meeting(s, SYSTEM, youth, cases.MeetingInput(held_on=TODAY, attendees=["ungdom"]))
+        code = youth.case_code
+    at = open_page("plan", case=code)
+    no_trace(at)
+    assert "Kallelsen går till 1 av 2 medlemmar" in texts(at, "caption")
+    keys = {b.key for b in at.get("download_button")}
+    assert {"invite_download", "agenda_download"} <= keys
+    engine.dispose()

@@ -3,16 +3,19 @@ meeting (at most four weeks ahead), and a plain-words version for the youth and 
 
 from __future__ import annotations
 
+from datetime import time
+
 import pandas as pd
 import streamlit as st
 
 from forms import context as ctx
 from forms.i18n import lang, plain, tr, tr_or
+from forms.invitation import agenda_html, invitation_ics
 from forms.network import attendee_options, missing_warning, organisation_label
 from forms.plain_plan import plain_words_html
 from forms.professional_plan import PlanSheet, professional_plan_pdf
 from forms.release import choose_recipient, release_button
-from store import cases, views
+from store import cases, transaction, views
 from store.models import COMMITMENT_REVIEWS, COMMITMENT_STATUSES, GOAL_OWNERS
 
 ATTENDEES = ("ungdom", "vårdnadshavare", "socialtjanst", "skola", "polis", "fritid", "bup")
@@ -77,6 +80,47 @@ def commitment_form(code: str, subject_id: int) -> None:
                 ctx.done(tr("commitment_added"))
 
             ctx.attempt(add)
+
+
+def convene(code: str, subject_id: int, plan) -> None:
+    """The next meeting: an invitation for the members' calendars and a printable agenda (both audited)."""
+    with ctx.session() as s:
+        members = cases.members_of(s, ctx.actor(), subject_id, on=plan.next_meeting_on)
+        logged = cases.events_of(s, ctx.actor(), subject_id)
+    left, mid, right = st.columns(3)
+    start = left.time_input(tr("meeting_time"), time(15, 0), key="invite_time", step=900)
+    minutes = mid.number_input(tr("meeting_minutes"), 30, 240, 90, step=15, key="invite_minutes")
+    place = right.text_input(tr("meeting_place"), key="invite_place")
+    with_mail = [(m.name, m.email) for m in members if m.email]
+    st.caption(tr("invite_who", n=len(with_mail), total=len(members)))
+    actor, engine, on = ctx.actor(), ctx.engine(), plan.next_meeting_on
+
+    def audited(what: str):
+        with transaction(engine) as s:
+            views.note_download(s, actor, "plan.read", f"{what} {code} {on}")
+
+    def invitation() -> bytes:
+        audited("invitation")
+        return invitation_ics(case_code=code, on=on, start=start, minutes=int(minutes), place=place,
+                              summary=tr("invite_summary"), description=tr("invite_description"), organiser=None,
+                              attendees=with_mail)
+
+    def agenda() -> str:
+        audited("agenda")
+        since = [f"{e.occurred_on} {tr(f'event_{e.kind}')}{' (' + tr('event_serious') + ')' if e.serious else ''}"
+                 for e, _ in logged if e.occurred_on >= plan.held_on]
+        words = {k: tr(f"agenda_{k}") for k in ("title", "members", "since", "review", "who", "what", "by", "kept",
+                                                "goals", "new", "next", "none")} | {"lang": lang()}
+        return agenda_html(words=words, case_code=code, on=on, start=start, place=place,
+                           members=[f"{m.name} ({organisation_label(m.organisation)})" for m in members],
+                           events=since, goals=[g.text for g in plan.goals],
+                           commitments=[(actor_label(c.actor), c.what, str(c.by_when)) for c in plan.commitments])
+
+    left, right = st.columns(2)
+    left.download_button(tr("download_invitation"), invitation, file_name=f"natverksmote-{code}-{on}.ics",
+                         mime="text/calendar", key="invite_download")
+    right.download_button(tr("download_agenda"), agenda, file_name=f"dagordning-{code}-{on}.html", mime="text/html",
+                          key="agenda_download")
 
 
 def professionals_pdf(code: str, subject_id: int, plan) -> bytes:
@@ -192,6 +236,9 @@ def main() -> None:
                            lambda: professionals_pdf(code, subject_id, plan),
                            file_name=f"atgardsplan-{code}-{plan.held_on}.pdf", mime="application/pdf",
                            key="pro_download")
+    if plan is not None:
+        with st.expander(tr("convene")):
+            convene(code, overview.subject_id, plan)
     with st.expander(tr("new_meeting"), expanded=plan is None):
         meeting_form(code, overview.subject_id)
     if len(meetings) > 1:
