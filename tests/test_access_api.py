@@ -21,6 +21,8 @@ UNCHECKED = {
     "current_rows": "assessments of a case, for guarded readers",
     "consent_rows": "consents of a case, for guarded readers",
     "latest_meeting": "the current plan, for guarded readers",
+    "assessed_before": "whether a final structured assessment precedes a start, for guarded callers",
+    "asks_of": "the asks of a referral, for guarded callers",
     "subject_ids_by_code": "case code -> id for imports, which guard every row",
     "case_access": "the guard's own look-up",
     "in_scope": "the guard's own check",
