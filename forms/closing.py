@@ -15,8 +15,31 @@ from forms.release import choose_recipient, release_button
 from store import cases, views
 from store.models import OCCUPATIONS, PLACEMENTS
 
+EXPERIENCE = ("experience-youth", "experience-guardian")
+
+
+def experience_questionnaires(code: str) -> None:
+    """At closing, the youth's and the parents' own experience (a questionnaire like any instrument);
+    the answers go to the research page, counted over many families."""
+    st.markdown(f"**{tr('experience_title')}**")
+    st.caption(tr("experience_help"))
+    for column, instrument_id in zip(st.columns(len(EXPERIENCE)), EXPERIENCE, strict=True):
+        inst = ctx.instrument(instrument_id)
+        if column.button(inst.text(inst.title, lang()), key=f"experience:{instrument_id}"):
+            def start(chosen: str = instrument_id) -> int:
+                with ctx.session() as s:
+                    subject = cases.subject_by_code(s, ctx.actor(), code)
+                    return cases.save_draft(s, ctx.actor(), subject, chosen, occasion="closing",
+                                            assessed_on=ctx.today(), ratings={}).id
+
+            new_id = ctx.attempt(start)
+            if new_id is not None:
+                st.session_state["assessment_id"] = new_id
+                st.switch_page("forms/pages/assessment.py")
+
 
 def closing_tab(code: str, overview: views.CaseOverview) -> None:
+    experience_questionnaires(code)
     if overview.closed_on is not None:
         st.info(tr("case_closed", on=overview.closed_on, reason=tr(f"closing_{overview.closed_reason}")))
         if overview.closing_summary:

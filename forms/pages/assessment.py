@@ -3,13 +3,16 @@ assessment is read-only and is corrected by a new version with a reason."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 import scoring
 from forms import context as ctx
 from forms.assessment_form import OMITTED, domain_items, ratings_state, ratings_to_row, step_selector
 from forms.i18n import lang, plain, refusal, tr
+from forms.numbers import for_display
 from forms.score_panel import level_label, show_judgment_vs_band, show_scores
+from scoring.companion import compare_with_companion
 from store import AccessDenied, cases, views
 from store.models import Assessment
 
@@ -172,6 +175,31 @@ def main() -> None:
         show_scores(inst, scores.iloc[0], ratings, in_progress=not final)
         if inst.judgment is not None:
             show_judgment_vs_band(inst, scores.iloc[0])
+    if inst.companion:
+        companion_view(inst, a, ratings)
+
+
+def companion_view(inst, a: Assessment, ratings: dict) -> None:
+    """The other side's view of the same factors (the youth's self-report beside the assessor's ratings,
+    or the other way round), disagreements marked as things to talk about, never as errors."""
+    with ctx.session() as s:
+        theirs = views.assessments_of(s, ctx.actor(), a.subject_id, instrument_id=inst.companion,
+                                      include_drafts=False)
+    if not theirs:
+        return
+    other, latest = ctx.instrument(inst.companion), theirs[-1]
+    youth_is_other = other.kind == "self-report"
+    st.header(tr("companion_youth") if youth_is_other else tr("companion_assessor"))
+    st.caption(tr("companion_from", on=latest.assessed_on, title=other.text(other.title, lang())))
+    table = compare_with_companion(inst, ratings, other, latest.ratings, language=lang())
+    talk = table[table["disagree"]]
+    if not talk.empty:
+        st.warning(tr("companion_talk", factors=", ".join(f"{r.item} {r.factor}" for r in talk.itertuples())))
+    shown = pd.DataFrame({tr("factor"): table["item"] + " " + table["factor"],
+                          tr("companion_this"): table["own"], tr("companion_other"): table["companion"],
+                          tr("difference"): table["difference"],
+                          tr("companion_discuss"): table["disagree"].map({True: tr("yes"), False: ""})})
+    st.dataframe(for_display(shown), hide_index=True, width="stretch")
 
 
 main()

@@ -14,12 +14,13 @@ from forms import charts
 from forms import context as ctx
 from forms.chart_view import show_chart
 from forms.funnel import show_funnel
-from forms.i18n import tr
+from forms.i18n import lang, tr
 from forms.numbers import for_display
 from forms.safe_csv import audited_download
 from forms.score_panel import level_label
 from scoring import research
 from scoring.change import paired_change, reliable_change
+from scoring.experience import question_summary
 from scoring.groups import compare_groups
 from scoring.privacy import shown_as, suppress_counts, suppress_matrix, too_small
 from store.research import assessments_for_research, outcomes_before_after
@@ -81,6 +82,21 @@ def filters(data: pd.DataFrame) -> pd.DataFrame:
     return data[keep]
 
 
+def experience_section(inst, cohort: pd.DataFrame) -> None:
+    """A questionnaire asked once, summarised per question; a question fewer than the minimum group
+    answered shows no figures."""
+    summary = question_summary(inst, cohort, language=lang())
+    st.caption(tr("experience_cohort", n=len(cohort)))
+    shown = summary.assign(mean=summary["mean"].where(~summary["n"].map(lambda n: too_small(n, min_cell()))),
+                           agree_share=summary["agree_share"].where(~summary["n"].map(
+                               lambda n: too_small(n, min_cell()))))
+    shown = suppress_counts(shown, ["n"], min_cell()).drop(columns=["item"]).rename(columns={
+        "question": tr("experience_question"), "n": tr("experience_n"), "mean": tr("experience_mean"),
+        "agree_share": tr("experience_agree")})
+    st.dataframe(for_display(shown), hide_index=True, width="stretch")
+    download(suppress_counts(summary, ["n"], min_cell()), f"{inst.id}-questions")
+
+
 def main() -> None:
     st.title(tr("page_research"))
     st.caption(tr("research_deidentified"))
@@ -97,6 +113,9 @@ def main() -> None:
         return
     cohort = filters(data).rename(columns={"research_id": "subject_id"})
     if small(cohort["subject_id"].nunique()):
+        return
+    if inst.kind == "self-report" and not inst.repeat_weeks:  # asked once (at closing): no pairs to compare
+        experience_section(inst, cohort)
         return
     pairs = research.pair_occasions(inst, cohort, order="days_from_first")
     st.caption(tr("research_cohort", rows=len(cohort), youths=cohort["subject_id"].nunique(),
