@@ -9,6 +9,7 @@ intensive it is, and what it demands of the young person's situation (responsivi
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
@@ -52,6 +53,8 @@ class Intervention(_Model):
     adapted_for_neuropsychiatric: bool = False
     out_of_home: bool = False  # a placement: only when living at home is not possible
     needs_language_support: bool = True  # talk-based: Swedish or an interpreter needed
+    waiting_weeks: float | None = Field(default=None, ge=0)  # typical wait to start; None: not known
+    capacity: int | None = Field(default=None, ge=0)  # places free now; None: not known
 
 
 class Catalogue(_Model):
@@ -84,16 +87,53 @@ def _checks(cat: Catalogue) -> Iterator[tuple[tuple, str]]:
             yield (*path, "age"), f"age range {item.age[0]}-{item.age[1]} is empty"
 
 
+class Availability(_Model):
+    """An organisation's current waiting times and free places, over the catalogue's defaults: the
+    municipality knows that child psychiatry has a year's queue this autumn; the shipped file cannot."""
+
+    source: str = Field(min_length=1)
+    updated: str | None = None
+    interventions: dict[Identifier, dict[Literal["waiting_weeks", "capacity"], float | None]]
+
+
 _cache: dict[str, Catalogue] = {}
 
 
-def load_catalogue(path: str | Path | None = None) -> Catalogue:
-    """Load and validate the intervention catalogue (the shipped one by default)."""
+def load_catalogue(path: str | Path | None = None, availability: str | Path | None = None) -> Catalogue:
+    """Load and validate the intervention catalogue (the shipped one by default), with the organisation's
+    waiting times and places (``availability`` or ``INSATS_AVAILABILITY``) laid over it."""
     raw = Path(path or CATALOGUE_PATH).read_bytes()
-    key = hashlib.sha256(raw).hexdigest()
+    chosen = availability or os.environ.get("INSATS_AVAILABILITY") or None
+    extra = Path(chosen).read_bytes() if chosen else b""
+    key = hashlib.sha256(raw + b"\0" + extra).hexdigest()
     if key not in _cache:
-        _cache[key] = parse_definition(raw, str(path or CATALOGUE_PATH), Catalogue, [_checks, translations])
+        catalogue = parse_definition(raw, str(path or CATALOGUE_PATH), Catalogue, [_checks, translations])
+        if chosen:
+            catalogue = _with_availability(catalogue, parse_definition(
+                extra, str(chosen), Availability, [lambda a: _availability_checks(a, catalogue)]))
+        _cache[key] = catalogue
     return _cache[key]
 
 
-__all__ = ["Catalogue", "InstrumentError", "Intervention", "load_catalogue"]
+def _availability_checks(availability: Availability, catalogue: Catalogue) -> list:
+    problems = []
+    for iid, values in availability.interventions.items():
+        if iid not in catalogue.by_id:
+            problems.append((("interventions", iid), f"'{iid}' is not an intervention of the catalogue"))
+        for name, value in values.items():
+            if value is not None and value < 0:
+                problems.append((("interventions", iid, name), "a number of 0 or more"))
+    return problems
+
+
+def _with_availability(catalogue: Catalogue, availability: Availability) -> Catalogue:
+    """A new, validated catalogue (not a copy: a copy would keep the old ``by_id``)."""
+    data = catalogue.model_dump()
+    for item in data["interventions"]:
+        for name, value in availability.interventions.get(item["id"], {}).items():
+            item[name] = int(value) if name == "capacity" and value is not None else value
+    data["source"] = f"{catalogue.source}; availability: {availability.source}"
+    return Catalogue.model_validate(data)
+
+
+__all__ = ["Availability", "Catalogue", "InstrumentError", "Intervention", "load_catalogue"]

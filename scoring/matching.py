@@ -35,8 +35,16 @@ RISK_LEVELS = ("low", "moderate", "high")
 INTENSITY = {"low": "ordinary", "moderate": "targeted", "high": "intensive"}
 SEVERITY_RANK = {"high": 0, "moderate": 1}
 
+LONG_WAIT_WEEKS = 12.0  # longer than three network meetings: the plan needs something that starts sooner
+
 PHRASES = {
     "targets": {"sv": "riktar sig mot: {x}", "en": "targets: {x}"},
+    "wait": {"sv": "väntetid cirka {w:g} veckor", "en": "waiting time about {w:g} weeks"},
+    "no_places": {"sv": "inga lediga platser just nu", "en": "no places free just now"},
+    "long_wait": {"sv": "lång väntetid ({w:g} veckor): se alternativet under", "en": "long wait ({w:g} weeks): see the alternative below"},
+    "alternative": {"sv": "kan börja snart ({when}) och möter samma behov ({need}) som {name}, där väntetiden är {w:g} veckor", "en": "can start soon ({when}) and meets the same need ({need}) as {name}, which has a {w:g}-week wait"},
+    "wait_known": {"sv": "väntetid {w:g} veckor", "en": "{w:g}-week wait"},
+    "wait_unknown": {"sv": "ingen känd väntetid", "en": "no known wait"},
     "high": {"sv": "hög", "en": "high"},
     "low": {"sv": "låg", "en": "low"},
     "out_of_home": {"sv": "placering utanför hemmet – bara när den unge inte kan bo hemma", "en": "placement outside the home – only when the young person cannot live at home"},
@@ -136,6 +144,9 @@ class Recommendation:
     covers: list[str]
     reasons: list[str]
     cautions: list[str]
+    waiting_weeks: float | None = None  # None: not known
+    capacity: int | None = None
+    alternative_to: str | None = None  # ranked here because that one has a long wait
 
 
 @dataclass
@@ -291,8 +302,11 @@ def match(
     profile: Profile | None = None,
     judgment: str | None = None,
     lang: str = "sv",
+    long_wait_weeks: float = LONG_WAIT_WEEKS,
 ) -> MatchResult:
-    """Match one assessment to the catalogue. ``ratings``: item id -> level code or value."""
+    """Match one assessment to the catalogue. ``ratings``: item id -> level code or value. A recommendation
+    whose wait is longer than ``long_wait_weeks`` (or with no free place) gets the best available
+    alternative for its main need ranked right after it, with the reason."""
     profile = profile or Profile()
     values = ratings_to_values(instrument, ratings)
     risk_level, source, discordant = risk_level_of(instrument, values, judgment)
@@ -329,12 +343,18 @@ def match(
         high_covered = sum(severity_of[t] == "high" for t in covers)
         fits_intensity = iv.intensive == (risk_level == "high")
         key = (not first, -len(covers), -high_covered, not fits_intensity, position)
+        if iv.waiting_weeks:
+            cautions.append(_p("wait", lang, w=iv.waiting_weeks))
+        if iv.capacity == 0:
+            cautions.append(_p("no_places", lang))
         candidates.append((key, Recommendation(
             id=iv.id, name=name, provider=instrument.text(catalogue.providers[iv.provider], lang),
             setting=iv.setting, hours_per_week=iv.intensity.hours_per_week,
             typical_weeks=iv.intensity.typical_weeks, covers=covers, reasons=reasons, cautions=cautions,
+            waiting_weeks=iv.waiting_weeks, capacity=iv.capacity,
         )))
-    recommendations = [rec for _, rec in sorted(candidates, key=lambda c: c[0])]
+    recommendations = _available_next([rec for _, rec in sorted(candidates, key=lambda c: c[0])], needs,
+                                      long_wait_weeks, lang)
     covered_tags = {t for rec in recommendations for t in rec.covers}
     uncovered = [n.tag for n in needs if n.tag not in covered_tags]
     unknown = profile.unknown()
@@ -347,6 +367,34 @@ def match(
         needs=needs, context=context, strengths=strengths, recommendations=recommendations,
         excluded=excluded, uncovered_needs=uncovered, warnings=warnings, unknown_profile=unknown,
     )
+
+
+def _long(rec: Recommendation, weeks: float) -> bool:
+    return (rec.waiting_weeks or 0) > weeks or rec.capacity == 0
+
+
+def _available_next(ranked: list[Recommendation], needs: list[Need], weeks: float,
+                    lang: str) -> list[Recommendation]:
+    """Availability (the reports: child psychiatry queues of 1-1.5 years): after each recommendation that
+    cannot start soon, the best-ranked one that can and covers the same main need, saying why."""
+    out = list(ranked)
+    for rec in ranked:
+        if not _long(rec, weeks):
+            continue
+        main_need = rec.covers[0]
+        alternative = next((r for r in out if r is not rec and main_need in r.covers and not _long(r, weeks)
+                            and r.alternative_to is None), None)
+        if alternative is None:
+            continue
+        rec.cautions.append(_p("long_wait", lang, w=rec.waiting_weeks or 0))
+        when = _p("wait_known", lang, w=alternative.waiting_weeks) if alternative.waiting_weeks is not None \
+            else _p("wait_unknown", lang)
+        alternative.reasons.insert(0, _p("alternative", lang, when=when, need=_need_label(needs, main_need),
+                                         name=rec.name, w=rec.waiting_weeks or 0))
+        alternative.alternative_to = rec.id
+        out.remove(alternative)
+        out.insert(out.index(rec) + 1, alternative)
+    return out
 
 
 def _need_label(needs: list[Need], tag: str) -> str:

@@ -267,3 +267,45 @@ def test_every_profile_field_has_a_name_in_both_languages():
 
     assert {f.name for f in fields(Profile)} == set(PROFILE_FIELDS)
     assert all(set(names) == {"sv", "en"} for names in PROFILE_FIELDS.values())
+
+
+# -- availability (#14 item 8) ---------------------------------------------------------------------
+ESTER = instruments.load("ester-like")
+
+
+def mental_health_high() -> dict[str, str]:
+    """An ESTER-like follow-up with one dynamic need: mental health (B6) at major risk."""
+    return {i: "0" for i in ESTER.item_ids} | {"B6": "R2"}
+
+
+def test_a_long_wait_ranks_an_available_alternative_for_the_same_need_next_to_it():
+    result = match(ESTER, mental_health_high(), CATALOGUE, Profile(age=15), judgment="moderate")
+    order = ids(result)
+    assert "bup" in order
+    bup = result.recommendations[order.index("bup")]
+    after = result.recommendations[order.index("bup") + 1]
+    assert bup.waiting_weeks == 60 and "väntetid cirka 60 veckor" in bup.cautions
+    assert any(c.startswith("lång väntetid (60 veckor)") for c in bup.cautions)
+    assert after.alternative_to == "bup" and "mental_health" in after.covers and not (after.waiting_weeks or 0) > 12
+    assert after.reasons[0].startswith("kan börja snart (ingen känd väntetid) och möter samma behov")
+    assert "BUP – bedömning och behandling, där väntetiden är 60 veckor" in after.reasons[0]
+
+
+def test_an_organisations_availability_file_overrides_the_catalogue(tmp_path, monkeypatch):
+    short = tmp_path / "short.yaml"
+    short.write_text("source: BUP Söder, november\ninterventions:\n  bup: {waiting_weeks: 3, capacity: 2}\n")
+    quick = instruments.load_catalogue(availability=short)
+    assert (quick.by_id["bup"].waiting_weeks, quick.by_id["bup"].capacity) == (3, 2)
+    result = match(ESTER, mental_health_high(), quick, Profile(age=15), judgment="moderate")
+    assert not any(r.alternative_to for r in result.recommendations)  # a short wait needs no alternative
+    full = tmp_path / "full.yaml"
+    full.write_text("source: november\ninterventions:\n  kbt-individual: {capacity: 0}\n")
+    monkeypatch.setenv("INSATS_AVAILABILITY", str(full))
+    crowded = instruments.load_catalogue()
+    result = match(ESTER, mental_health_high(), crowded, Profile(age=15), judgment="moderate")
+    kbt = next(r for r in result.recommendations if r.id == "kbt-individual")
+    assert "inga lediga platser just nu" in kbt.cautions and kbt.alternative_to is None
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("source: x\ninterventions:\n  bup: {waiting_weeks: 2}\n  trollkarl: {capacity: 1}\n")
+    with pytest.raises(instruments.InstrumentError, match=r"bad.yaml:4.*'trollkarl' is not an intervention"):
+        instruments.load_catalogue(availability=bad)

@@ -88,8 +88,10 @@ def main() -> None:
         chosen = []
         for rec in result.recommendations:
             with st.container(border=True):
-                if st.checkbox(f"**{rec.name}** · {rec.provider} · {rec.hours_per_week:g} h/v, ~{rec.typical_weeks} v",
-                               key=f"pick:{rec.id}"):
+                label = f"**{rec.name}** · {rec.provider} · {rec.hours_per_week:g} h/v, ~{rec.typical_weeks} v"
+                if rec.alternative_to:
+                    label = f"{tr('alternative')}: {label}"
+                if st.checkbox(label, key=f"pick:{rec.id}"):
                     chosen.append(rec.id)
                 for reason in rec.reasons:
                     st.caption(f"✓ {reason}")
