@@ -37,7 +37,6 @@ def members_tab(code: str, subject_id: int) -> None:
     today = ctx.today()
     with ctx.session() as s:
         everyone = cases.members_of(s, ctx.actor(), subject_id)
-    missing_warning(everyone, today)
     if everyone:
         table = pd.DataFrame([{tr("member_name"): m.name, tr("organisation"): organisation_label(m.organisation),
                                tr("member_role"): m.role or "", tr("phone"): m.phone or "", tr("email"): m.email or "",

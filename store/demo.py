@@ -316,8 +316,8 @@ def _plans(session: Session, rng: np.random.Generator, start_days: dict[int, dat
                 next_meeting_on=day + timedelta(days=28),
             )
             meeting.goals = [
-                Goal(term="short", text="Gå i skolan alla dagar nästa vecka"),
-                Goal(term="long", text="Klara årskursen och ha en fritidsaktivitet"),
+                Goal(term="short", text="Gå i skolan alla dagar nästa vecka", owner="youth"),
+                Goal(term="long", text="Klara årskursen och ha en fritidsaktivitet", owner="youth"),
             ]
             meeting.commitments = [
                 Commitment(
@@ -326,6 +326,7 @@ def _plans(session: Session, rng: np.random.Generator, start_days: dict[int, dat
                     by_when=day + timedelta(days=28),
                     status=str(rng.choice(["planned", "in_progress", "done"])),
                     intervention_id=COMMITMENTS[c][2],
+                    if_cannot="Ringer samordnaren samma vecka och föreslår en ny tid (syntetisk demo).",
                 )
                 for c in chosen
             ]

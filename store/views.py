@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from .access import Actor, guard, may, scope_of, visible_cases
 from .cases import referrals
 from .cases._errors import CaseError
-from .cases.assessments import area, current_rows
+from .cases.assessments import area, current_rows, structured_instruments
 from .cases.consent import (
     CONSENT_COLUMNS,
     FAMILY,
@@ -321,3 +321,21 @@ def motivation_list(session: Session, actor: Actor, today: date) -> pd.DataFrame
     frame = frame.sort_values(["days_since_last_ask", "case_code"], ascending=[False, True])
     guard(session, actor, "referral.read", detail=f"motivation list: {len(frame)} youths", verb="list")
     return frame.reset_index(drop=True)[MOTIVATION_COLUMNS]
+
+
+ASSESSMENT_DUE_FROM_DAY = 5  # Västerås: the structured assessment within a week of the yes; warn from day 5
+
+
+def awaiting_assessment(session: Session, actor: Actor, today: date) -> pd.DataFrame:
+    """Youths who said yes, are not started and have no final structured assessment since: ``case_code``,
+    ``answered_on``, ``days_since_yes``; the queue warns from day ``ASSESSMENT_DUE_FROM_DAY``."""
+    guard(session, actor, "referral.read", audited=False)
+    assessed = select(Assessment.subject_id).where(Assessment.status == "final",
+                                                   Assessment.instrument_id.in_(structured_instruments()))
+    rows = session.execute(select(Subject.case_code, Referral.answered_on)
+                           .join(Subject, Subject.id == Referral.subject_id)
+                           .where(Referral.accepted.is_(True), Referral.started_on.is_(None),
+                                  Referral.subject_id.not_in(assessed), visible_cases(actor, "referral.read"))).all()
+    frame = pd.DataFrame(list(map(tuple, rows)), columns=["case_code", "answered_on"])
+    frame["days_since_yes"] = (pd.Timestamp(today) - pd.to_datetime(frame["answered_on"])).dt.days
+    return frame.sort_values("days_since_yes", ascending=False).reset_index(drop=True)

@@ -20,7 +20,8 @@ from store.users import SETUP, set_password
 from .app_helpers import RESEARCHER, USER, make_database
 from .browser import CHROMIUM_ARGS, ROOT, AppServer, chromium, log_in, settle
 
-PAGES = [("intake", "Inkorg"), ("case", "Ärende"), ("assessment", "Bedömning"), ("change", "Förändring"),
+PAGES = [("intake", "Inkorg"), ("caseload", "Översikt"),
+         ("case", "Ärende"), ("assessment", "Bedömning"), ("change", "Förändring"),
          ("matching", "Insatser"), ("plan", "Åtgärdsplan"), ("followup", "Uppföljning"), ("log", "Logg")]
 PASSWORD = "screenshots only, not a real password"
 
@@ -65,7 +66,40 @@ def main() -> None:
                 browser.close()
         finally:
             server.stop()
-    print(f"saved {len(PAGES) + 2} screenshots in {out}")
+        professional_plan_png(url, code, out / "professional-plan.png")
+    print(f"saved {len(PAGES) + 3} screenshots in {out}")
+
+
+def professional_plan_png(url: str, code: str, path: Path) -> None:
+    """The first page of the professionals' action plan PDF, as the README shows it."""
+    from forms.i18n import STRINGS
+    from forms.professional_plan import PlanSheet, figures
+    from store import cases
+
+    def sv(key: str) -> str:
+        return STRINGS[key]["sv"]
+
+    def who(name: str) -> str:  # as the plan page names an actor
+        return STRINGS.get(f"actor_{name}", {}).get("sv", name)
+
+    engine = make_engine(url)
+    with transaction(engine) as s:
+        subject = cases.subject_by_code(s, SETUP, code)
+        plan = cases.current_plan(s, SETUP, subject.id)
+        members = cases.members_of(s, SETUP, subject.id)
+        sheet = PlanSheet(
+            case_code=code, held_on=plan.held_on, next_meeting_on=plan.next_meeting_on,
+            attendees=[who(a) for a in plan.attendees],
+            goals=[(sv(f"{g.term}_goals"), sv(f"owner_{g.owner}") if g.owner else "–", g.text) for g in plan.goals],
+            commitments=[(who(c.actor), c.what, str(c.by_when), c.if_cannot or "–", "–") for c in plan.commitments],
+            members=[(m.name, sv(f"org_{m.organisation}"), m.role or "", m.email or "") for m in members],
+            labels={key: sv(f"pro_{key}") for key in (
+                "title", "held", "next", "attendees", "goals", "term", "owner", "goal", "commitments", "person",
+                "what", "by_when", "if_cannot", "review", "network", "name", "organisation", "role", "contact",
+                "footer")})
+    engine.dispose()
+    first = next(figures(sheet))
+    first.savefig(path, dpi=90)
 
 
 if __name__ == "__main__":

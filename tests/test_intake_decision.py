@@ -101,3 +101,28 @@ def test_the_decision_form_records_criteria_and_who_took_part(tmp_path, monkeypa
         assert referral.criteria == ["serious_crime"] and referral.preparation_informed_on == TODAY
         assert referral.decided_by and "(" in referral.decided_by[0]
     engine.dispose()
+
+
+def test_the_queue_warns_from_day_five_after_a_yes_without_an_assessment(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    from store import make_engine
+
+    engine = make_engine(make_database(tmp_path))
+    codes = {}
+    with transaction(engine) as s:
+        for days in (4, 5, 9):
+            youth = cases.create_subject(s, SYSTEM)
+            referral = cases.add_referral(s, SYSTEM, youth, "polis", TODAY - timedelta(days=20))
+            cases.screen(s, SYSTEM, referral, suitable=True, on=TODAY - timedelta(days=18))
+            cases.mark_asked(s, SYSTEM, referral, TODAY - timedelta(days=15))
+            cases.record_answer(s, SYSTEM, referral, accepted=True, on=TODAY - timedelta(days=days))
+            codes[days] = youth.case_code
+        waiting = views.awaiting_assessment(s, SYSTEM, TODAY)
+        assert waiting["days_since_yes"].tolist() == [9, 5, 4]
+    at = open_page("intake")
+    no_trace(at)
+    warning = texts(at, "warning")
+    assert f"{codes[9]} (9 d)" in warning and f"{codes[5]} (5 d)" in warning and codes[4] not in warning
+    engine.dispose()

@@ -214,6 +214,9 @@ def main() -> None:
         return
     header(overview)
     actor = ctx.actor()
+    if may(actor, "plan.read") and overview.closed_on is None:  # police and school belong in every group
+        with ctx.session() as s:
+            network.missing_warning(cases.members_of(s, actor, overview.subject_id, on=ctx.today()), ctx.today())
     tabs = {"timeline": lambda: timeline_view(code)}
     if may(actor, "consent.read"):
         tabs["consents"] = lambda: consents_tab(code, overview)

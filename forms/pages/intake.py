@@ -28,6 +28,7 @@ def status_label(status: str) -> str:
 
 
 def queue_view() -> None:
+    assessment_due_warning()
     left, mid, right, far = st.columns(4)
     sources = left.multiselect(tr("source_filter"), REFERRAL_SOURCES, key="intake_sources",
                                placeholder=tr("all"), format_func=lambda s: tr(f"source_{s}"))
@@ -101,6 +102,16 @@ def next_step(referral_id: int) -> None:
     if st.button(tr("open_case"), key=f"{key}:open"):
         ctx.set_case(code)
         st.switch_page("forms/pages/case.py")
+
+
+def assessment_due_warning() -> None:
+    """The reports' order: the structured assessment within a week of the youth's yes; warn from day 5."""
+    with ctx.session() as s:
+        waiting = views.awaiting_assessment(s, ctx.actor(), ctx.today())
+    late = waiting[waiting["days_since_yes"] >= views.ASSESSMENT_DUE_FROM_DAY]
+    if not late.empty:
+        st.warning(tr("assessment_due", cases=", ".join(f"{r.case_code} ({r.days_since_yes} d)"
+                                                        for r in late.head(12).itertuples())))
 
 
 def decision_form(key: str, apply) -> None:
