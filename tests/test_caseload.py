@@ -251,3 +251,41 @@ def test_the_network_tab_adds_members_warns_without_police_and_logs_a_serious_ev
     assert row["Allvarliga händelser"] == "1" and row["Saknas i gruppen"] == "Skolan"
     assert row["Startade utan bedömning"] == "Ja" and row["Möte försenat"] == ""
     engine.dispose()
+
+
+MEMBER_ROWS = st.lists(st.tuples(
+    st.sampled_from(["SIG-PROP01", "SIG-PROP02", "SIG-NOSUCH"]),
+    st.sampled_from(["Ann", "Bo", "", "Cia"]),
+    st.sampled_from(["police", "school", "leisure", "polisen"]),
+    st.sampled_from(["", "2026-01-05", "2026-13-01"]),
+    st.sampled_from(["", "2026-03-01", "2025-12-31"])), min_size=1, max_size=8)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=MEMBER_ROWS)
+def test_member_imports_are_all_or_nothing_and_idempotent(tmp_path_factory, monkeypatch, rows):
+    from store import make_engine, upgrade
+
+    folder = tmp_path_factory.mktemp("members")
+    engine = make_engine(f"sqlite:///{folder / 'insats.sqlite'}")
+    upgrade(engine)
+    monkeypatch.setenv("INSATS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    with transaction(engine) as s:
+        add_user(s, SETUP, "sam.samordnare", display_name="Sam", roles=["coordinator"], teams=["Standard"])
+        for code in ("SIG-PROP01", "SIG-PROP02"):
+            cases.create_subject(s, SETUP, case_code=code)
+    path = _write(folder / "members.csv", ["case_code", "name", "organisation", "role", "from", "to"],
+                  [[c, n, o, "", f, t] for c, n, o, f, t in rows])
+    bad = any(c == "SIG-NOSUCH" or not n or o == "polisen" or f == "2026-13-01"
+              or (f == "2026-01-05" and t == "2025-12-31") for c, n, o, f, t in rows)
+    first = cli.main(["--as", "sam.samordnare", "members", "import", path])
+    with transaction(engine) as s:
+        count = s.scalar(select(func.count()).select_from(Member))
+    if bad:
+        assert (first, count) == (2, 0)  # every row checked first: nothing written
+    else:
+        assert first == 0 and count == len({(c, n, o, f) for c, n, o, f, _ in rows})
+        assert cli.main(["--as", "sam.samordnare", "members", "import", path]) == 0
+        with transaction(engine) as s:
+            assert s.scalar(select(func.count()).select_from(Member)) == count  # again: nothing new
+    engine.dispose()
