@@ -143,3 +143,19 @@ def acting(session, args):
         return actor_for(session, login)
     except UserError:
         raise InputError(f"no active user {login!r}; nothing was done") from None
+
+
+def run_import(args, importer, what: str) -> None:
+    """A CSV import through the store: all or nothing; every bad row named; rows already there listed."""
+    from store import transaction
+    from store.imports import ImportRefused
+
+    frame = read_wide_csv(args.file)
+    try:
+        with transaction(open_store()) as session:
+            report = importer(session, acting(session, args), frame)
+    except ImportRefused as exc:
+        raise refused(args.file, exc.errors, "nothing was imported") from None
+    for line in report.skipped:
+        print(f"{args.file}: {line}", file=sys.stderr)
+    print(f"imported {report.imported} {what}; skipped {len(report.skipped)} already recorded")

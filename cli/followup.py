@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import date
 
 import pandas as pd
 
-from ._io import InputError, acting, frame_as, open_store, read_wide_csv, refused, write_atomically
+from ._io import InputError, acting, frame_as, open_store, run_import, write_atomically
 
 
 def _date(text: str, flag: str) -> date:
@@ -46,18 +45,9 @@ def cmd_reopen(args: argparse.Namespace) -> None:
 
 
 def cmd_outcomes_import(args: argparse.Namespace) -> None:
-    from store import transaction
-    from store.imports import ImportRefused, import_outcomes
+    from store.imports import import_outcomes
 
-    frame = read_wide_csv(args.file)
-    try:
-        with transaction(open_store()) as session:
-            report = import_outcomes(session, acting(session, args), frame)
-    except ImportRefused as exc:
-        raise refused(args.file, exc.errors, "nothing was imported") from None
-    for line in report.skipped:
-        print(f"{args.file}: {line}", file=sys.stderr)
-    print(f"imported {report.imported} outcome periods")
+    run_import(args, import_outcomes, "outcome periods")
 
 
 def cmd_follow_up(args: argparse.Namespace) -> None:

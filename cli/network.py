@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from datetime import date
 
-from ._io import InputError, acting, frame_as, open_store, read_wide_csv, refused, write_atomically
+from ._io import InputError, acting, frame_as, open_store, run_import, write_atomically
 
 
 def _day(text: str | None) -> date:
@@ -37,20 +36,9 @@ def cmd_caseload(args: argparse.Namespace) -> None:
 
 
 def _import(args: argparse.Namespace, what: str) -> None:
-    from store import transaction
-    from store.imports import ImportRefused
     from store.network_imports import import_meetings, import_members
 
-    run = import_members if what == "members" else import_meetings
-    frame = read_wide_csv(args.file)
-    try:
-        with transaction(open_store()) as session:
-            report = run(session, acting(session, args), frame)
-    except ImportRefused as exc:
-        raise refused(args.file, exc.errors, "nothing was imported") from None
-    for line in report.skipped:
-        print(f"{args.file}: {line}", file=sys.stderr)
-    print(f"imported {report.imported} {what}; skipped {len(report.skipped)} already recorded")
+    run_import(args, import_members if what == "members" else import_meetings, what)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

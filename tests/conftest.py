@@ -80,3 +80,16 @@ DEFAULT_TEAM_ID = 1  # "Standard", made by migration 0002
 def assessor() -> Actor:
     """A social worker of a small municipality: intake, assessor and coordinator in the default team."""
     return Actor("anna.assessor", {"intake", "assessor", "coordinator"}, {DEFAULT_TEAM_ID})
+
+
+@pytest.fixture
+def app_engine(tmp_path, monkeypatch):
+    """An empty app database with the AppTest users, and the environment an ``open_page`` run reads."""
+    from .app_helpers import TODAY, make_database
+
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    eng = make_engine(make_database(tmp_path))
+    yield eng
+    eng.dispose()

@@ -215,15 +215,10 @@ def test_the_table_agrees_with_a_case_by_case_reference(data):
     assert urgent.is_monotonic_decreasing  # the most urgent first
 
 
-def test_the_network_tab_adds_members_warns_without_police_and_logs_a_serious_event(tmp_path, monkeypatch):
-    from .app_helpers import SYSTEM, TODAY, make_database, no_trace, open_page, texts
+def test_the_network_tab_adds_members_warns_without_police_and_logs_a_serious_event(app_engine):
+    from .app_helpers import SYSTEM, TODAY, no_trace, open_page, texts
 
-    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
-    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
-    from store import make_engine
-
-    engine = make_engine(make_database(tmp_path))
+    engine = app_engine
     with transaction(engine) as s:
         youth = cases.create_subject(s, SYSTEM)
         referral = cases.add_referral(s, SYSTEM, youth, "polis", TODAY - timedelta(days=30))
@@ -250,7 +245,6 @@ def test_the_network_tab_adds_members_warns_without_police_and_logs_a_serious_ev
     row = shown[shown["Ärende"] == code].iloc[0]
     assert row["Allvarliga händelser"] == "1" and row["Saknas i gruppen"] == "Skolan"
     assert row["Startade utan bedömning"] == "Ja" and row["Möte försenat"] == ""
-    engine.dispose()
 
 
 MEMBER_ROWS = st.lists(st.tuples(

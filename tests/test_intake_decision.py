@@ -13,7 +13,7 @@ from store import cases, transaction, views
 from store.cases import CaseError
 from store.models import Ask
 
-from .app_helpers import SYSTEM, TODAY, make_database, no_trace, open_page, texts
+from .app_helpers import SYSTEM, TODAY, no_trace, open_page, texts
 
 D = TODAY - timedelta(days=60)
 
@@ -57,13 +57,8 @@ def test_the_decision_is_a_record_and_a_no_stays_for_motivation_with_every_ask_k
         assert cases.referral_status(referral) == "accepted" and views.motivation_list(s, assessor, TODAY).empty
 
 
-def test_asking_again_is_one_click_on_the_motivation_list(tmp_path, monkeypatch):
-    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
-    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
-    from store import make_engine
-
-    engine = make_engine(make_database(tmp_path))
+def test_asking_again_is_one_click_on_the_motivation_list(app_engine):
+    engine = app_engine
     with transaction(engine) as s:
         youth, referral = _declined(s, SYSTEM)
         code, referral_id = youth.case_code, referral.id
@@ -76,17 +71,11 @@ def test_asking_again_is_one_click_on_the_motivation_list(tmp_path, monkeypatch)
     with transaction(engine) as s:
         asks = s.scalars(select(Ask).where(Ask.referral_id == referral_id).order_by(Ask.id)).all()
         assert [a.asked_on for a in asks] == [D + timedelta(days=6), TODAY] and asks[-1].answer is None
-    engine.dispose()
 
 
-def test_the_decision_form_records_criteria_and_who_took_part(tmp_path, monkeypatch):
-    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
-    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
-    from store import make_engine
+def test_the_decision_form_records_criteria_and_who_took_part(app_engine):
     from store.models import Referral
-
-    engine = make_engine(make_database(tmp_path))
+    engine = app_engine
     with transaction(engine) as s:
         cases.add_referral(s, SYSTEM, cases.create_subject(s, SYSTEM), "skola", TODAY - timedelta(days=3))
     at = open_page("intake")
@@ -100,16 +89,10 @@ def test_the_decision_form_records_criteria_and_who_took_part(tmp_path, monkeypa
         referral = s.scalars(select(Referral)).one()
         assert referral.criteria == ["serious_crime"] and referral.preparation_informed_on == TODAY
         assert referral.decided_by and "(" in referral.decided_by[0]
-    engine.dispose()
 
 
-def test_the_queue_warns_from_day_five_after_a_yes_without_an_assessment(tmp_path, monkeypatch):
-    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
-    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
-    from store import make_engine
-
-    engine = make_engine(make_database(tmp_path))
+def test_the_queue_warns_from_day_five_after_a_yes_without_an_assessment(app_engine):
+    engine = app_engine
     codes = {}
     with transaction(engine) as s:
         for days in (4, 5, 9):
@@ -125,4 +108,3 @@ def test_the_queue_warns_from_day_five_after_a_yes_without_an_assessment(tmp_pat
     no_trace(at)
     warning = texts(at, "warning")
     assert f"{codes[9]} (9 d)" in warning and f"{codes[5]} (5 d)" in warning and codes[4] not in warning
-    engine.dispose()

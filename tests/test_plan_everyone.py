@@ -15,7 +15,7 @@ from store import cases, transaction
 from store.cases import CaseError
 from store.models import AuditEntry, Commitment, Goal
 
-from .app_helpers import SYSTEM, TODAY, make_database, no_trace, open_page, texts
+from .app_helpers import SYSTEM, TODAY, no_trace, open_page, texts
 
 
 def test_commitments_carry_if_i_cannot_and_are_reviewed_with_a_word_why(engine, assessor):
@@ -45,13 +45,8 @@ def test_commitments_carry_if_i_cannot_and_are_reviewed_with_a_word_why(engine, 
         assert any("reviewed: not_kept" in (d or "") for d in details)
 
 
-def test_the_plan_page_adds_a_commitment_and_reviews_it(tmp_path, monkeypatch):
-    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
-    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
-    from store import make_engine
-
-    engine = make_engine(make_database(tmp_path))
+def test_the_plan_page_adds_a_commitment_and_reviews_it(app_engine):
+    engine = app_engine
     with transaction(engine) as s:
         youth = cases.create_subject(s, SYSTEM)
         cases.add_member(s, SYSTEM, youth, "Sara Skola", "school", role="Mentor")
@@ -81,7 +76,6 @@ def test_the_plan_page_adds_a_commitment_and_reviews_it(tmp_path, monkeypatch):
     assert "Uppföljt: Delvis – Två av fem dagar" in texts(at, "markdown")
     with transaction(engine) as s:
         assert s.scalars(select(Goal.owner)).all() == ["guardian"]
-    engine.dispose()
 
 
 def test_the_professionals_plan_is_a_two_page_pdf():
@@ -123,13 +117,8 @@ def test_the_invitation_is_a_calendar_file_with_the_members_and_no_names_of_the_
     assert "<script>" not in page and "&lt;script&gt;" in page and "Ringer hem" in page
 
 
-def test_the_plan_page_offers_the_invitation_and_the_agenda(tmp_path, monkeypatch):
-    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
-    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
-    from store import make_engine
-
-    engine = make_engine(make_database(tmp_path))
+def test_the_plan_page_offers_the_invitation_and_the_agenda(app_engine):
+    engine = app_engine
     with transaction(engine) as s:
         youth = cases.create_subject(s, SYSTEM)
         cases.add_member(s, SYSTEM, youth, "Per Polis", "police", email="per@example.org")
@@ -141,4 +130,3 @@ def test_the_plan_page_offers_the_invitation_and_the_agenda(tmp_path, monkeypatc
     assert "Kallelsen går till 1 av 2 medlemmar" in texts(at, "caption")
     keys = {b.key for b in at.get("download_button")}
     assert {"invite_download", "agenda_download"} <= keys
-    engine.dispose()

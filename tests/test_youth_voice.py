@@ -16,7 +16,7 @@ from scoring.experience import question_summary
 from store import cases, transaction
 from store.models import Assessment
 
-from .app_helpers import AS_USER, RESEARCHER, SYSTEM, TODAY, make_database, no_trace, open_page, texts
+from .app_helpers import AS_USER, RESEARCHER, SYSTEM, TODAY, no_trace, open_page, texts
 
 YOUTH, WORKER = instruments.load("bip-like"), instruments.load("bip-like-caseworker")
 
@@ -44,22 +44,13 @@ def test_the_question_summary_agrees_with_counting_by_hand():
         assert summary.loc[item, "agree_share"] == (given >= 4).sum() / given.notna().sum()
 
 
-def _env(tmp_path, monkeypatch):
-    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
-    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
-    from store import make_engine
-
-    return make_engine(make_database(tmp_path))
-
-
 def _final(s, youth, instrument_id, ratings, on=TODAY, occasion="baseline"):
     draft = cases.save_draft(s, AS_USER, youth, instrument_id, occasion=occasion, assessed_on=on, ratings=ratings)
     return cases.finalise(s, AS_USER, draft)
 
 
-def test_the_assessment_page_shows_the_youths_view_beside_the_caseworkers(tmp_path, monkeypatch):
-    engine = _env(tmp_path, monkeypatch)
+def test_the_assessment_page_shows_the_youths_view_beside_the_caseworkers(app_engine):
+    engine = app_engine
     with transaction(engine) as s:
         youth = cases.create_subject(s, SYSTEM)
         _final(s, youth, "bip-like", {i: "4" for i in YOUTH.item_ids} | {"J1": "5"}, on=TODAY - timedelta(days=2))
@@ -72,11 +63,10 @@ def test_the_assessment_page_shows_the_youths_view_beside_the_caseworkers(tmp_pa
     assert "Ni ser olika på: J1" in texts(at, "warning")
     table = next(d.value for d in at.dataframe if "Att prata om" in d.value.columns)
     assert table.loc[table["Att prata om"] == "Ja", "Faktor"].str.startswith("J1").all()
-    engine.dispose()
 
 
-def test_experience_answers_reach_the_research_page_counted_over_many(tmp_path, monkeypatch):
-    engine = _env(tmp_path, monkeypatch)
+def test_experience_answers_reach_the_research_page_counted_over_many(app_engine):
+    engine = app_engine
     inst = instruments.load("experience-youth")
     with transaction(engine) as s:
         for k in range(6):
@@ -89,11 +79,10 @@ def test_experience_answers_reach_the_research_page_counted_over_many(tmp_path, 
     assert table.loc["Jag blev lyssnad på i nätverksmötena", "Svar"] == "6"
     assert table.loc["Jag skulle tipsa en kompis i samma läge om SIG", "Svar"] == "< 5"  # three answered
     assert table.loc["Jag skulle tipsa en kompis i samma läge om SIG", "Medel (1–5)"] == "–"
-    engine.dispose()
 
 
-def test_the_closing_tab_starts_the_youths_questionnaire(tmp_path, monkeypatch):
-    engine = _env(tmp_path, monkeypatch)
+def test_the_closing_tab_starts_the_youths_questionnaire(app_engine):
+    engine = app_engine
     with transaction(engine) as s:
         code = cases.create_subject(s, SYSTEM).case_code
     at = open_page("case", case=code)
@@ -102,4 +91,3 @@ def test_the_closing_tab_starts_the_youths_questionnaire(tmp_path, monkeypatch):
     with transaction(engine) as s:
         draft = s.scalars(select(Assessment).where(Assessment.instrument_id == "experience-youth")).one()
         assert (draft.status, draft.occasion) == ("draft", "closing")
-    engine.dispose()
