@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from . import audit
 from .access import Actor, guard
 from .models import (
+    Ask,
     Assessment,
     CaseAssessor,
     Commitment,
@@ -129,6 +130,7 @@ def _remove(session: Session, ids: list[int]) -> None:
     session.execute(delete(Goal).where(Goal.meeting_id.in_(meetings)))
     session.execute(delete(Commitment).where(Commitment.meeting_id.in_(meetings)))
     session.execute(update(Referral).where(Referral.subject_id.in_(ids)).values(checklist_id=None))
+    session.execute(delete(Ask).where(Ask.referral_id.in_(select(Referral.id).where(Referral.subject_id.in_(ids)))))
     for model in (Meeting, Referral, Consent, InterventionGiven, Outcome, CaseAssessor, EmergencyAccess, Member, Event):
         session.execute(delete(model).where(model.subject_id.in_(ids)))
     # versions point at the ones they replace: newest first
@@ -144,12 +146,15 @@ def _anonymise(session: Session, ids: list[int]) -> None:
             birth_month=None, district=None))
     session.execute(update(Assessment).where(Assessment.subject_id.in_(ids)).values(
         rationale=None, notes=None, correction_reason=None, rater="gallrad", updated_by=None))
-    session.execute(update(Referral).where(Referral.subject_id.in_(ids)).values(suitable_reason=None,
-                                                                               other_support=None))
+    session.execute(update(Referral).where(Referral.subject_id.in_(ids)).values(
+        suitable_reason=None, other_support=None, decided_by=None, start_reason=None, decision_reference=None))
+    session.execute(update(Ask).where(Ask.referral_id.in_(select(Referral.id).where(Referral.subject_id.in_(ids))))
+                    .values(other_support=None, asked_by="gallrad"))
     meetings = select(Meeting.id).where(Meeting.subject_id.in_(ids))
     session.execute(update(Meeting).where(Meeting.subject_id.in_(ids)).values(notes=None, attendees=[]))
     session.execute(update(Goal).where(Goal.meeting_id.in_(meetings)).values(text="–"))
-    session.execute(update(Commitment).where(Commitment.meeting_id.in_(meetings)).values(what="–"))
+    session.execute(update(Commitment).where(Commitment.meeting_id.in_(meetings)).values(
+        what="–", actor="–", if_cannot=None, review_note=None))
     for model in (CaseAssessor, EmergencyAccess, Member):  # named people leave with the case's identity
         session.execute(delete(model).where(model.subject_id.in_(ids)))
     session.execute(update(Event).where(Event.subject_id.in_(ids)).values(note=None, logged_by="gallrad"))

@@ -289,7 +289,7 @@ def colleagues(session: Session, actor: Actor) -> list[str]:
     """The active people of the actor's teams as "Name (roles)": who can be named as taking part in an
     intake decision. Asked by those who take it."""
     guard(session, actor, "referral.write", audited=False)
-    users = session.scalars(select(User).join(UserTeam, UserTeam.user_id == User.id)
-                            .where(User.active.is_(True), UserTeam.team_id.in_(sorted(actor.teams)))
-                            .order_by(User.display_name).distinct()).all()
+    in_teams = select(UserTeam.user_id).where(UserTeam.team_id.in_(sorted(actor.teams)))
+    users = session.scalars(select(User).where(User.active.is_(True), User.id.in_(in_teams))  # no DISTINCT:
+                            .order_by(User.display_name)).all()  # PostgreSQL cannot compare the JSON roles
     return [f"{u.display_name} ({', '.join(sorted(u.roles))})" for u in users]

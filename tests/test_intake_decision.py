@@ -108,3 +108,17 @@ def test_the_queue_warns_from_day_five_after_a_yes_without_an_assessment(app_eng
     no_trace(at)
     warning = texts(at, "warning")
     assert f"{codes[9]} (9 d)" in warning and f"{codes[5]} (5 d)" in warning and codes[4] not in warning
+
+
+def test_colleagues_are_the_active_people_of_the_actors_teams_on_both_engines(engine):
+    from store.access import Actor
+    from store.users import SETUP, add_user, colleagues, deactivate
+
+    with transaction(engine) as s:
+        add_user(s, SETUP, "ulla.chef", display_name="Ulla Enhetschef", roles=["coordinator", "intake"],
+                 teams=["Standard"])
+        add_user(s, SETUP, "vera.annan", display_name="Vera Annan", roles=["intake"], teams=["Standard"])
+        add_user(s, SETUP, "gone", display_name="Gone", roles=["intake"], teams=["Standard"])
+        deactivate(s, SETUP, "gone")
+        people = colleagues(s, Actor("ulla.chef", {"coordinator", "intake"}, {1}))
+    assert people == ["Ulla Enhetschef (coordinator, intake)", "Vera Annan (intake)"]
