@@ -27,16 +27,19 @@ def attendee_options(members) -> list[str]:
     return [*FAMILY, *(f"{m.name} ({organisation_label(m.organisation)})" for m in members)]
 
 
+def present(members: list, on: date) -> list:
+    """The members of the group on ``on`` (a member list read once per page)."""
+    return [m for m in members if cases.covers(m.from_on, m.to_on, on)]
+
+
 def missing_warning(members, on: date) -> None:
     missing = cases.missing_organisations(members, on)
     if missing:
         st.warning(tr("network_missing", which=", ".join(organisation_label(o) for o in missing)))
 
 
-def members_tab(code: str, subject_id: int) -> None:
+def members_tab(code: str, everyone: list) -> None:
     today = ctx.today()
-    with ctx.session() as s:
-        everyone = cases.members_of(s, ctx.actor(), subject_id)
     if everyone:
         table = pd.DataFrame([{tr("member_name"): m.name, tr("organisation"): organisation_label(m.organisation),
                                tr("member_role"): m.role or "", tr("phone"): m.phone or "", tr("email"): m.email or "",
@@ -78,9 +81,7 @@ def members_tab(code: str, subject_id: int) -> None:
                 ctx.attempt(end)
 
 
-def events_tab(code: str, subject_id: int) -> None:
-    with ctx.session() as s:
-        logged = cases.events_of(s, ctx.actor(), subject_id)
+def events_tab(code: str, logged: list) -> None:
     open_serious = [e for e, is_open in logged if is_open]
     if open_serious:
         st.error(tr("events_open", n=len(open_serious),

@@ -214,15 +214,18 @@ def main() -> None:
         return
     header(overview)
     actor = ctx.actor()
-    if may(actor, "plan.read") and overview.closed_on is None:  # police and school belong in every group
+    members, logged = [], []
+    if may(actor, "plan.read"):
         with ctx.session() as s:
-            network.missing_warning(cases.members_of(s, actor, overview.subject_id, on=ctx.today()), ctx.today())
+            members, logged = cases.network_of(s, actor, overview.subject_id)
+        if overview.closed_on is None:  # police and school belong in every group
+            network.missing_warning(members, ctx.today())
     tabs = {"timeline": lambda: timeline_view(code)}
     if may(actor, "consent.read"):
         tabs["consents"] = lambda: consents_tab(code, overview)
     if may(actor, "plan.read"):
-        tabs["tab_network"] = lambda: network.members_tab(code, overview.subject_id)
-        tabs["tab_events"] = lambda: network.events_tab(code, overview.subject_id)
+        tabs["tab_network"] = lambda: network.members_tab(code, members)
+        tabs["tab_events"] = lambda: network.events_tab(code, logged)
     if may(actor, "assessment.write"):
         tabs["new_assessment"] = lambda: new_assessment(code)
     if may(actor, "outcome.read"):

@@ -11,7 +11,7 @@ import streamlit as st
 from forms import context as ctx
 from forms.i18n import lang, plain, tr, tr_or
 from forms.invitation import agenda_html, invitation_ics
-from forms.network import attendee_options, missing_warning, organisation_label
+from forms.network import attendee_options, missing_warning, organisation_label, present
 from forms.plain_plan import plain_words_html
 from forms.professional_plan import PlanSheet, professional_plan_pdf
 from forms.release import choose_recipient, release_button
@@ -60,11 +60,10 @@ def commitments_view(plan) -> None:
                 ctx.attempt(reviewed)
 
 
-def commitment_form(code: str, subject_id: int) -> None:
+def commitment_form(code: str, subject_id: int, network: list) -> None:
     """A commitment for any person in the network until the next meeting, with what they do if they
     cannot keep it (the reports: youth, parents and every professional have commitments)."""
-    with ctx.session() as s:
-        members = cases.members_of(s, ctx.actor(), subject_id, on=ctx.today())
+    members = present(network, ctx.today())
     with st.form("commitment_form", clear_on_submit=True):
         left, right = st.columns([2, 1])
         person = left.selectbox(tr("person"), attendee_options(members), format_func=actor_label)
@@ -82,11 +81,9 @@ def commitment_form(code: str, subject_id: int) -> None:
             ctx.attempt(add)
 
 
-def convene(code: str, subject_id: int, plan) -> None:
+def convene(code: str, plan, network: list, logged: list) -> None:
     """The next meeting: an invitation for the members' calendars and a printable agenda (both audited)."""
-    with ctx.session() as s:
-        members = cases.members_of(s, ctx.actor(), subject_id, on=plan.next_meeting_on)
-        logged = cases.events_of(s, ctx.actor(), subject_id)
+    members = present(network, plan.next_meeting_on)
     left, mid, right = st.columns(3)
     start = left.time_input(tr("meeting_time"), time(15, 0), key="invite_time", step=900)
     minutes = mid.number_input(tr("meeting_minutes"), 30, 240, 90, step=15, key="invite_minutes")
@@ -141,7 +138,7 @@ def professionals_pdf(code: str, subject_id: int, plan) -> bytes:
         labels=labels))
 
 
-def meeting_form(code: str, subject_id: int) -> None:
+def meeting_form(code: str, network: list) -> None:
     """A meeting that was held: attendees picked from the network's members on the day, goals, and the
     next meeting (four weeks is the target; a longer interval asks for its reason)."""
     today = ctx.today()
@@ -149,8 +146,7 @@ def meeting_form(code: str, subject_id: int) -> None:
     held = left.date_input(tr("held_on"), today, format="YYYY-MM-DD", key="meeting_held")
     next_on = right.date_input(tr("next_meeting_on"), held + cases.MAX_MEETING_INTERVAL, format="YYYY-MM-DD",
                                help=tr("next_meeting_help"), key="meeting_next")
-    with ctx.session() as s:
-        members = cases.members_of(s, ctx.actor(), subject_id, on=held)
+    members = present(network, held)
     missing_warning(members, held)
     options = attendee_options(members)
     attendees = st.multiselect(tr("attendees"), options, default=options, key="meeting_attendees")
@@ -191,6 +187,7 @@ def main() -> None:
     with ctx.session() as s:
         overview = views.case_overview(s, ctx.actor(), code, ctx.today())
         meetings = views.meetings_of(s, ctx.actor(), overview.subject_id)
+        network, logged = cases.network_of(s, ctx.actor(), overview.subject_id)
     plan = meetings[0] if meetings else None
     if plan is None:
         st.info(tr("no_plan"))
@@ -214,7 +211,7 @@ def main() -> None:
             st.markdown(f"**{tr('commitments')}**")
             commitments_view(plan)
             with st.expander(tr("add_commitment")):
-                commitment_form(code, overview.subject_id)
+                commitment_form(code, overview.subject_id, network)
         page = plain_words_html(
             held_on=plan.held_on, next_meeting_on=plan.next_meeting_on,
             short_goals=[g.text for g in plan.goals if g.term == "short"],
@@ -238,9 +235,9 @@ def main() -> None:
                            key="pro_download")
     if plan is not None:
         with st.expander(tr("convene")):
-            convene(code, overview.subject_id, plan)
+            convene(code, plan, network, logged)
     with st.expander(tr("new_meeting"), expanded=plan is None):
-        meeting_form(code, overview.subject_id)
+        meeting_form(code, network)
     if len(meetings) > 1:
         with st.expander(tr("earlier_meetings")):
             st.dataframe(pd.DataFrame([{tr("held_on"): m.held_on, tr("next_meeting_on"): m.next_meeting_on,

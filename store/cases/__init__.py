@@ -23,11 +23,13 @@ from .consent import (
 from .network import (
     SERIOUS_MEETING_WITHIN,
     add_member,
+    covers,
     end_membership,
     events_of,
     log_event,
     members_of,
     missing_organisations,
+    network_of,
 )
 from .outcomes import record_outcome
 from .plans import (
@@ -83,6 +85,7 @@ __all__ = [
     "consent_state",
     "consents_of",
     "correct",
+    "covers",
     "create_subject",
     "current_plan",
     "end_membership",
@@ -97,6 +100,7 @@ __all__ = [
     "meeting_overdue",
     "members_of",
     "missing_organisations",
+    "network_of",
     "normalise_code",
     "open_in_emergency",
     "record_answer",

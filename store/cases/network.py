@@ -80,6 +80,19 @@ def log_event(session: Session, actor: Actor, subject: Subject, kind: str, occur
 def events_of(session: Session, actor: Actor, subject_id: int) -> list[tuple[Event, bool]]:
     """Events, newest first, each with whether it is still open (serious, no meeting held since)."""
     guard(session, actor, "plan.read", subject_id, verb="list")
+    return _events(session, subject_id)
+
+
+def network_of(session: Session, actor: Actor, subject_id: int) -> tuple[list[Member], list[tuple[Event, bool]]]:
+    """Everyone who has been a member and every event: one checked read for the case page's header and
+    its two tabs (each check costs a look-up of the case)."""
+    guard(session, actor, "plan.read", subject_id, detail="network and events", verb="list")
+    members = session.scalars(select(Member).where(Member.subject_id == subject_id)
+                              .order_by(Member.organisation, Member.name)).all()
+    return list(members), _events(session, subject_id)
+
+
+def _events(session: Session, subject_id: int) -> list[tuple[Event, bool]]:
     held = session.scalars(select(Meeting.held_on).where(Meeting.subject_id == subject_id)).all()
     rows = session.scalars(select(Event).where(Event.subject_id == subject_id)
                            .order_by(Event.occurred_on.desc(), Event.id.desc())).all()
