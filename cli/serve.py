@@ -15,13 +15,15 @@ LOCAL_ADDRESSES = ("localhost", "127.0.0.1", "::1")
 # no error details or tracebacks on the page, a minimal toolbar, no usage statistics.
 SAFE_SETTINGS = ("--server.headless", "true", "--browser.gatherUsageStats", "false",
                  "--client.showErrorDetails", "none", "--client.toolbarMode", "minimal")
+# and the colours that meet WCAG 2.1 AA contrast (the same as .streamlit/config.toml; a test keeps them equal)
+ACCESSIBLE_THEME = ("--theme.base", "light", "--theme.textColor", "#111111", "--theme.primaryColor", "#a82e3c")
 
 
 def streamlit_argv(port: int, address: str) -> list[str]:
     from forms.uploads import max_upload_mb  # the same limit at the door as in the pages' messages
 
     return ["streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port), "--server.address", address,
-            *SAFE_SETTINGS, "--server.maxUploadSize", str(max_upload_mb())]
+            *SAFE_SETTINGS, *ACCESSIBLE_THEME, "--server.maxUploadSize", str(max_upload_mb())]
 
 
 def _seeder(session, args):

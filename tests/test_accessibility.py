@@ -241,3 +241,16 @@ def test_referral_and_a_whole_assessment_with_the_keyboard_only(demo_app):
         assert (savry.status, savry.judgment) == ("final", "high")
         assert set(savry.ratings.values()) == {"L", "A"} and len(savry.ratings) == 30
     engine.dispose()
+
+
+def test_insats_serve_carries_the_accessible_theme_of_the_config_file():
+    """A server started anywhere (not only from the project folder) draws the colours that passed axe."""
+    import tomllib
+
+    from cli.serve import streamlit_argv
+    from tests.browser import ROOT
+
+    theme = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["theme"]
+    argv = streamlit_argv(8501, "localhost")
+    for key in ("base", "textColor", "primaryColor"):
+        assert argv[argv.index(f"--theme.{key}") + 1] == theme[key]
