@@ -179,6 +179,9 @@ def test_referral_and_a_whole_assessment_with_the_keyboard_only(demo_app):
         expect(page.get_by_text("Inloggad: Axel Axe")).to_be_visible()
 
         # Inkorg → Registrera remiss (a segmented control: arrows move, Space chooses)
+        # the landing page drawn in full before the first Tab (the section control comes after the title)
+        expect(main.locator("[data-testid='stButtonGroup']").get_by_text("Kö", exact=True)).to_be_visible()
+        page.wait_for_selector(IDLE)
         tab_to(page, r"BUTTON \| radio \| Kö")
         page.keyboard.press("ArrowRight")
         assert "Registrera remiss" in focused(page)
