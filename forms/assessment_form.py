@@ -29,6 +29,20 @@ def ratings_state(form_key: str, instrument: Instrument) -> dict[str, str | None
     return state
 
 
+def recover_answers(instrument: Instrument, form_key: str) -> bool:
+    """Take into the form's ratings every answer a rating widget holds that they lack. A quick user's
+    last click before "Nästa" can reach the server in a rerun that its callback never ran in; the widget
+    of that factor is then not drawn again and Streamlit drops its state after this run. Called at the
+    top of every run, so nothing the user saw selected is lost. True when something was taken."""
+    ratings = ratings_state(form_key, instrument)
+    taken = False
+    for item_id in instrument.item_ids:
+        shown = st.session_state.get(f"{form_key}:item:{item_id}")
+        if shown is not None and shown != ratings.get(item_id):
+            ratings[item_id], taken = shown, True
+    return taken
+
+
 def ratings_to_row(instrument: Instrument, ratings: dict[str, str | None]) -> np.ndarray:
     """Form answers -> one row (1 x items) of values for the engine; "not rated" is omitted."""
     answered = {item_id: (None if code == OMITTED else code) for item_id, code in ratings.items()}

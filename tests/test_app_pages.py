@@ -310,6 +310,20 @@ def test_two_sessions_on_one_draft_lose_nothing(empty):
     assert "ändrats av" in texts(first, "error")
 
 
+def test_an_answer_whose_callback_never_ran_survives_moving_to_the_next_step(empty):
+    """A quick user's last click before "Nästa" can arrive in a rerun its callback did not run in; the
+    factor's widget is then not drawn again. The answer must still be kept and saved (the keyboard test
+    lost 2 of 30 this way under load)."""
+    code, draft_id = _draft(empty)
+    at = open_page("assessment", case=code)
+    at.session_state[f"assessment:{draft_id}:item:H2"] = "M"  # in the widget, never through its callback
+    at.radio(key=f"assessment:{draft_id}:step").set_value("social").run()
+    no_trace(at)
+    assert "1 av 30 faktorer skattade" in texts(at, "caption")
+    with transaction(empty) as s:
+        assert s.get(Assessment, draft_id).ratings["H2"] == "M"
+
+
 def test_finalise_needs_judgment_and_rationale_then_locks(empty):
     code, draft_id = _draft(empty, SAVRY_LOW)
     at = open_page("assessment", case=code)

@@ -8,7 +8,14 @@ import streamlit as st
 
 import scoring
 from forms import context as ctx
-from forms.assessment_form import OMITTED, domain_items, ratings_state, ratings_to_row, step_selector
+from forms.assessment_form import (
+    OMITTED,
+    domain_items,
+    ratings_state,
+    ratings_to_row,
+    recover_answers,
+    step_selector,
+)
 from forms.i18n import lang, plain, refusal, tr
 from forms.numbers import for_display
 from forms.score_panel import level_label, show_judgment_vs_band, show_scores
@@ -142,6 +149,8 @@ def main() -> None:
     final = a.status == "final"
     others_draft = not final and a.rater != ctx.actor().who  # the store refuses it; say so before anyone types
     read_only = final or others_draft
+    if not read_only and recover_answers(inst, form_key):
+        autosave(a.id, form_key)
     if final:
         st.info(tr("final_readonly", on=a.finalised_at.date() if a.finalised_at else a.assessed_on))
     elif others_draft:
