@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -23,8 +26,35 @@ RESEARCHER, ADMIN = "test.researcher", "test.admin"
 AS_USER = Actor(USER, {"intake", "assessor", "coordinator"}, {1})  # to make the user's own drafts in set-up
 
 
+_TEMPLATES: dict[int, Path] = {}
+
+
 def make_database(directory: Path, subjects: int = 0) -> str:
-    """A migrated SQLite database in ``directory`` (the app's INSATS_DATA_DIR), optionally with demo data."""
+    """A migrated SQLite database in ``directory`` (the app's INSATS_DATA_DIR), optionally with demo data.
+
+    Built once per test run for each size and copied (with the data folder's audit key) into each test's
+    folder: the same database every time, without migrating and seeding it again for every test."""
+    if subjects not in _TEMPLATES:
+        template = Path(tempfile.mkdtemp(prefix=f"insats-template-{subjects}-"))
+        before = os.environ.get("INSATS_DATA_DIR")
+        os.environ["INSATS_DATA_DIR"] = str(template)
+        try:
+            _build_database(template, subjects)
+        finally:
+            if before is None:
+                os.environ.pop("INSATS_DATA_DIR", None)
+            else:
+                os.environ["INSATS_DATA_DIR"] = before
+        _TEMPLATES[subjects] = template
+    for item in _TEMPLATES[subjects].iterdir():
+        if item.is_dir():
+            shutil.copytree(item, directory / item.name, dirs_exist_ok=True)
+        else:
+            shutil.copy2(item, directory / item.name)
+    return f"sqlite:///{(directory / 'insats.sqlite').resolve()}"
+
+
+def _build_database(directory: Path, subjects: int) -> None:
     url = f"sqlite:///{(directory / 'insats.sqlite').resolve()}"
     engine = make_engine(url)
     upgrade(engine)
@@ -37,7 +67,6 @@ def make_database(directory: Path, subjects: int = 0) -> str:
         add_user(session, SYSTEM, RESEARCHER, display_name="Test Forskare", roles=["researcher"])
         add_user(session, SYSTEM, ADMIN, display_name="Test Admin", roles=["admin"])
     engine.dispose()
-    return url
 
 
 def logged_in(at: AppTest, user: str = USER) -> AppTest:

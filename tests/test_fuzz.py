@@ -150,7 +150,7 @@ def _run(capsys, *argv: str) -> tuple[int, str]:
 SAVRY_HEADER = ["id", *instruments.load("savry-like").item_ids[:6], "judgment"]
 
 
-@fuzz(3)
+@fuzz(2)
 @given(csv_files(SAVRY_HEADER))
 def test_score_reads_any_csv_or_names_the_problem(capsys, raw):
     with tempfile.TemporaryDirectory() as folder:
@@ -219,7 +219,7 @@ ratings = st.dictionaries(st.sampled_from([*instruments.load("savry-like").item_
                           json_values | st.sampled_from(["L", "M", "H", "P", "A"]), max_size=8)
 
 
-@fuzz(3)
+@fuzz(2)
 @given(assessment=st.one_of(json_values, st.fixed_dictionaries({"ratings": ratings}, optional={
     "judgment": json_values | st.sampled_from(["low", "moderate", "high"])})),
        profile=st.one_of(st.none(), json_values, st.dictionaries(st.sampled_from(
