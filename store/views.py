@@ -338,4 +338,5 @@ def awaiting_assessment(session: Session, actor: Actor, today: date) -> pd.DataF
                                   Referral.subject_id.not_in(assessed), visible_cases(actor, "referral.read"))).all()
     frame = pd.DataFrame(list(map(tuple, rows)), columns=["case_code", "answered_on"])
     frame["days_since_yes"] = (pd.Timestamp(today) - pd.to_datetime(frame["answered_on"])).dt.days
+    guard(session, actor, "referral.read", detail=f"awaiting assessment: {len(frame)} youths", verb="list")
     return frame.sort_values("days_since_yes", ascending=False).reset_index(drop=True)
