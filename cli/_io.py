@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -159,3 +160,11 @@ def run_import(args, importer, what: str) -> None:
     for line in report.skipped:
         print(f"{args.file}: {line}", file=sys.stderr)
     print(f"imported {report.imported} {what}; skipped {len(report.skipped)} already recorded")
+
+
+def parse_day(text: str, flag: str) -> date:
+    """A date given on the command line (YYYY-MM-DD), or a message naming the flag."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{flag} {text!r}: expected a date YYYY-MM-DD") from None

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 
 import pandas as pd
 
-from ._io import InputError, acting, frame_as, open_store, run_import, write_atomically
-
-
-def _date(text: str, flag: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{flag} {text!r}: expected a date YYYY-MM-DD") from None
+from ._io import InputError, acting, frame_as, open_store, parse_day, run_import, write_atomically
 
 
 def cmd_close(args: argparse.Namespace) -> None:
     from store import cases, transaction
 
-    on = _date(args.on, "--on")
+    on = parse_day(args.on, "--on")
     try:
         with transaction(open_store()) as session:
             actor = acting(session, args)
@@ -54,7 +46,7 @@ def cmd_follow_up(args: argparse.Namespace) -> None:
     from forms.followup_report import follow_up_report
     from store import transaction
 
-    start, end = _date(args.date_from, "--from"), _date(args.date_to, "--to")
+    start, end = parse_day(args.date_from, "--from"), parse_day(args.date_to, "--to")
     if end < start:
         raise InputError(f"--to {end} is before --from {start}")
     if args.format == "pdf" and not args.output:

@@ -7,17 +7,15 @@ import json
 import os
 from datetime import date
 
-from ._io import InputError, acting, frame_as, open_store, run_import, write_atomically
+from ._io import acting, frame_as, open_store, parse_day, run_import, write_atomically
 
 
 def _day(text: str | None) -> date:
+    """``--on``, or today (``INSATS_TODAY`` pins it, as in the app)."""
     if text is None:
         fixed = os.environ.get("INSATS_TODAY")
         return date.fromisoformat(fixed) if fixed else date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"--on {text!r}: expected a date YYYY-MM-DD") from None
+    return parse_day(text, "--on")
 
 
 def cmd_caseload(args: argparse.Namespace) -> None:

@@ -101,6 +101,7 @@ def caseload_data(session: Session, actor: Actor, on: date, team: str | None = N
     events = _frame(session, select(Event.subject_id, func.count(Event.id)).where(
         Event.subject_id.in_(ids), Event.serious.is_(True), Event.occurred_on <= on, ~followed)
         .group_by(Event.subject_id), ["subject_id", "serious_events_open"])
-    repeat = {i: instruments.load(i).repeat_weeks for i in structured if instruments.load(i).repeat_weeks}
+    weeks = {i: instruments.load(i).repeat_weeks for i in structured}
+    repeat = {i: w for i, w in weeks.items() if w}
     guard(session, actor, "caseload.read", detail=f"caseload on {on}: {len(cases)} active cases", verb="list")
     return CaseloadData(cases, last_meetings, assessments, members, consents, commitments, events, repeat)

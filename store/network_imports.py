@@ -40,8 +40,7 @@ def _header(frame: pd.DataFrame, required: tuple[str, ...], optional: tuple[str,
                                for c in unknown])
 
 
-def _cases(session: Session, actor: Actor, frame: pd.DataFrame, action: str,
-           errors: list[RowError]) -> tuple[pd.Series, dict[str, int]]:
+def _cases(session: Session, frame: pd.DataFrame, errors: list[RowError]) -> tuple[pd.Series, dict[str, int]]:
     codes = frame["case_code"].map(normalise_code)
     for pos in np.flatnonzero((~codes.str.fullmatch(CODE_PATTERN)).to_numpy()):
         errors.append(RowError(int(pos) + 2, "case_code", codes.iloc[pos][:40], CODE_EXPECTED))
@@ -65,7 +64,7 @@ def import_members(session: Session, actor: Actor, frame: pd.DataFrame) -> Impor
     frame = frame.fillna("").astype(str)
     _header(frame, MEMBER_COLUMNS, MEMBER_OPTIONAL)
     errors: list[RowError] = []
-    codes, known = _cases(session, actor, frame, "network.import", errors)
+    codes, known = _cases(session, frame, errors)
     names = frame["name"].str.strip()
     for pos in np.flatnonzero((names == "").to_numpy()):
         errors.append(RowError(int(pos) + 2, "name", "", "the member's name"))
@@ -107,7 +106,7 @@ def import_meetings(session: Session, actor: Actor, frame: pd.DataFrame) -> Impo
     frame = frame.fillna("").astype(str)
     _header(frame, MEETING_COLUMNS)
     errors: list[RowError] = []
-    codes, known = _cases(session, actor, frame, "network.import", errors)
+    codes, known = _cases(session, frame, errors)
     held = _dates(frame, "held_on", errors, required=True)
     attendees = frame["attendees"].map(lambda text: [a.strip().lower() for a in text.split(";") if a.strip()])
     for pos, listed in enumerate(attendees):
