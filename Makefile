@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run test lint bench soak demo clean translations
+.PHONY: run test test-fast lint bench soak demo clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+## make test-fast: the inner loop while working (< 90 s on 2 cores): no browser, no PostgreSQL, no soak, nothing
+## marked slow. `make test` still runs everything, and CI runs `make test`.
+test-fast: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -n 2 -m "not browser and not pg and not soak and not slow" --durations=5
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

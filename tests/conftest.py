@@ -93,3 +93,20 @@ def app_engine(tmp_path, monkeypatch):
     eng = make_engine(make_database(tmp_path))
     yield eng
     eng.dispose()
+
+
+# The markers a quick run leaves out (`make test-fast`): decided here from what a test uses, so a new
+# test is marked by its fixtures and imports without anyone remembering to.
+SLOW_MODULES = {"test_soak": "soak", "test_fuzz": "slow", "test_store_reliability": "slow", "test_serve": "slow"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        if marker := SLOW_MODULES.get(module):
+            item.add_marker(marker)
+        on_pg = "postgresql" in getattr(getattr(item, "callspec", None), "params", {}).values()
+        if on_pg or "postgres_server" in item.fixturenames or "pg_engine" in item.fixturenames:
+            item.add_marker("pg")
+        if hasattr(item.module, "sync_playwright") or "chromium" in vars(item.module):
+            item.add_marker("browser")
