@@ -28,8 +28,9 @@ from store.identity import IdentityError
 from store.imports import ImportRefused
 from store.keys import check_keys
 
+from . import page_state
 from .auth import ACTOR
-from .i18n import refusal, tr
+from .i18n import lang, refusal, tr
 
 T = TypeVar("T")
 CASE_KEY = "case_code"
@@ -78,7 +79,10 @@ def catalogue() -> instruments.Catalogue:
 
 
 def actor() -> store.Actor:
-    """The logged-in actor of this run (set by ``app.py`` through ``forms.auth``)."""
+    """The logged-in actor of this run (set by ``app.py`` through ``forms.auth``), or the one a deferred
+    download carried from the page that drew it (``forms.page_state``)."""
+    if (carried := page_state.current()) is not None:
+        return carried.actor
     who = st.session_state.get(ACTOR)
     if who is None:
         raise RuntimeError("no one is logged in: pages run only after app.py's log-in")
@@ -87,8 +91,15 @@ def actor() -> store.Actor:
 
 def today() -> date:
     """Today, or a fixed date for demonstrations and tests (``INSATS_TODAY=YYYY-MM-DD``)."""
+    if (carried := page_state.current()) is not None:
+        return carried.today
     fixed = os.environ.get("INSATS_TODAY")
     return date.fromisoformat(fixed) if fixed else date.today()
+
+
+def page() -> page_state.PageState:
+    """Who, in which language, on which day: what a deferred download needs from this page run."""
+    return page_state.PageState(actor=actor(), lang=lang(), today=today())
 
 
 @contextmanager

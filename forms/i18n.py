@@ -12,6 +12,8 @@ from pathlib import Path
 import streamlit as st
 from babel.messages.pofile import read_po
 
+from . import page_state
+
 LANGUAGES = {"sv": "Svenska", "en": "English"}
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -39,6 +41,8 @@ STRINGS: dict[str, dict[str, str]] = _load()
 
 def lang() -> str:
     """The language of this session: Swedish unless the user chose English."""
+    if (carried := page_state.current()) is not None:  # a deferred download's thread
+        return carried.lang
     value = st.session_state.get("lang", "sv")
     return value if value in LANGUAGES else "sv"
 

@@ -1,5 +1,8 @@
-"""Downloads that respect consent: a recipient is chosen, the case's active consent must cover it,
-and the store audits what went to whom when the file is made (``store.cases.release``)."""
+"""Every file that leaves Insats from a page goes through ``download`` here: made only when clicked,
+on Streamlit's download thread with the page's user, language and day carried along
+(``forms.page_state``), and audited by the store. Files about a case also pass the consent check
+(``release_button``: the recipient must be covered, ``store.cases.release`` checks again and
+audits what went to whom)."""
 
 from __future__ import annotations
 
@@ -11,8 +14,24 @@ from store import cases, transaction, views
 
 from . import context as ctx
 from .i18n import refusal, tr, tr_or
+from .page_state import later
 
 RECIPIENTS = (cases.FAMILY, "socialtjanst", "polis", "skola", "fritid", "bup", "oppenvard")
+
+
+def download(label: str, make: Callable[[], bytes | str], *, file_name: str, mime: str, key: str,
+             audit: tuple[str, str] | None = None, column=None) -> None:
+    """The one download button. ``audit``: (action, what) noted for the acting user when the file is
+    made; ``make`` may read ``ctx.actor()``, ``ctx.today()`` and ``tr`` as on the page."""
+    state, engine = ctx.page(), ctx.engine()
+
+    def data() -> bytes | str:
+        if audit is not None:
+            with transaction(engine) as s:
+                views.note_download(s, state.actor, *audit)
+        return make()
+
+    (column or st).download_button(label, later(state, data), file_name=file_name, mime=mime, key=key)
 
 
 def choose_recipient(overview: views.CaseOverview, category: str, key: str) -> str | None:
@@ -29,12 +48,14 @@ def choose_recipient(overview: views.CaseOverview, category: str, key: str) -> s
 
 def release_button(label: str, overview: views.CaseOverview, recipient: str, category: str,
                    make: Callable[[], bytes | str], *, file_name: str, mime: str, key: str) -> None:
-    """A download whose file is made only after the store released it (checked again and audited)."""
-    actor, code, today, engine = ctx.actor(), overview.case_code, ctx.today(), ctx.engine()
+    """A download about a case whose file is made only after the store released it to ``recipient``
+    (the consent checked again and the release audited)."""
+    code, engine = overview.case_code, ctx.engine()
 
-    def data() -> bytes | str:  # runs when clicked, on Streamlit's download thread: no page state here
+    def released() -> bytes | str:
         with transaction(engine) as s:
-            cases.release(s, actor, code, recipient=recipient, category=category, what=file_name, on=today)
+            cases.release(s, ctx.actor(), code, recipient=recipient, category=category, what=file_name,
+                          on=ctx.today())
         return make()
 
-    st.download_button(label, data, file_name=file_name, mime=mime, key=key)
+    download(label, released, file_name=file_name, mime=mime, key=key)

@@ -179,7 +179,7 @@ def seed_demo(
                                 signed_by=["youth", "guardian"],
                                 valid_until=max(r.started_on, today + timedelta(days=int(rng.integers(-20, 300)))),
                                 actors=ACTORS,
-                                categories=["assessment", "school", "police", "leisure"],
+                                categories=["assessment", "plan", "school", "police", "leisure"],
                             )
                         )
         referrals.append(r)

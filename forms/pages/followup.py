@@ -15,6 +15,7 @@ from forms.followup_pdf import MEASURE_NAMES, REASONS, STEP_NAMES, follow_up_pdf
 from forms.followup_report import follow_up_report
 from forms.i18n import tr
 from forms.numbers import percent
+from forms.release import download
 from forms.safe_csv import audited_download
 
 
@@ -70,10 +71,10 @@ def main() -> None:
                      hide_index=True, width="stretch")
     name = f"uppfoljning-{start}-{end}"
     pdf_col, json_col, csv_col = st.columns(3)
-    pdf_col.download_button(tr("followup_pdf"), lambda: follow_up_pdf(report), file_name=f"{name}.pdf",
-                            mime="application/pdf", key="followup_pdf")
-    json_col.download_button("JSON", json.dumps(report, indent=1, ensure_ascii=False), file_name=f"{name}.json",
-                             mime="application/json", key="followup_json")
+    download(tr("followup_pdf"), lambda: follow_up_pdf(report), file_name=f"{name}.pdf", mime="application/pdf",
+             key="followup_pdf", audit=("report.followup", f"{name}.pdf"), column=pdf_col)
+    download("JSON", lambda: json.dumps(report, indent=1, ensure_ascii=False), file_name=f"{name}.json",
+             mime="application/json", key="followup_json", audit=("report.followup", f"{name}.json"), column=json_col)
     with csv_col:
         audited_download(pd.json_normalize(report, sep=".").T.reset_index().set_axis(["figure", "value"], axis=1)
                          .astype(str), name, "report.followup")

@@ -14,8 +14,8 @@ from forms.invitation import agenda_html, invitation_ics
 from forms.network import attendee_options, missing_warning, organisation_label, present
 from forms.plain_plan import plain_words_html
 from forms.professional_plan import PlanSheet, professional_plan_pdf
-from forms.release import choose_recipient, release_button
-from store import cases, transaction, views
+from forms.release import choose_recipient, download, release_button
+from store import cases, views
 from store.models import COMMITMENT_REVIEWS, COMMITMENT_STATUSES, GOAL_OWNERS
 
 ATTENDEES = ("ungdom", "vårdnadshavare", "socialtjanst", "skola", "polis", "fritid", "bup")
@@ -90,20 +90,14 @@ def convene(code: str, plan, network: list, logged: list) -> None:
     place = right.text_input(tr("meeting_place"), key="invite_place")
     with_mail = [(m.name, m.email) for m in members if m.email]
     st.caption(tr("invite_who", n=len(with_mail), total=len(members)))
-    actor, engine, on = ctx.actor(), ctx.engine(), plan.next_meeting_on
-
-    def audited(what: str):
-        with transaction(engine) as s:
-            views.note_download(s, actor, "plan.read", f"{what} {code} {on}")
+    on = plan.next_meeting_on
 
     def invitation() -> bytes:
-        audited("invitation")
         return invitation_ics(case_code=code, on=on, start=start, minutes=int(minutes), place=place,
                               summary=tr("invite_summary"), description=tr("invite_description"), organiser=None,
                               attendees=with_mail)
 
     def agenda() -> str:
-        audited("agenda")
         since = [f"{e.occurred_on} {tr(f'event_{e.kind}')}{' (' + tr('event_serious') + ')' if e.serious else ''}"
                  for e, _ in logged if e.occurred_on >= plan.held_on]
         words = {k: tr(f"agenda_{k}") for k in ("title", "members", "since", "review", "who", "what", "by", "kept",
@@ -114,10 +108,10 @@ def convene(code: str, plan, network: list, logged: list) -> None:
                            commitments=[(actor_label(c.actor), c.what, str(c.by_when)) for c in plan.commitments])
 
     left, right = st.columns(2)
-    left.download_button(tr("download_invitation"), invitation, file_name=f"natverksmote-{code}-{on}.ics",
-                         mime="text/calendar", key="invite_download")
-    right.download_button(tr("download_agenda"), agenda, file_name=f"dagordning-{code}-{on}.html", mime="text/html",
-                          key="agenda_download")
+    download(tr("download_invitation"), invitation, file_name=f"natverksmote-{code}-{on}.ics", mime="text/calendar",
+             key="invite_download", audit=("plan.read", f"invitation {code} {on}"), column=left)
+    download(tr("download_agenda"), agenda, file_name=f"dagordning-{code}-{on}.html", mime="text/html",
+             key="agenda_download", audit=("plan.read", f"agenda {code} {on}"), column=right)
 
 
 def professionals_pdf(code: str, subject_id: int, plan) -> bytes:

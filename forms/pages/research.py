@@ -59,7 +59,7 @@ def small(youths: int) -> bool:
     return False
 
 
-def download(frame: pd.DataFrame, name: str) -> None:
+def offer_csv(frame: pd.DataFrame, name: str) -> None:
     audited_download(frame, name, "research.export")
 
 
@@ -94,7 +94,7 @@ def experience_section(inst, cohort: pd.DataFrame) -> None:
         "question": tr("experience_question"), "n": tr("experience_n"), "mean": tr("experience_mean"),
         "agree_share": tr("experience_agree")})
     st.dataframe(for_display(shown), hide_index=True, width="stretch")
-    download(suppress_counts(summary, ["n"], min_cell()), f"{inst.id}-questions")
+    offer_csv(suppress_counts(summary, ["n"], min_cell()), f"{inst.id}-questions")
 
 
 def main() -> None:
@@ -155,7 +155,7 @@ def summary_section(inst, pairs: research.Pairs) -> None:
                      tr("rc_deteriorated"): r.get("rci_deteriorated")})
     table = pd.DataFrame(rows)
     st.dataframe(for_display(table), hide_index=True, width="stretch")  # downloads keep full precision
-    download(table, f"{inst.id}-paired-summary")
+    offer_csv(table, f"{inst.id}-paired-summary")
     first = next(iter(results))
     r = results[first]
     left, right = st.columns([3, 2], gap="large")
@@ -191,8 +191,8 @@ def factors_section(inst, pairs: research.Pairs) -> None:
                              tr("improved_minus_worse"): summary["improved"] - summary["worse"]}),
                tr("improved_minus_worse"))
     st.caption(tr("static_note"))
-    download(summary, f"{inst.id}-per-factor")
-    download(suppress_counts(table, ["n"], min_cell()), f"{inst.id}-per-factor-transitions")
+    offer_csv(summary, f"{inst.id}-per-factor")
+    offer_csv(suppress_counts(table, ["n"], min_cell()), f"{inst.id}-per-factor-transitions")
 
 
 def groups_section(inst, pairs: research.Pairs) -> None:
@@ -221,7 +221,7 @@ def groups_section(inst, pairs: research.Pairs) -> None:
     table = pd.DataFrame(rows)
     st.dataframe(for_display(table), hide_index=True, width="stretch")  # downloads keep full precision
     st.caption(tr("ancova_note", second=chosen[1] if chosen[1] > chosen[0] else chosen[0]))
-    download(table, f"{inst.id}-groups")
+    offer_csv(table, f"{inst.id}-groups")
 
 
 def outcomes_section(key: bytes) -> None:
@@ -240,13 +240,13 @@ def outcomes_section(key: bytes) -> None:
     table = pd.DataFrame(rows)
     st.dataframe(for_display(table), hide_index=True, width="stretch")  # downloads keep full precision
     st.caption(tr("outcomes_note"))
-    download(table, "outcomes-before-after")
+    offer_csv(table, "outcomes-before-after")
 
 
 def funnel_section() -> None:
     table = show_funnel(chart=False, min_cell=min_cell())
     if table is not None:
-        download(table, "funnel")
+        offer_csv(table, "funnel")
 
 
 main()
