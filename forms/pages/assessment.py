@@ -26,9 +26,12 @@ from store.models import Assessment
 OPEN_KEY, PICK_KEY = "assessment_id", "assessment_pick"
 
 
-def label(a: Assessment) -> str:
+def label(a: Assessment, me: str) -> str:
+    """Unmistakable in the list: two assessments never share a label (the number is the store's id)."""
     version = f" v{a.version}" if a.version > 1 else ""
-    return f"{a.assessed_on} · {a.instrument_id} · {tr(f'occasion_{a.occasion}')} · {tr(f'state_{a.status}')}{version}"
+    rater = "" if a.rater == me else f" · {a.rater}"
+    return (f"{a.assessed_on} · {a.instrument_id} · {tr(f'occasion_{a.occasion}')} · {tr(f'state_{a.status}')}"
+            f"{version} · #{a.id}{rater}")
 
 
 def pick(code: str) -> Assessment | None:
@@ -39,6 +42,7 @@ def pick(code: str) -> Assessment | None:
         st.info(tr("no_assessments"))
         return None
     by_id = {a.id: a for a in reversed(rows)}  # newest first
+    me = ctx.actor().who
     wanted = st.session_state.get(OPEN_KEY)
     if wanted not in by_id:
         wanted = ctx.linked_int("assessment")  # a reload or a link names it
@@ -46,16 +50,16 @@ def pick(code: str) -> Assessment | None:
         wanted = next(iter(by_id))
     st.session_state[OPEN_KEY] = wanted
     ctx.link("assessment", wanted)
-    if st.session_state.get(PICK_KEY) not in by_id:
-        st.session_state.pop(PICK_KEY, None)
+    # the list shows the open assessment, always: a choice left in the widget from an earlier visit
+    # (before a new draft was started on the case page) must never take over while rating
+    st.session_state[PICK_KEY] = wanted
     ids = list(by_id)
 
     def remember() -> None:
         st.session_state[OPEN_KEY] = st.session_state[PICK_KEY]
         ctx.link("assessment", st.session_state[PICK_KEY])
 
-    st.selectbox(tr("assessment"), ids, index=ids.index(wanted), key=PICK_KEY, format_func=lambda i: label(by_id[i]),
-                 on_change=remember)
+    st.selectbox(tr("assessment"), ids, key=PICK_KEY, format_func=lambda i: label(by_id[i], me), on_change=remember)
     return by_id[st.session_state[OPEN_KEY]]
 
 

@@ -197,10 +197,16 @@ def new_assessment(code: str) -> None:
                 return cases.save_draft(s, ctx.actor(), subject, chosen, occasion=occasion, assessed_on=on,
                                         ratings={}).id
 
-        new_id = ctx.attempt(start)
-        if new_id is not None:
-            st.session_state["assessment_id"] = new_id
-            st.switch_page("forms/pages/assessment.py")
+        try:
+            new_id = start()
+        except cases.CaseError as exc:
+            if exc.code != "assessment.draft_exists":
+                st.error(refusal(exc))
+                return
+            new_id = int(exc.params["draft"])  # go on with the open draft rather than start a twin
+            st.session_state["flash"] = tr("draft_reopened", id=new_id)
+        st.session_state["assessment_id"] = new_id
+        st.switch_page("forms/pages/assessment.py")
 
 
 def main() -> None:

@@ -60,6 +60,8 @@ def save_draft(session: Session, actor: Actor, subject: Subject, instrument_id: 
     if judgment is not None and (inst.judgment is None or judgment not in inst.judgment.levels):
         raise CaseError(f"judgment {judgment!r} is not a level of {instrument_id}", "assessment.judgment",
                         judgment=judgment)
+    if draft is None:
+        _one_open_draft(session, actor, subject, inst.id, occasion)
     if draft is not None and draft.status != "draft":
         raise CaseError("a finalised assessment cannot be changed; make a correction instead", "assessment.final")
     if draft is not None:
@@ -83,6 +85,20 @@ def save_draft(session: Session, actor: Actor, subject: Subject, instrument_id: 
             name = fresh.scalar(select(User.display_name).where(User.login == who)) if who else None
         _refuse_stale(name or who or row.rater, at)
     return row
+
+
+def _one_open_draft(session: Session, actor: Actor, subject: Subject, instrument_id: str, occasion: str) -> None:
+    """One open draft per rater, case, instrument and occasion: a second one would share the first's
+    label, and an assessor's ratings could end up split between the two. The refusal names the draft
+    to go on with (another rater's own draft of the same form is theirs, for agreement studies)."""
+    open_id = session.scalar(select(Assessment.id).where(
+        Assessment.subject_id == subject.id, Assessment.instrument_id == instrument_id,
+        Assessment.occasion == occasion, Assessment.rater == actor.who, Assessment.status == "draft")
+        .order_by(Assessment.id.desc()).limit(1))
+    if open_id is not None:
+        raise CaseError(f"you already have an open draft of {instrument_id} for this occasion (#{open_id}): go on "
+                        "with it, or finalise it first", "assessment.draft_exists", draft=open_id,
+                        instrument=instrument_id)
 
 
 def _stale(session: Session, draft: Assessment) -> None:
