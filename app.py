@@ -11,7 +11,7 @@ from forms import auth, errors
 from forms.context import engine, open_case, show_flash
 from forms.i18n import LANGUAGES, refusal, tr
 from store import AccessDenied
-from store.access import pages_for
+from store.access import landing_page, pages_for
 from store.cases import CaseError
 
 st.set_page_config(page_title="Insats", page_icon=":material/diversity_3:", layout="wide")
@@ -52,7 +52,7 @@ PAGES = {
 }
 allowed = pages_for(actor)  # the same policy table the store enforces
 # a link or a reload names its page (?page=case): the log-in run cannot keep the URL path, the query can
-landing = st.query_params.get("page") if st.query_params.get("page") in allowed else allowed[0]
+landing = st.query_params.get("page") if st.query_params.get("page") in allowed else landing_page(actor)
 page = st.navigation([st.Page(PAGES[name][0], title=tr(PAGES[name][1]), icon=PAGES[name][2],
                               default=name == landing) for name in allowed])
 show_flash()

@@ -207,3 +207,14 @@ def pages_for(actor: Actor) -> list[str]:
              "research": "research.export", "followup": "report.followup", "log": "audit.read"}
     pages = [page for page, action in needs.items() if may(actor, action)]
     return [*pages, "instruments"]
+
+
+# where each role starts its day, the first that applies: a coordinator on the overview of every group,
+# intake on the queue, an assessor on the case, a researcher on the cohort, an admin on the log
+LANDING = (("coordinator", "caseload"), ("intake", "intake"), ("assessor", "case"), ("researcher", "research"),
+           ("admin", "log"))
+
+
+def landing_page(actor: Actor) -> str:
+    pages = pages_for(actor)
+    return next((page for role, page in LANDING if role in actor.roles and page in pages), pages[0])

@@ -137,7 +137,7 @@ class CaseOverview:
     synthetic: bool
     status: str | None  # of the latest referral
     consent: str | None  # active | expired | withdrawn | none; None: not the actor's to see
-    consent_until: date | None  # the latest-ending active consent
+    consent_until: date | None  # the earliest end among the active consents (when one runs out first)
     consent_actors: tuple[str, ...]
     consent_categories: tuple[str, ...]
     consent_expiring: bool  # active, and ends within 30 days
@@ -149,6 +149,9 @@ class CaseOverview:
     closed_reason: str | None = None
     closing_summary: str | None = None
     has_closing_assessment: bool = False
+    # each recipient the active consents cover, and the last day any of them covers it (two consents can
+    # end on different days: the header must not promise the later date for every recipient)
+    consent_until_by_actor: tuple[tuple[str, date], ...] = ()
 
 
 def case_overview(session: Session, actor: Actor, case_code: str, today: date) -> CaseOverview:
@@ -158,21 +161,26 @@ def case_overview(session: Session, actor: Actor, case_code: str, today: date) -
     guard(session, actor, "case.read", subject.id, detail="case overview")
     consents = consent_rows(session, subject.id) if may(actor, "consent.read") else None
     active = [c for c in consents or [] if is_active(c, today)]
-    until = max((c.valid_until for c in active), default=None)
+    by_actor: dict[str, date] = {}
+    for c in active:
+        for a in c.actors:
+            by_actor[a] = max(by_actor.get(a, c.valid_until), c.valid_until)
+    until = min(by_actor.values(), default=None)
     plan = latest_meeting(session, subject.id) if may(actor, "plan.read") else None
     latest = max(subject.referrals, key=lambda r: r.received_on, default=None)
     count = session.scalar(select(func.count()).select_from(Assessment).where(Assessment.subject_id == subject.id))
     return CaseOverview(
         subject_id=subject.id, case_code=subject.case_code, age=age_on(subject.birth_year, subject.birth_month, today),
         gender=subject.gender, district=subject.district, synthetic=subject.synthetic,
-        status=referral_status(latest) if latest else None,
+        status="closed" if subject.closed_on is not None else referral_status(latest) if latest else None,
         consent=None if consents is None else consent_state(consents, today), consent_until=until,
+        consent_until_by_actor=tuple(sorted(by_actor.items())),
         consent_actors=tuple(sorted({a for c in active for a in c.actors})),
         consent_categories=tuple(sorted({a for c in active for a in c.categories})),
         consent_expiring=until is not None and until - today <= CONSENT_WARNING,
         shareable=frozenset((r, c) for r in {FAMILY, *(a for x in active for a in x.actors)}
                             for c in {c for x in active for c in x.categories} if allows(active, r, c, today)),
-        next_meeting_on=plan.next_meeting_on if plan else None,
+        next_meeting_on=plan.next_meeting_on if plan and subject.closed_on is None else None,  # none after closing
         meeting_overdue=plan is not None and plan.next_meeting_on < today and subject.closed_on is None,
         assessments=count or 0, closed_on=subject.closed_on, closed_reason=subject.closed_reason,
         closing_summary=subject.closing_summary,

@@ -234,7 +234,7 @@ def test_case_without_consent_says_nothing_may_be_shared(empty):
     at.button(key="FormSubmitter:consent_form-Spara samtycke").click().run()
     no_trace(at)
     assert "Samtycket är sparat" in texts(at, "success")
-    assert "Samtycke gäller till 2027-11-23" in texts(at, "success")
+    assert "Samtycke gäller för: Polisen till 2027-11-23, Skolan till 2027-11-23" in texts(at, "success")
 
 
 def test_start_an_assessment_from_the_case(empty):

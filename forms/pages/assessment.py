@@ -16,6 +16,7 @@ from forms.assessment_form import (
     recover_answers,
     step_selector,
 )
+from forms.choice import pinned
 from forms.i18n import lang, plain, refusal, tr
 from forms.numbers import for_display
 from forms.score_panel import level_label, show_judgment_vs_band, show_scores
@@ -50,16 +51,13 @@ def pick(code: str) -> Assessment | None:
         wanted = next(iter(by_id))
     st.session_state[OPEN_KEY] = wanted
     ctx.link("assessment", wanted)
-    # the list shows the open assessment, always: a choice left in the widget from an earlier visit
-    # (before a new draft was started on the case page) must never take over while rating
-    st.session_state[PICK_KEY] = wanted
-    ids = list(by_id)
+    st.session_state[f"{PICK_KEY}:chosen"] = wanted  # the list shows the draft the form shows, always
 
-    def remember() -> None:
-        st.session_state[OPEN_KEY] = st.session_state[PICK_KEY]
-        ctx.link("assessment", st.session_state[PICK_KEY])
+    def remember(picked: int) -> None:
+        st.session_state[OPEN_KEY] = picked
+        ctx.link("assessment", picked)
 
-    st.selectbox(tr("assessment"), ids, key=PICK_KEY, format_func=lambda i: label(by_id[i], me), on_change=remember)
+    pinned(tr("assessment"), list(by_id), lambda i: label(by_id[i], me), key=PICK_KEY, on_choose=remember)
     return by_id[st.session_state[OPEN_KEY]]
 
 

@@ -80,11 +80,14 @@ def header(overview: views.CaseOverview) -> None:
         st.error(tr("consent_withdrawn"))
     elif overview.consent_until is None:
         st.error(tr("no_consent"))
-    elif overview.consent_expiring:
-        st.warning(tr("consent_expiring", until=overview.consent_until, actors=", ".join(overview.consent_actors)))
-    else:
-        st.success(tr("consent_active", until=overview.consent_until, actors=", ".join(overview.consent_actors)))
-    if not may(ctx.actor(), "plan.read"):
+    else:  # each recipient with its own last day: two consents may end on different days
+        covered = ", ".join(tr("consent_actor_until", actor=tr_or(f"actor_{a}", a), until=until)
+                            for a, until in overview.consent_until_by_actor)
+        if overview.consent_expiring:
+            st.warning(tr("consent_expiring", until=overview.consent_until, actors=covered))
+        else:
+            st.success(tr("consent_active", actors=covered))
+    if not may(ctx.actor(), "plan.read") or overview.closed_on is not None:  # no meetings after closing
         return
     if overview.next_meeting_on is None:
         st.info(tr("no_meeting"))
@@ -122,6 +125,8 @@ def describe(event: cases.Event) -> str:
     if event.kind == "consent":
         withdrawn = f" ({tr('withdrawn')} {f['withdrawn']})" if f.get("withdrawn") else ""
         return tr("event_consent_facts", until=f["until"]) + withdrawn
+    if event.kind == "closing":
+        return tr(f"closing_{f['reason']}") if f.get("reason") else ""
     return event.summary
 
 

@@ -11,12 +11,14 @@ import streamlit as st
 import instruments
 from forms import context as ctx
 from forms.assessment_form import OMITTED, domain_items, ratings_state
+from forms.choice import pinned
 from forms.funnel import show_funnel
 from forms.i18n import lang, tr
 from forms.numbers import for_display
 from forms.settings import case_system
 from forms.uploads import too_many_rows, upload_bytes
 from store import cases, imports, users, views
+from store.access import may
 from store.models import REFERRAL_SOURCES
 
 CHECKLIST = "irk-8"
@@ -63,11 +65,20 @@ def queue_view() -> None:
     first = queue.head(PICK_LIMIT)  # the longest waiting; filters narrow the rest
     if len(queue) > PICK_LIMIT:
         st.caption(tr("pick_limited", n=PICK_LIMIT))
-    labels = {int(r.referral_id): f"{r.case_code} · {r.received_on} · {status_names[r.status]}"
-              for r in first.itertuples()}
-    chosen = st.selectbox(tr("choose_referral"), list(labels), key="intake_referral", format_func=labels.get)
+    # the text of a choice never changes under the user (a status would, after each step): see forms.choice
+    labels = {int(r.referral_id): choice_label(r.case_code, r.received_on) for r in first.itertuples()}
+    kept = st.session_state.get("intake_referral:chosen")
+    if kept is not None and kept not in labels:  # the referral just handled left the filtered list: keep it
+        with ctx.session() as s:
+            referral = views.referral_by_id(s, ctx.actor(), kept)
+            labels = {kept: choice_label(referral.subject.case_code, referral.received_on)} | labels
+    chosen = pinned(tr("choose_referral"), list(labels), labels.__getitem__, key="intake_referral")
     if chosen is not None:
         next_step(chosen)
+
+
+def choice_label(case_code: str, received_on) -> str:
+    return f"{case_code} · {tr('received_on').lower()} {received_on}"
 
 
 def next_step(referral_id: int) -> None:
@@ -84,7 +95,9 @@ def next_step(referral_id: int) -> None:
         ctx.set_case(code)  # the case page opens on it: the natural next stop after a step
         ctx.done(tr("step_saved", code=code))
 
-    if status == "received":
+    if not may(ctx.actor(), "referral.write"):  # the steps are the intake team's: no form the role cannot use
+        st.caption(tr("intake_steps_by_intake", status=status_label(status)))
+    elif status == "received":
         decision_form(key, apply)
     elif status == "suitable":
         if st.button(tr("mark_asked"), key=f"{key}:ask", type="primary"):
@@ -271,11 +284,16 @@ def funnel_view() -> None:
 def main() -> None:
     st.title(tr("page_intake"))
     # one section at a time: only the chosen one runs, so a city-sized queue costs nothing elsewhere
-    views_by_name = {"queue": queue_view, "register_referral": register_view, "motivation": motivation_view,
-                     "bulk_import": import_view, "funnel": funnel_view}
-    st.session_state.setdefault("intake_view", "queue")
+    # only the sections the role may use (an assessor reads the queue; registering is the intake team's)
+    actor = ctx.actor()
+    sections = {"queue": (queue_view, "referral.read"), "register_referral": (register_view, "referral.write"),
+                "motivation": (motivation_view, "referral.write"), "bulk_import": (import_view, "referral.import"),
+                "funnel": (funnel_view, "report.funnel")}
+    views_by_name = {name: view for name, (view, action) in sections.items() if may(actor, action)}
+    if st.session_state.get("intake_view") not in views_by_name:
+        st.session_state["intake_view"] = "queue"
     chosen = st.segmented_control(tr("intake_section"), list(views_by_name), key="intake_view", format_func=tr,
-                                  label_visibility="collapsed")
+                                  label_visibility="collapsed", required=True)  # a click never empties it
     views_by_name[chosen or "queue"]()
 
 

@@ -18,7 +18,7 @@ from .referrals import referral_status
 @dataclass(frozen=True)
 class Event:
     on: date
-    kind: str  # referral | assessment | meeting | intervention | consent | outcome
+    kind: str  # referral | assessment | meeting | intervention | consent | outcome | closing
     id: int
     summary: str  # plain English, for logs and the CLI
     facts: dict = field(default_factory=dict, compare=False)  # the parts, for a UI to phrase in its language
@@ -52,4 +52,7 @@ def timeline(session: Session, actor: Actor, subject: Subject) -> list[Event]:
         for c in consent_rows(session, sid):
             events.append(Event(c.signed_on, "consent", c.id, f"valid until {c.valid_until}",
                                 {"until": c.valid_until, "withdrawn": c.withdrawn_on}))
+    if subject.closed_on is not None:  # the end of the participation is part of the story
+        events.append(Event(subject.closed_on, "closing", subject.id, f"closed: {subject.closed_reason}",
+                            {"reason": subject.closed_reason}))
     return sorted(events, key=lambda e: (e.on, e.kind, e.id))

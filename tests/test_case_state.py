@@ -1,0 +1,88 @@
+"""What a page says about a case's state, decided in the store (#19 items 4, 7, 8, 9).
+
+Each recipient's own consent end date, a closed case that reads as closed (no next meeting, a
+closing row on the timeline), each role's landing page, and no form drawn that the role may not use.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from store import Actor, cases, transaction, views
+from store.access import landing_page
+from store.users import add_user
+
+from .app_helpers import SYSTEM, TODAY, no_trace, open_page, texts
+
+
+def _case_with_two_consents(engine, actor):
+    with transaction(engine) as s:
+        youth = cases.create_subject(s, SYSTEM)
+        cases.add_consent(s, actor, youth, signed_on=TODAY, signed_by=["youth", "guardian"],
+                          valid_until=TODAY + timedelta(days=365), actors=["socialtjanst", "polis"],
+                          categories=["plan"])
+        cases.add_consent(s, actor, youth, signed_on=TODAY, signed_by=["youth", "guardian"],
+                          valid_until=TODAY + timedelta(days=200), actors=["fritid"], categories=["plan"])
+        return youth.case_code
+
+
+def test_each_recipient_has_its_own_consent_end_date(engine, assessor):
+    code = _case_with_two_consents(engine, assessor)
+    with transaction(engine) as s:
+        o = views.case_overview(s, assessor, code, TODAY)
+    assert dict(o.consent_until_by_actor) == {"socialtjanst": TODAY + timedelta(days=365),
+                                              "polis": TODAY + timedelta(days=365),
+                                              "fritid": TODAY + timedelta(days=200)}
+    assert o.consent_until == TODAY + timedelta(days=200)  # the first to run out
+
+
+def test_the_header_names_each_recipients_end_date(app_engine):
+    code = _case_with_two_consents(app_engine, SYSTEM)
+    at = open_page("case", case=code)
+    no_trace(at)
+    said = texts(at, "success")
+    assert "Fritid till 2027-06-11" in said and "Polisen till 2027-11-23" in said, said
+    assert "fritid," not in said and "socialtjanst" not in said
+
+
+def test_a_closed_case_reads_closed_with_a_closing_row_and_no_next_meeting(engine, assessor):
+    with transaction(engine) as s:
+        referral = cases.register_referral(s, assessor, source="polis", received_on=TODAY - timedelta(days=90))
+        youth = referral.subject
+        for step, kwargs in ((cases.screen, {"suitable": True, "criteria": ["crime_active"]}), (cases.mark_asked, {}),
+                             (cases.record_answer, {"accepted": True})):
+            step(s, assessor, referral, on=TODAY - timedelta(days=80), **kwargs)
+        cases.mark_started(s, assessor, referral, on=TODAY - timedelta(days=70), reason="stated in the test")
+        cases.record_meeting(s, assessor, youth, cases.MeetingInput(held_on=TODAY - timedelta(days=20),
+                                                                      next_meeting_on=TODAY + timedelta(days=8),
+                                                                      attendees=["socialtjanst"]))
+        cases.close_case(s, assessor, youth, TODAY - timedelta(days=1), "goals_reached", "Målen nådda.")
+        code = youth.case_code
+    with transaction(engine) as s:
+        o = views.case_overview(s, assessor, code, TODAY)
+        events = cases.timeline(s, assessor, cases.subject_by_code(s, assessor, code))
+    assert o.status == "closed" and o.next_meeting_on is None and not o.meeting_overdue
+    assert events[-1].kind == "closing" and events[-1].on == TODAY - timedelta(days=1)
+
+
+def test_each_role_lands_where_its_day_starts():
+    assert landing_page(Actor("c", {"coordinator"}, {1})) == "caseload"
+    assert landing_page(Actor("ic", {"intake", "assessor", "coordinator"}, {1})) == "caseload"
+    assert landing_page(Actor("i", {"intake"}, {1})) == "intake"
+    assert landing_page(Actor("a", {"assessor"}, {1})) == "case"
+    assert landing_page(Actor("r", {"researcher"})) == "research"
+    assert landing_page(Actor("d", {"admin"})) == "log"
+
+
+def test_an_assessor_sees_the_queue_without_a_form_it_may_not_use(app_engine):
+    with transaction(app_engine) as s:
+        add_user(s, SYSTEM, "test.assessor", display_name="Test Bedömare", roles=["assessor"], teams=["Standard"])
+        cases.register_referral(s, SYSTEM, source="skola", received_on=TODAY - timedelta(days=3))
+    at = open_page("intake", user="test.assessor")
+    no_trace(at)
+    assert at.segmented_control(key="intake_view").options == ["Ärenden i kön"] or len(
+        at.segmented_control(key="intake_view").options) == 1
+    assert "Nästa steg tas av mottagningsgruppen" in texts(at, "caption")
+    assert not [r for r in at.radio if r.key and r.key.endswith(":suitable")]
+    assert not [b for b in at.button if b.key and b.key.endswith(":decide")]
+    assert "får inte" not in texts(at, "error") + texts(at, "warning")
