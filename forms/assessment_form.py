@@ -82,6 +82,18 @@ def step_selector(instrument: Instrument, form_key: str) -> str:
     return st.session_state[key]
 
 
+def answers_table(instrument: Instrument, ratings: dict[str, str | None]) -> pd.DataFrame:
+    """Every item with the answer given, in the user's language (a referral's checklist as sent)."""
+    language = lang()
+    omitted = instrument.text(instrument.omission.label, language) or tr("not_rated")
+    rows = []
+    for item in instrument.items:
+        labels = {lv.code: instrument.text(lv.label, language) for lv in instrument.scales[item.scale].levels}
+        rows.append({tr("factor"): f"{item.id} {instrument.text(item.label, language)}",
+                     tr("rating"): labels.get(ratings.get(item.id), omitted)})
+    return pd.DataFrame(rows)
+
+
 def read_only_items(instrument: Instrument, domain, ratings: dict, omitted_label: str) -> None:
     """A locked assessment's factors as a plain table: factor, rating, help."""
     language = lang()
@@ -127,7 +139,7 @@ def domain_items(
         widget, help_col = st.columns([3, 2])
         with widget:
             st.radio(
-                f"**{item.id}** {instrument.text(item.label, language)}",
+                f"{item.id} {instrument.text(item.label, language)}",  # plain: the label is its accessible name
                 options,
                 index=options.index(current) if current in options else None,
                 key=widget_key,

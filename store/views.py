@@ -111,6 +111,15 @@ def referral_by_id(session: Session, actor: Actor, referral_id: int) -> Referral
     return referral
 
 
+def referral_checklist(session: Session, actor: Actor, referral_id: int) -> Assessment | None:
+    """The checklist the referrer sent with this referral (read and audited as such), or None."""
+    referral = session.get(Referral, referral_id)
+    if referral is None:
+        raise CaseError(f"no referral with id {referral_id}", "referral.unknown")
+    guard(session, actor, "checklist.read", referral.subject_id, detail=f"checklist of referral {referral_id}")
+    return session.get(Assessment, referral.checklist_id) if referral.checklist_id else None
+
+
 def find_cases(session: Session, actor: Actor, text: str = "", limit: int = 50,
                include_closed: bool = False) -> list[str]:
     """Case codes of the actor's cases containing ``text`` (newest first), for the case picker. A

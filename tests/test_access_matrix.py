@@ -87,7 +87,7 @@ def world(engine):
             subject = cases.create_subject(s, SETUP, team_id=users.team_id(s, team), birth_year=2010)
             codes[team] = subject.case_code
             referral = cases.add_referral(s, SETUP, subject, "polis", D)
-            cases.screen(s, SETUP, referral, suitable=True, on=D)
+            cases.screen(s, SETUP, referral, suitable=True, criteria=["crime_active"], on=D)
             cases.add_consent(s, SETUP, subject, signed_on=D, signed_by=["youth"], valid_until=D + timedelta(days=9999),
                               actors=["skola"], categories=["assessment", "plan"])
             final = cases.save_draft(s, SETUP, subject, "savry-like", occasion="baseline", assessed_on=D,
@@ -130,7 +130,8 @@ def _case_op(name: str) -> Callable:
         "read referral": lambda s, a, c: views.referral_by_id(s, a, referral(s, c).id),
         "new referral on case": lambda s, a, c: cases.register_referral(s, a, source="skola", received_on=D + timedelta(
             days=s.scalar(select(func.count()).select_from(Referral)) + 1), case_code=c),
-        "screen referral": lambda s, a, c: cases.screen(s, a, referral(s, c), suitable=True, on=D),
+        "screen referral": lambda s, a, c: cases.screen(s, a, referral(s, c), suitable=True, criteria=["crime_active"],
+                                                        on=D),
         "read consents": lambda s, a, c: cases.consents_of(s, a, subject(s, c).id),
         "add consent": lambda s, a, c: cases.add_consent(s, a, subject(s, c), signed_on=D, signed_by=["youth"],
                                                          valid_until=D, actors=["polis"], categories=["police"]),

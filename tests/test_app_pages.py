@@ -127,6 +127,7 @@ def test_a_wrong_personal_identity_number_is_refused_and_nothing_is_saved(empty,
     monkeypatch.setenv("INSATS_SECRET_KEY", "app-test-key-key-0123456789-abcdefghijklmnop")
     at = open_page("intake", intake_view="register_referral")
     at.text_input(key="reg_pnr").input("20100101-1235").run()  # wrong check digit
+    at.radio(key="reg_checklist:item:K1").set_value("Ja").run()
     at.button(key="reg_submit").click().run()
     no_trace(at)
     assert "Inget har ändrats" in texts(at, "error")
@@ -143,7 +144,13 @@ def test_screening_steps_one_click_each_dated(empty):
     at.date_input(key=next(w.key for w in at.date_input if w.key.endswith(":date"))).set_value(
         TODAY - timedelta(days=15)).run()
     referral_key = next(w.key for w in at.button if w.key.endswith(":decide"))[: -len(":decide")]
-    at.button(key=f"{referral_key}:decide").click().run()  # suitable = yes is the default
+    at.button(key=f"{referral_key}:decide").click().run()  # nothing is preselected: yes or no is chosen
+    assert "Välj ja eller nej först" in texts(at, "error")
+    at.radio(key=f"{referral_key}:suitable").set_value(True).run()
+    at.button(key=f"{referral_key}:decide").click().run()  # a yes names its criteria
+    assert "välj minst ett" in texts(at, "error")
+    at.multiselect(key=f"{referral_key}:criteria").select("crime_active").run()
+    at.button(key=f"{referral_key}:decide").click().run()
     assert f"Sparat för {code}" in texts(at, "success")
     at.button(key=f"{referral_key}:ask").click().run()
     at.button(key=f"{referral_key}:answer").click().run()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from store import Actor, cases, transaction, views
 from store.access import landing_page
 from store.users import add_user
@@ -86,3 +88,28 @@ def test_an_assessor_sees_the_queue_without_a_form_it_may_not_use(app_engine):
     assert not [r for r in at.radio if r.key and r.key.endswith(":suitable")]
     assert not [b for b in at.button if b.key and b.key.endswith(":decide")]
     assert "får inte" not in texts(at, "error") + texts(at, "warning")
+
+
+def test_a_referral_needs_an_answered_checklist_and_a_yes_its_criteria(engine, assessor):
+    with pytest.raises(cases.CaseError) as empty, transaction(engine) as s:
+        cases.register_referral(s, assessor, source="skola", received_on=TODAY, checklist={"K1": None, "K2": None})
+    assert empty.value.code == "referral.empty_checklist"
+    with transaction(engine) as s:
+        referral = cases.register_referral(s, assessor, source="skola", received_on=TODAY, checklist={"K1": "Ja"})
+        with pytest.raises(cases.CaseError) as bare:
+            cases.screen(s, assessor, referral, suitable=True, on=TODAY)
+        assert bare.value.code == "referral.no_criteria" and referral.suitable is None
+        code = referral.subject.case_code
+    with transaction(engine) as s:  # nothing of the refused referral was kept
+        assert views.find_cases(s, assessor) == [code]
+
+
+def test_the_checklist_as_sent_is_shown_beside_the_decision_and_on_the_case(app_engine):
+    with transaction(app_engine) as s:
+        referral = cases.register_referral(s, SYSTEM, source="polis", received_on=TODAY - timedelta(days=2),
+                                           checklist={"K1": "Ja", "K3": "Nej"})
+        code = referral.subject.case_code
+    for at in (open_page("intake", intake_view="queue"), open_page("case", case=code)):
+        no_trace(at)
+        shown = " ".join(str(t.value.to_dict()) for t in at.table)
+        assert "K1" in shown and "Ja" in shown and "Nej" in shown, shown

@@ -222,7 +222,7 @@ def test_the_network_tab_adds_members_warns_without_police_and_logs_a_serious_ev
     with transaction(engine) as s:
         youth = cases.create_subject(s, SYSTEM)
         referral = cases.add_referral(s, SYSTEM, youth, "polis", TODAY - timedelta(days=30))
-        cases.screen(s, SYSTEM, referral, suitable=True, on=TODAY - timedelta(days=28))
+        cases.screen(s, SYSTEM, referral, suitable=True, criteria=["crime_active"], on=TODAY - timedelta(days=28))
         cases.mark_asked(s, SYSTEM, referral, TODAY - timedelta(days=27))
         cases.record_answer(s, SYSTEM, referral, accepted=True, on=TODAY - timedelta(days=26))
         cases.mark_started(s, SYSTEM, referral, TODAY - timedelta(days=20), reason="Akut.")

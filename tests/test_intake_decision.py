@@ -80,6 +80,7 @@ def test_the_decision_form_records_criteria_and_who_took_part(app_engine):
         cases.add_referral(s, SYSTEM, cases.create_subject(s, SYSTEM), "skola", TODAY - timedelta(days=3))
     at = open_page("intake")
     key = next(w.key for w in at.button if w.key.endswith(":decide"))[: -len(":decide")]
+    at.radio(key=f"{key}:suitable").set_value(True).run()
     at.multiselect(key=f"{key}:criteria").set_value(["serious_crime"]).run()
     at.multiselect(key=f"{key}:who").set_value(at.multiselect(key=f"{key}:who").options[:1]).run()
     at.date_input(key=f"{key}:informed").set_value(TODAY).run()
@@ -98,7 +99,7 @@ def test_the_queue_warns_from_day_five_after_a_yes_without_an_assessment(app_eng
         for days in (4, 5, 9):
             youth = cases.create_subject(s, SYSTEM)
             referral = cases.add_referral(s, SYSTEM, youth, "polis", TODAY - timedelta(days=20))
-            cases.screen(s, SYSTEM, referral, suitable=True, on=TODAY - timedelta(days=18))
+            cases.screen(s, SYSTEM, referral, suitable=True, criteria=["crime_active"], on=TODAY - timedelta(days=18))
             cases.mark_asked(s, SYSTEM, referral, TODAY - timedelta(days=15))
             cases.record_answer(s, SYSTEM, referral, accepted=True, on=TODAY - timedelta(days=days))
             codes[days] = youth.case_code

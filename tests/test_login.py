@@ -186,7 +186,7 @@ def test_the_app_asks_for_a_log_in_and_shows_nothing_before_it(app_db):
     at.text_input(key="login_password").input(PASSWORD)
     at.button[0].click().run()
     assert not at.exception
-    assert at.title[0].value == "Inkorg"
+    assert at.title[0].value == "Översikt"  # a coordinator's day starts on the overview
     assert "Inloggad: **Test Samordnare**" in texts(at, "markdown") and USER in texts(at, "caption")
     assert "mottagning" in texts(at, "caption") and "SIG-samordnare" in texts(at, "caption")
 
@@ -195,7 +195,7 @@ def test_idle_timeout_and_log_out_ask_for_log_in_again(app_db, monkeypatch):
     monkeypatch.setenv("INSATS_IDLE_MINUTES", "30")
     at = logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60))
     at.run()
-    assert at.title[0].value == "Inkorg"
+    assert at.title[0].value == "Översikt"  # a coordinator's day starts on the overview
     at.session_state[auth.STATE]["last_seen"] = time.time() - 31 * 60  # half an hour without a click
     at.run()
     assert at.title[0].value == "Logga in i Insats" and "inaktiv för länge" in texts(at, "info")

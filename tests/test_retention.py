@@ -26,7 +26,7 @@ def _full_case(s, closed_on: date | None, pnr: str | None = None) -> str:
     youth = cases.create_subject(s, SETUP, pnr=pnr, district="Söderort", birth_year=2005, birth_month=4)
     cases.add_referral(s, SETUP, youth, "polis", D)
     referral = youth.referrals[0]
-    cases.screen(s, SETUP, referral, suitable=True, on=D + timedelta(days=2))
+    cases.screen(s, SETUP, referral, suitable=True, criteria=["crime_active"], on=D + timedelta(days=2))
     cases.mark_asked(s, SETUP, referral, D + timedelta(days=3))
     cases.record_answer(s, SETUP, referral, accepted=True, on=D + timedelta(days=4))
     cases.mark_started(s, SETUP, referral, D + timedelta(days=5), reason="Akut: hemkomst från SiS.")
@@ -46,7 +46,7 @@ def _declined_case(s, answered: date) -> str:
     youth = cases.create_subject(s, SETUP)
     cases.add_referral(s, SETUP, youth, "skola", answered - timedelta(days=20))
     referral = youth.referrals[0]
-    cases.screen(s, SETUP, referral, suitable=True, on=answered - timedelta(days=10))
+    cases.screen(s, SETUP, referral, suitable=True, criteria=["crime_active"], on=answered - timedelta(days=10))
     cases.mark_asked(s, SETUP, referral, answered - timedelta(days=5))
     cases.record_answer(s, SETUP, referral, accepted=False, on=answered)
     return youth.case_code

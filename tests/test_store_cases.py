@@ -29,7 +29,7 @@ def test_referral_path_is_dated_and_ordered(engine, assessor):
             cases.screen(s, assessor, ref, suitable=False, on=D)
         with pytest.raises(CaseError, match="only a referral judged suitable"):
             cases.mark_asked(s, assessor, ref, D)
-        cases.screen(s, assessor, ref, suitable=True, on=D + timedelta(days=2))
+        cases.screen(s, assessor, ref, suitable=True, criteria=["crime_active"], on=D + timedelta(days=2))
         with pytest.raises(CaseError, match="cannot be before"):
             cases.mark_asked(s, assessor, ref, D)
         cases.mark_asked(s, assessor, ref, D + timedelta(days=5))
@@ -48,7 +48,7 @@ def test_referral_path_is_dated_and_ordered(engine, assessor):
 def test_declined_referral_records_other_support(engine, assessor):
     with transaction(engine) as s:
         ref = cases.add_referral(s, assessor, cases.create_subject(s, assessor), "skola", D)
-        cases.screen(s, assessor, ref, suitable=True, on=D)
+        cases.screen(s, assessor, ref, suitable=True, criteria=["crime_active"], on=D)
         cases.mark_asked(s, assessor, ref, D)
         cases.record_answer(s, assessor, ref, accepted=False, on=D, other_support="Fältassistenter")
         assert cases.referral_status(ref) == "declined" and ref.other_support == "Fältassistenter"

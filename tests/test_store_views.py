@@ -26,7 +26,7 @@ def test_intake_queue_statuses_waiting_and_filters(engine, assessor):
     with transaction(engine) as s:
         old = cases.add_referral(s, assessor, cases.create_subject(s, assessor, birth_year=2010), "polis",
                                  TODAY - timedelta(days=30))
-        cases.screen(s, assessor, old, suitable=True, on=TODAY - timedelta(days=20))
+        cases.screen(s, assessor, old, suitable=True, criteria=["crime_active"], on=TODAY - timedelta(days=20))
         cases.add_referral(s, assessor, cases.create_subject(s, assessor, birth_year=2000), "skola",
                            TODAY - timedelta(days=3))
         young = cases.add_referral(s, assessor, cases.create_subject(s, assessor, birth_year=2012), "skola",

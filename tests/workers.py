@@ -10,7 +10,7 @@ os.environ.setdefault("INSATS_SECRET_KEY", "test-secret-key-not-for-production-k
 
 def save_assessments(url: str, worker: int, n: int) -> int:
     from store import Actor, make_engine, transaction
-    from store.cases import create_subject, save_draft
+    from store.cases import create_subject, finalise, save_draft
 
     engine = make_engine(url)
     actor = Actor(f"worker-{worker}", "assessor", {1})  # the default team
@@ -18,7 +18,9 @@ def save_assessments(url: str, worker: int, n: int) -> int:
         subject = create_subject(s, actor)
     for i in range(n):
         with transaction(engine) as s:
-            save_draft(s, actor, subject, "ester-like", occasion="follow-up", assessed_on=date(2026, 1, 1 + i % 28),
-                       ratings={"B1": "R1", "KA1": "S1"})
+            # each one finalised: one open draft per rater, case, form and occasion is the rule
+            finalise(s, actor, save_draft(s, actor, subject, "ester-like", occasion="follow-up",
+                                          assessed_on=date(2026, 1, 1 + i % 28), ratings={"B1": "R1", "KA1": "S1"},
+                                          judgment="moderate", rationale="Stresstest."))
     engine.dispose()
     return n

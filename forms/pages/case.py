@@ -13,6 +13,7 @@ import streamlit as st
 import instruments
 from forms import context as ctx
 from forms import network
+from forms.assessment_form import answers_table
 from forms.closing import closing_tab, outcomes_tab
 from forms.i18n import lang, refusal, tr, tr_or
 from store import AccessDenied, cases, views
@@ -107,6 +108,14 @@ def timeline_view(code: str) -> None:
     frame = pd.DataFrame([{tr("date"): e.on, tr("what"): tr(f"event_{e.kind}"), tr("details"): describe(e)}
                           for e in reversed(events)])
     st.dataframe(frame, hide_index=True, width="stretch")
+    if may(ctx.actor(), "checklist.read"):  # what each referrer answered, as sent
+        for e in [e for e in reversed(events) if e.kind == "referral"]:
+            with ctx.session() as s:
+                form = views.referral_checklist(s, ctx.actor(), e.id)
+            if form is not None:
+                inst = ctx.instrument(form.instrument_id)
+                with st.expander(f"{e.on} · " + tr("checklist_answers", title=inst.text(inst.title, lang()))):
+                    st.table(answers_table(inst, form.ratings).set_index(tr("factor")))
 
 
 def describe(event: cases.Event) -> str:

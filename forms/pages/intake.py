@@ -10,7 +10,7 @@ import streamlit as st
 
 import instruments
 from forms import context as ctx
-from forms.assessment_form import OMITTED, domain_items, ratings_state
+from forms.assessment_form import OMITTED, answers_table, domain_items, ratings_state
 from forms.choice import pinned
 from forms.funnel import show_funnel
 from forms.i18n import lang, tr
@@ -77,6 +77,18 @@ def queue_view() -> None:
         next_step(chosen)
 
 
+def show_checklist(referral_id: int) -> None:
+    """What the referrer answered, beside the decision it informs."""
+    with ctx.session() as s:
+        form = views.referral_checklist(s, ctx.actor(), referral_id)
+    if form is None:
+        st.caption(tr("no_checklist"))
+        return
+    inst = ctx.instrument(form.instrument_id)
+    with st.expander(tr("checklist_answers", title=inst.text(inst.title, lang()))):
+        st.table(answers_table(inst, form.ratings).set_index(tr("factor")))
+
+
 def choice_label(case_code: str, received_on) -> str:
     return f"{case_code} · {tr('received_on').lower()} {received_on}"
 
@@ -87,6 +99,7 @@ def next_step(referral_id: int) -> None:
         referral = views.referral_by_id(s, ctx.actor(), referral_id)
         status, code = cases.referral_status(referral), referral.subject.case_code
     key = f"intake:{referral_id}"
+    show_checklist(referral_id)
     on = st.date_input(tr("step_date"), ctx.today(), key=f"{key}:{status}:date", format="YYYY-MM-DD")
 
     def apply(step, **kwargs) -> None:
@@ -130,8 +143,8 @@ def assessment_due_warning() -> None:
 def decision_form(key: str, apply) -> None:
     """The intake decision as a record: suitable or not, against the named criteria, who took part, and
     when the preparation group was informed (the reports: a joint decision, the group informed)."""
-    suitable = st.radio(tr("suitable_q"), [True, False], key=f"{key}:suitable", horizontal=True,
-                        format_func=lambda v: tr("yes") if v else tr("no"))
+    suitable = st.radio(tr("suitable_q"), [True, False], key=f"{key}:suitable", horizontal=True, index=None,
+                        format_func=lambda v: tr("yes") if v else tr("no"))  # nothing chosen for the team
     criteria = instruments.load_intake_criteria()
     met = st.multiselect(tr("criteria_met"), criteria.ids, key=f"{key}:criteria",
                          format_func=lambda c: criteria.label(c, lang()))
@@ -146,6 +159,9 @@ def decision_form(key: str, apply) -> None:
     if suitable and not met:
         st.caption(tr("criteria_hint"))
     if st.button(tr("save_decision"), key=f"{key}:decide", type="primary"):
+        if suitable is None:
+            st.error(tr("choose_suitable"))
+            return
         ctx.attempt(lambda: apply(cases.screen, suitable=suitable, reason=reason, criteria=met,
                                   decided_by=took_part, preparation_informed_on=informed))
 

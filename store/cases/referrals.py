@@ -80,6 +80,9 @@ def screen(session: Session, actor: Actor, referral: Referral, *, suitable: bool
     guard(session, actor, "referral.write", referral.subject_id, detail="screened", verb="update")
     if not suitable and not (reason or "").strip():
         raise CaseError("a referral judged not suitable needs a reason", "referral.reason")
+    if suitable and not criteria:  # the reports: a yes names which of the criteria the youth meets
+        raise CaseError("a referral judged suitable names at least one of the criteria it meets",
+                        "referral.no_criteria")
     _not_before(on, referral.received_on, "the decision", "the referral was received")
     known = instruments.load_intake_criteria().ids
     unknown = [c for c in criteria or [] if c not in known]
@@ -174,6 +177,10 @@ def register_referral(session: Session, actor: Actor, *, source: str, received_o
                       checklist_instrument: str = "irk-8", **subject_fields: object) -> Referral:
     """A referral as the intake team receives it: to an existing case (by code) or a new one, with
     the referring actor's checklist stored as a final assessment of occasion ``referral``."""
+    if checklist is not None and not any(v is not None for v in checklist.values()):
+        # a checklist sent with nothing answered says nothing: the referrer's reasons are the point of it
+        raise CaseError("the referral's checklist has no answer; answer at least one item (or 'Vet ej')",
+                        "referral.empty_checklist")
     if case_code:
         subject = find_subject(session, case_code)
         guard(session, actor, "referral.write", subject.id, audited=False)
@@ -184,6 +191,6 @@ def register_referral(session: Session, actor: Actor, *, source: str, received_o
         raise CaseError(f"case {subject.case_code} already has a referral received on {received_on}",
                         "referral.duplicate", case=subject.case_code, on=received_on)
     form = None
-    if checklist and any(v is not None for v in checklist.values()):
+    if checklist:
         form = new_checklist(session, actor, subject, checklist_instrument, received_on, checklist)
     return add_referral(session, actor, subject, source, received_on, checklist=form)
