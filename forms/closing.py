@@ -10,6 +10,7 @@ import streamlit as st
 
 from forms import context as ctx
 from forms.i18n import lang, tr, tr_or
+from forms.numbers import for_display
 from forms.plain_plan import closing_summary_html
 from forms.release import choose_recipient, release_button
 from store import cases, views
@@ -97,8 +98,10 @@ def outcomes_tab(code: str, overview: views.CaseOverview) -> None:
     if table.empty:
         st.caption(tr("no_outcomes"))
     else:
-        st.dataframe(table.rename(columns={c: tr(f"outcome_col_{c}") for c in table.columns}), hide_index=True,
-                     width="stretch")
+        shown = table.assign(**{c: table[c].map(lambda v, c=c: tr_or(f"{c}_{v}", v) if isinstance(v, str) else v)
+                                for c in ("placement", "occupation") if c in table.columns})
+        st.dataframe(for_display(shown).rename(columns={c: tr(f"outcome_col_{c}") for c in table.columns}),
+                     hide_index=True, width="stretch")
     with st.form("outcome_form", clear_on_submit=True):
         a, b, c = st.columns(3)
         start = a.date_input(tr("outcome_col_period_start"), ctx.today() - timedelta(days=90), format="YYYY-MM-DD")

@@ -72,6 +72,15 @@ def plain(text: object) -> str:
     return _MARKUP.sub(r"\\\1", str(text))
 
 
+_ROLES_AFTER_NAME = re.compile(r"\(([a-z_, ]+)\)$")
+
+
+def person(text: str) -> str:
+    """"Name (coordinator, intake)" as stored -> "Name (SIG-samordnare, mottagning)": roles in words."""
+    return _ROLES_AFTER_NAME.sub(lambda m: "(" + ", ".join(tr_or(f"role_{r.strip()}", r.strip())
+                                                            for r in m.group(1).split(",")) + ")", str(text))
+
+
 def tr_or(key: str, default: str) -> str:
     """Translate ``key`` if the app knows it, else show ``default`` (free text such as an actor name)."""
     return tr(key) if key in STRINGS else default

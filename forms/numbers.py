@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pandas as pd
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
 
@@ -68,6 +69,18 @@ def date_text(value: date, language: str | None = None) -> str:
     return format_date(value, format=pattern, locale=_locale(language))
 
 
+LOCAL = ZoneInfo("Europe/Stockholm")  # the municipality's clock; the store keeps UTC
+
+
+def local_time(value: datetime | None, language: str | None = None) -> str:
+    """A stored UTC time as the user's clock shows it (Europe/Stockholm, summer time included)."""
+    if value is None:
+        return "–"
+    moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LOCAL)
+    pattern = "yyyy-MM-dd HH:mm:ss" if (language or lang()) == "sv" else "dd/MM/yyyy HH:mm:ss"
+    return format_datetime(moment, format=pattern, tzinfo=LOCAL, locale=_locale(language))
+
+
 def for_display(frame: pd.DataFrame, language: str | None = None) -> pd.DataFrame:
     """A copy with every number column as text: p-value columns as ``p_value``, others as ``number``."""
     language = language or lang()
@@ -79,6 +92,7 @@ def for_display(frame: pd.DataFrame, language: str | None = None) -> pd.DataFram
             continue
         if not pd.api.types.is_numeric_dtype(out[column]) and not out[column].map(
                 lambda v: isinstance(v, int | float) and not isinstance(v, bool)).any():
+            out[column] = ["–" if v is None else v for v in out[column]]  # never "None" on a page
             continue
         shown = p_value if _P_COLUMN.search(str(column)) else number
         out[column] = [shown(v, language=language) if isinstance(v, int | float) and not isinstance(v, bool)

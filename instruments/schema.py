@@ -131,7 +131,7 @@ class Instrument(_Model):
     repeat_weeks: int | None = Field(default=None, ge=1)
     companion: str | None = None
     reliability: dict[str, Annotated[float, Field(gt=0, lt=1)]] = Field(default_factory=dict)
-    reliability_source: str | None = None
+    reliability_source: Text | str | None = None  # where the reliabilities come from, per language
     reference_sd: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
     cutoffs: dict[str, float] = Field(default_factory=dict)
     scales: dict[Identifier, Scale] = Field(min_length=1)

@@ -129,3 +129,28 @@ def test_no_page_shows_a_raw_identifier_in_either_language(demo, page):
         if raw:
             found[language] = raw
     assert not found, f"{page}: {found}"
+
+
+# vocabulary codes as stored (consent recipients, referral sources, factor domains, roles, audit words) that
+# are no Swedish word: on a Swedish page each must be said in words (#19 item 6)
+RAW_CODE = re.compile(r"\b(socialtjanst|faltassistenter|oppenvard|historical|individual|protective|assessor|"
+                      r"coordinator|intake|researcher|admin|emergency|police|school|leisure|None|nan|NaN|True|False|"
+                      r"goals_reached|dropped_out)\b")
+# English on a Swedish page: Streamlit's own words and sentences from the store (#19 items 5 and 13)
+ENGLISH = re.compile(r"\b(the|cannot|must|before|expected|Choose options|No results|Upload|per file|Show password|"
+                     r"Skip to main content|one of|a date as)\b")
+DOT_DECIMAL = re.compile(r"(?<![\w.\d])-?\d+\.\d+(?![\w.\d])")  # 2.86, -8.05: Swedish writes 2,86 (#19 item 10)
+
+
+@pytest.mark.parametrize("page", ["intake", "caseload", "case", "assessment", "change", "matching", "plan", "research",
+                                  "followup", "log"])
+def test_a_swedish_page_has_no_raw_code_english_sentence_or_dot_decimal(demo, page):
+    code = case_with_finals(demo)
+    login = RESEARCHER if page == "research" else USER
+    at = open_page(page, case=code, user=login)
+    no_trace(at)
+    text = [t for t in shown_text(at) if t != login]  # the login name is the user's own, not a code
+    found = {"codes": sorted({m for t in text for m in RAW_CODE.findall(t)}),
+             "english": sorted({t for t in text if ENGLISH.search(t)})[:5],
+             "decimals": sorted({t for t in text if DOT_DECIMAL.search(t)})[:5]}
+    assert not any(found.values()), f"{page}: {found}"

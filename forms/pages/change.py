@@ -95,7 +95,8 @@ def main() -> None:
     st.header(tr("totals"))
     st.dataframe(for_display(totals), hide_index=True, width="stretch")
     if inst.reliability_source:
-        st.caption(f"{tr('reliability_source')}: {inst.reliability_source}")
+        source = inst.reliability_source
+        st.caption(f"{tr('reliability_source')}: {source if isinstance(source, str) else inst.text(source, lang())}")
 
     st.header(tr("per_factor"))
     counts = result.factors["verdict"].value_counts()

@@ -14,7 +14,7 @@ from forms import context as ctx
 from forms.followup_pdf import MEASURE_NAMES, REASONS, STEP_NAMES, follow_up_pdf
 from forms.followup_report import follow_up_report
 from forms.i18n import tr
-from forms.numbers import percent
+from forms.numbers import for_display, number, percent
 from forms.release import download
 from forms.safe_csv import audited_download
 
@@ -52,14 +52,14 @@ def main() -> None:
                            for k, v in report["closed"].items()])
     if not closed.empty:
         left.dataframe(closed, hide_index=True, width="stretch")
-    right.dataframe(outcomes.round(1), hide_index=True, width="stretch")
+    right.dataframe(for_display(outcomes), hide_index=True, width="stretch")
     right.caption(tr("followup_comparison_note"))
     change = report["risk_change"]
     if "risk_total" in change:
-        right.caption(tr("followup_risk_change", n=change["n"], risk_pre=f"{change['risk_total']['pre_mean']:.1f}",
-                         risk_post=f"{change['risk_total']['post_mean']:.1f}",
-                         prot_pre=f"{change['protective_total']['pre_mean']:.1f}",
-                         prot_post=f"{change['protective_total']['post_mean']:.1f}"))
+        right.caption(tr("followup_risk_change", n=change["n"], risk_pre=number(change['risk_total']['pre_mean']),
+                         risk_post=number(change['risk_total']['post_mean']),
+                         prot_pre=number(change['protective_total']['pre_mean']),
+                         prot_post=number(change['protective_total']['post_mean'])))
     by_team = pd.DataFrame(report["by_team"])
     if not by_team.empty:
         for column in ("first_assessment_within_7_days_share", "meeting_intervals_within_28_days_share"):

@@ -13,7 +13,7 @@ from forms import context as ctx
 from forms.assessment_form import OMITTED, answers_table, domain_items, ratings_state
 from forms.choice import pinned
 from forms.funnel import show_funnel
-from forms.i18n import lang, tr
+from forms.i18n import lang, person, tr
 from forms.numbers import for_display
 from forms.settings import case_system
 from forms.uploads import too_many_rows, upload_bytes
@@ -153,7 +153,7 @@ def decision_form(key: str, apply) -> None:
     mine = next((p for p in people if p.startswith(f"{ctx.actor().name} (")), None)
     left, right = st.columns([3, 1])
     took_part = left.multiselect(tr("decided_by"), people, default=[mine] if mine else [], key=f"{key}:who",
-                                 accept_new_options=True, help=tr("decided_by_help"))
+                                 accept_new_options=True, help=tr("decided_by_help"), format_func=person)
     informed = right.date_input(tr("preparation_informed_on"), None, key=f"{key}:informed", format="YYYY-MM-DD")
     reason = st.text_input(tr("reason"), key=f"{key}:reason")
     if suitable and not met:
@@ -216,7 +216,8 @@ def register_view() -> None:
     year = cols[0].number_input(tr("birth_year"), 1990, ctx.today().year, ctx.today().year - 15, key="reg_year",
                                 disabled=bool(existing))
     month = cols[1].number_input(tr("birth_month"), 1, 12, 1, key="reg_month", disabled=bool(existing))
-    gender = cols[2].selectbox(tr("gender"), ["pojke", "flicka", "annat"], key="reg_gender", disabled=bool(existing))
+    gender = cols[2].selectbox(tr("gender"), ["pojke", "flicka", "annat"], key="reg_gender", disabled=bool(existing),
+                               format_func=lambda g: tr(f"gender_{g}"))
     district = cols[3].text_input(tr("district"), key="reg_district", disabled=bool(existing))
     pnr = st.text_input(tr("pnr_optional"), key="reg_pnr", type="password", help=tr("pnr_help"),
                         disabled=bool(existing))

@@ -5,12 +5,27 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 import streamlit as st
 
 from forms import context as ctx
-from forms.i18n import tr
+from forms.i18n import tr, tr_or
+from forms.numbers import local_time
 from forms.safe_csv import audited_download
 from store import views
+
+
+def readable(log: pd.DataFrame) -> pd.DataFrame:
+    """The log in words: local times, roles, actions and kinds of record in the user's language (the
+    download keeps the stored UTC times and codes, for a data-protection officer's own tools)."""
+    if log.empty:
+        return log
+    words = {column: {code: tr_or(f"{prefix}{code}", code) for code in log[column].dropna().unique()}
+             for column, prefix in (("action", "log_action_"), ("entity", "log_entity_"))}
+    roles = {r: " + ".join(tr_or(f"role_{x}", x) for x in str(r).split("+")) for r in log["role"].dropna().unique()}
+    return log.assign(at=[local_time(t) for t in log["at"]], role=log["role"].map(roles),
+                      action=log["action"].map(words["action"]), entity=log["entity"].map(words["entity"]),
+                      case_code=log["case_code"].fillna("–"), detail=log["detail"].fillna(""))
 
 
 def main() -> None:
@@ -28,7 +43,7 @@ def main() -> None:
         log = views.access_log(s, ctx.actor(), case_code=case or None, login=login or None, since=since,
                                until=until, actions=["emergency"] if emergency else None)
     st.caption(tr("log_rows", n=len(log)))
-    st.dataframe(log.rename(columns={
+    st.dataframe(readable(log).rename(columns={
         "at": tr("log_at"), "who": tr("log_user"), "role": tr("log_role"), "action": tr("log_action"),
         "entity": tr("log_entity"), "case_code": tr("log_case"), "detail": tr("log_detail")}),
         hide_index=True, width="stretch")

@@ -10,6 +10,7 @@ import streamlit as st
 from forms import context as ctx
 from forms.i18n import lang, tr
 from forms.network import attendee_options
+from forms.numbers import number
 from forms.score_panel import level_label
 from scoring.matching import Profile, match, plan_draft
 from store import cases, views
@@ -88,7 +89,7 @@ def main() -> None:
         chosen = []
         for rec in result.recommendations:
             with st.container(border=True):
-                label = f"**{rec.name}** · {rec.provider} · {rec.hours_per_week:g} h/v, ~{rec.typical_weeks} v"
+                label = f"**{rec.name}** · {rec.provider} · {number(rec.hours_per_week)} h/v, ~{rec.typical_weeks} v"
                 if rec.alternative_to:
                     label = f"{tr('alternative')}: {label}"
                 if st.checkbox(label, key=f"pick:{rec.id}"):

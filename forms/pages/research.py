@@ -14,8 +14,8 @@ from forms import charts
 from forms import context as ctx
 from forms.chart_view import show_chart
 from forms.funnel import show_funnel
-from forms.i18n import lang, tr
-from forms.numbers import for_display
+from forms.i18n import lang, tr, tr_or
+from forms.numbers import for_display, number, p_value
 from forms.safe_csv import audited_download
 from forms.score_panel import level_label
 from scoring import research
@@ -63,6 +63,15 @@ def offer_csv(frame: pd.DataFrame, name: str) -> None:
     audited_download(frame, name, "research.export")
 
 
+def value_label(column: str, value: object) -> str:
+    """A stored value in words: a referral source or a gender by its catalogue name, a district as written."""
+    if column == "referral_source":
+        return tr_or(f"source_{value}", str(value))
+    if column == "gender":
+        return tr_or(f"gender_{value}", str(value))
+    return str(value)
+
+
 def filters(data: pd.DataFrame) -> pd.DataFrame:
     """Cohort filters; every one narrows the de-identified rows before pairing."""
     cols = st.columns(5)
@@ -73,7 +82,7 @@ def filters(data: pd.DataFrame) -> pd.DataFrame:
     for col, column in zip(cols[1:4], ("district", "referral_source", "gender"), strict=True):
         options = sorted(data[column].dropna().unique())
         chosen[column] = col.multiselect(tr(f"filter_{column}"), options, key=f"research_{column}",
-                                         placeholder=tr("all"))
+                                         placeholder=tr("all"), format_func=lambda v, c=column: value_label(c, v))
     ages = cols[4].slider(tr("age"), 10, 26, (12, 24), key="research_ages")
     keep = data["assessed_month"].between(*period) & data["age"].between(*ages)
     for column, values in chosen.items():
@@ -180,7 +189,7 @@ def summary_section(inst, pairs: research.Pairs) -> None:
             show_chart(charts.transition_heatmap(matrix, names, tr("before"), tr("after")),
                        pd.DataFrame(matrix, columns=names).assign(**{tr("before"): names})
                        .set_index(tr("before")).reset_index(), tr("research_transitions"))
-            st.caption(tr("bowker", chi2=r["bowker_chi2"], df=r["bowker_df"], p=r["bowker_p"]))
+            st.caption(tr("bowker", chi2=number(r["bowker_chi2"]), df=r["bowker_df"], p=p_value(r["bowker_p"])))
 
 
 def factors_section(inst, pairs: research.Pairs) -> None:
@@ -198,7 +207,8 @@ def factors_section(inst, pairs: research.Pairs) -> None:
 def groups_section(inst, pairs: research.Pairs) -> None:
     column = st.selectbox(tr("compare_by"), GROUPINGS, key="research_group_by", format_func=lambda c: tr(f"filter_{c}"))
     values = sorted(pairs.pre_rows[column].dropna().unique())
-    chosen = st.multiselect(tr("compare_two"), values, max_selections=2, key="research_group_values")
+    chosen = st.multiselect(tr("compare_two"), values, max_selections=2, key="research_group_values",
+                            format_func=lambda v: value_label(column, v), placeholder=tr("choose_two"))
     if len(chosen) != 2:
         st.info(tr("compare_hint"))
         return
