@@ -53,12 +53,56 @@ def tr(key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def _param(value: object) -> str:
+    """A refusal's parameter in words: a recipient, an information category or a step by its name, a
+    list item by item, anything else (a date, a number, a code typed by the user) as it is."""
+    if isinstance(value, list | tuple):
+        return ", ".join(_param(v) for v in value)
+    text = str(value)
+    for prefix in ("actor_", "category_", "order_step_", "role_", "source_"):
+        if f"{prefix}{text}" in STRINGS:
+            return tr(f"{prefix}{text}")
+    return text
+
+
+# what an import row error expects, as the store writes it in English (for the CLI and logs) -> the
+# catalogue's words; the parts in braces (codes, dates, lists of values) are kept as written
+_EXPECTED = [(re.compile(p), key) for p, key in (
+    (r"^a date as YYYY-MM-DD$", "expect_date"),
+    (r"^ja, nej or empty$", "expect_yes_no"),
+    (r"^a date on or after (?P<ref>.+)$", "expect_date_after"),
+    (r"^this column in the header$", "expect_column"),
+    (r"^one of (?P<codes>.+), or an omission code \((?P<omitted>.+)\)$", "expect_level"),
+    (r"^one of (?P<values>.+?)( \(or empty\))?$", "expect_one_of"),
+    (r"^a case code of 1-16 letters.*$", "expect_case_code"),
+    (r"^a case of one of your teams$", "expect_own_team"),
+    (r"^an existing case code.*$", "expect_existing_case"),
+    (r"^the date of the intake decision$", "expect_decision_date"),
+    (r"^a reason when not suitable$", "expect_reason"),
+    (r"^ja: only suitable referrals are asked$", "expect_suitable_before_asked"),
+    (r"^the date they were asked, before an answer$", "expect_asked_date"),
+    (r"^the date of the answer$", "expect_answer_date"),
+    (r"^ja: SIG starts only after a yes$", "expect_yes_before_start"),
+    (r"^a (whole )?number of 0 or more$", "expect_count"),
+    (r"^a per cent, 0-100$", "expect_percent"),
+)]
+
+
+def expected(text: str) -> str:
+    """An import row error's "expected" in the user's language (as written when no pattern knows it)."""
+    for pattern, key in _EXPECTED:
+        if match := pattern.match(text):
+            return tr(key, **{k: v for k, v in match.groupdict().items() if v is not None})
+    return text
+
+
 def refusal(exc: Exception) -> str:
     """A refusal from the store in the user's language: by its code when the app knows it."""
     code = getattr(exc, "code", None)
     if code and f"err_{code}" in STRINGS:
-        params = {k: tr_or(f"actor_{v}", tr_or(f"category_{v}", str(v))) for k, v in getattr(exc, "params", {}).items()}
-        return tr(f"err_{code}", **params)
+        params = {k: _param(v) for k, v in getattr(exc, "params", {}).items()}
+        said, unchanged = tr(f"err_{code}", **params), tr("nothing_changed")
+        return said if unchanged in said else f"{said} {unchanged}"  # every refusal says nothing was changed
     return tr("refused", message=str(exc))
 
 

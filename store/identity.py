@@ -24,7 +24,12 @@ _CASE_ALPHABET = "ACDEFHJKLMNPQRTUVWXY3479"  # no look-alikes (0/O, 1/I, 5/S, 8/
 
 
 class IdentityError(ValueError):
-    """A personal identity number is malformed, has an impossible date or a wrong check digit."""
+    """A personal identity number is malformed, has an impossible date or a wrong check digit (or the
+    key to store one is missing). ``code`` and ``params`` let a page say it in its language."""
+
+    def __init__(self, message: str, code: str = "pnr.format", **params: object) -> None:
+        self.code, self.params = code, params
+        super().__init__(message)
 
 
 def luhn_ok(digits: str) -> bool:
@@ -54,9 +59,10 @@ def normalise_pnr(text: str, today: date | None = None) -> str:
     try:
         date(year, mm, day)
     except ValueError:
-        raise IdentityError(f"{year:04d}-{mm:02d}-{day:02d} is not a date") from None
+        raise IdentityError(f"{year:04d}-{mm:02d}-{day:02d} is not a date", "pnr.date",
+                            date=f"{year:04d}-{mm:02d}-{day:02d}") from None
     if not luhn_ok(f"{match['yy']}{match['mm']}{match['dd']}{match['serial']}{match['check']}"):
-        raise IdentityError("wrong check digit")
+        raise IdentityError("wrong check digit", "pnr.check")
     return f"{year:04d}{mm:02d}{dd:02d}{match['serial']}{match['check']}"
 
 
@@ -83,10 +89,10 @@ def new_key() -> str:
 def instance_key() -> str:
     key = os.environ.get("INSATS_SECRET_KEY")
     if not key:
-        raise IdentityError("INSATS_SECRET_KEY is not set: personal identity numbers cannot be stored")
+        raise IdentityError("INSATS_SECRET_KEY is not set: personal identity numbers cannot be stored", "pnr.no_key")
     problem = key_problem(key)
     if problem:
-        raise IdentityError(problem)
+        raise IdentityError(problem, "pnr.weak_key")
     return key
 
 

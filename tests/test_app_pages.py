@@ -179,7 +179,7 @@ def test_screening_refusal_is_a_message_and_changes_nothing(empty):
     at.radio(key=f"{key}:suitable").set_value(False).run()
     at.button(key=f"{key}:decide").click().run()  # not suitable without a reason
     no_trace(at)
-    assert "needs a reason" in texts(at, "error") and "Inget har ändrats" in texts(at, "error")
+    assert "behöver en motivering" in texts(at, "error") and "Inget har ändrats" in texts(at, "error")
     with transaction(empty) as s:
         assert s.scalars(select(Referral)).one().suitable is None
 
@@ -192,7 +192,7 @@ def test_bulk_import_previews_and_lists_row_errors_before_saving(empty):
     no_trace(at)
     assert "2 fel" in texts(at, "error")
     errors = at.dataframe[-1].value
-    assert list(errors["rad"]) == [2, 3] and list(errors["Kolumn"]) == ["received_on", "source"]
+    assert list(errors["Rad"]) == [2, 3] and list(errors["Kolumn"]) == ["received_on", "source"]
     assert not [b for b in at.button if b.key == "import_go"]  # nothing to click: nothing is saved
     good = header + "SIG-AAA111,polis,2026-02-03,ja,2026-02-05,,,\nSIG-AAA112,skola,2026-03-01,,,,,\n"
     at.file_uploader(key="import_upload").upload("register.csv", good.encode(), "text/csv").run()
@@ -335,11 +335,11 @@ def test_finalise_needs_judgment_and_rationale_then_locks(empty):
     code, draft_id = _draft(empty, SAVRY_LOW)
     at = open_page("assessment", case=code)
     at.button(key=f"finalise:{draft_id}").click().run()
-    assert "make the summary judgment" in texts(at, "error")
+    assert "Gör den slutliga bedömningen" in texts(at, "error")
     at.radio(key=f"assessment:{draft_id}:step").set_value("__judgment__").run()
     at.radio(key=f"assessment:{draft_id}:judgment").set_value("high").run()
     at.button(key=f"finalise:{draft_id}").click().run()
-    assert "write a rationale" in texts(at, "error")
+    assert "Skriv en motivering" in texts(at, "error")
     at.text_area(key=f"assessment:{draft_id}:rationale").input("Nytt grovt våld trots låga summor.").run()
     at.button(key=f"finalise:{draft_id}").click().run()
     no_trace(at)

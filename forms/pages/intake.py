@@ -13,7 +13,7 @@ from forms import context as ctx
 from forms.assessment_form import OMITTED, answers_table, domain_items, ratings_state
 from forms.choice import pinned
 from forms.funnel import show_funnel
-from forms.i18n import lang, person, tr
+from forms.i18n import expected, lang, person, tr
 from forms.numbers import for_display
 from forms.settings import case_system
 from forms.uploads import too_many_rows, upload_bytes
@@ -279,8 +279,8 @@ def import_view() -> None:
     st.dataframe(frame.head(20), hide_index=True, width="stretch")
     if errors:
         st.error(tr("import_errors", n=len(errors)))
-        st.dataframe(pd.DataFrame([{"rad" if lang() == "sv" else "row": e.row, tr("column"): e.column,
-                                    tr("value"): e.value, tr("expected"): e.expected} for e in errors]),
+        st.dataframe(pd.DataFrame([{tr("row"): e.row, tr("column"): e.column,
+                                    tr("value"): e.value, tr("expected"): expected(e.expected)} for e in errors]),
                      hide_index=True, width="stretch")
         return
     team_id = team_choice(st, key="import_team")

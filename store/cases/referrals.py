@@ -52,10 +52,16 @@ def statuses(frame: pd.DataFrame) -> pd.Series:
                                FIRST_STATUS), index=frame.index)
 
 
+STEP_WORDS = {"received": "the referral was received", "decision": "the decision", "informed": "informing the "
+              "preparation group", "asked": "asking", "answer": "the answer", "start": "the start",
+              "last_answer": "the last answer"}
+
+
 def _not_before(day: date, earlier: date | None, what: str, reference: str) -> None:
+    """``what`` and ``reference`` are step codes (``STEP_WORDS``): a page says them in its language."""
     if earlier is not None and day < earlier:
-        raise CaseError(f"{what} ({day}) cannot be before {reference} ({earlier})", "referral.order",
-                        what=what, day=day, reference=reference, earlier=earlier)
+        raise CaseError(f"{STEP_WORDS[what]} ({day}) cannot be before {STEP_WORDS[reference]} ({earlier})",
+                        "referral.order", what=what, day=day, reference=reference, earlier=earlier)
 
 
 def add_referral(session: Session, actor: Actor, subject, source: str, received_on: date,
@@ -83,14 +89,14 @@ def screen(session: Session, actor: Actor, referral: Referral, *, suitable: bool
     if suitable and not criteria:  # the reports: a yes names which of the criteria the youth meets
         raise CaseError("a referral judged suitable names at least one of the criteria it meets",
                         "referral.no_criteria")
-    _not_before(on, referral.received_on, "the decision", "the referral was received")
+    _not_before(on, referral.received_on, "decision", "received")
     known = instruments.load_intake_criteria().ids
     unknown = [c for c in criteria or [] if c not in known]
     if unknown:
         raise CaseError(f"unknown criteria {', '.join(unknown)}; one of {', '.join(known)}", "referral.criteria",
                         criteria=", ".join(unknown))
     if preparation_informed_on is not None:
-        _not_before(preparation_informed_on, on, "informing the preparation group", "the decision")
+        _not_before(preparation_informed_on, on, "informed", "decision")
     referral.suitable, referral.decided_on, referral.suitable_reason = suitable, on, reason
     referral.decided_by = [p.strip() for p in decided_by or [] if p.strip()] or None
     referral.criteria = list(criteria or []) or None
@@ -113,8 +119,8 @@ def mark_asked(session: Session, actor: Actor, referral: Referral, on: date) -> 
     if referral.accepted is True or (asks and asks[-1].answer is None):
         raise CaseError("the youth has already said yes, or the last ask is still unanswered",
                         "referral.already_asked")
-    _not_before(on, asks[-1].answered_on if asks else referral.decided_on, "asking",
-                "the last answer" if asks else "the decision")
+    _not_before(on, asks[-1].answered_on if asks else referral.decided_on, "asked",
+                "last_answer" if asks else "decision")
     ask = Ask(referral_id=referral.id, asked_on=on, asked_by=actor.who)
     session.add(ask)
     referral.asked_on = referral.asked_on or on
@@ -130,7 +136,7 @@ def record_answer(session: Session, actor: Actor, referral: Referral, *, accepte
         raise CaseError("the youth and guardians must be asked before an answer is recorded", "referral.not_asked")
     asks = asks_of(session, referral.id)
     pending = asks[-1] if asks and asks[-1].answer is None else None
-    _not_before(on, pending.asked_on if pending else referral.asked_on, "the answer", "asking")
+    _not_before(on, pending.asked_on if pending else referral.asked_on, "answer", "asked")
     if pending is None:  # a referral from before asks were kept: its one ask, recorded now
         pending = Ask(referral_id=referral.id, asked_on=referral.asked_on, asked_by=actor.who)
         session.add(pending)
@@ -159,7 +165,7 @@ def mark_started(session: Session, actor: Actor, referral: Referral, on: date, *
     guard(session, actor, "referral.write", referral.subject_id, detail="started", verb="update")
     if referral.accepted is not True:
         raise CaseError("SIG can only start after the youth and guardians said yes", "referral.not_accepted")
-    _not_before(on, referral.answered_on, "the start", "the answer")
+    _not_before(on, referral.answered_on, "start", "answer")
     reason = (reason or "").strip() or None
     if not assessed_before(session, referral.subject_id, on) and reason is None:
         raise CaseError("there is no final structured assessment on or before the start: do it first, or "
