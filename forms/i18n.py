@@ -6,6 +6,7 @@ short and in the social worker's language.
 
 from __future__ import annotations
 
+import gettext
 import re
 from pathlib import Path
 
@@ -22,10 +23,15 @@ DOMAIN = "insats"
 
 def _catalogue(language: str) -> dict[str, str]:
     """One language's messages from its gettext catalogue (``locale/LANG/LC_MESSAGES/insats.po``), read
-    with Babel: a translator edits the .po file with ordinary tools (Poedit, Weblate, ``pybabel``)."""
+    with Babel: a translator edits the .po file with ordinary tools (Poedit, Weblate, ``pybabel``).
+    A message with plural forms is kept under its id as the tuple of its forms (see ``ntr``)."""
     with open(LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po", "rb") as f:
         catalogue = read_po(f, locale=language, domain=DOMAIN)
-    return {m.id: m.string for m in catalogue if m.id and m.string}
+    PLURAL_RULES[language] = gettext.c2py(catalogue.plural_expr)
+    return {(m.id[0] if isinstance(m.id, tuple) else m.id): m.string for m in catalogue if m.id and m.string}
+
+
+PLURAL_RULES: dict = {}  # language -> n -> the index of the plural form (the catalogue's Plural-Forms)
 
 
 def _load() -> dict[str, dict[str, str]]:
@@ -50,7 +56,18 @@ def lang() -> str:
 def tr(key: str, **values: object) -> str:
     """Translate a UI string into the session's language, formatting ``values`` into it."""
     text = STRINGS[key].get(lang()) or STRINGS[key]["sv"]
+    if isinstance(text, tuple):  # a message with plural forms asked without a count: the "other" form
+        text = text[-1]
     return text.format(**values) if values else text
+
+
+def ntr(key: str, n: int, **values: object) -> str:
+    """``ngettext`` for the session's language: the plural form of ``key`` the catalogue's rule picks
+    for ``n`` ("1 remiss", "2 remisser"), with ``n`` and ``values`` formatted in."""
+    language = lang() if lang() in STRINGS[key] else "sv"
+    forms = STRINGS[key][language]
+    text = forms[PLURAL_RULES[language](n)] if isinstance(forms, tuple) else forms
+    return text.format(n=n, **values)
 
 
 def _param(value: object) -> str:

@@ -12,7 +12,7 @@ from store import cases
 from store.models import EVENT_KINDS, ORGANISATIONS
 
 from . import context as ctx
-from .i18n import tr
+from .i18n import ntr, tr
 from .numbers import for_display
 
 FAMILY = ("ungdom", "vårdnadshavare")
@@ -84,7 +84,7 @@ def members_tab(code: str, everyone: list) -> None:
 def events_tab(code: str, logged: list) -> None:
     open_serious = [e for e, is_open in logged if is_open]
     if open_serious:
-        st.error(tr("events_open", n=len(open_serious),
+        st.error(ntr("events_open", len(open_serious),
                     by=min(e.occurred_on for e in open_serious) + cases.SERIOUS_MEETING_WITHIN))
     with st.form("event_form", clear_on_submit=True):
         left, mid, right = st.columns([2, 2, 1])

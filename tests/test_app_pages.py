@@ -419,7 +419,7 @@ def test_matching_adds_chosen_recommendations_to_the_plan(demo):
     picks[0].check().run()
     at.button(key="add_to_plan").click().run()
     no_trace(at)
-    assert "1 insatser lades till" in texts(at, "success")
+    assert "1 insats lades till" in texts(at, "success")
     chosen = picks[0].key.split(":", 1)[1]
     with transaction(demo) as s:
         subject = s.scalar(select(Subject).where(Subject.case_code == code))
@@ -444,7 +444,7 @@ def test_the_first_plan_is_made_at_a_meeting_the_user_says_was_held(empty):
     at.checkbox(key="first_meeting_held").check().run()
     at.button(key="add_to_plan").click().run()
     no_trace(at)
-    assert "1 insatser lades till" in texts(at, "success")
+    assert "1 insats lades till" in texts(at, "success")
     with transaction(empty) as s:
         assert [m.held_on for m in s.scalars(select(Meeting)).all()] == [TODAY - timedelta(days=2)]
 

@@ -178,7 +178,7 @@ def test_referral_to_action_plan_in_a_real_browser(app, page):
     # no plan yet: the plan is made at a network meeting, and the user says it was held (today)
     click(page, main(page).get_by_text("Mötet har hållits", exact=True))
     click(page, main(page).get_by_role("button", name="Lägg till i åtgärdsplanen"))
-    expect(main(page).get_by_text("1 insatser lades till i åtgärdsplanen.")).to_be_visible()
+    expect(main(page).get_by_text("1 insats lades till i åtgärdsplanen.")).to_be_visible()
     shot(page, "matching")
 
     # 7. Åtgärdsplan shows it, with the next network meeting four weeks ahead

@@ -64,7 +64,7 @@ def test_asking_again_is_one_click_on_the_motivation_list(app_engine):
         code, referral_id = youth.case_code, referral.id
     at = open_page("intake", intake_view="motivation")
     no_trace(at)
-    assert code in texts(at, "markdown") and "Tillfrågad 1 gång(er)" in texts(at, "markdown")
+    assert code in texts(at, "markdown") and "Tillfrågad 1 gång," in texts(at, "markdown")
     at.button(key=f"ask_again:{referral_id}").click().run()
     no_trace(at)
     assert f"{code} är tillfrågad igen." in texts(at, "success")

@@ -19,7 +19,7 @@ from forms.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
 from .app_helpers import RESEARCHER, ROOT, USER, make_database, no_trace, open_page
 from .test_app_pages import case_with_finals
 
-KEYWORDS = {"tr": None, "tr_or": (1,)}  # tr("key", ...) and tr_or("key", default)
+KEYWORDS = {"tr": None, "tr_or": (1,), "ntr": (1,)}  # tr("key", ...), tr_or("key", default), ntr("key", n)
 PLACEHOLDER = re.compile(r"\{([a-z_]+)[^}]*\}")
 # a raw identifier: snake_case as code writes it ("acute_mental_health"), never what a reader should see
 RAW_IDENTIFIER = re.compile(r"(?<![\w./\\-])[a-z]+(?:_[a-z0-9]+)+(?![\w./\\-])")
@@ -49,7 +49,7 @@ def test_every_message_id_the_code_uses_is_translated_in_both_languages():
     used = used_in_code()
     assert len(used) > 300  # the extractor really read the code
     for language in LANGUAGES:
-        have = {m.id: m.string for m in catalogue(language) if m.id}
+        have = {(m.id[0] if isinstance(m.id, tuple) else m.id): m.string for m in catalogue(language) if m.id}
         # "source_" + value: a family of ids; at least one of it must exist (the rest the pages test)
         missing = sorted(f"{where}: {key}" for key, where in used.items()
                          if not (have.get(key) or (key.endswith("_") and any(k.startswith(key) for k in have))))
@@ -57,12 +57,17 @@ def test_every_message_id_the_code_uses_is_translated_in_both_languages():
 
 
 def test_both_catalogues_have_the_same_messages_and_placeholders():
-    sv = {m.id: m.string for m in catalogue("sv") if m.id}
-    en = {m.id: m.string for m in catalogue("en") if m.id}
+    sv = {(m.id[0] if isinstance(m.id, tuple) else m.id): m.string for m in catalogue("sv") if m.id}
+    en = {(m.id[0] if isinstance(m.id, tuple) else m.id): m.string for m in catalogue("en") if m.id}
     assert sv.keys() == en.keys()
     assert all(sv.values()) and all(en.values())
-    differ = [key for key in sv if set(PLACEHOLDER.findall(sv[key])) != set(PLACEHOLDER.findall(en[key]))]
+    def placeholders(text) -> set[str]:  # a plural message: every form has the same placeholders
+        return set().union(*(PLACEHOLDER.findall(t) for t in (text if isinstance(text, tuple) else (text,))))
+
+    differ = [key for key in sv if placeholders(sv[key]) != placeholders(en[key])]
     assert not differ
+    assert {key for key, text in sv.items() if isinstance(text, tuple)} == {
+        key for key, text in en.items() if isinstance(text, tuple)}  # plural in one language, plural in both
 
 
 @pytest.mark.parametrize("language", list(LANGUAGES))
@@ -154,3 +159,21 @@ def test_a_swedish_page_has_no_raw_code_english_sentence_or_dot_decimal(demo, pa
              "english": sorted({t for t in text if ENGLISH.search(t)})[:5],
              "decimals": sorted({t for t in text if DOT_DECIMAL.search(t)})[:5]}
     assert not any(found.values()), f"{page}: {found}"
+
+
+@pytest.mark.parametrize(("language", "one", "many"),
+                         [("sv", "1 remiss", "2 remisser"), ("en", "1 referral", "2 referrals")])
+def test_counts_take_the_catalogues_plural_forms(language, one, many, monkeypatch):
+    """ngettext through Babel's catalogue: "1 remiss", never "1 remisser" (#19 item 14)."""
+    from forms import i18n
+
+    monkeypatch.setattr(i18n, "lang", lambda: language)
+    assert i18n.ntr("queue_count", 1) == one and i18n.ntr("queue_count", 2) == many
+    assert i18n.ntr("queue_count", 0).startswith("0 ") and i18n.ntr("queue_count", 0) != one.replace("1", "0")
+    po = catalogue(language)  # the same forms as Python's own gettext reads from the compiled catalogue
+    buffer = io.BytesIO()
+    write_mo(buffer, po)
+    buffer.seek(0)
+    compiled = gettext.GNUTranslations(buffer)
+    assert compiled.ngettext("queue_count", "queue_count", 1).format(n=1) == one
+    assert compiled.ngettext("queue_count", "queue_count", 5).format(n=5) == many.replace("2", "5")

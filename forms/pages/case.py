@@ -15,7 +15,7 @@ from forms import context as ctx
 from forms import network
 from forms.assessment_form import answers_table
 from forms.closing import closing_tab, outcomes_tab
-from forms.i18n import lang, refusal, tr, tr_or
+from forms.i18n import lang, ntr, refusal, tr, tr_or
 from store import AccessDenied, cases, views
 from store.access import may
 from store.models import OCCASIONS
@@ -127,7 +127,7 @@ def describe(event: cases.Event) -> str:
         version = f" v{f['version']}" if f["version"] > 1 else ""
         return " · ".join([f["instrument"], tr("occasion_" + f["occasion"]), tr("state_" + f["state"])]) + version
     if event.kind == "meeting":
-        return tr("event_meeting_facts", n=f["commitments"], next=f["next"])
+        return ntr("event_meeting_facts", f["commitments"], next=f["next"])
     if event.kind == "intervention":
         known = ctx.catalogue().by_id.get(f["intervention"])
         return instrument_text(known.name) if known else f["intervention"]

@@ -13,7 +13,7 @@ from forms import context as ctx
 from forms.assessment_form import OMITTED, answers_table, domain_items, ratings_state
 from forms.choice import pinned
 from forms.funnel import show_funnel
-from forms.i18n import expected, lang, person, tr
+from forms.i18n import expected, lang, ntr, person, tr
 from forms.numbers import for_display
 from forms.settings import case_system
 from forms.uploads import too_many_rows, upload_bytes
@@ -53,7 +53,7 @@ def queue_view() -> None:
         st.dataframe(due.rename(columns={"case_code": tr("case_code"), "closed_on": tr("closed_on"),
                                          "months": tr("follow_up_months"), "due_on": tr("due_on")}),
                      hide_index=True, width="stretch")
-    st.caption(tr("queue_count", n=len(queue)))
+    st.caption(ntr("queue_count", len(queue)))
     st.dataframe(shown.drop(columns=["referral_id"]).rename(columns={
         "case_code": tr("case_code"), "age": tr("age"), "source": tr("source"), "received_on": tr("received_on"),
         "status": tr("status"), "waiting_days": tr("waiting_days"), "consent": tr("consent"),
@@ -179,7 +179,7 @@ def motivation_view() -> None:
     st.dataframe(for_display(shown), hide_index=True, width="stretch")
     for row in waiting.itertuples():
         left, right = st.columns([3, 1])
-        left.markdown(f"**{row.case_code}** · {tr('motivation_asks', n=row.asks, on=row.last_asked_on)}")
+        left.markdown(f"**{row.case_code}** · {ntr('motivation_asks', int(row.asks), on=row.last_asked_on)}")
 
         def ask(referral_id: int = int(row.referral_id), code: str = row.case_code) -> None:
             with ctx.session() as s:
@@ -275,7 +275,7 @@ def import_view() -> None:
         _, _, errors = imports.validate_referrals(frame)
     except imports.ImportRefused as exc:  # the header itself is wrong
         errors = exc.errors
-    st.caption(tr("import_preview", n=len(frame)))
+    st.caption(ntr("import_preview", len(frame)))
     st.dataframe(frame.head(20), hide_index=True, width="stretch")
     if errors:
         st.error(tr("import_errors", n=len(errors)))
@@ -284,14 +284,14 @@ def import_view() -> None:
                      hide_index=True, width="stretch")
         return
     team_id = team_choice(st, key="import_team")
-    if st.button(tr("import_go", n=len(frame)), key="import_go", type="primary"):
+    if st.button(ntr("import_go", len(frame)), key="import_go", type="primary"):
         def run() -> imports.ImportReport:
             with ctx.session() as s:
                 return imports.import_referrals(s, ctx.actor(), frame, team_id=team_id)
 
         report = ctx.attempt(run)
         if report is not None:
-            ctx.done(tr("imported", n=report.imported, new=report.new_subjects, skipped=len(report.skipped)))
+            ctx.done(ntr("imported", report.imported, new=report.new_subjects, skipped=len(report.skipped)))
 
 
 def funnel_view() -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from forms import context as ctx
-from forms.i18n import tr, tr_or
+from forms.i18n import ntr, tr, tr_or
 from forms.numbers import local_time
 from forms.safe_csv import audited_download
 from store import views
@@ -42,7 +42,7 @@ def main() -> None:
     with ctx.session() as s:
         log = views.access_log(s, ctx.actor(), case_code=case or None, login=login or None, since=since,
                                until=until, actions=["emergency"] if emergency else None)
-    st.caption(tr("log_rows", n=len(log)))
+    st.caption(ntr("log_rows", len(log)))
     st.dataframe(readable(log).rename(columns={
         "at": tr("log_at"), "who": tr("log_user"), "role": tr("log_role"), "action": tr("log_action"),
         "entity": tr("log_entity"), "case_code": tr("log_case"), "detail": tr("log_detail")}),

@@ -8,7 +8,7 @@ from datetime import date
 import streamlit as st
 
 from forms import context as ctx
-from forms.i18n import lang, tr
+from forms.i18n import lang, ntr, tr
 from forms.network import attendee_options
 from forms.numbers import number
 from forms.score_panel import level_label
@@ -111,7 +111,7 @@ def main() -> None:
                 with ctx.session() as s:
                     subject = cases.subject_by_code(s, ctx.actor(), code, action="plan.write")
                     cases.add_to_plan(s, ctx.actor(), subject, items, first)
-                ctx.done(tr("added_to_plan", n=len(items)))
+                ctx.done(ntr("added_to_plan", len(items)))
 
             ctx.attempt(add)
 

@@ -14,7 +14,7 @@ from forms import charts
 from forms import context as ctx
 from forms.chart_view import show_chart
 from forms.funnel import show_funnel
-from forms.i18n import lang, tr, tr_or
+from forms.i18n import lang, ntr, tr, tr_or
 from forms.numbers import for_display, number, p_value
 from forms.safe_csv import audited_download
 from forms.score_panel import level_label
@@ -95,7 +95,7 @@ def experience_section(inst, cohort: pd.DataFrame) -> None:
     """A questionnaire asked once, summarised per question; a question fewer than the minimum group
     answered shows no figures."""
     summary = question_summary(inst, cohort, language=lang())
-    st.caption(tr("experience_cohort", n=len(cohort)))
+    st.caption(ntr("experience_cohort", len(cohort)))
     shown = summary.assign(mean=summary["mean"].where(~summary["n"].map(lambda n: too_small(n, min_cell()))),
                            agree_share=summary["agree_share"].where(~summary["n"].map(
                                lambda n: too_small(n, min_cell()))))
