@@ -113,3 +113,22 @@ def build_report(data: FollowUpData, start: date, end: date, window_months: int 
     report["risk_change"]["n"] = count(report["risk_change"]["n"])
     report["comparison_group"]["outcomes"]["youths"] = count(report["comparison_group"]["outcomes"]["youths"])
     return report
+
+
+def figures(report: dict) -> list[tuple[str, object]]:
+    """The report as one figure per row, for a spreadsheet: each path (``by_team.0.started``) with a
+    single value in its cell, never a Python dict or list (a list of rows is numbered from 0)."""
+    out: list[tuple[str, object]] = []
+
+    def walk(prefix: str, value: object) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), item)
+        elif isinstance(value, list | tuple):
+            for i, item in enumerate(value):
+                walk(f"{prefix}.{i}", item)
+        else:
+            out.append((prefix, value))
+
+    walk("", report)
+    return out

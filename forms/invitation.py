@@ -13,11 +13,13 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, vCalAddress, vText
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+NO_REPLY = "insats@noreply.invalid"  # RFC 2606's reserved name: an organiser without an address of their own
 
 
 def invitation_ics(*, case_code: str, on: date, start: time, minutes: int, place: str, summary: str,
                    description: str, organiser: tuple[str, str] | None, attendees: list[tuple[str, str]]) -> bytes:
-    """``attendees`` and ``organiser``: (name, e-mail). Returns the calendar file's bytes."""
+    """``attendees`` and ``organiser``: (name, e-mail; the e-mail may be None). Returns the calendar file's
+    bytes, with the VTIMEZONE its TZID names and an ORGANIZER, as RFC 5545 requires of a request."""
     calendar = Calendar()
     calendar.add("prodid", "-//Insats//SIG network meeting//SV")
     calendar.add("version", "2.0")
@@ -32,10 +34,10 @@ def invitation_ics(*, case_code: str, on: date, start: time, minutes: int, place
     event.add("description", description)
     if place:
         event.add("location", place)
-    if organiser is not None:
-        who = vCalAddress(f"mailto:{organiser[1]}")
-        who.params["cn"] = vText(organiser[0])
-        event["organizer"] = who
+    name, email = organiser if organiser is not None else ("Insats", None)
+    who = vCalAddress(f"mailto:{email or NO_REPLY}")
+    who.params["cn"] = vText(name)
+    event["organizer"] = who
     for name, email in attendees:
         who = vCalAddress(f"mailto:{email}")
         who.params["cn"] = vText(name)
@@ -43,6 +45,7 @@ def invitation_ics(*, case_code: str, on: date, start: time, minutes: int, place
         who.params["rsvp"] = vText("TRUE")
         event.add("attendee", who, encode=0)
     calendar.add_component(event)
+    calendar.add_missing_timezones()  # the VTIMEZONE for Europe/Stockholm that DTSTART's TZID names
     return calendar.to_ical()
 
 

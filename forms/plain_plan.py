@@ -12,33 +12,36 @@ from datetime import date
 WORDS = {
     "sv": {"title": "Vår plan", "intro": "Det här har vi kommit överens om på mötet {held}.",
            "short": "Det vi jobbar med nu", "long": "Det vi vill nå på sikt", "who": "Vem", "what": "Gör vad",
-           "when": "Senast", "next": "Nästa gång vi ses: {next}.",
+           "when": "Senast", "if_cannot": "Om det inte går", "next": "Nästa gång vi ses: {next}.",
            "footer": "Hör av dig till din samordnare om något inte blir som vi sagt."},
     "en": {"title": "Our plan", "intro": "This is what we agreed at the meeting on {held}.",
            "short": "What we are working on now", "long": "What we want to reach later", "who": "Who",
-           "what": "Does what", "when": "By", "next": "Next time we meet: {next}.",
+           "what": "Does what", "when": "By", "if_cannot": "If it can't be done", "next": "Next time we meet: {next}.",
            "footer": "Contact your coordinator if something does not happen as we said."},
 }
 
 
 def plain_words_html(*, held_on: date, next_meeting_on: date, short_goals: list[str], long_goals: list[str],
-                     commitments: list[tuple[str, str, date]], lang: str = "sv") -> str:
-    """``commitments``: (who, what, by when), already in the family's words."""
+                     commitments: list[tuple[str, str, date] | tuple[str, str, date, str | None]],
+                     lang: str = "sv") -> str:
+    """``commitments``: (who, what, by when[, what they do if they cannot]), already in the family's words.
+    The youth's own "if I can't" belongs on the family's copy as much as the professionals'."""
     w = WORDS.get(lang, WORDS["sv"])
     e = html.escape
 
     def goals(heading: str, items: list[str]) -> str:
         return f"<h2>{e(heading)}</h2><ul>{''.join(f'<li>{e(g)}</li>' for g in items)}</ul>" if items else ""
 
-    rows = "".join(f"<tr><td>{e(who)}</td><td>{e(what)}</td><td>{by:%Y-%m-%d}</td></tr>"
-                   for who, what, by in commitments)
+    rows = "".join(f"<tr><td>{e(c[0])}</td><td>{e(c[1])}</td><td>{c[2]:%Y-%m-%d}</td>"
+                   f"<td>{e(c[3] if len(c) > 3 and c[3] else '–')}</td></tr>" for c in commitments)
     return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{e(w['title'])}</title>
 <style>body{{font-family:sans-serif;font-size:16pt;max-width:46em;margin:2em auto;line-height:1.4}}
 table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #999;padding:.4em;text-align:left}}
 @media print{{body{{margin:1cm}}}}</style></head><body>
 <h1>{e(w['title'])}</h1><p>{e(w['intro'].format(held=f"{held_on:%Y-%m-%d}"))}</p>
 {goals(w['short'], short_goals)}{goals(w['long'], long_goals)}
-<table><tr><th>{e(w['who'])}</th><th>{e(w['what'])}</th><th>{e(w['when'])}</th></tr>{rows}</table>
+<table><tr><th>{e(w['who'])}</th><th>{e(w['what'])}</th><th>{e(w['when'])}</th><th>{e(w['if_cannot'])}</th></tr>
+{rows}</table>
 <p><strong>{e(w['next'].format(next=f"{next_meeting_on:%Y-%m-%d}"))}</strong></p><p>{e(w['footer'])}</p>
 </body></html>"""
 

@@ -285,6 +285,11 @@ def assign_case(session: Session, actor: Actor, case_code: str, *, team: str | N
     forget_case_access(session)
 
 
+def own_email(session: Session, actor: Actor) -> str | None:
+    """The acting user's own e-mail address (the organiser of the meetings they convene), if any."""
+    return session.scalar(select(User.email).where(User.login == actor.who))
+
+
 def colleagues(session: Session, actor: Actor) -> list[str]:
     """The active people of the actor's teams as "Name (roles)": who can be named as taking part in an
     intake decision. Asked by those who take it."""

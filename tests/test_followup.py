@@ -346,3 +346,12 @@ def test_a_recorded_outcome_without_cost_is_priced_or_refused(engine):
                                        placement="HVB", placement_days=3)
         with pytest.raises(store_cases.CaseError, match="ends before it starts"):
             store_cases.record_outcome(s, SETUP, youth, period_start=date(2026, 3, 1), period_end=date(2026, 2, 1))
+
+
+def test_the_report_as_figures_has_one_value_per_cell():
+    """#19 item 15: the spreadsheet had Python dicts in its cells."""
+    from forms.followup_report import figures
+
+    rows = figures({"n": 3, "by_team": [{"group": "SIG Söderort", "started": 2}], "risk": {"pre_mean": 27.5}})
+    assert rows == [("n", 3), ("by_team.0.group", "SIG Söderort"), ("by_team.0.started", 2), ("risk.pre_mean", 27.5)]
+    assert not any(isinstance(v, dict | list) for _, v in rows)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 import numpy as np
 import pandas as pd
@@ -47,3 +47,40 @@ def test_the_plain_words_plan_says_who_does_what_and_escapes_text():
         assert risk_word not in page  # no scores or risk levels on the family's copy
     assert "Our plan" in plain_words_html(held_on=date(2026, 11, 23), next_meeting_on=date(2026, 12, 21),
                                           short_goals=[], long_goals=[], commitments=[], lang="en")
+
+
+def test_the_family_plan_carries_each_if_i_cannot():
+    """#19 item 18: the youth's own "Om jag inte kan" was left out of the family's copy."""
+    page = plain_words_html(held_on=date(2026, 11, 23), next_meeting_on=date(2026, 12, 21), short_goals=[],
+                            long_goals=[], lang="sv",
+                            commitments=[("Ungdomen", "Gå till skolan varje dag", date(2026, 12, 21),
+                                          "Jag ringer min mentor innan åtta"),
+                                         ("Skolan", "Närvarouppföljning", date(2026, 12, 21), None)])
+    assert "Om det inte går" in page and "Jag ringer min mentor innan åtta" in page
+    assert page.count("<tr>") == 3  # the heading and both commitments, the second with '–'
+
+
+def test_the_invitation_is_a_valid_rfc_5545_request_with_its_time_zone_and_organiser():
+    """#19 item 15: a TZID needs its VTIMEZONE and a REQUEST its ORGANIZER; read by icalendar and by vobject."""
+    import icalendar
+    import vobject
+
+    from forms.invitation import invitation_ics
+
+    data = invitation_ics(case_code="SIG-K7QF3M", on=date(2026, 12, 21), start=time(15, 0), minutes=90,
+                          place="Skärholmens stadsdelsförvaltning", summary="Nätverksmöte", description="Dagordning",
+                          organiser=("Sam Samordnare", "sam@kommun.example"),
+                          attendees=[("Polisen Kim", "kim@polisen.example")])
+    calendar = icalendar.Calendar.from_ical(data)
+    zones = {str(z["TZID"]) for z in calendar.walk("VTIMEZONE")}
+    event = calendar.walk("VEVENT")[0]
+    assert zones == {"Europe/Stockholm"} and event["DTSTART"].params["TZID"] == "Europe/Stockholm"
+    assert str(event["ORGANIZER"]) == "mailto:sam@kommun.example"
+    parsed = vobject.readOne(data.decode())  # a second, independent reader
+    assert parsed.vevent.organizer.value == "mailto:sam@kommun.example"
+    assert parsed.vevent.dtstart.value.utcoffset().total_seconds() == 3600  # CET in December
+    assert "SIG-K7QF3M" in parsed.vevent.summary.value
+    without = icalendar.Calendar.from_ical(invitation_ics(
+        case_code="SIG-K7QF3M", on=date(2026, 6, 1), start=time(9, 0), minutes=60, place="", summary="Möte",
+        description="", organiser=("Sam Samordnare", None), attendees=[]))
+    assert str(without.walk("VEVENT")[0]["ORGANIZER"]).endswith(".invalid")  # never an invented real address

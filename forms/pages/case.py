@@ -180,10 +180,12 @@ def consent_form(code: str) -> None:
         left, right = st.columns(2)
         signed = left.date_input(tr("signed_on"), today, format="YYYY-MM-DD")
         until = right.date_input(tr("valid_until"), today + timedelta(days=365), format="YYYY-MM-DD")
-        signed_by = st.multiselect(tr("signed_by"), SIGNERS, format_func=lambda x: tr(f"signer_{x.replace(' ', '_')}"))
-        shared = st.multiselect(tr("consent_actors"), CONSENT_ACTORS, format_func=lambda x: tr(f"actor_{x}"))
+        signed_by = st.multiselect(tr("signed_by"), SIGNERS, format_func=lambda x: tr(f"signer_{x.replace(' ', '_')}"),
+            placeholder=tr("choose_options"))
+        shared = st.multiselect(tr("consent_actors"), CONSENT_ACTORS, format_func=lambda x: tr(f"actor_{x}"),
+            placeholder=tr("choose_options"))
         categories = st.multiselect(tr("consent_categories"), CONSENT_CATEGORIES,
-                                    format_func=lambda x: tr(f"category_{x}"))
+                                    format_func=lambda x: tr(f"category_{x}"), placeholder=tr("choose_options"))
         if st.form_submit_button(tr("save_consent"), type="primary"):
             def save() -> None:
                 with ctx.session() as s:

@@ -12,7 +12,7 @@ import streamlit as st
 
 from forms import context as ctx
 from forms.followup_pdf import MEASURE_NAMES, REASONS, STEP_NAMES, follow_up_pdf
-from forms.followup_report import follow_up_report
+from forms.followup_report import figures, follow_up_report
 from forms.i18n import tr
 from forms.numbers import for_display, number, percent
 from forms.release import download
@@ -76,8 +76,8 @@ def main() -> None:
     download("JSON", lambda: json.dumps(report, indent=1, ensure_ascii=False), file_name=f"{name}.json",
              mime="application/json", key="followup_json", audit=("report.followup", f"{name}.json"), column=json_col)
     with csv_col:
-        audited_download(pd.json_normalize(report, sep=".").T.reset_index().set_axis(["figure", "value"], axis=1)
-                         .astype(str), name, "report.followup")
+        audited_download(pd.DataFrame(figures(report), columns=[tr("followup_figure"), tr("value")]), name,
+                         "report.followup")
 
 
 main()

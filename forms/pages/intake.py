@@ -35,7 +35,7 @@ def queue_view() -> None:
     sources = left.multiselect(tr("source_filter"), REFERRAL_SOURCES, key="intake_sources",
                                placeholder=tr("all"), format_func=lambda s: tr(f"source_{s}"))
     statuses = mid.multiselect(tr("status_filter"), cases.STATUSES, default=list(cases.OPEN_STATUSES),
-                               key="intake_statuses", format_func=status_label)
+                               key="intake_statuses", format_func=status_label, placeholder=tr("choose_options"))
     ages = right.slider(tr("age"), 10, 26, (12, 24), key="intake_ages")
     waiting = far.number_input(tr("waiting_at_least"), 0, 365, 0, key="intake_waiting")
     with ctx.session() as s:
@@ -147,13 +147,14 @@ def decision_form(key: str, apply) -> None:
                         format_func=lambda v: tr("yes") if v else tr("no"))  # nothing chosen for the team
     criteria = instruments.load_intake_criteria()
     met = st.multiselect(tr("criteria_met"), criteria.ids, key=f"{key}:criteria",
-                         format_func=lambda c: criteria.label(c, lang()))
+                         format_func=lambda c: criteria.label(c, lang()), placeholder=tr("choose_options"))
     with ctx.session() as s:
         people = users.colleagues(s, ctx.actor())
     mine = next((p for p in people if p.startswith(f"{ctx.actor().name} (")), None)
     left, right = st.columns([3, 1])
     took_part = left.multiselect(tr("decided_by"), people, default=[mine] if mine else [], key=f"{key}:who",
-                                 accept_new_options=True, help=tr("decided_by_help"), format_func=person)
+                                 accept_new_options=True, help=tr("decided_by_help"), format_func=person,
+                                     placeholder=tr("choose_options"))
     informed = right.date_input(tr("preparation_informed_on"), None, key=f"{key}:informed", format="YYYY-MM-DD")
     reason = st.text_input(tr("reason"), key=f"{key}:reason")
     if suitable and not met:

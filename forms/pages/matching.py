@@ -42,7 +42,8 @@ def first_meeting(subject_id: int) -> cases.MeetingInput | None:
     held = left.date_input(tr("first_meeting_held_on"), ctx.today(), key="first_meeting_on", format="YYYY-MM-DD")
     with ctx.session() as s:
         members = cases.members_of(s, ctx.actor(), subject_id, on=held)
-    who = right.multiselect(tr("first_meeting_attendees"), attendee_options(members), key="first_meeting_who")
+    who = right.multiselect(tr("first_meeting_attendees"), attendee_options(members), key="first_meeting_who",
+        placeholder=tr("choose_options"))
     if not st.checkbox(tr("first_meeting_confirm"), key="first_meeting_held"):
         return None
     return cases.MeetingInput(held_on=held, attendees=who)

@@ -15,7 +15,7 @@ from forms.network import attendee_options, missing_warning, organisation_label,
 from forms.plain_plan import plain_words_html
 from forms.professional_plan import PlanSheet, professional_plan_pdf
 from forms.release import choose_recipient, download, release_button
-from store import cases, views
+from store import cases, users, views
 from store.models import COMMITMENT_REVIEWS, COMMITMENT_STATUSES, GOAL_OWNERS
 
 ATTENDEES = ("ungdom", "vårdnadshavare", "socialtjanst", "skola", "polis", "fritid", "bup")
@@ -91,10 +91,12 @@ def convene(code: str, plan, network: list, logged: list) -> None:
     with_mail = [(m.name, m.email) for m in members if m.email]
     st.caption(tr("invite_who", n=len(with_mail), total=len(members)))
     on = plan.next_meeting_on
+    with ctx.session() as s:  # the coordinator convening is the organiser the calendars answer to
+        organiser = (ctx.actor().name or ctx.actor().who, users.own_email(s, ctx.actor()))
 
     def invitation() -> bytes:
         return invitation_ics(case_code=code, on=on, start=start, minutes=int(minutes), place=place,
-                              summary=tr("invite_summary"), description=tr("invite_description"), organiser=None,
+                              summary=tr("invite_summary"), description=tr("invite_description"), organiser=organiser,
                               attendees=with_mail)
 
     def agenda() -> str:
@@ -143,7 +145,8 @@ def meeting_form(code: str, network: list) -> None:
     members = present(network, held)
     missing_warning(members, held)
     options = attendee_options(members)
-    attendees = st.multiselect(tr("attendees"), options, default=options, key="meeting_attendees")
+    attendees = st.multiselect(tr("attendees"), options, default=options, key="meeting_attendees",
+        placeholder=tr("choose_options"))
     reason = None
     if (next_on - held).days > cases.MAX_MEETING_INTERVAL.days:
         st.warning(tr("interval_warning", days=(next_on - held).days))
@@ -210,7 +213,7 @@ def main() -> None:
             held_on=plan.held_on, next_meeting_on=plan.next_meeting_on,
             short_goals=[g.text for g in plan.goals if g.term == "short"],
             long_goals=[g.text for g in plan.goals if g.term == "long"],
-            commitments=[(actor_label(c.actor), c.what, c.by_when) for c in plan.commitments
+            commitments=[(actor_label(c.actor), c.what, c.by_when, c.if_cannot) for c in plan.commitments
                          if c.status in ("planned", "in_progress")], lang=lang())
         st.markdown(f"**{tr('print_plain')}**")
         st.caption(tr("print_plain_help"))
