@@ -37,9 +37,15 @@ def print_demo_logins(report) -> None:
     """The demo users' log-ins, once: they are not stored anywhere in clear text."""
     if not report.passwords:
         return
+    from store.demo import USERS
+
     print("\n*** DEMO ONLY – synthetic data, not for real cases. Log-ins (shown once, not stored): ***")
-    for login, password in report.passwords.items():
-        print(f"    {login:18} {password}")
+    rows = [("login", "password", "roles", "teams")] + [
+        (login, password, ", ".join(USERS[login][1]) if login in USERS else "",
+         ", ".join(USERS[login][2]) if login in USERS else "") for login, password in report.passwords.items()]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for row in rows:  # who is who: the role and the team each demo user works in
+        print("    " + "  ".join(cell.ljust(widths[i]) if i < 3 else cell for i, cell in enumerate(row)))
     print("*** Change or deactivate these users before any real use (insats users ...). ***\n")
 
 
