@@ -112,7 +112,8 @@ def rate_all(page: Page, risk: str, protective: str, judgment: str, rationale: s
 
 def test_referral_to_action_plan_in_a_real_browser(app, page):
     _, data = app
-    # 1. Inkorg: register a referral with the irk-8 checklist
+    # 1. Inkorg (a coordinator lands on Översikt): register a referral with the irk-8 checklist
+    go(page, "Inkorg")
     click(page, main(page).get_by_text("Registrera remiss", exact=True))
     for item, answer in (("K1", "Ja"), ("K3", "Ja"), ("K4", "Ja"), ("K2", "Nej")):
         group = main(page).locator("[data-testid='stRadio']").filter(has_text=item)
@@ -126,6 +127,10 @@ def test_referral_to_action_plan_in_a_real_browser(app, page):
     click(page, main(page).get_by_text("Kö", exact=True))
     shot(page, "intake")
     for button in ("Spara beslut", "Ungdom och vårdnadshavare tillfrågade", "Spara svar", "SIG påbörjad"):
+        if button == "Spara beslut":  # nothing preselected: yes, and the criteria a yes names
+            click(page, main(page).locator("[data-testid='stRadio']").filter(has_text="aktuell för SIG")
+                  .get_by_text("Ja", exact=True))
+            pick(page, "Kriterier som uppfylls", "Grova eller strategiska brott")
         if button == "SIG påbörjad":  # no assessment yet: the start asks why (the reports' order is the other)
             expect(main(page).get_by_text("Ingen slutförd strukturerad bedömning finns före start")).to_be_visible()
             reason = main(page).get_by_label("Skäl att starta utan bedömning")
@@ -145,7 +150,8 @@ def test_referral_to_action_plan_in_a_real_browser(app, page):
     pick(page, "Aktörer som får dela", "Skolan", "Polisen")
     pick(page, "Uppgifter som får delas", "Bedömningar", "Åtgärdsplan")
     click(page, main(page).get_by_role("button", name="Spara samtycke"))
-    expect(main(page).get_by_text("Samtycke gäller till 2027-11-23")).to_be_visible()
+    expect(main(page).get_by_text("Samtycke gäller för: Polisen till 2027-11-23, Skolan till 2027-11-23.")
+           ).to_be_visible()
     shot(page, "case")
     click(page, page.get_by_role("tab", name="Ny bedömning"))
     click(page, main(page).get_by_role("button", name="Starta bedömningen"))
