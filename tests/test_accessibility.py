@@ -163,7 +163,7 @@ def keyboard_only(server: AppServer) -> str:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
-        page.goto(server.url)
+        page.goto(f"{server.url}/?page=intake")  # Inkorg: this user also coordinates, and would land on Översikt
         settle(page)
         main = page.locator("[data-testid='stMain']")
 

@@ -257,7 +257,7 @@ def test_oidc_log_in_through_a_real_provider(oidc_app, browser):
     page = context.new_page()
     oidc_log_in(page, server.url, "anna.oidc", "anna-idp-pw")
     expect(page.get_by_text("Inloggad: Anna")).to_be_visible()
-    expect(main(page).get_by_role("heading", name="Inkorg", exact=True)).to_be_visible()
+    expect(main(page).get_by_role("heading", name="Översikt", exact=True)).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "access-oidc.png"), full_page=True)
 
     # log out and in again, then a tampered identity cookie: the signature fails, nobody is logged in
