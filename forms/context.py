@@ -124,8 +124,12 @@ def done(message: str) -> None:
 
 
 def show_flash() -> None:
+    """The message of the last saved change, once. Its slot is drawn on every run, message or not: an
+    element that comes and goes above a page shifts everything below it, and Streamlit then draws the
+    page's tabs anew on the first tab (choosing an occasion sent the user back to Tidslinje)."""
+    slot = st.empty()
     if message := st.session_state.pop("flash", None):
-        st.success(message)
+        slot.success(message)
 
 
 def open_case() -> str | None:

@@ -105,6 +105,12 @@ _EXPECTED = [(re.compile(p), key) for p, key in (
 )]
 
 
+def cell(value: object) -> str:
+    """An import row error's value: the store's markers for what is not there said in words."""
+    markers = {"(missing)": "value_missing", "(unknown column)": "value_unknown_column"}
+    return tr(markers[value]) if value in markers else str(value)
+
+
 def expected(text: str) -> str:
     """An import row error's "expected" in the user's language (as written when no pattern knows it)."""
     for pattern, key in _EXPECTED:

@@ -31,7 +31,10 @@ def download(label: str, make: Callable[[], bytes | str], *, file_name: str, mim
                 views.note_download(s, state.actor, *audit)
         return make()
 
-    (column or st).download_button(label, later(state, data), file_name=file_name, mime=mime, key=key)
+    # on_click="ignore": a download changes nothing on the page, and the rerun it would start raced the
+    # next click (a button drawn anew mid-click lost its file, and its spinner turned forever)
+    (column or st).download_button(label, later(state, data), file_name=file_name, mime=mime, key=key,
+                                   on_click="ignore")
 
 
 def choose_recipient(overview: views.CaseOverview, category: str, key: str) -> str | None:

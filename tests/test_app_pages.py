@@ -191,7 +191,7 @@ def test_bulk_import_previews_and_lists_row_errors_before_saving(empty):
     at.file_uploader(key="import_upload").upload("register.csv", bad.encode(), "text/csv").run()
     no_trace(at)
     assert "2 fel" in texts(at, "error")
-    errors = at.dataframe[-1].value
+    errors = at.table[-1].value.reset_index()
     assert list(errors["Rad"]) == [2, 3] and list(errors["Kolumn"]) == ["received_on", "source"]
     assert not [b for b in at.button if b.key == "import_go"]  # nothing to click: nothing is saved
     good = header + "SIG-AAA111,polis,2026-02-03,ja,2026-02-05,,,\nSIG-AAA112,skola,2026-03-01,,,,,\n"

@@ -88,7 +88,8 @@ def demo(tmp_path_factory):
                          if closed is None and sid in covered and sid in planned and finals.get(sid, 0) >= 2)
         closed_code = next(code for sid, code, closed in soder if closed is not None and sid in covered)
     engine.dispose()
-    server = AppServer(data, {"INSATS_TODAY": TODAY.isoformat(), "INSATS_SECRET_KEY": "dl-key-0123456789-abcdefghijkl"})
+    server = AppServer(data, {"INSATS_TODAY": TODAY.isoformat(),
+                                     "INSATS_SECRET_KEY": "downloads-key-0123456789-abcdefghijklmnop"})
     server.start()
     yield server, data, open_code, closed_code
     server.stop()
@@ -156,7 +157,8 @@ def test_every_download_arrives_in_a_real_browser(demo):
         # a closed case: its closing summary for the family
         page.goto(f"{server.url}/?page=case&case={closed_code}")
         settle(page)
-        if page.get_by_label("Användarnamn").count():  # a new browser session may ask again
+        page.wait_for_selector("input[aria-label='Användarnamn'], [data-testid='stMain'] h1")
+        if page.locator("input[aria-label='Användarnamn']").count():  # a new browser session may ask again
             log_in(page, None, USER, PASSWORD)
         page.get_by_role("tab", name="Avslut").click()
         settle(page)

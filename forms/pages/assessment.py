@@ -170,8 +170,9 @@ def main() -> None:
         answered = sum(1 for v in ratings.values() if v is not None)
         st.caption(tr("answered", n=answered, k=len(inst.items)))
         saved = st.session_state.get(f"{form_key}:saved")
-        if saved is True and not read_only:  # a final assessment is not saved as you go: it is locked
-            st.caption(tr("draft_saved"))
+        if saved is True:
+            if not read_only:  # a final assessment is not saved as you go: it is locked
+                st.caption(tr("draft_saved"))
         elif saved:
             st.error(saved)
             if st.session_state.get(f"{form_key}:stale"):

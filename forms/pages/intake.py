@@ -13,7 +13,7 @@ from forms import context as ctx
 from forms.assessment_form import OMITTED, answers_table, domain_items, ratings_state
 from forms.choice import pinned
 from forms.funnel import show_funnel
-from forms.i18n import expected, lang, ntr, person, tr
+from forms.i18n import cell, expected, lang, ntr, person, tr
 from forms.numbers import for_display
 from forms.settings import case_system
 from forms.uploads import too_many_rows, upload_bytes
@@ -280,9 +280,9 @@ def import_view() -> None:
     st.dataframe(frame.head(20), hide_index=True, width="stretch")
     if errors:
         st.error(tr("import_errors", n=len(errors)))
-        st.dataframe(pd.DataFrame([{tr("row"): e.row, tr("column"): e.column,
-                                    tr("value"): e.value, tr("expected"): expected(e.expected)} for e in errors]),
-                     hide_index=True, width="stretch")
+        # a table to read (and for a screen reader), not a grid: every error named by row and column
+        st.table(pd.DataFrame([{tr("row"): e.row, tr("column"): e.column, tr("value"): cell(e.value),
+                                tr("expected"): expected(e.expected)} for e in errors]).set_index(tr("row")))
         return
     team_id = team_choice(st, key="import_team")
     if st.button(ntr("import_go", len(frame)), key="import_go", type="primary"):
