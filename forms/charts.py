@@ -77,10 +77,13 @@ def trajectory_chart(frame: pd.DataFrame, y_title: str) -> dict:
         "data": {"values": frame.assign(assessed_on=frame["assessed_on"].astype(str)).to_dict("records")},
         "mark": {"type": "line", "point": True},
         "encoding": {
-            "x": {"field": "assessed_on", "type": "temporal", "title": None},
+            # days, never hours, and no month names (Vega writes them in English): ISO dates in both languages
+            "x": {"field": "assessed_on", "type": "temporal", "timeUnit": "yearmonthdate", "title": None,
+                  "axis": {"format": "%Y-%m-%d", "labelAngle": -30, "tickCount": {"interval": "month", "step": 1}}},
             "y": {"field": "value", "type": "quantitative", "title": y_title},
             "color": {"field": "score", "type": "nominal", "title": None, "legend": {"orient": "top"}},
-            "tooltip": [{"field": "assessed_on", "type": "temporal"}, {"field": "score"}, {"field": "value"}],
+            "tooltip": [{"field": "assessed_on", "type": "temporal", "format": "%Y-%m-%d"}, {"field": "score"},
+                        {"field": "value"}],
         },
     }
 

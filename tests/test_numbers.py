@@ -35,3 +35,16 @@ def test_numbers_and_dates_follow_cldr_through_babel():
     assert date_text(date(2026, 11, 23), "sv") == "2026-11-23" and date_text(date(2026, 11, 23), "en") == "23/11/2026"
     shown = for_display(pd.DataFrame({"Datum": [date(2026, 3, 4)], "Värde": [0.125]}), "en")
     assert shown.iloc[0].tolist() == ["04/03/2026", "0.125"]
+
+
+def test_the_trajectory_axis_shows_days_as_iso_dates():
+    """#19 item 11: the "Över tid" axis read "Mon 30, 06 AM" (Vega's English, hourly ticks)."""
+    import pandas as pd
+
+    from forms.charts import trajectory_chart
+
+    spec = trajectory_chart(pd.DataFrame({"assessed_on": ["2026-01-10", "2026-06-02"], "score": ["r", "r"],
+                                          "value": [20.0, 14.0]}), "Summa")
+    x = spec["encoding"]["x"]
+    assert x["timeUnit"] == "yearmonthdate" and x["axis"]["format"] == "%Y-%m-%d"
+    assert spec["encoding"]["tooltip"][0]["format"] == "%Y-%m-%d"

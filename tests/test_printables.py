@@ -9,7 +9,7 @@ import pandas as pd
 
 import instruments
 from forms.plain_plan import plain_words_html
-from forms.report import before_after_sheet
+from forms.report import before_after_sheet, sheet_figure
 from scoring.individual import factor_change
 
 SAVRY = instruments.load("savry-like")
@@ -35,6 +35,37 @@ def test_the_before_after_sheet_is_one_pdf_page_or_a_png():
     assert pdf.count(b"/Type /Pages") == 1 and b"/Count 1" in pdf  # exactly one page
     png = sheet("png")
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 20_000
+
+
+def test_the_sheet_keeps_legends_off_the_points_ticks_on_the_scale_and_text_in_its_cells():
+    """#19 item 12: legends covered points, headers were cut, the y axis stepped by 0.25 for 0/1/2 ratings."""
+    before = np.array([float(i % 3) for i in range(len(SAVRY.items))])
+    factors = factor_change(SAVRY, before, 2 - before)
+    long = pd.concat([
+        factors.assign(side=np.where(factors["direction"] == "protective", "protective", "risk"), occasion=o, value=v)
+        for o, v in (("Före 2026-01-10 · Inledande", factors["before"]), ("Efter 2026-06-10", factors["after"]))])
+    totals = pd.DataFrame({"Mått": ["Risksumma", "Skyddssumma"], "Före (2026-01-10 · Inledande)": [20.0, 2.0],
+                           "Efter (2026-06-10 · Uppföljning)": [12.0, 4.0],
+                           "Reliabel förändring (RCI)": ["−1,2", "0,8"]})
+    fig = sheet_figure(title="SIG-ABC123", subtitle="Före → Efter", long=long, totals=totals,
+                       judgments=["Hög → Måttlig"], headings={"risk": "Riskfaktorer", "protective": "Skyddsfaktorer"})
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in [a for a in fig.axes if a.get_legend() is not None]:
+        legend = ax.get_legend().get_window_extent(renderer)
+        assert legend.y0 >= ax.get_window_extent(renderer).y1 - 1  # above the plot, so over no point
+        assert [t for t in ax.get_yticks()] == [0, 1, 2]
+    table = next(c for a in fig.axes for c in a.get_children() if type(c).__name__ == "Table")
+    for cell in table.get_celld().values():
+        box, text = cell.get_window_extent(renderer), cell.get_text().get_window_extent(renderer)
+        assert text.x1 <= box.x1 + 1 and text.y0 >= box.y0 - 1 and text.y1 <= box.y1 + 1, cell.get_text().get_text()
+    matplotlib_close(fig)
+
+
+def matplotlib_close(fig) -> None:
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
 
 
 def test_the_plain_words_plan_says_who_does_what_and_escapes_text():
