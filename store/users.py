@@ -286,7 +286,9 @@ def assign_case(session: Session, actor: Actor, case_code: str, *, team: str | N
 
 
 def own_email(session: Session, actor: Actor) -> str | None:
-    """The acting user's own e-mail address (the organiser of the meetings they convene), if any."""
+    """The acting user's own e-mail address (the organiser of the meetings they convene), if any. Asked
+    by those who convene (plan.write); one's own address, so not audited."""
+    guard(session, actor, "plan.write", audited=False)
     return session.scalar(select(User.email).where(User.login == actor.who))
 
 
