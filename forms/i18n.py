@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import gettext
 import re
+from datetime import date, datetime
 from pathlib import Path
 
 import streamlit as st
+from babel.dates import format_date
 from babel.messages.pofile import read_po
 
 from . import page_state
@@ -58,7 +60,15 @@ def tr(key: str, **values: object) -> str:
     text = STRINGS[key].get(lang()) or STRINGS[key]["sv"]
     if isinstance(text, tuple):  # a message with plural forms asked without a count: the "other" form
         text = text[-1]
-    return text.format(**values) if values else text
+    return text.format(**_dates(values)) if values else text
+
+
+def _dates(values: dict[str, object]) -> dict[str, object]:
+    """Dates in a message as the language writes them: 2026-11-23 in Swedish, 23/11/2026 in English."""
+    if lang() == "sv":
+        return values
+    return {k: format_date(v, format="dd/MM/yyyy", locale="en_GB") if isinstance(v, date) and not isinstance(
+        v, datetime) else v for k, v in values.items()}
 
 
 def ntr(key: str, n: int, **values: object) -> str:
@@ -67,7 +77,7 @@ def ntr(key: str, n: int, **values: object) -> str:
     language = lang() if lang() in STRINGS[key] else "sv"
     forms = STRINGS[key][language]
     text = forms[PLURAL_RULES[language](n)] if isinstance(forms, tuple) else forms
-    return text.format(n=n, **values)
+    return text.format(n=n, **_dates(values))
 
 
 def _param(value: object) -> str:

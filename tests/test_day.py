@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from store import make_engine, transaction, upgrade
 from store.demo import seed_demo
-from store.models import Ask, Assessment, AuditEntry, Consent, Member, Referral, Subject, Team
+from store.models import Ask, Assessment, AuditEntry, Commitment, Consent, Meeting, Member, Referral, Subject, Team
 from store.users import SETUP
 
 from .browser import ARTIFACTS, CHROMIUM_ARGS, IDLE, AppServer, chromium, log_in, settle
@@ -300,6 +300,23 @@ def test_coordinator_starts_on_the_overview_and_works_a_group_to_its_close(demo,
     settle(page)
     click(page, meeting.get_by_role("button", name="Spara mötet"))
     check(page, "möte")
+    # a commitment with its "if I can't", then the review of the first one on the list
+    click(page, main(page).get_by_text("Lägg till åtagande", exact=True))
+    adding = page.get_by_role("button", name="Lägg till åtagande")
+    form = main(page).locator("[data-testid='stForm']").filter(has=adding)
+    form.get_by_role("textbox", name="Åtagande till nästa möte").fill("Ringer mentorn varje måndag")
+    form.get_by_role("textbox", name="Om jag inte kan").fill("Skickar ett sms till samordnaren")
+    click(page, form.get_by_role("button", name="Lägg till åtagande"))
+    flash(page, "Åtagandet är tillagt")
+    review = main(page).locator("[data-testid='stExpander']").filter(has_text="Följ upp på mötet").first
+    click(page, review.get_by_text("Följ upp på mötet").first)
+    click(page, review.get_by_text("Delvis", exact=True))
+    review.get_by_role("textbox", name="Med ett ord: varför").fill("Sjuk en vecka")
+    review.get_by_role("textbox", name="Med ett ord: varför").press("Tab")
+    settle(page)
+    click(page, review.get_by_role("button", name="Spara uppföljningen"))
+    flash(page, "Uppföljningen är sparad")
+    check(page, "åtagande och uppföljning")
     click(page, main(page).get_by_text("Kalla till nästa möte", exact=True))
     assert fetch(page, "Kallelse till kalendern (.ics)").startswith(b"BEGIN:VCALENDAR")
     assert b"<html" in fetch(page, "Dagordning att skriva ut")
@@ -328,6 +345,10 @@ def test_coordinator_starts_on_the_overview_and_works_a_group_to_its_close(demo,
         subject = s.scalars(select(Subject).where(Subject.case_code == code)).one()
         assert subject.closed_on == TODAY and "Kim Kontaktpolis" in {m.name for m in s.scalars(
             select(Member).where(Member.subject_id == subject.id))}
+        commitments = s.scalars(select(Commitment).join(Meeting).where(Meeting.subject_id == subject.id)).all()
+        assert any(c.what == "Ringer mentorn varje måndag" and c.if_cannot == "Skickar ett sms till samordnaren"
+                   for c in commitments)
+        assert any(c.review == "partly" and c.review_note == "Sjuk en vecka" for c in commitments)
     engine.dispose()
 
 

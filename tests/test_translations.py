@@ -177,3 +177,15 @@ def test_counts_take_the_catalogues_plural_forms(language, one, many, monkeypatc
     compiled = gettext.GNUTranslations(buffer)
     assert compiled.ngettext("queue_count", "queue_count", 1).format(n=1) == one
     assert compiled.ngettext("queue_count", "queue_count", 5).format(n=5) == many.replace("2", "5")
+
+
+def test_dates_in_messages_follow_the_language(monkeypatch):
+    """#19 item 16: an English page wrote dates as ISO; Swedish writes them so."""
+    from datetime import date
+
+    from forms import i18n
+
+    monkeypatch.setattr(i18n, "lang", lambda: "en")
+    assert i18n.tr("next_meeting", on=date(2026, 12, 21)) == "Next network meeting: 21/12/2026."
+    monkeypatch.setattr(i18n, "lang", lambda: "sv")
+    assert i18n.tr("next_meeting", on=date(2026, 12, 21)) == "Nästa nätverksmöte: 2026-12-21."
