@@ -244,6 +244,13 @@ def test_assessor_records_consent_rates_compares_and_releases(demo, browser):
     rate_all(page, risk="Måttlig", protective="Finns", judgment="Måttlig risk", rationale="Skolan fungerar, ny fritid.")
     expect(main(page).get_by_text("Utkastet sparas automatiskt")).to_have_count(0)  # a final one is locked
     check(page, "slutförd")
+    # a second one the same day, for closing: its own draft, never the first one's
+    go(page, "Ärende")
+    click(page, page.get_by_role("tab", name="Ny bedömning"))
+    choose(page, "Tillfälle", "Avslut")
+    button(page, "Starta bedömningen")
+    rate_all(page, risk="Låg", protective="Finns", judgment="Låg risk", rationale="Målen nådda.")
+    check(page, "andra slutförda")
     # Förändring: the sheet to a covered recipient, and the refusal for one not covered
     go(page, "Förändring")
     check(page, "Förändring")
@@ -256,10 +263,11 @@ def test_assessor_records_consent_rates_compares_and_releases(demo, browser):
     page.context.close()
     engine = make_engine(f"sqlite:///{data / 'insats.sqlite'}")
     with transaction(engine) as s:
-        newest = s.scalars(select(Assessment).join(Subject).where(
-            Subject.case_code == code, Assessment.rater == "demo.soderort").order_by(Assessment.id.desc())).first()
-        assert newest.status == "final" and newest.judgment == "moderate"
-        assert sum(v is not None for v in newest.ratings.values()) == 30
+        closing, follow_up = s.scalars(select(Assessment).join(Subject).where(
+            Subject.case_code == code, Assessment.rater == "demo.soderort").order_by(Assessment.id.desc())).all()[:2]
+        assert (follow_up.occasion, follow_up.status, follow_up.judgment) == ("follow-up", "final", "moderate")
+        assert (closing.occasion, closing.status, closing.judgment) == ("closing", "final", "low")
+        assert all(sum(v is not None for v in a.ratings.values()) == 30 for a in (follow_up, closing))
         consent = s.scalars(select(Consent).join(Subject).where(Subject.case_code == code)
                             .order_by(Consent.id.desc())).first()
         assert consent.actors == ["skola"] and consent.categories == ["plan"]
@@ -301,7 +309,7 @@ def test_coordinator_starts_on_the_overview_and_works_a_group_to_its_close(demo,
     click(page, meeting.get_by_role("button", name="Spara mötet"))
     check(page, "möte")
     # a commitment with its "if I can't", then the review of the first one on the list
-    click(page, main(page).get_by_text("Lägg till åtagande", exact=True))
+    click(page, main(page).locator("[data-testid='stExpander'] summary").filter(has_text="Lägg till åtagande").first)
     adding = page.get_by_role("button", name="Lägg till åtagande")
     form = main(page).locator("[data-testid='stForm']").filter(has=adding)
     form.get_by_role("textbox", name="Åtagande till nästa möte").fill("Ringer mentorn varje måndag")
