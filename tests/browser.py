@@ -101,3 +101,21 @@ def log_in(page, url: str | None, user: str, password: str) -> None:
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
     settle(page)
+
+
+def fetch(page, name: str) -> bytes:
+    """Click the download button named ``name`` in the page's main area and return the file that
+    arrives; fails when none arrives within 30 s (a screenshot is left in tests/artifacts) or it is empty."""
+    target = page.locator("[data-testid='stMain'] [data-testid='stDownloadButton']").filter(has_text=name).first
+    target.scroll_into_view_if_needed()
+    try:
+        with page.expect_download(timeout=30_000) as info:
+            target.click()
+    except Exception:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"download-{name[:20]}.png"), full_page=True)
+        raise
+    content = Path(info.value.path()).read_bytes()
+    assert content, f"{name}: an empty file"
+    settle(page)
+    return content

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -24,8 +23,8 @@ from store.demo import seed_demo
 from store.models import Ask, Assessment, AuditEntry, Commitment, Consent, Meeting, Member, Referral, Subject, Team
 from store.users import SETUP
 
-from .browser import ARTIFACTS, CHROMIUM_ARGS, IDLE, AppServer, chromium, log_in, settle
-from .test_e2e_browser import pick, rate_all
+from .browser import CHROMIUM_ARGS, IDLE, AppServer, chromium, fetch, log_in, settle
+from .test_e2e_browser import click, go, main, pick, rate_all
 from .test_translations import DOT_DECIMAL, ENGLISH, RAW_CODE
 
 pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras: run `make test`")
@@ -87,9 +86,6 @@ def english_log_in(page: Page, login: str, password: str) -> None:
     settle(page)
 
 
-def main(page: Page):
-    return page.locator("[data-testid='stMain']")
-
 
 def check(page: Page, where: str, lang: str = "sv") -> None:
     """What a person must never meet: an error box or a trace, a code from the vocabularies, English
@@ -107,14 +103,6 @@ def check(page: Page, where: str, lang: str = "sv") -> None:
         assert not DOT_DECIMAL.search(text), f"{where}: {DOT_DECIMAL.search(text).group(0)}"
 
 
-def click(page: Page, locator) -> None:
-    locator.click()
-    settle(page)
-
-
-def go(page: Page, link: str) -> None:
-    click(page, page.locator("[data-testid='stSidebar']").get_by_role("link", name=link, exact=True))
-    expect(main(page).get_by_role("heading", name=link, exact=True)).to_be_visible()
 
 
 def segment(page: Page, name: str) -> None:
@@ -139,21 +127,6 @@ def choose(page: Page, label: str, option_text: str, typed: bool = False) -> Non
 def button(page: Page, name: str) -> None:
     click(page, main(page).get_by_role("button", name=name, exact=True))
 
-
-def fetch(page: Page, name: str) -> bytes:
-    """A download that must arrive, and not empty."""
-    target = main(page).locator("[data-testid='stDownloadButton']").filter(has_text=name).first
-    target.scroll_into_view_if_needed()
-    try:
-        with page.expect_download(timeout=30_000) as info:
-            target.click()
-    except Exception:
-        page.screenshot(path=str(ARTIFACTS / f"day-download-{name[:20]}.png"), full_page=True)
-        raise
-    content = Path(info.value.path()).read_bytes()
-    assert content, f"{name}: an empty file"
-    settle(page)
-    return content
 
 
 def flash(page: Page, pattern: str) -> str:

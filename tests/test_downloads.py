@@ -22,7 +22,7 @@ from store.demo import seed_demo
 from store.models import Assessment, AuditEntry, Consent, Meeting, Subject, Team
 from store.users import SETUP, add_user
 
-from .browser import CHROMIUM_ARGS, AppServer, chromium, log_in, settle
+from .browser import CHROMIUM_ARGS, AppServer, chromium, fetch, log_in, settle
 
 pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras: run `make test`")
 from playwright.sync_api import Page, sync_playwright
@@ -94,18 +94,6 @@ def demo(tmp_path_factory):
     yield server, data, open_code, closed_code
     server.stop()
 
-
-def fetch(page: Page, name: str) -> bytes:
-    """Click the download button named ``name`` and return the file that arrives (failing when none
-    does within 30 s or it is empty)."""
-    button = page.locator("[data-testid='stMain'] [data-testid='stDownloadButton']").filter(has_text=name).first
-    button.scroll_into_view_if_needed()
-    with page.expect_download(timeout=30_000) as info:
-        button.click()
-    content = Path(info.value.path()).read_bytes()
-    assert content, f"{name}: an empty file"
-    settle(page)
-    return content
 
 
 def recipient(page: Page, nth: int, label: str = "Socialtjänsten") -> None:
