@@ -103,19 +103,23 @@ def _consent_states(session: Session, actor: Actor, today: date) -> pd.Series:
     return consent_states(pd.DataFrame(list(map(tuple, rows)), columns=CONSENT_COLUMNS), today)
 
 
-def referral_by_id(session: Session, actor: Actor, referral_id: int) -> Referral:
+def _referral(session: Session, referral_id: int) -> Referral:
+    """Unchecked: the referral or its refusal; each caller guards what it reads of it."""
     referral = session.get(Referral, referral_id)
     if referral is None:
         raise CaseError(f"no referral with id {referral_id}", "referral.unknown")
+    return referral
+
+
+def referral_by_id(session: Session, actor: Actor, referral_id: int) -> Referral:
+    referral = _referral(session, referral_id)
     guard(session, actor, "referral.read", referral.subject_id, detail=f"referral {referral_id}")
     return referral
 
 
 def referral_checklist(session: Session, actor: Actor, referral_id: int) -> Assessment | None:
     """The checklist the referrer sent with this referral (read and audited as such), or None."""
-    referral = session.get(Referral, referral_id)
-    if referral is None:
-        raise CaseError(f"no referral with id {referral_id}", "referral.unknown")
+    referral = _referral(session, referral_id)
     guard(session, actor, "checklist.read", referral.subject_id, detail=f"checklist of referral {referral_id}")
     return session.get(Assessment, referral.checklist_id) if referral.checklist_id else None
 
@@ -184,7 +188,7 @@ def case_overview(session: Session, actor: Actor, case_code: str, today: date) -
         status="closed" if subject.closed_on is not None else referral_status(latest) if latest else None,
         consent=None if consents is None else consent_state(consents, today), consent_until=until,
         consent_until_by_actor=tuple(sorted(by_actor.items())),
-        consent_actors=tuple(sorted({a for c in active for a in c.actors})),
+        consent_actors=tuple(sorted(by_actor)),
         consent_categories=tuple(sorted({a for c in active for a in c.categories})),
         consent_expiring=until is not None and until - today <= CONSENT_WARNING,
         shareable=frozenset((r, c) for r in {FAMILY, *(a for x in active for a in x.actors)}
