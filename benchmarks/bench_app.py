@@ -89,7 +89,7 @@ def _access_cost(case: str, repeat: int) -> tuple[float, float]:
 
     at = _warm_page("case", case)
     real = store.access.in_scope
-    without = lambda session, actor, scope, subject_id: scope is not None  # noqa: E731
+    without = lambda session, actor, scope, subject_id, action: scope is not None  # noqa: E731
     runs: dict[bool, list[float]] = {True: [], False: []}
     try:
         for i in range(2 * repeat):

@@ -7,8 +7,8 @@ too and raised as ``AccessDenied`` (a code and parameters, so pages can say it i
 
 Scopes:
 - ``any``: every case (researchers' de-identified exports, an admin's technical work);
-- ``team``: cases of the actor's teams, cases the actor is an assigned assessor of, and cases opened
-  under emergency access (*nödåtkomst*) with a stated reason;
+- ``team``: cases of the actor's teams, cases the actor is an assigned assessor of, and, for the actions
+  in ``EMERGENCY`` only, cases opened under emergency access (*nödåtkomst*) with a stated reason;
 - ``own``: as ``team``, and the object must be the actor's own (an assessor's own drafts).
 """
 
@@ -71,6 +71,13 @@ POLICY: dict[str, dict[str, str]] = {
     "case.pnr": {"intake": "team", "coordinator": "team"},
 }
 _RANK = {"own": 1, "team": 2, "any": 3}
+
+# What emergency access (nödåtkomst) covers, while its grant runs: reading the case, and logging what
+# happened so the case's own team learns of it. Nothing that changes who holds the case (assign, team,
+# close, reopen), nothing about consent (adding, withdrawing, releasing to a partner) and no assessment or
+# plan of one's own: those stay with the case's team, so an emergency can never become a takeover.
+EMERGENCY = frozenset({"case.read", "case.list", "referral.read", "checklist.read", "consent.read",
+                       "assessment.read", "plan.read", "outcome.read", "event.write"})
 
 
 @dataclass(frozen=True)
@@ -151,13 +158,15 @@ def forget_case_access(session: Session) -> None:
     session.info.pop("insats_case_access", None)
 
 
-def in_scope(session: Session, actor: Actor, scope: str | None, subject_id: int | None) -> bool:
+def in_scope(session: Session, actor: Actor, scope: str | None, subject_id: int | None, action: str) -> bool:
+    """Whether ``scope`` covers the case: the actor's team, an assignment, or emergency access for the
+    actions emergency covers (``EMERGENCY``)."""
     if scope is None:
         return False
     if scope == "any" or subject_id is None:
         return True
     access = case_access(session, actor, subject_id)
-    return access.team_id in actor.teams or access.assigned or access.emergency
+    return access.team_id in actor.teams or access.assigned or (access.emergency and action in EMERGENCY)
 
 
 def guard(session: Session, actor: Actor, action: str, subject_id: int | None = None, *,
@@ -171,7 +180,7 @@ def guard(session: Session, actor: Actor, action: str, subject_id: int | None = 
     """
     entity, rule_verb = action.split(".", 1)
     scope = scope_of(actor, action)
-    allowed = in_scope(session, actor, scope, subject_id)
+    allowed = in_scope(session, actor, scope, subject_id, action)
     if allowed and scope == "own" and owner is not None and owner != actor.who:
         refuse(session, actor, action, subject_id, "access.not_own")
     if not allowed:
@@ -194,6 +203,8 @@ def visible_cases(actor: Actor, action: str = "case.list") -> ColumnElement[bool
     if scope == "any":
         return true()
     assigned = select(CaseAssessor.subject_id).where(CaseAssessor.user_id == actor.user_id)
+    if action not in EMERGENCY:
+        return or_(Subject.team_id.in_(sorted(actor.teams)), Subject.id.in_(assigned))
     emergency = select(EmergencyAccess.subject_id).where(EmergencyAccess.login == actor.who,
                                                          EmergencyAccess.expires_at > utc_now())
     return or_(Subject.team_id.in_(sorted(actor.teams)), Subject.id.in_(assigned), Subject.id.in_(emergency))

@@ -80,7 +80,7 @@ def authenticate(session: Session, login: str, password: str, *, now: datetime |
     user = session.scalar(select(User).where(User.login == login.strip()))
     if user is None or user.password_hash is None:
         _verify(_dummy_hash(), password)
-        audit.record(session, Actor(login.strip()[:64] or "?", "none"), "login_failed", "user", None, "unknown user")
+        audit.record(session, Actor(typed_name(login), "none"), "login_failed", "user", None, "unknown user")
         return None
     if not user.active:
         _verify(_dummy_hash(), password)
@@ -105,6 +105,16 @@ def authenticate(session: Session, login: str, password: str, *, now: datetime |
     actor = actor_of(user)
     audit.record(session, actor, "login", "user", None, "local")
     return actor
+
+
+def typed_name(login: str) -> str:
+    """What the log keeps of a user name that matches no one: a keyed hash, never the text. People type
+    their password or a youth's personnummer into the wrong field; repeated attempts with one name still
+    show as one ``unknown:`` value, so a guessing attack stays visible."""
+    import hmac
+
+    digest = hmac.new(audit.audit_key().encode("utf-8"), login.strip().encode("utf-8"), "sha256").hexdigest()
+    return f"unknown:{digest[:16]}"
 
 
 def _verify(hashed: str, password: str) -> bool:
@@ -270,7 +280,8 @@ def assign_case(session: Session, actor: Actor, case_code: str, *, team: str | N
     guard(session, actor, "case.assign", subject.id, detail=f"team={team or '-'} assessors={','.join(assessors)}")
     if team is not None:
         new_team = team_id(session, team)
-        if scope_of(actor, "case.assign") == "team" and new_team not in actor.teams:
+        # both ends in the actor's own teams: an assignment to a case is not a licence to move it away
+        if scope_of(actor, "case.assign") == "team" and not {new_team, subject.team_id} <= actor.teams:
             raise AccessDenied("access.team", actor, subject.id, action="case.assign")
         subject.team_id = new_team
     logins = sorted(set(assessors))

@@ -61,7 +61,14 @@ def test_case_overview_consent_expiry_and_overdue_meeting(engine, assessor):
             views.case_overview(s, assessor, "SIG-NOPE00", TODAY)
 
 
-def test_register_referral_new_and_existing_case_with_checklist(engine, assessor):
+@pytest.fixture
+def months_later(monkeypatch):
+    """The store refuses steps dated after today: these tests record steps up to three months after
+    TODAY, so today is then."""
+    monkeypatch.setenv("INSATS_TODAY", (TODAY + timedelta(days=120)).isoformat())
+
+
+def test_register_referral_new_and_existing_case_with_checklist(engine, assessor, months_later):
     with transaction(engine) as s:
         first = cases.register_referral(s, assessor, source="polis", received_on=TODAY, birth_year=2011,
                                         checklist={"K1": "Ja", "K2": "Nej"})
@@ -75,7 +82,7 @@ def test_register_referral_new_and_existing_case_with_checklist(engine, assessor
             cases.register_referral(s, assessor, source="skola", received_on=TODAY, case_code=code)
 
 
-def test_add_to_plan_starts_a_plan_or_extends_the_current(engine, assessor):
+def test_add_to_plan_starts_a_plan_or_extends_the_current(engine, assessor, months_later):
     item = cases.PlanItem("skola", "Studiestöd", TODAY + timedelta(weeks=4), intervention_id="skolsocionom")
     with transaction(engine) as s:
         youth = cases.create_subject(s, assessor)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..access import Actor, guard
 from ..models import Consent, Subject
+from ._dates import not_after_today
 from ._errors import CaseError, ConsentMissing
 from .subjects import find_subject
 
@@ -26,6 +27,7 @@ def add_consent(session: Session, actor: Actor, subject: Subject, *, signed_on: 
     guard(session, actor, "consent.write", subject.id, verb="create")
     if valid_until < signed_on:
         raise CaseError("a consent cannot end before it is signed", "consent.dates")
+    not_after_today(signed_on, "signed")
     if not signed_by or not actors or not categories:
         raise CaseError("a consent names who signed it, which actors may share and which information",
                         "consent.incomplete")
@@ -47,6 +49,7 @@ def withdraw_consent(session: Session, actor: Actor, consent: Consent | int, on:
                         on=row.withdrawn_on)
     if on < row.signed_on:
         raise CaseError("a consent cannot be withdrawn before it was signed", "consent.dates")
+    not_after_today(on, "withdrawn")
     row.withdrawn_on = on
     return row
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..access import Actor, guard
 from ..models import EVENT_KINDS, ORGANISATIONS, REQUIRED_ORGANISATIONS, Event, Meeting, Member, Subject
+from ._dates import not_after_today
 from ._errors import CaseError
 
 SERIOUS_MEETING_WITHIN = timedelta(days=7)
@@ -70,6 +71,7 @@ def log_event(session: Session, actor: Actor, subject: Subject, kind: str, occur
           verb="create")
     if kind not in EVENT_KINDS:
         raise CaseError(f"unknown event {kind!r}; one of {', '.join(EVENT_KINDS)}", "event.kind", kind=kind)
+    not_after_today(occurred_on, "event")
     row = Event(subject_id=subject.id, occurred_on=occurred_on, kind=kind, serious=serious, note=note or None,
                 logged_by=actor.who)
     session.add(row)

@@ -21,6 +21,7 @@ from ..models import (
     Meeting,
     Subject,
 )
+from ._dates import not_after_today
 from ._errors import CaseError
 
 MAX_MEETING_INTERVAL = timedelta(weeks=4)
@@ -65,6 +66,7 @@ def record_meeting(session: Session, actor: Actor, subject: Subject, meeting: Me
     """A network meeting that was held revises the action plan. The next one is due within four weeks:
     the reports call that a target, so a longer interval is allowed with its reason written down."""
     guard(session, actor, "plan.write", subject.id, detail="network meeting", verb="create")
+    not_after_today(meeting.held_on, "meeting")
     next_on = meeting.next_meeting_on or meeting.held_on + MAX_MEETING_INTERVAL
     reason = (meeting.interval_reason or "").strip() or None
     if next_on > meeting.held_on + MAX_MEETING_INTERVAL and reason is None:

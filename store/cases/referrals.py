@@ -17,6 +17,7 @@ import instruments
 
 from ..access import Actor, guard
 from ..models import REFERRAL_SOURCES, Ask, Assessment, Referral
+from ._dates import not_after_today, not_before
 from ._errors import CaseError
 from .assessments import assessed_before, new_checklist
 from .subjects import create_subject, find_subject
@@ -52,16 +53,11 @@ def statuses(frame: pd.DataFrame) -> pd.Series:
                                FIRST_STATUS), index=frame.index)
 
 
-STEP_WORDS = {"received": "the referral was received", "decision": "the decision", "informed": "informing the "
-              "preparation group", "asked": "asking", "answer": "the answer", "start": "the start",
-              "last_answer": "the last answer"}
-
-
 def _not_before(day: date, earlier: date | None, what: str, reference: str) -> None:
-    """``what`` and ``reference`` are step codes (``STEP_WORDS``): a page says them in its language."""
-    if earlier is not None and day < earlier:
-        raise CaseError(f"{STEP_WORDS[what]} ({day}) cannot be before {STEP_WORDS[reference]} ({earlier})",
-                        "referral.order", what=what, day=day, reference=reference, earlier=earlier)
+    """``what`` and ``reference`` are step codes (``STEP_WORDS``): a page says them in its language.
+    No step is dated after today either."""
+    not_after_today(day, what)
+    not_before(day, earlier, what, reference)
 
 
 def add_referral(session: Session, actor: Actor, subject, source: str, received_on: date,
@@ -70,6 +66,7 @@ def add_referral(session: Session, actor: Actor, subject, source: str, received_
     if source not in REFERRAL_SOURCES:
         raise CaseError(f"unknown referral source {source!r}; expected one of {', '.join(REFERRAL_SOURCES)}",
                         "referral.source", source=source)
+    not_after_today(received_on, "received")
     referral = Referral(subject_id=subject.id, source=source, received_on=received_on,
                         checklist_id=checklist.id if checklist else None)
     session.add(referral)
