@@ -6,6 +6,11 @@ content and the previous row's hash: editing a row breaks its own hash, deleting
 of the row after it, and without the key nobody can write a new chain that verifies. Database
 triggers refuse UPDATE, DELETE (and TRUNCATE on PostgreSQL) as a first line of defence.
 
+Rows written before keyed hashes (``key_id`` NULL, plain SHA-256) are trusted only when a keyed
+*seal* row vouches for them: migration 0008 wrote it once, naming the legacy rows' range and the hash
+of the last of them (``seal_legacy``). An unkeyed row that no seal covers was forged: without the key
+a chain can only be rebuilt in the unkeyed form, and that form no longer verifies anywhere.
+
 What a chain alone cannot show is that its newest rows were cut off (or the database rewound to a
 backup): every remaining row still verifies. An *anchor* (``anchor``) is the head of the chain (row id,
 hash, time) written to the municipality's own log archive; ``verify`` with anchors reports any
@@ -18,6 +23,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +38,8 @@ from .models import AuditEntry
 GENESIS = "0" * 64
 _keys: dict[str, str] = {}
 _LOCK_KEY = 7_305_221  # PostgreSQL advisory lock that serialises appends to the chain
+SEAL = "seal"  # the action of the keyed row that vouches for the rows written before audit keys
+_SEAL = re.compile(r"sealed (\d+) rows written before audit keys: rows (\d+)\.\.(\d+), head ([0-9a-f]{64})")
 
 
 class _Who(Protocol):
@@ -110,6 +118,47 @@ def record_many(session: Session, actor: _Who, action: str, entity: str, subject
         session.execute(AuditEntry.__table__.insert(), rows)
 
 
+def seal_legacy(session: Session, actor: _Who) -> int:
+    """Vouch, under the key, for the rows written before keyed hashes: once, by migration 0008.
+
+    Why a seal and not "unkeyed rows are fine before the first keyed one": the next keyed row written
+    (any log-in, or ``verify`` itself) would link to a chain rebuilt in the unkeyed form and so vouch for
+    it. The seal names the legacy rows' range and the hash of the last one; rows it does not cover never
+    verify unkeyed. Nothing seals automatically after the migration (a rewritten chain must not be
+    sealed by the next start). Returns how many rows were sealed (0: none, or already sealed)."""
+    if session.scalar(select(AuditEntry.id).where(AuditEntry.action == SEAL).limit(1)) is not None:
+        return 0
+    first_keyed = session.scalar(select(func.min(AuditEntry.id)).where(AuditEntry.key_id.is_not(None)))
+    legacy = select(func.count(), func.min(AuditEntry.id), func.max(AuditEntry.id)).where(AuditEntry.key_id.is_(None))
+    if first_keyed is not None:
+        legacy = legacy.where(AuditEntry.id < first_keyed)
+    count, first, last = session.execute(legacy).one()
+    if not count:
+        return 0
+    head = session.scalar(select(AuditEntry.hash).where(AuditEntry.id == last))
+    record(session, actor, SEAL, "audit", None,
+           f"sealed {count} rows written before audit keys: rows {first}..{last}, head {head}")
+    return int(count)
+
+
+@dataclass(frozen=True)
+class _Seal:
+    first: int
+    last: int
+    head: str
+
+
+def _seal(session: Session, key: str, current: str) -> _Seal | None:
+    """The seal row whose own HMAC holds under the key (a seal in the unkeyed form is no seal)."""
+    for row in session.scalars(select(AuditEntry).where(AuditEntry.action == SEAL, AuditEntry.key_id == current)
+                               .order_by(AuditEntry.id)):
+        found = _SEAL.fullmatch(row.detail or "")
+        if found and row.hash == _digest(row.prev_hash, row.at, row.who, row.role, row.action, row.entity,
+                                         row.subject_id, row.detail, key):
+            return _Seal(int(found[2]), int(found[3]), found[4])
+    return None
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     row_id: int
@@ -183,8 +232,9 @@ def verify(session: Session, actor: _Who, batch: int = 50_000,
     guard(session, actor, "audit.verify")
     key = audit_key()
     current = key_id(key)
+    seal = _seal(session, key, current)
     problems: list[ChainProblem] = []
-    prev, prev_id, checked, last_id, keyed = GENESIS, None, 0, 0, False
+    prev, prev_id, checked, last_id = GENESIS, None, 0, 0
     while True:
         rows = session.execute(
             select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
@@ -196,10 +246,9 @@ def verify(session: Session, actor: _Who, batch: int = 50_000,
                 where = f"after row {prev_id}" if prev_id is not None else "at the start"
                 problems.append(ChainProblem(row.id, f"does not follow the row before it ({where}): "
                                                      "a row was deleted or the order changed"))
-            keyed = keyed or row.key_id is not None
-            if row.key_id is None and keyed:
-                problems.append(ChainProblem(row.id, "hashed without a key after keyed rows: the row was forged or "
-                                                     "rewritten"))
+            if row.key_id is None and (seal is None or not seal.first <= row.id <= seal.last):
+                problems.append(ChainProblem(row.id, "hashed without the audit key and not among the rows sealed "
+                                                     "under it: the row was forged or the chain rewritten"))
             elif row.key_id not in (None, current):
                 problems.append(ChainProblem(row.id, f"written with audit key {row.key_id}, but INSATS_AUDIT_KEY is "
                                                      f"{current}: set the key it was written with to check it"))
@@ -208,6 +257,9 @@ def verify(session: Session, actor: _Who, batch: int = 50_000,
                                    row.subject_id, row.detail, None if row.key_id is None else key)
                 if row.hash != expected:
                     problems.append(ChainProblem(row.id, "content does not match its hash: the row was edited"))
+                elif seal is not None and row.id == seal.last and row.hash != seal.head:
+                    problems.append(ChainProblem(row.id, "the last sealed row is not the one the seal names: the "
+                                                         "rows from before audit keys were rewritten"))
             prev, prev_id, last_id = row.hash, row.id, row.id
             checked += 1
         session.expunge_all()

@@ -32,6 +32,7 @@ UNCHECKED = {
     # the audit log itself
     "record": "appends an audit row",
     "record_many": "appends audit rows",
+    "seal_legacy": "migration 0008 seals the rows from before audit keys (no case data, once)",
     # log-in: there is no actor yet; each attempt is audited inside
     "actor_for": "builds the actor of an active user",
     "actor_for_claim": "OIDC log-in (audited)",

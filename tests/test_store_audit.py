@@ -9,13 +9,15 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from store import cases, transaction
-from store.audit import GENESIS, _digest, anchor, verify
+from store.access import SYSTEM, Actor
+from store.audit import GENESIS, _digest, anchor, seal_legacy, verify
 from store.identity import IdentityError, luhn_ok, normalise_pnr
-from store.models import AuditEntry
+from store.models import AuditEntry, Subject
 
 from .actors import ADMIN
 
 AUDIT_KEY = os.environ["INSATS_AUDIT_KEY"]  # set in conftest
+MIGRATION = Actor("migration-0008", SYSTEM)
 
 
 def _with_rows(engine, assessor, n=6):
@@ -126,20 +128,106 @@ def test_a_forged_chain_without_the_audit_key_does_not_verify(engine, assessor, 
     assert all("edited" in p.problem for p in problems if p.row_id <= rows[-1].id)
 
 
-def test_unkeyed_rows_are_accepted_only_from_before_keyed_hashes(engine, assessor):
-    """Rows from before keyed hashes keep their plain SHA-256; a forger cannot use that form later on."""
-    _with_rows(engine, assessor, 3)
+def _rewrite_unkeyed(engine, keep=lambda row: True) -> list[int]:
+    """The attack of the review: delete every row, drop the ones that tell (finalise, refusals, emergency
+    access), and insert the rest again as a chain in the plain SHA-256 form, which needs no key.
+    Returns the ids of the rewritten rows."""
     with transaction(engine) as s:
-        rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
-    prev = rows[0].hash
-    for row in rows[1:]:
-        digest = _digest(prev, row.at, row.who, row.role, row.action, row.entity, row.subject_id, row.detail, None)
-        _tamper(engine, f"UPDATE audit_log SET key_id = NULL, prev_hash = '{prev}', hash = '{digest}' "
+        rows = [r for r in s.scalars(select(AuditEntry).order_by(AuditEntry.id)).all() if keep(r)]
+    _tamper(engine, "DELETE FROM audit_log")
+    prev, ids = GENESIS, []
+    with engine.begin() as conn:
+        for new_id, row in enumerate(rows, start=1):
+            digest = _digest(prev, row.at, row.who, row.role, row.action, row.entity, row.subject_id, row.detail, None)
+            conn.execute(AuditEntry.__table__.insert().values(
+                id=new_id, at=row.at, who=row.who, role=row.role, action=row.action, entity=row.entity,
+                subject_id=row.subject_id, detail=row.detail, prev_hash=prev, hash=digest, key_id=None))
+            prev = digest
+            ids.append(new_id)
+    return ids
+
+
+def test_a_chain_rebuilt_without_the_key_does_not_verify_even_without_anchors(engine, assessor):
+    """Rows in the unkeyed form verify only when the key sealed them (migration 0008); a whole chain
+    rebuilt in that form, minus the rows that tell, is named row by row, and the keyed rows written after
+    it (the verify itself) do not vouch for it."""
+    _with_rows(engine, assessor, 4)
+    with transaction(engine) as s:
+        cases.open_in_emergency(s, assessor, s.scalar(select(Subject.case_code).limit(1)),
+                                "Polisen ringde om akut oro i natt")
+    rewritten = _rewrite_unkeyed(engine, keep=lambda row: row.action != "emergency")
+    for _ in range(2):  # the first verify appends a keyed row on top of the forged chain
+        with transaction(engine) as s:
+            checked, problems = verify(s, ADMIN)
+        forged = {p.row_id for p in problems if "without the audit key" in p.problem}
+        assert forged == set(rewritten) and checked > len(rewritten)
+
+
+def test_rows_from_before_audit_keys_verify_once_sealed_and_only_those(engine, assessor):
+    _with_rows(engine, assessor, 3)
+    legacy = _rewrite_unkeyed(engine)  # a database from before keyed hashes
+    with transaction(engine) as s:
+        assert seal_legacy(s, MIGRATION) == len(legacy)
+        assert seal_legacy(s, MIGRATION) == 0  # once
+    _with_rows(engine, assessor, 2)
+    with transaction(engine) as s:
+        assert verify(s, ADMIN)[1] == []
+    # a forger rewrites a legacy row (and every hash after it) in the unkeyed form: the seal names the old head
+    with transaction(engine) as s:
+        rows = s.scalars(select(AuditEntry).where(AuditEntry.id <= legacy[-1]).order_by(AuditEntry.id)).all()
+    prev = GENESIS
+    for row in rows:
+        who = "nobody" if row.id == legacy[0] else row.who
+        digest = _digest(prev, row.at, who, row.role, row.action, row.entity, row.subject_id, row.detail, None)
+        _tamper(engine, f"UPDATE audit_log SET who = '{who}', prev_hash = '{prev}', hash = '{digest}' "
                         f"WHERE id = {row.id}")
         prev = digest
     with transaction(engine) as s:
-        _, problems = verify(s, ADMIN)
-    assert [p.row_id for p in problems if "without a key after keyed rows" in p.problem] == [r.id for r in rows[1:]]
+        problems = verify(s, ADMIN)[1]
+    assert any(p.row_id == legacy[-1] and "seal names" in p.problem for p in problems)
+
+
+def test_a_seal_in_the_unkeyed_form_seals_nothing(engine, assessor):
+    _with_rows(engine, assessor, 2)
+    rewritten = _rewrite_unkeyed(engine)
+    with transaction(engine) as s:
+        head = s.scalar(select(AuditEntry.hash).where(AuditEntry.id == rewritten[-1]))
+        last = s.scalar(select(AuditEntry).where(AuditEntry.id == rewritten[-1]))
+        detail = f"sealed {len(rewritten)} rows written before audit keys: rows 1..{rewritten[-1]}, head {head}"
+        digest = _digest(head, last.at, "migration-0008", "system", "seal", "audit", None, detail, None)
+    with engine.begin() as conn:
+        conn.execute(AuditEntry.__table__.insert().values(
+            at=last.at, who="migration-0008", role="system", action="seal", entity="audit", subject_id=None,
+            detail=detail, prev_hash=head, hash=digest, key_id=None))
+    with transaction(engine) as s:
+        problems = verify(s, ADMIN)[1]
+    assert set(rewritten) <= {p.row_id for p in problems if "without the audit key" in p.problem}
+
+
+def test_migration_0008_seals_the_rows_written_before_keys(tmp_path):
+    """An old database (at 0007) with rows in the plain form: the upgrade seals them once, and the chain
+    verifies; no later start seals anything again."""
+    from alembic import command
+    from alembic.config import Config
+
+    from store.db import MIGRATIONS, make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0007")
+        connection.commit()
+    _with_rows(engine, Actor("anna", {"intake"}, {1}), 2)
+    legacy = _rewrite_unkeyed(engine)
+    upgrade(engine, backup_first=False)
+    upgrade(engine, backup_first=False)
+    with transaction(engine) as s:
+        seals = s.execute(select(AuditEntry.who, AuditEntry.detail).where(AuditEntry.action == "seal")).all()
+        assert len(seals) == 1 and f"sealed {len(legacy)} rows" in seals[0][1]
+        assert verify(s, ADMIN)[1] == []
+    engine.dispose()
 
 
 def test_anchor_cli_appends_lines_that_verify_reads(engine, assessor, tmp_path, monkeypatch, capsys):
