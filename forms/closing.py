@@ -50,7 +50,8 @@ def closing_tab(code: str, overview: views.CaseOverview) -> None:
         if st.button(tr("reopen"), key="reopen"):
             def reopen() -> None:
                 with ctx.session() as s:
-                    cases.reopen_case(s, ctx.actor(), cases.subject_by_code(s, ctx.actor(), code), reason)
+                    cases.reopen_case(s, ctx.actor(), cases.subject_by_code(s, ctx.actor(), code), reason,
+                                      on=ctx.today())
                 ctx.done(tr("reopened"))
 
             ctx.attempt(reopen)

@@ -96,6 +96,19 @@ class EmergencyAccess(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class Reopening(Base):
+    """A closed participation opened again, with the reason: case data (gallring removes it), so the
+    audit row only refers to it."""
+
+    __tablename__ = "reopenings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    reopened_on: Mapped[date] = mapped_column(Date)
+    was_closed_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    reopened_by: Mapped[str] = mapped_column(String(64))
+
+
 class Subject(Base):
     __tablename__ = "subjects"
     id: Mapped[int] = mapped_column(primary_key=True)

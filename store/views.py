@@ -30,7 +30,18 @@ from .cases.consent import (
 from .cases.plans import latest_meeting
 from .cases.referrals import OPEN_STATUSES, referral_status
 from .cases.subjects import find_subject, normalise_code
-from .models import Ask, Assessment, AuditEntry, Consent, Meeting, Outcome, Referral, Subject
+from .models import (
+    Ask,
+    Assessment,
+    AuditEntry,
+    Consent,
+    EmergencyAccess,
+    Meeting,
+    Outcome,
+    Referral,
+    Reopening,
+    Subject,
+)
 
 CONSENT_WARNING = timedelta(days=30)
 QUEUE_COLUMNS = ["referral_id", "case_code", "age", "source", "received_on", "status", "waiting_days", "consent",
@@ -254,7 +265,27 @@ def meetings_of(session: Session, actor: Actor, subject_id: int) -> list[Meeting
 
 
 # -- the access log ----------------------------------------------------------------------------
-LOG_COLUMNS = ["at", "who", "role", "action", "entity", "case_code", "detail"]
+LOG_COLUMNS = ["at", "who", "role", "action", "entity", "case_code", "detail", "reason"]
+# audit details that refer to a reason kept with the case: the pattern, and where the reason is
+_REASONS = (
+    (r"^emergency_access (\d+)$", EmergencyAccess, EmergencyAccess.reason),
+    (r"^reopening (\d+)$", Reopening, Reopening.reason),
+    (r"^\d+: correction (\d+)$", Assessment, Assessment.correction_reason),
+)
+
+
+def _reasons(session: Session, details: pd.Series) -> pd.Series:
+    """The reasons the log's rows refer to, in full (emergency access, reopening, correction), looked up
+    in one query per kind. A gallrad case's reasons are gone, and so the row shows none."""
+    reasons = pd.Series(None, index=details.index, dtype=object)
+    text = details.fillna("").astype(str)
+    for pattern, model, column in _REASONS:
+        ids = text.str.extract(pattern, expand=False).dropna().astype(int)
+        if ids.empty:
+            continue
+        found = dict(session.execute(select(model.id, column).where(model.id.in_(sorted(set(ids))))).all())
+        reasons.loc[ids.index] = ids.map(found)
+    return reasons
 
 
 def access_log(session: Session, actor: Actor, *, case_code: str | None = None, login: str | None = None,
@@ -281,7 +312,8 @@ def access_log(session: Session, actor: Actor, *, case_code: str | None = None, 
         query = query.where(AuditEntry.at < until + timedelta(days=1))
     if actions:
         query = query.where(AuditEntry.action.in_(actions))
-    frame = pd.DataFrame(list(map(tuple, session.execute(query).all())), columns=LOG_COLUMNS)
+    frame = pd.DataFrame(list(map(tuple, session.execute(query).all())), columns=LOG_COLUMNS[:-1])
+    frame["reason"] = _reasons(session, frame["detail"])
     guard(session, actor, "audit.read", detail=f"access log: case={case_code or '*'} user={login or '*'} "
                                                f"{since or ''}..{until or ''}: {len(frame)} rows")
     return frame

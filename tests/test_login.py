@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 from datetime import datetime, timedelta
 
@@ -58,7 +59,24 @@ def test_unknown_user_and_wrong_password_get_the_same_answer_and_are_audited(eng
     with transaction(engine) as s:
         assert authenticate(s, "nobody", PASSWORD, now=NOW) is None
         assert authenticate(s, "anna", "wrong password!!", now=NOW) is None
-    assert _audit(engine, "login_failed") == [("nobody", "unknown user"), ("anna", "wrong password")]
+    [(unknown, why), known] = _audit(engine, "login_failed")
+    assert known == ("anna", "wrong password") and why == "unknown user"
+    assert re.fullmatch(r"unknown:[0-9a-f]{16}", unknown) and "nobody" not in unknown
+
+
+def test_what_was_typed_as_a_user_name_never_reaches_the_log(engine, anna):
+    """A password or a personnummer typed into the user-name field: the log keeps a keyed hash, the same
+    for the same text (a guessing attack stays visible), never the text."""
+    typed = [PASSWORD, "20100101-0006", PASSWORD]
+    with transaction(engine) as s:
+        for text_typed in typed:
+            assert authenticate(s, text_typed, "whatever it is", now=NOW) is None
+    with transaction(engine) as s:
+        rows = s.execute(select(AuditEntry.who, AuditEntry.detail)).all()
+    logged = " ".join(f"{who} {detail}" for who, detail in rows)
+    assert PASSWORD not in logged and "20100101" not in logged and "100101-0006" not in logged
+    names = [who for who, _ in _audit(engine, "login_failed")]
+    assert names[0] == names[2] != names[1]
 
 
 def test_five_failures_lock_the_account_for_fifteen_minutes(engine, anna):

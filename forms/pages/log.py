@@ -25,7 +25,8 @@ def readable(log: pd.DataFrame) -> pd.DataFrame:
     roles = {r: " + ".join(tr_or(f"role_{x}", x) for x in str(r).split("+")) for r in log["role"].dropna().unique()}
     return log.assign(at=[local_time(t) for t in log["at"]], role=log["role"].map(roles),
                       action=log["action"].map(words["action"]), entity=log["entity"].map(words["entity"]),
-                      case_code=log["case_code"].fillna("–"), detail=log["detail"].fillna(""))
+                      case_code=log["case_code"].fillna("–"), detail=log["detail"].fillna(""),
+                      reason=log["reason"].fillna(""))
 
 
 def main() -> None:
@@ -45,7 +46,8 @@ def main() -> None:
     st.caption(ntr("log_rows", len(log)))
     st.dataframe(readable(log).rename(columns={
         "at": tr("log_at"), "who": tr("log_user"), "role": tr("log_role"), "action": tr("log_action"),
-        "entity": tr("log_entity"), "case_code": tr("log_case"), "detail": tr("log_detail")}),
+        "entity": tr("log_entity"), "case_code": tr("log_case"), "detail": tr("log_detail"),
+        "reason": tr("log_reason")}),
         hide_index=True, width="stretch")
     audited_download(log, f"insats-logg-{today}", "audit.read")
 

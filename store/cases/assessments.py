@@ -16,9 +16,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 import instruments
 
+from .. import audit
 from .._time import utc_now
 from ..access import Actor, guard
 from ..models import OCCASIONS, Assessment, Subject, User
+from ._dates import not_after_today
 from ._errors import CaseError
 
 
@@ -56,6 +58,7 @@ def save_draft(session: Session, actor: Actor, subject: Subject, instrument_id: 
     guard(session, actor, f"{area(occasion)}.write", subject.id, owner=draft.rater if draft else None,
           detail=f"draft {draft.id}" if draft else "new draft",
           verb="update" if draft else "create")
+    not_after_today(assessed_on, "assessed")
     inst = _instrument_and_check(instrument_id, ratings)
     if judgment is not None and (inst.judgment is None or judgment not in inst.judgment.levels):
         raise CaseError(f"judgment {judgment!r} is not a level of {instrument_id}", "assessment.judgment",
@@ -139,9 +142,9 @@ def new_checklist(session: Session, actor: Actor, subject: Subject, instrument_i
 
 def correct(session: Session, actor: Actor, original: Assessment, reason: str, **changes: object) -> Assessment:
     """A correction of a final assessment: a new draft version (the corrector's own) pointing at the
-    original, with a reason."""
-    guard(session, actor, f"{area(original.occasion)}.write", original.subject_id,
-          detail=f"{original.id}: {reason}", verb="correct")
+    original, with a reason. The reason stays with the new version (gallring reaches it there); the
+    audit row names the two versions only."""
+    guard(session, actor, f"{area(original.occasion)}.write", original.subject_id, audited=False)
     if original.status != "final":
         raise CaseError("only a final assessment is corrected; edit the draft instead", "assessment.not_final")
     if not reason.strip():
@@ -156,6 +159,8 @@ def correct(session: Session, actor: Actor, original: Assessment, reason: str, *
     _instrument_and_check(original.instrument_id, row.ratings)
     session.add(row)
     session.flush()
+    audit.record(session, actor, "correct", area(original.occasion), original.subject_id,
+                 f"{original.id}: correction {row.id}")
     return row
 
 
