@@ -58,7 +58,10 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     from store import AccessDenied
 
+    from ._io import check_output
+
     try:
+        check_output(getattr(args, "output", None))  # a bad -o is refused before any work
         args.func(args)
     except InputError as exc:
         print(f"insats: error: {exc}", file=sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._io import InputError, acting, open_store
+from ._io import InputError, acting, check_output, open_store
 
 
 def cmd_upgrade(args: argparse.Namespace) -> None:
@@ -85,9 +85,11 @@ def cmd_audit_anchor(args: argparse.Namespace) -> None:
     from store import transaction
     from store.audit import anchor
 
+    check_output(args.out)
     with transaction(open_store()) as session:
         head = anchor(session, acting(session, args))
-    if args.out:
+    if args.out and args.out != "-":
+        check_output(args.out)
         with open(args.out, "a", encoding="utf-8") as handle:
             handle.write(head.to_json() + "\n")
         print(f"anchor of row {head.row_id} appended to {args.out}", file=sys.stderr)
