@@ -181,7 +181,8 @@ def open_store():
 
 
 def acting(session, args):
-    """The named active user the command acts as (``--as`` or ``INSATS_USER``); checked like anyone."""
+    """The named active user the command acts as (``--as`` or ``INSATS_USER``): a claim whose roles are
+    checked like anyone's and recorded, not an authentication (the operator holds the database)."""
     from store.users import UserError, actor_for
 
     login = getattr(args, "as_user", None) or os.environ.get("INSATS_USER")
