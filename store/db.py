@@ -28,6 +28,10 @@ def data_dir() -> Path:
     configured = os.environ.get("INSATS_DATA_DIR")
     if configured:
         return Path(configured)
+    return default_data_dir()
+
+
+def default_data_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("insats", appauthor=False))
@@ -42,11 +46,14 @@ def database_url() -> str:
 
 def private_folder(path: Path) -> Path:
     """The folder, created readable by its owner only (0700) when missing. An existing folder is left
-    as it is: it may be one the operator chose and shares (``INSATS_DATA_DIR=/srv/...``)."""
+    as it is (it may be one the operator chose and shares, ``INSATS_DATA_DIR=/srv/...``), except
+    Insats's own default folder, which an older version made 0755 and which is narrowed."""
     if not path.is_dir():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.mkdir(mode=0o700, exist_ok=True)
         os.chmod(path, 0o700)  # mkdir's mode passes through the umask; say it exactly
+    elif path.resolve() == default_data_dir().resolve() and path.stat().st_uid == os.geteuid():
+        os.chmod(path, 0o700)
     return path
 
 

@@ -188,3 +188,16 @@ def test_a_backup_signed_under_another_audit_key_says_which(data_home, tmp_path,
     monkeypatch.setenv("INSATS_AUDIT_KEY", "another-audit-key-0123456789-abcdefghijklmnopqrstuv")
     with pytest.raises(BackupError, match=r"signed with audit key k[0-9a-f]+, but the audit key in use"):
         restore(engine, ADMIN, file)
+
+
+def test_the_default_data_folder_of_an_older_version_is_narrowed(tmp_path, monkeypatch, loose_umask):
+    monkeypatch.delenv("INSATS_DATA_DIR", raising=False)
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # where platformdirs puts user data on Linux
+    old = tmp_path / "xdg" / "insats"
+    old.mkdir(parents=True, mode=0o755)
+    sqlite3.connect(old / "insats.sqlite").close()
+    os.chmod(old / "insats.sqlite", 0o644)
+    engine = make_engine(database_url())
+    engine.dispose()
+    assert mode(old) == 0o700 and mode(old / "insats.sqlite") == 0o600
