@@ -69,7 +69,7 @@ def cmd_restore(args: argparse.Namespace) -> None:
     if problems:
         raise InputError(f"restored from {args.file}, but its audit chain has problems:\n"
                          + "\n".join(str(p) for p in problems))
-    print(f"restored from {args.file}; audit chain intact ({checked} rows)")
+    print(f"restored from {args.file} as {actor.who}; audit chain intact ({checked} rows)")
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> None:
