@@ -3,8 +3,9 @@ packages and prints results.
 
 Exit status: 0 success, 2 bad input or a refusal (with a message naming file, row, column and what
 was expected, or what the acting user may not do), 1 anything else unexpected. Commands that touch
-the database act as a named active user (``--as LOGIN`` or ``INSATS_USER``), checked by the store
-like anyone else.
+the database act as a named active user (``--as LOGIN`` or ``INSATS_USER``), whose roles the store
+checks like anyone's; the name is a claim recorded in the log, not an authentication (whoever runs
+``insats`` against the database holds it and its keys).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="insats", description="Structured risk assessment for SIG work.")
     parser.add_argument("--lang", choices=["sv", "en"], default=os.environ.get("INSATS_LANG", "sv"))
     parser.add_argument("--as", dest="as_user", metavar="LOGIN",
-                        help="the user the command acts as (default: INSATS_USER); checked like anyone else")
+                        help="the user the command acts as (default: INSATS_USER): a claim, recorded in the log")
     sub = parser.add_subparsers(dest="command", required=True)
     for register in GROUPS:
         register(sub)
@@ -58,7 +59,10 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     from store import AccessDenied
 
+    from ._io import check_output
+
     try:
+        check_output(getattr(args, "output", None))  # a bad -o is refused before any work
         args.func(args)
     except InputError as exc:
         print(f"insats: error: {exc}", file=sys.stderr)

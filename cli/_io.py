@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 import tempfile
 from datetime import date
@@ -44,19 +45,65 @@ def read_wide_csv(path: str) -> pd.DataFrame:
     return frame
 
 
+STDOUT = "-"
+
+
+def output_problem(path: str) -> str | None:
+    """Why ``path`` must not be written over (None: a regular file or a new name in a folder).
+
+    The write replaces the path with a fresh file, so a device node (``/dev/null`` run as root), a
+    directory, a fifo or a symlink (whose target an attacker chose) would be destroyed or bypassed:
+    they are refused, not followed."""
+    target = Path(path)
+    try:
+        mode = target.lstat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        return f"cannot be checked ({exc.strerror})"
+    if mode is not None:
+        if stat.S_ISLNK(mode):
+            return "is a symbolic link; give the real file's path"
+        if stat.S_ISDIR(mode):
+            return "is a folder; give a file name inside it"
+        if not stat.S_ISREG(mode):
+            kind = "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file"
+            return f"is {kind}; give a regular file, or - for standard output"
+    parent = target.parent
+    if not parent.is_dir():
+        return f"its folder {parent} does not exist"
+    return None
+
+
+def check_output(path: str | None) -> None:
+    """Refuse an output path before any work: ``-`` or none is standard output."""
+    if path is None or path == STDOUT:
+        return
+    problem = output_problem(path)
+    if problem:
+        raise InputError(f"{path}: {problem}; nothing was written")
+
+
 def write_atomically(path: str | None, text: str | bytes) -> None:
     """Write the whole output (text, or bytes such as a PDF) or nothing: a failed run never leaves a
-    half-written file."""
-    if path is None:
-        sys.stdout.write(text)
+    half-written file. ``None`` or ``-`` is standard output; a device, folder or symlink is refused."""
+    if path is None or path == STDOUT:
+        if isinstance(text, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(text)
         return
+    check_output(path)
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         binary = isinstance(text, bytes)
         with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) \
                 as handle:
             handle.write(text)
+        check_output(path)  # still not a link or device that appeared while we wrote
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -134,7 +181,8 @@ def open_store():
 
 
 def acting(session, args):
-    """The named active user the command acts as (``--as`` or ``INSATS_USER``); checked like anyone."""
+    """The named active user the command acts as (``--as`` or ``INSATS_USER``): a claim whose roles are
+    checked like anyone's and recorded, not an authentication (the operator holds the database)."""
     from store.users import UserError, actor_for
 
     login = getattr(args, "as_user", None) or os.environ.get("INSATS_USER")

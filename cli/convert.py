@@ -99,13 +99,13 @@ def cmd_convert(args: argparse.Namespace) -> None:
     if source is None:
         raise InputError(f"{args.file}: cannot tell the format from the name; say --from {'|'.join(FORMATS)}")
     if args.to == "xlsform" and not args.output:
-        raise InputError("an XLSForm is a binary .xlsx file: name it with -o FILE.xlsx")
+        raise InputError("an XLSForm is a binary .xlsx file: name it with -o FILE.xlsx (or -o - for standard output)")
     defaults = {k: v for k, v in {"id": args.id, "direction": args.direction, "kind": args.kind}.items() if v}
     output, warnings = convert(args.file, source, args.to, defaults)
     for line in warnings:
         print(f"{args.file}: warning: {line}", file=sys.stderr)
     write_atomically(args.output, output)
-    if args.output:
+    if args.output and args.output != "-":
         print(f"wrote {args.output} ({args.to}) from {args.file} ({source})", file=sys.stderr)
 
 

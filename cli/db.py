@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._io import InputError, acting, open_store
+from ._io import InputError, acting, check_output, open_store
 
 
 def cmd_upgrade(args: argparse.Namespace) -> None:
@@ -47,19 +47,29 @@ def cmd_backup(args: argparse.Namespace) -> None:
 
 
 def cmd_restore(args: argparse.Namespace) -> None:
+    """An admin restores over a database with users; into an empty (new or wiped) one, where nobody can
+    be looked up, the operator does: proven by the audit key that verifies the backup's signature, or
+    named with --as-operator; the restored log records which."""
     import store
-    from store.backup import BackupError, restore
+    from store.backup import BackupError, holds_users, operator, restore
     from store.identity import IdentityError
 
     engine = store.make_engine()
     try:
-        checked, problems = restore(engine, _admin(engine, args), args.file)
+        if holds_users(engine):
+            if args.as_operator:
+                raise InputError("the database has users: an admin restores it (--as LOGIN); --as-operator is only "
+                                 "for restoring into an empty database; nothing was changed")
+            actor = _admin(engine, args)
+        else:
+            actor = operator(args.as_operator)
+        checked, problems = restore(engine, actor, args.file, allow_unsigned=args.allow_unsigned)
     except (BackupError, IdentityError) as exc:
         raise InputError(str(exc)) from None
     if problems:
         raise InputError(f"restored from {args.file}, but its audit chain has problems:\n"
                          + "\n".join(str(p) for p in problems))
-    print(f"restored from {args.file}; audit chain intact ({checked} rows)")
+    print(f"restored from {args.file} as {actor.who}; audit chain intact ({checked} rows)")
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> None:
@@ -85,9 +95,11 @@ def cmd_audit_anchor(args: argparse.Namespace) -> None:
     from store import transaction
     from store.audit import anchor
 
+    check_output(args.out)
     with transaction(open_store()) as session:
         head = anchor(session, acting(session, args))
-    if args.out:
+    if args.out and args.out != "-":
+        check_output(args.out)
         with open(args.out, "a", encoding="utf-8") as handle:
             handle.write(head.to_json() + "\n")
         print(f"anchor of row {head.row_id} appended to {args.out}", file=sys.stderr)
@@ -144,8 +156,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file")
     p.add_argument("--encrypt", action="store_true", help="encrypt the file with the instance key")
     p.set_defaults(func=cmd_backup)
-    p = db.add_parser("restore", help="replace the database with a backup, after checking it (admin)")
+    p = db.add_parser("restore", help="replace the database with a backup, after checking it (admin)",
+                      description="Checks the backup's signature (the audit key), checksum and schema first, and "
+                                  "refuses while insats serve runs on the database. Into an empty database the "
+                                  "audit key that verifies the signature authorises the restore (or name yourself "
+                                  "with --as-operator); the restored log records who.")
     p.add_argument("file")
+    p.add_argument("--as-operator", metavar="NAME",
+                   help="into an empty database: who restores, recorded in the restored audit log")
+    p.add_argument("--allow-unsigned", action="store_true",
+                   help="accept a backup without a signature (taken before Insats signed backups); recorded")
     p.set_defaults(func=cmd_restore)
     audit = sub.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
     p = audit.add_parser("verify", help="check the hash chain and anchors; names edited or deleted rows (admin)")

@@ -50,7 +50,7 @@ def cmd_follow_up(args: argparse.Namespace) -> None:
     if end < start:
         raise InputError(f"--to {end} is before --from {start}")
     if args.format == "pdf" and not args.output:
-        raise InputError("--format pdf needs -o FILE.pdf")
+        raise InputError("--format pdf needs -o FILE.pdf (or -o - for standard output)")
     with transaction(open_store()) as session:
         report = follow_up_report(session, acting(session, args), start, end, args.window_months, args.min_cell,
                                   by=args.by)
@@ -61,7 +61,8 @@ def cmd_follow_up(args: argparse.Namespace) -> None:
         from forms.followup_pdf import follow_up_pdf
 
         write_atomically(args.output, follow_up_pdf(report))
-        print(f"follow-up report written to {args.output}")
+        if args.output != "-":
+            print(f"follow-up report written to {args.output}")
         return
     flat = pd.json_normalize(report, sep=".").T.reset_index()
     flat.columns = ["figure", "value"]

@@ -14,6 +14,7 @@ import scoring
 from ._io import (
     InputError,
     acting,
+    check_output,
     frame_as,
     load_instrument,
     open_store,
@@ -124,7 +125,12 @@ def cmd_research_export(args: argparse.Namespace) -> None:
         raise InputError(f"{exc}; nothing was written") from None
     wide, long = export_frames(inst, wide, KEY_COLUMNS)
     out = Path(args.out)
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise InputError(f"{out}: is not a folder (a symbolic link or a file); nothing was written")
     out.mkdir(parents=True, exist_ok=True)
+    for name in ("wide", "long"):  # no file of the export may be a link or a device
+        for fmt in formats:
+            check_output(str((out / f"{inst.id}-{name}").with_suffix(f".{fmt}")))
     written = []
     for name, frame in (("wide", wide), ("long", long)):
         stem = out / f"{inst.id}-{name}"

@@ -74,12 +74,15 @@ def cmd_serve(args: argparse.Namespace) -> None:
                          "localhost behind a TLS proxy (see the README), or say --behind-tls-proxy if this "
                          "address is only reachable through one; nothing was started")
     from store import transaction
-    from store.backup import hold_serving_lock
+    from store.backup import BackupError, hold_serving_lock
     from store.demo import is_empty, seed_demo
 
     engine = open_store()
     print(f"database: {engine.url.render_as_string(hide_password=True)}", flush=True)
-    hold_serving_lock(engine)  # a restore refuses while this process serves the database
+    try:
+        hold_serving_lock(engine)  # a restore refuses while this process serves the database
+    except BackupError as exc:
+        raise InputError(f"{exc}; nothing was started") from None
     if args.demo_if_empty:
         with transaction(engine) as session:
             if is_empty(session):

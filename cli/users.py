@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 
 from ._io import InputError, acting, open_store
@@ -88,11 +89,25 @@ def cmd_set_teams(args: argparse.Namespace) -> None:
     print(f"user {args.login}: teams {', '.join(args.team or []) or 'none'}")
 
 
+def _acting_as(args: argparse.Namespace) -> str | None:
+    return getattr(args, "as_user", None) or os.environ.get("INSATS_USER")
+
+
 def cmd_passwd(args: argparse.Namespace) -> None:
+    """Another user's password: an admin's task (the store checks). One's own: the old password, typed
+    in a terminal. ``--as`` is only a claim, so a script that names a login must not change its
+    password; there is deliberately no flag or variable that supplies the old one."""
     from store.users import set_password
 
+    old = None
+    if _acting_as(args) == args.login:
+        if not sys.stdin.isatty():
+            raise InputError("changing your own password needs the old one, typed in a terminal (standard input is "
+                             "not one); an admin can set it instead: insats users passwd LOGIN --as ADMIN; "
+                             "nothing was done")
+        old = getpass.getpass(f"Old password for {args.login}: ")
     password = _password(args, f"New password for {args.login}: ")
-    _run(args, lambda session: set_password(session, acting(session, args), args.login, password))
+    _run(args, lambda session: set_password(session, acting(session, args), args.login, password, old_password=old))
     print(f"password of {args.login} set")
 
 
@@ -136,9 +151,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("login")
     p.add_argument("--team", action="append")
     p.set_defaults(func=cmd_set_teams)
-    p = users.add_parser("passwd", help="set a local password (also unlocks the account)")
+    p = users.add_parser("passwd", help="set a local password (also unlocks the account)",
+                         description="Another user's password: admins only. Your own: the old password is asked "
+                                     "in a terminal first (no script can change it).")
     p.add_argument("login")
-    p.add_argument("--password-stdin", action="store_true")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the new password from standard input (another user's, as an admin)")
     p.set_defaults(func=cmd_passwd)
     teams = sub.add_parser("teams", help="SIG teams (admin)").add_subparsers(dest="action", required=True)
     p = teams.add_parser("add", help="add a team")

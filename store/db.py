@@ -28,6 +28,10 @@ def data_dir() -> Path:
     configured = os.environ.get("INSATS_DATA_DIR")
     if configured:
         return Path(configured)
+    return default_data_dir()
+
+
+def default_data_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("insats", appauthor=False))
@@ -38,6 +42,34 @@ def database_url() -> str:
     if url:
         return url
     return f"sqlite:///{(data_dir() / 'insats.sqlite').resolve()}"
+
+
+def private_folder(path: Path) -> Path:
+    """The folder, created readable by its owner only (0700) when missing. An existing folder is left
+    as it is (it may be one the operator chose and shares, ``INSATS_DATA_DIR=/srv/...``), except
+    Insats's own default folder, which an older version made 0755 and which is narrowed."""
+    if not path.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(path, 0o700)  # mkdir's mode passes through the umask; say it exactly
+    elif path.resolve() == default_data_dir().resolve() and path.stat().st_uid == os.geteuid():
+        os.chmod(path, 0o700)
+    return path
+
+
+def private_file(path: Path) -> None:
+    """A database file readable by its owner only (0600): created empty with that mode before SQLite
+    opens it (SQLite gives its -wal and -shm files the database's mode), and an existing one of ours
+    narrowed to it, so a caseload is never world-readable whatever the umask was."""
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600))
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            st = each.lstat()
+        except FileNotFoundError:
+            continue
+        if st.st_uid == os.geteuid() and st.st_mode & 0o077 and each.is_file() and not each.is_symlink():
+            os.chmod(each, 0o600)
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -63,8 +95,9 @@ def make_engine(url: str | None = None) -> Engine:
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:" and not path.startswith("file:"):
+            private_folder(Path(path).parent)
+            private_file(Path(path))
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")

@@ -228,13 +228,23 @@ def set_teams(session: Session, actor: Actor, login: str, teams: Iterable[str]) 
     _user(session, login).teams = _teams_by_name(session, teams)
 
 
-def set_password(session: Session, actor: Actor, login: str, password: str) -> None:
-    """An admin sets a password (also unlocks); a user may set their own."""
+def set_password(session: Session, actor: Actor, login: str, password: str, *,
+                 old_password: str | None = None) -> None:
+    """An admin sets another user's password (also unlocks). Setting one's own needs the old one: the
+    CLI's ``--as`` is a claim, so knowing the login must not be enough to take over its password."""
     if actor.who != login:
         guard(session, actor, "user.manage", detail=f"password {login}")
+        user = _user(session, login)
     else:
+        user = _user(session, login)
+        if user.password_hash is None:
+            raise UserError("user.no_own_password", "you have no local password yet: an admin sets the first one")
+        if old_password is None or not _verify(user.password_hash, old_password):
+            refusal = UserError("user.old_password", "the old password is wrong: an admin can set a new one")
+            refusal.audit_row = {"actor": actor, "action": "refused", "entity": "user", "subject_id": None,
+                                 "detail": "own password: the old one was wrong"}
+            raise refusal
         audit.record(session, actor, "password", "user", None, "own password")
-    user = _user(session, login)
     user.password_hash, user.failed_logins, user.locked_until = _check_password(password), 0, None
 
 

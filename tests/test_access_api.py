@@ -50,6 +50,7 @@ UNCHECKED = {
     "check_keys": "start-up: compares key ids, adopts pre-key-id rows (no case data leaves it)",
     "hold_serving_lock": "a lock file beside the database (no data)",
     "lock_path": "the lock file's name (no data)",
+    "holds_users": "whether anyone can be looked up (an empty database is restored by an operator)",
     "schema_revision": "the schema version (no case data)",
     "pg_environment": "libpq variables for pg_dump/pg_restore (no case data)",
     "write_backup": "copies the database file; called by the guarded backup() and by upgrade() before migrating",

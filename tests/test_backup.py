@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
 from store import cases, make_engine, transaction, upgrade
-from store.backup import BackupError, backup, head_revision, hold_serving_lock, restore, sidecar_of
+from store.backup import BackupError, _sign, backup, head_revision, hold_serving_lock, restore, sidecar_of
 from store.demo import seed_demo
 from store.models import Base
 
@@ -121,8 +121,8 @@ def test_restore_checks_first_and_changes_nothing(sqlite_engine, tmp_path, damag
     elif damage == "sidecar missing":
         sidecar_of(file).unlink()
     elif damage == "newer schema":
-        side = json.loads(sidecar_of(file).read_text())
-        sidecar_of(file).write_text(json.dumps(side | {"schema": "9999"}))
+        side = json.loads(sidecar_of(file).read_text()) | {"schema": "9999"}  # as a newer Insats signs it
+        sidecar_of(file).write_text(json.dumps(side | {"signature": _sign(side)}))
     else:
         hold_serving_lock(sqlite_engine)
     try:
