@@ -67,7 +67,9 @@ def audit_key() -> str:
     if not path.exists():
         from .identity import new_key
 
-        path.parent.mkdir(parents=True, exist_ok=True)
+        from .db import private_folder
+
+        private_folder(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(new_key() + "\n")

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from store import make_engine, transaction, upgrade
 from store.demo import seed_demo
-from store.models import AuditEntry, Subject, Team
+from store.models import AuditEntry, EmergencyAccess, Subject, Team
 from store.users import SETUP, add_user
 
 from .browser import ARTIFACTS, CHROMIUM_ARGS, ROOT, AppServer, chromium, log_in, settle
@@ -121,7 +121,12 @@ def test_local_log_in_team_cases_emergency_access_and_log_out(local_app, browser
     engine.dispose()
     actions = [a for a, _ in rows]
     assert actions[0] == "login" and actions[-1] == "logout" and "emergency" in actions
-    assert any("akut oro" in (d or "") for a, d in rows if a == "emergency")
+    [(reference)] = [d for a, d in rows if a == "emergency"]  # the reason is kept with the case, not in the log
+    engine = make_engine(f"sqlite:///{data / 'insats.sqlite'}")
+    with transaction(engine) as s:
+        reasons = s.scalars(select(EmergencyAccess.reason).where(EmergencyAccess.login == "demo.soderort")).all()
+    engine.dispose()
+    assert reference.startswith("emergency_access ") and reasons == ["Polisen ringde: akut oro för ungdomen i kväll."]
 
 
 def test_idle_timeout_asks_for_log_in_again(local_app, browser):
