@@ -8,13 +8,13 @@ one ``list`` row; opening a case is logged against it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from .access import Actor, guard, may, scope_of, visible_cases
+from .access import Actor, case_access, guard, may, scope_of, visible_cases
 from .cases import referrals
 from .cases._errors import CaseError
 from .cases.assessments import area, current_rows, structured_instruments
@@ -176,6 +176,18 @@ class CaseOverview:
     # each recipient the active consents cover, and the last day any of them covers it (two consents can
     # end on different days: the header must not promise the later date for every recipient)
     consent_until_by_actor: tuple[tuple[str, date], ...] = ()
+    # the actor reads this case only under emergency access, until then (UTC): the page says what it covers
+    emergency_until: datetime | None = None
+
+
+def emergency_until(session: Session, actor: Actor, subject_id: int) -> datetime | None:
+    """When the actor's emergency access to the case ends, if that is their only way in (not their team's
+    case, not assigned to them); None otherwise. Part of a guarded read."""
+    access = case_access(session, actor, subject_id)
+    if not access.emergency or access.team_id in actor.teams or access.assigned:
+        return None
+    return session.scalar(select(func.max(EmergencyAccess.expires_at)).where(
+        EmergencyAccess.subject_id == subject_id, EmergencyAccess.login == actor.who))
 
 
 def case_overview(session: Session, actor: Actor, case_code: str, today: date) -> CaseOverview:
@@ -210,6 +222,7 @@ def case_overview(session: Session, actor: Actor, case_code: str, today: date) -
         closing_summary=subject.closing_summary,
         has_closing_assessment=session.scalar(select(func.count()).select_from(Assessment).where(
             Assessment.subject_id == subject.id, Assessment.occasion == "closing", Assessment.status == "final")) > 0,
+        emergency_until=emergency_until(session, actor, subject.id),
     )
 
 

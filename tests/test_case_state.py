@@ -113,3 +113,22 @@ def test_the_checklist_as_sent_is_shown_beside_the_decision_and_on_the_case(app_
         no_trace(at)
         shown = " ".join(str(t.value.to_dict()) for t in at.table)
         assert "K1" in shown and "Ja" in shown and "Nej" in shown, shown
+
+
+def test_a_case_read_under_emergency_access_says_so_and_until_when(app_engine):
+    """The page says what the grant covers and when it ends, instead of offering forms that the store
+    would refuse one by one."""
+    with transaction(app_engine) as s:
+        from store.users import add_team, team_id
+
+        add_team(s, SYSTEM, "Jourteamet")
+        add_user(s, SYSTEM, "jour", display_name="Jour", roles=["assessor"], teams=["Jourteamet"])
+        youth = cases.create_subject(s, SYSTEM, team_id=next(t for t in (1, 2) if t != team_id(s, "Jourteamet")))
+        cases.open_in_emergency(s, Actor("jour", {"assessor"}, {team_id(s, "Jourteamet")}), youth.case_code,
+                                "Polisen ringde om akut oro i kväll")
+    at = open_page("case", case=youth.case_code, user="jour")
+    no_trace(at)
+    said = texts(at, "warning")
+    assert "Du har nödåtkomst till ärendet till" in said and "logga en händelse" in said, said
+    at = open_page("case", case=youth.case_code)  # the team's own coordinator: no such line
+    assert "nödåtkomst" not in texts(at, "warning")

@@ -16,6 +16,7 @@ from forms import network
 from forms.assessment_form import answers_table
 from forms.closing import closing_tab, outcomes_tab
 from forms.i18n import lang, ntr, refusal, tr, tr_or
+from forms.numbers import local_time
 from store import AccessDenied, cases, views
 from store.access import may
 from store.models import OCCASIONS
@@ -71,6 +72,8 @@ def header(overview: views.CaseOverview) -> None:
     d.metric(tr("assessments"), str(overview.assessments))
     if overview.synthetic:
         st.caption(tr("synthetic_case"))
+    if overview.emergency_until is not None:
+        st.warning(tr("emergency_active", until=local_time(overview.emergency_until)))
     if overview.closed_on is not None:
         st.info(tr("case_closed", on=overview.closed_on, reason=tr(f"closing_{overview.closed_reason}")))
     if overview.consent is None:  # not this role's to see
