@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 import instruments
 import scoring
+from rules import timing
 from scoring import followup
 from scoring.change import paired_change
 from scoring.funnel import STEPS
@@ -24,8 +25,9 @@ OCCUPIED = ("school", "work", "training")
 PERIODS = {"month": "M", "quarter": "Q", "year": "Y"}
 
 
-def follow_up_report(session: Session, actor: Actor, start: date, end: date, window_months: int = 12,
-                     min_cell: int = 0, instrument_id: str = "savry-like", by: str = "quarter") -> dict:
+def follow_up_report(session: Session, actor: Actor, start: date, end: date,
+                     window_months: int = timing.OUTCOME_WINDOW_MONTHS, min_cell: int = 0,
+                     instrument_id: str = "savry-like", by: str = "quarter") -> dict:
     """The report for cases started from ``start`` to ``end`` (inclusive). ``min_cell``: counts of
     youths in 1..min_cell-1 are shown as "< min_cell" (5 for a published report)."""
     return build_report(follow_up_data(session, actor, start, end), start, end, window_months, min_cell,
@@ -62,8 +64,8 @@ def risk_change(finals: pd.DataFrame, instrument_id: str) -> dict:
     return out
 
 
-def build_report(data: FollowUpData, start: date, end: date, window_months: int = 12, min_cell: int = 0,
-                 instrument_id: str = "savry-like", by: str = "quarter") -> dict:
+def build_report(data: FollowUpData, start: date, end: date, window_months: int = timing.OUTCOME_WINDOW_MONTHS,
+                 min_cell: int = 0, instrument_id: str = "savry-like", by: str = "quarter") -> dict:
     referrals, started, meetings, finals = data.referrals, data.started, data.meetings, data.finals
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     ids = [int(i) for i in started.index]

@@ -21,11 +21,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from rules import timing
+
 COLUMNS = ["case_code", "started_on", "last_meeting_on", "next_meeting_due_on", "meeting_overdue",
            "missing_organisations", "started_without_assessment", "days_yes_to_first_assessment",
            "consent_expires_on", "reassessment_due_on", "commitments_overdue", "serious_events_open"]
-MEETING_INTERVAL = pd.Timedelta(days=28)
-DEFAULT_REASSESSMENT_WEEKS = 26
+MEETING_INTERVAL = pd.Timedelta(timing.MEETING_INTERVAL)
+DEFAULT_REASSESSMENT_WEEKS = timing.REASSESSMENT_WEEKS
 _MISSING = {0: ["police", "school"], 1: ["school"], 2: ["police"], 3: []}  # by has_police + 2 * has_school
 
 

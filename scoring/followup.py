@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from rules import timing
+
 MEASURES = ("police_reports", "placements", "placement_days", "placement_cost")
 EXTRA_MEASURES = ("concern_reports", "lvu_applications", "outpatient_cost")  # optional columns, summed
 PLACEMENT_TYPES = ("SiS", "HVB", "family_home")
@@ -30,7 +32,8 @@ def _days(values) -> np.ndarray:
     return pd.to_datetime(pd.Series(values)).to_numpy("datetime64[D]").astype(np.int64)
 
 
-def outcome_windows(outcomes: pd.DataFrame, starts: pd.Series, window_months: int = 12) -> dict:
+def outcome_windows(outcomes: pd.DataFrame, starts: pd.Series,
+                    window_months: int = timing.OUTCOME_WINDOW_MONTHS) -> dict:
     """Totals before and after the start, over every started youth.
 
     ``outcomes``: ``OUTCOME_COLUMNS``; ``starts``: subject id -> start date. Periods of youths without a
@@ -100,13 +103,14 @@ def _within(yes: pd.Series, first_final: pd.Series, youths: pd.Index, days: int)
     return ((waited >= 0) & (waited <= days)).astype(float).where(said_yes.notna())
 
 
-def meeting_intervals_within(meetings: pd.DataFrame, days: int = 28) -> float | None:
+def meeting_intervals_within(meetings: pd.DataFrame, days: int = timing.MEETING_INTERVAL.days) -> float | None:
     """Share of intervals between consecutive network meetings of the same youth of at most ``days``."""
     ok = _intervals(meetings, days)["ok"] if not meetings.empty else pd.Series(dtype=float)
     return None if ok.empty else float(ok.mean())
 
 
-def first_assessment_within(yes: pd.Series, first_final: pd.Series, days: int = 7) -> float | None:
+def first_assessment_within(yes: pd.Series, first_final: pd.Series,
+                            days: int = timing.FIRST_ASSESSMENT_WITHIN.days) -> float | None:
     """Share of youths whose first final assessment came within ``days`` of their yes (subject id index)."""
     said_yes = yes.dropna()
     return None if said_yes.empty else float(_within(said_yes, first_final, said_yes.index, days).mean())
@@ -120,7 +124,8 @@ def days_to_decision(received: pd.Series, decided: pd.Series) -> dict:
 
 
 def indicators_by(group: pd.Series, yes: pd.Series, first_final: pd.Series, meetings: pd.DataFrame,
-                  days: int = 7, interval: int = 28) -> pd.DataFrame:
+                  days: int = timing.FIRST_ASSESSMENT_WITHIN.days,
+                  interval: int = timing.MEETING_INTERVAL.days) -> pd.DataFrame:
     """The process indicators per group (a period of the start, a team): ``group`` maps each started
     youth (subject id) to its group. Columns: group, started, first_assessment_within_7_days_share,
     meeting_intervals_within_28_days_share."""

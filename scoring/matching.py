@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal
 
 import numpy as np
 
 from instruments import Catalogue, Instrument, Intervention
+from rules import timing
 
 from .engine import score
 from .responses import judgment_lookup, ratings_to_values
@@ -411,7 +412,7 @@ def plan_draft(result: MatchResult, chosen: list[str] | None = None, start: date
             "intervention_id": i,
             "actor": by_id[i].provider,
             "what": by_id[i].name,
-            "by_when": (start + timedelta(weeks=4)).isoformat(),
+            "by_when": (start + timing.MEETING_INTERVAL).isoformat(),
             "status": "planned",
         }
         for i in ids

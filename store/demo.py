@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import instruments
+from rules import timing
 
 from . import audit
 from .access import SYSTEM, Actor, guard
@@ -303,7 +304,8 @@ def _plans(session: Session, rng: np.random.Generator, start_days: dict[int, dat
     """Network meetings every four weeks (the last three kept), some now overdue; interventions given."""
     count = 0
     for sid, start in start_days.items():
-        held = [start + timedelta(days=28 * m) for m in range(0, (today - start).days // 28 + 1)][-3:]
+        every = timing.MEETING_INTERVAL
+        held = [start + every * m for m in range(0, (today - start) // every + 1)][-3:]
         if rng.random() < 0.15 and len(held) > 1:
             held = held[:-1]  # the latest meeting was not held: the case is overdue
         for day in held:
@@ -313,7 +315,7 @@ def _plans(session: Session, rng: np.random.Generator, start_days: dict[int, dat
                 held_on=day,
                 attendees=["ungdom", "vårdnadshavare", *ACTORS],
                 notes="Syntetisk demo: genomgång av förra planen.",
-                next_meeting_on=day + timedelta(days=28),
+                next_meeting_on=day + timing.MEETING_INTERVAL,
             )
             meeting.goals = [
                 Goal(term="short", text="Gå i skolan alla dagar nästa vecka", owner="youth"),
@@ -323,7 +325,7 @@ def _plans(session: Session, rng: np.random.Generator, start_days: dict[int, dat
                 Commitment(
                     actor=COMMITMENTS[c][0],
                     what=COMMITMENTS[c][1],
-                    by_when=day + timedelta(days=28),
+                    by_when=day + timing.MEETING_INTERVAL,
                     status=str(rng.choice(["planned", "in_progress", "done"])),
                     intervention_id=COMMITMENTS[c][2],
                     if_cannot="Ringer samordnaren samma vecka och föreslår en ny tid (syntetisk demo).",
@@ -345,7 +347,7 @@ def _plans(session: Session, rng: np.random.Generator, start_days: dict[int, dat
     return count
 
 
-CLOSED_AFTER = timedelta(days=540)  # about 18 months, as the SIG reports describe
+CLOSED_AFTER = timing.PARTICIPATION  # about 18 months, as the SIG reports describe
 DEMO_REASONS = ("goals_reached", "goals_reached", "dropped_out", "moved", "transferred", "placed")
 
 

@@ -3,12 +3,12 @@ checked first, all written or none, and a second import of the same file adds no
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from rules import timing
 
 from . import audit
 from .access import Actor, guard
@@ -126,7 +126,7 @@ def import_meetings(session: Session, actor: Actor, frame: pd.DataFrame) -> Impo
             continue
         seen.add(key)
         rows.append({"subject_id": key[0], "held_on": key[1], "attendees": sorted(set(attendees.iloc[i])),
-                     "notes": None, "next_meeting_on": key[1] + timedelta(days=28)})
+                     "notes": None, "next_meeting_on": key[1] + timing.MEETING_INTERVAL})
     if rows:
         session.connection().execute(Meeting.__table__.insert(), rows)
     audit.record_many(session, actor, "import", "meeting", [r["subject_id"] for r in rows])

@@ -14,8 +14,10 @@ import pandas as pd
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from rules import path, timing
+from rules.path import OPEN_STATUSES, referral_status
+
 from .access import Actor, case_access, guard, may, scope_of, visible_cases
-from .cases import referrals
 from .cases._errors import CaseError
 from .cases.assessments import area, current_rows, structured_instruments
 from .cases.consent import (
@@ -28,7 +30,6 @@ from .cases.consent import (
     is_active,
 )
 from .cases.plans import latest_meeting
-from .cases.referrals import OPEN_STATUSES, referral_status
 from .cases.subjects import find_subject, normalise_code
 from .models import (
     Ask,
@@ -43,7 +44,7 @@ from .models import (
     Subject,
 )
 
-CONSENT_WARNING = timedelta(days=30)
+CONSENT_WARNING = timing.CONSENT_WARNING
 QUEUE_COLUMNS = ["referral_id", "case_code", "age", "source", "received_on", "status", "waiting_days", "consent",
                  "synthetic"]
 
@@ -87,7 +88,7 @@ def intake_queue(session: Session, actor: Actor, today: date, *, sources: list[s
     months = pd.to_numeric(raw["birth_month"], errors="coerce").fillna(1)
     frame["age"] = (today.year - years - (months > today.month)).astype("Int64")
     frame["source"], frame["received_on"] = raw["source"], raw["received_on"].dt.date
-    frame["status"] = referrals.statuses(raw)
+    frame["status"] = path.statuses(raw)
     last = raw["answered_on"].fillna(raw["asked_on"]).fillna(raw["decided_on"]).fillna(raw["received_on"])
     waiting = (pd.Timestamp(today) - last).dt.days
     frame["waiting_days"] = waiting.where(frame["status"].isin(OPEN_STATUSES)).astype("Int64")
@@ -338,7 +339,7 @@ def note_download(session: Session, actor: Actor, action: str, what: str) -> Non
     guard(session, actor, action, detail=what, verb="download")
 
 
-FOLLOW_UP_MONTHS = (6, 12)  # after closing: how did it go?
+FOLLOW_UP_MONTHS = timing.FOLLOW_UP_MONTHS  # after closing: how did it go?
 
 
 def follow_ups_due(session: Session, actor: Actor, today: date) -> pd.DataFrame:
@@ -389,7 +390,7 @@ def motivation_list(session: Session, actor: Actor, today: date) -> pd.DataFrame
     return frame.reset_index(drop=True)[MOTIVATION_COLUMNS]
 
 
-ASSESSMENT_DUE_FROM_DAY = 5  # Västerås: the structured assessment within a week of the yes; warn from day 5
+ASSESSMENT_DUE_FROM_DAY = timing.ASSESSMENT_WARN_FROM_DAY  # Västerås: within a week of the yes; warn from day 5
 
 
 def awaiting_assessment(session: Session, actor: Actor, today: date) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import pytest
 from .app_helpers import ROOT
 
 FORBIDDEN = {
+    "rules": {"instruments", "scoring", "store", "forms", "streamlit", "sqlalchemy", "app", "cli", "config"},
     "instruments": {"scoring", "store", "forms", "streamlit", "sqlalchemy", "app", "cli"},
     "scoring": {"store", "forms", "streamlit", "sqlalchemy", "app", "cli"},
     "store": {"scoring", "forms", "streamlit", "app", "cli"},

@@ -4,8 +4,6 @@ due, commitments overdue, serious events no meeting has followed. A row opens th
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pandas as pd
 import streamlit as st
 
@@ -14,11 +12,12 @@ from forms.caseload import caseload
 from forms.i18n import tr
 from forms.network import organisation_label
 from forms.numbers import for_display
+from rules import timing
 
 SHOWN = ["case_code", "next_meeting_due_on", "meeting_overdue", "missing_organisations", "serious_events_open",
          "commitments_overdue", "started_without_assessment", "days_yes_to_first_assessment", "consent_expires_on",
          "reassessment_due_on", "last_meeting_on", "started_on"]
-SOON = timedelta(days=30)
+SOON = timing.DUE_SOON
 
 
 def shown(table: pd.DataFrame) -> pd.DataFrame:

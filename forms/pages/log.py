@@ -3,7 +3,7 @@ admins (everything). The youth and guardians have a right to know; the table is 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
@@ -12,6 +12,7 @@ from forms import context as ctx
 from forms.i18n import ntr, tr, tr_or
 from forms.numbers import local_time
 from forms.safe_csv import audited_download
+from rules import timing
 from store import views
 
 
@@ -36,7 +37,7 @@ def main() -> None:
     left, mid, right, far = st.columns(4)
     case = left.text_input(tr("log_case"), key="log_case", placeholder="SIG-… / DEMO-…")
     login = mid.text_input(tr("log_user"), key="log_user")
-    period = right.date_input(tr("log_period"), (today - timedelta(days=30), today), key="log_period",
+    period = right.date_input(tr("log_period"), (today - timing.LOG_PERIOD, today), key="log_period",
                               format="YYYY-MM-DD")
     emergency = far.toggle(tr("log_only_emergency"), key="log_emergency")
     since, until = (period[0], period[-1]) if isinstance(period, tuple | list) and period else (None, None)

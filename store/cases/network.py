@@ -3,17 +3,20 @@ in every group) and events logged between meetings (a serious one asks for a mee
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from rules import timing
 
 from ..access import Actor, guard
 from ..models import EVENT_KINDS, ORGANISATIONS, REQUIRED_ORGANISATIONS, Event, Meeting, Member, Subject
 from ._dates import not_after_today
 from ._errors import CaseError
+from ._path import check_step
 
-SERIOUS_MEETING_WITHIN = timedelta(days=7)
+SERIOUS_MEETING_WITHIN = timing.SERIOUS_EVENT_MEETING_WITHIN
 
 
 def add_member(session: Session, actor: Actor, subject: Subject, name: str, organisation: str,
@@ -72,6 +75,7 @@ def log_event(session: Session, actor: Actor, subject: Subject, kind: str, occur
     if kind not in EVENT_KINDS:
         raise CaseError(f"unknown event {kind!r}; one of {', '.join(EVENT_KINDS)}", "event.kind", kind=kind)
     not_after_today(occurred_on, "event")
+    check_step(session, subject, "event", occurred_on)
     row = Event(subject_id=subject.id, occurred_on=occurred_on, kind=kind, serious=serious, note=note or None,
                 logged_by=actor.who)
     session.add(row)

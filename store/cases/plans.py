@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import instruments
+from rules import timing
 
 from ..access import Actor, guard
 from ..models import (
@@ -23,8 +24,9 @@ from ..models import (
 )
 from ._dates import not_after_today
 from ._errors import CaseError
+from ._path import check_step
 
-MAX_MEETING_INTERVAL = timedelta(weeks=4)
+MAX_MEETING_INTERVAL = timing.MEETING_INTERVAL
 
 
 @dataclass
@@ -67,6 +69,7 @@ def record_meeting(session: Session, actor: Actor, subject: Subject, meeting: Me
     the reports call that a target, so a longer interval is allowed with its reason written down."""
     guard(session, actor, "plan.write", subject.id, detail="network meeting", verb="create")
     not_after_today(meeting.held_on, "meeting")
+    check_step(session, subject, "meeting", meeting.held_on)
     next_on = meeting.next_meeting_on or meeting.held_on + MAX_MEETING_INTERVAL
     reason = (meeting.interval_reason or "").strip() or None
     if next_on > meeting.held_on + MAX_MEETING_INTERVAL and reason is None:
@@ -122,6 +125,7 @@ def meeting_overdue(plan: Meeting | None, today: date) -> bool:
 
 def add_commitment(session: Session, actor: Actor, plan: Meeting, item: PlanItem) -> Commitment:
     guard(session, actor, "plan.write", plan.subject_id, detail="commitment", verb="create")
+    check_step(session, session.get(Subject, plan.subject_id), "commitment")
     if not item.what.strip() or not item.actor.strip():
         raise CaseError("a commitment needs its person and what they do", "plan.commitment")
     row = Commitment(actor=item.actor, what=item.what, by_when=item.by_when, status=item.status,
@@ -141,6 +145,7 @@ def set_commitment_status(session: Session, actor: Actor, commitment_id: int, st
         raise CaseError(f"no commitment with id {commitment_id}", "plan.no_commitment")
     meeting = session.get(Meeting, row.meeting_id)
     guard(session, actor, "plan.write", meeting.subject_id, detail=f"commitment {row.id}: {status}", verb="update")
+    check_step(session, session.get(Subject, meeting.subject_id), "commitment")
     row.status = status
     return row
 
@@ -157,6 +162,7 @@ def review_commitment(session: Session, actor: Actor, commitment_id: int, review
     meeting = session.get(Meeting, row.meeting_id)
     guard(session, actor, "plan.write", meeting.subject_id, detail=f"commitment {row.id} reviewed: {review}",
           verb="update")
+    check_step(session, session.get(Subject, meeting.subject_id), "commitment")
     if review != "kept" and not (note or "").strip():
         raise CaseError("say in a word why it was not (fully) kept", "plan.review_note")
     row.review, row.review_note = review, (note or "").strip() or None

@@ -1,0 +1,25 @@
+"""The timing of the work, as the SIG reports set it: each interval once.
+
+- Network meetings at least every four weeks; a longer interval is allowed with its reason written down.
+- The structured assessment within a week of the youth's and guardians' yes; the queue warns from day 5.
+- A serious event (a new police report, say) asks for a network meeting within a week.
+- Re-assessment every 26 weeks unless the instrument's definition says otherwise.
+- Follow-ups 6 and 12 months after closing.
+- A consent warns 30 days before it runs out.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+MEETING_INTERVAL = timedelta(days=28)
+FIRST_ASSESSMENT_WITHIN = timedelta(days=7)
+ASSESSMENT_WARN_FROM_DAY = 5
+SERIOUS_EVENT_MEETING_WITHIN = timedelta(days=7)
+REASSESSMENT_WEEKS = 26
+FOLLOW_UP_MONTHS = (6, 12)
+CONSENT_WARNING = timedelta(days=30)
+PARTICIPATION = timedelta(days=540)  # about 18 months, as the reports describe (the demo closes after it)
+OUTCOME_WINDOW_MONTHS = 12  # the follow-up report compares outcomes in the 12 months before and after the start
+DUE_SOON = timedelta(days=30)  # the caseload's "soon": a consent running out, a re-assessment falling due
+LOG_PERIOD = timedelta(days=30)  # the Logg page opens on the last 30 days
