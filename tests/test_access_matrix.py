@@ -90,6 +90,9 @@ def world(engine):
             codes[team] = subject.case_code
             referral = cases.add_referral(s, SETUP, subject, "polis", D)
             cases.screen(s, SETUP, referral, suitable=True, criteria=["crime_active"], on=D)
+            cases.mark_asked(s, SETUP, referral, D)
+            cases.record_answer(s, SETUP, referral, accepted=True, on=D)
+            cases.mark_started(s, SETUP, referral, D, reason="Startad innan bedömningen i testet.")
             cases.add_consent(s, SETUP, subject, signed_on=D, signed_by=["youth"], valid_until=D + timedelta(days=9999),
                               actors=["skola"], categories=["assessment", "plan"])
             final = cases.save_draft(s, SETUP, subject, "savry-like", occasion="baseline", assessed_on=D,

@@ -25,6 +25,7 @@ from .app_helpers import (
     open_page,
     texts,
 )
+from .path_helpers import EARLY, start
 
 PAGES = ["intake", "caseload", "case", "assessment", "change", "matching", "plan", "research", "log", "instruments"]
 USER_OF = {"research": RESEARCHER}  # the de-identified page is a researcher's; every other page a coordinator's
@@ -214,7 +215,7 @@ def test_funnel_counts_each_step_in_its_month(demo):
 # -- Ärende --------------------------------------------------------------------------------------
 def test_case_header_warns_of_consent_expiry_and_overdue_meeting(empty):
     with transaction(empty) as s:
-        youth = cases.create_subject(s, SYSTEM, birth_year=2010, birth_month=12)
+        youth = start(s, SYSTEM, cases.create_subject(s, SYSTEM, birth_year=2010, birth_month=12), EARLY)
         cases.add_consent(s, SYSTEM, youth, signed_on=TODAY - timedelta(days=300), signed_by=["youth"],
                           valid_until=TODAY + timedelta(days=20), actors=["skola"], categories=["school"])
         cases.record_meeting(s, SYSTEM, youth, cases.MeetingInput(held_on=TODAY - timedelta(days=40),
@@ -436,6 +437,7 @@ def test_the_first_plan_is_made_at_a_meeting_the_user_says_was_held(empty):
         cases.save_draft(s, AS_USER, draft.subject, "savry-like", occasion="baseline", assessed_on=TODAY,
                          ratings=high, judgment="high", rationale="Hög risk.", draft=draft, revision=draft.revision)
         cases.finalise(s, AS_USER, draft)
+        start(s, AS_USER, draft.subject, TODAY - timedelta(days=3))  # the plan is made after the start
     at = open_page("matching", case=code)
     no_trace(at)
     next(c for c in at.checkbox if c.key.startswith("pick:")).check().run()
@@ -503,7 +505,7 @@ def test_matching_profile_is_editable_and_changes_the_advice(demo):
 # -- Åtgärdsplan ---------------------------------------------------------------------------------
 def _plan(engine) -> tuple[str, int]:
     with transaction(engine) as s:
-        youth = cases.create_subject(s, SYSTEM)
+        youth = start(s, SYSTEM, cases.create_subject(s, SYSTEM), EARLY)
         meeting = cases.record_meeting(s, SYSTEM, youth, cases.MeetingInput(
             held_on=TODAY - timedelta(days=7), attendees=["skola", "ungdom"], short_goals=["Gå till skolan"],
             commitments=[cases.PlanItem("skola", "Närvarouppföljning varje dag", TODAY + timedelta(days=14))]))

@@ -16,6 +16,7 @@ from store import transaction
 from store.users import add_user
 
 from .actors import SETUP
+from .path_helpers import EARLY, start
 
 # SIG Skärholmen, final report (../shared/domain/sig-skarholmen-slutrapport.txt): seven youths of the
 # target group placed at SiS in the year before the start, at 2,169,150 kr; one after, 148,300 kr.
@@ -192,7 +193,7 @@ def test_the_case_page_closes_reopens_and_records_outcomes(tmp_path, monkeypatch
     monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
     engine = make_engine(make_database(tmp_path))
     with transaction(engine) as s:
-        code = store_cases.create_subject(s, SYSTEM).case_code
+        code = start(s, SYSTEM, store_cases.create_subject(s, SYSTEM), EARLY).case_code
     at = open_page("case", case=code)
     no_trace(at)
     assert "ingen slutförd avslutande bedömning" in texts(at, "warning")
@@ -229,7 +230,7 @@ def test_follow_ups_at_6_and_12_months_show_when_due_until_recorded(engine):
     from store import views
 
     with transaction(engine) as s:
-        youth = store_cases.create_subject(s, SETUP)
+        youth = start(s, SETUP, store_cases.create_subject(s, SETUP), EARLY)
         store_cases.close_case(s, SETUP, youth, date(2025, 1, 15), "goals_reached")
         code = youth.case_code
     with transaction(engine) as s:
@@ -321,7 +322,7 @@ def test_a_closed_case_leaves_the_case_list_unless_asked_for(engine):
     from store import views
 
     with transaction(engine) as s:
-        open_case, closed_case = (store_cases.create_subject(s, SETUP) for _ in range(2))
+        open_case, closed_case = (start(s, SETUP, store_cases.create_subject(s, SETUP), EARLY) for _ in range(2))
         store_cases.close_case(s, SETUP, closed_case, date(2026, 1, 1), "moved")
         codes = open_case.case_code, closed_case.case_code
     with transaction(engine) as s:

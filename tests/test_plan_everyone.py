@@ -16,11 +16,12 @@ from store.cases import CaseError
 from store.models import AuditEntry, Commitment, Goal
 
 from .app_helpers import SYSTEM, TODAY, no_trace, open_page, texts
+from .path_helpers import EARLY, start
 
 
 def test_commitments_carry_if_i_cannot_and_are_reviewed_with_a_word_why(engine, assessor):
     with transaction(engine) as s:
-        youth = cases.create_subject(s, assessor)
+        youth = start(s, assessor, cases.create_subject(s, assessor), EARLY)
         plan = cases.record_meeting(s, assessor, youth, cases.MeetingInput(
             held_on=TODAY, attendees=["ungdom", "Per Polis (Polisen)"], short_goals=["Gå till skolan"],
             goal_owner="youth", commitments=[cases.PlanItem(
@@ -48,7 +49,7 @@ def test_commitments_carry_if_i_cannot_and_are_reviewed_with_a_word_why(engine, 
 def test_the_plan_page_adds_a_commitment_and_reviews_it(app_engine):
     engine = app_engine
     with transaction(engine) as s:
-        youth = cases.create_subject(s, SYSTEM)
+        youth = start(s, SYSTEM, cases.create_subject(s, SYSTEM), EARLY)
         cases.add_member(s, SYSTEM, youth, "Sara Skola", "school", role="Mentor")
         cases.record_meeting(s, SYSTEM, youth, cases.MeetingInput(held_on=TODAY - timedelta(days=3),
                                                                   attendees=["ungdom"], long_goals=["Klara nian"],
@@ -120,7 +121,7 @@ def test_the_invitation_is_a_calendar_file_with_the_members_and_no_names_of_the_
 def test_the_plan_page_offers_the_invitation_and_the_agenda(app_engine):
     engine = app_engine
     with transaction(engine) as s:
-        youth = cases.create_subject(s, SYSTEM)
+        youth = start(s, SYSTEM, cases.create_subject(s, SYSTEM), EARLY)
         cases.add_member(s, SYSTEM, youth, "Per Polis", "police", email="per@example.org")
         cases.add_member(s, SYSTEM, youth, "Sara Skola", "school")
         cases.record_meeting(s, SYSTEM, youth, cases.MeetingInput(held_on=TODAY, attendees=["ungdom"]))

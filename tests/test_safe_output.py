@@ -21,6 +21,7 @@ from store.models import Subject
 from store.users import SETUP, add_user
 
 from .app_helpers import ROOT
+from .path_helpers import EARLY, start
 from .test_research_cli import cohort
 
 FORMULA = re.compile(r"^[=+@\t\r]|^-(?![0-9.])")  # a negative number is a number, not a formula
@@ -176,7 +177,7 @@ def test_free_text_on_the_plan_renders_as_the_characters_typed(tmp_path, monkeyp
     engine = make_engine(make_database(tmp_path))
     image, link = "![x](http://tracker.invalid/pixel.png)", "[klicka](http://phish.invalid)"
     with transaction(engine) as s:
-        youth = cases.create_subject(s, setup)
+        youth = start(s, setup, cases.create_subject(s, setup), EARLY)
         cases.record_meeting(s, setup, youth, cases.MeetingInput(
             date(2026, 11, 20), ["skola"], notes=f"Anteckning {image}", short_goals=[f"Mål {link}"],
             commitments=[cases.PlanItem(":red[skola]", f"Åtagande {image}", date(2026, 12, 1))]))

@@ -14,6 +14,7 @@ from store.cases import CaseError, MeetingInput, PlanItem
 from store.models import Assessment, AuditEntry, Subject
 
 from .actors import ADMIN
+from .path_helpers import EARLY, start
 
 D = date(2026, 3, 2)
 SAVRY_LOW = {f"H{i}": "L" for i in range(1, 11)} | {f"S{i}": "L" for i in range(1, 7)} | {
@@ -153,7 +154,7 @@ def test_unknown_codes_and_instruments_are_refused(engine, assessor):
 
 def test_network_meetings_four_weeks_apart_or_with_a_reason_and_overdue(engine, assessor):
     with transaction(engine) as s:
-        youth = cases.create_subject(s, assessor)
+        youth = start(s, assessor, cases.create_subject(s, assessor), EARLY)
         with pytest.raises(CaseError, match="more than four weeks after this one: write why"):
             cases.record_meeting(s, assessor, youth, MeetingInput(D, ["coordinator"], D + timedelta(days=29)))
         meeting = cases.record_meeting(s, assessor, youth, MeetingInput(
@@ -170,8 +171,7 @@ def test_network_meetings_four_weeks_apart_or_with_a_reason_and_overdue(engine, 
 
 def test_timeline_is_in_date_order_and_every_access_is_audited(engine, assessor):
     with transaction(engine) as s:
-        youth = cases.create_subject(s, assessor)
-        cases.add_referral(s, assessor, youth, "skola", D)
+        youth = start(s, assessor, cases.create_subject(s, assessor), D)  # a referral a week before, the start on D
         cases.add_consent(s, assessor, youth, signed_on=D + timedelta(days=3), signed_by=["youth"],
                           valid_until=D + timedelta(days=300), actors=["skola"], categories=["assessment"])
         cases.save_draft(s, assessor, youth, "ester-like", occasion="baseline", assessed_on=D + timedelta(days=5),
@@ -185,9 +185,9 @@ def test_timeline_is_in_date_order_and_every_access_is_audited(engine, assessor)
         actions = s.execute(select(AuditEntry.action, AuditEntry.entity).where(AuditEntry.subject_id == youth_id)
                             .order_by(AuditEntry.id)).all()
         assert actions[0] == ("create", "case") and actions[-1] == ("read", "case")
-        assert len(actions) == 7
+        assert len(actions) == 11  # the case, the referral and its four steps, five records, the timeline read
         checked, problems = verify(s, ADMIN)
-        assert checked >= 7 and problems == []
+        assert checked >= 11 and problems == []
 
 
 def test_personal_identity_number_is_stored_only_encrypted(engine, assessor, tmp_path):

@@ -13,6 +13,7 @@ from store.demo import DemoRefused, seed_demo
 from store.models import Assessment, AuditEntry, Consent, Meeting, Referral, Subject
 
 from .actors import ADMIN, SETUP
+from .path_helpers import EARLY, start
 
 TODAY = date(2026, 11, 23)
 
@@ -45,7 +46,7 @@ def test_intake_queue_statuses_waiting_and_filters(engine, assessor):
 
 def test_case_overview_consent_expiry_and_overdue_meeting(engine, assessor):
     with transaction(engine) as s:
-        youth = cases.create_subject(s, assessor, birth_year=2010, birth_month=3)
+        youth = start(s, assessor, cases.create_subject(s, assessor, birth_year=2010, birth_month=3), EARLY)
         cases.add_consent(s, assessor, youth, signed_on=TODAY - timedelta(days=10), signed_by=["youth"],
                           valid_until=TODAY + timedelta(days=30), actors=["skola", "polis"], categories=["school"])
         cases.record_meeting(s, assessor, youth, cases.MeetingInput(held_on=TODAY - timedelta(days=29),
@@ -85,7 +86,7 @@ def test_register_referral_new_and_existing_case_with_checklist(engine, assessor
 def test_add_to_plan_starts_a_plan_or_extends_the_current(engine, assessor, months_later):
     item = cases.PlanItem("skola", "Studiestöd", TODAY + timedelta(weeks=4), intervention_id="skolsocionom")
     with transaction(engine) as s:
-        youth = cases.create_subject(s, assessor)
+        youth = start(s, assessor, cases.create_subject(s, assessor), EARLY)
         with pytest.raises(cases.CaseError, match="at least one"):
             cases.add_to_plan(s, assessor, youth, [])
         with pytest.raises(cases.CaseError, match="no action plan yet") as refused:  # never a meeting not held

@@ -6,6 +6,8 @@ of a finalised assessment, a network meeting planned more than four weeks ahead 
 ``CaseError`` (a code, parameters and an English sentence); nothing is half-written.
 """
 
+from rules.path import OPEN_STATUSES, STATUSES, referral_status
+
 from ._errors import CaseError, ConsentMissing
 from .assessments import correct, finalise, history, save_draft
 from .closing import CLOSING_REASONS, close_case, reopen_case
@@ -47,14 +49,11 @@ from .plans import (
 )
 from .referrals import (
     LEGAL_BASES,
-    OPEN_STATUSES,
-    STATUSES,
     add_referral,
     assessed_for_start,
     mark_asked,
     mark_started,
     record_answer,
-    referral_status,
     register_referral,
     screen,
 )

@@ -3,9 +3,9 @@ none comes before the step it follows (the referral steps' order is ``referrals.
 
 from __future__ import annotations
 
-import os
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
+
+import config
 
 from ._errors import CaseError
 
@@ -14,15 +14,13 @@ STEP_WORDS = {"received": "the referral was received", "decision": "the decision
               "preparation group", "asked": "asking", "answer": "the answer", "start": "the start",
               "last_answer": "the last answer", "closing": "the closing", "signed": "signing the consent",
               "withdrawn": "withdrawing the consent", "assessed": "the assessment", "meeting": "the network meeting",
-              "event": "the event", "first_referral": "the first referral", "reopened": "the reopening"}
+              "event": "the event", "first_referral": "the first referral", "reopened": "the reopening",
+              "commitment": "a commitment", "reopening": "reopening"}
 
 
 def today() -> date:
     """Today in Sweden; ``INSATS_TODAY`` pins it (the demo and the tests), as in the app."""
-    pinned = os.environ.get("INSATS_TODAY")
-    if pinned:
-        return date.fromisoformat(pinned)
-    return datetime.now(ZoneInfo("Europe/Stockholm")).date()
+    return config.today()
 
 
 def not_after_today(day: date, what: str) -> None:

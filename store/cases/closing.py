@@ -16,6 +16,7 @@ from ..access import Actor, guard
 from ..models import Referral, Reopening, Subject
 from ._dates import not_after_today, not_before, today
 from ._errors import CaseError
+from ._path import check_step
 
 CLOSING_REASONS = ("goals_reached", "dropped_out", "moved", "placed", "transferred", "other")
 
@@ -32,6 +33,7 @@ def close_case(session: Session, actor: Actor, subject: Subject, on: date, reaso
     guard(session, actor, "case.close", subject.id, detail=f"closed {on}: {reason}", verb="close")
     if subject.closed_on is not None:
         raise CaseError(f"the case was closed on {subject.closed_on}", "case.closed", on=subject.closed_on)
+    check_step(session, subject, "closing")
     not_after_today(on, "closing")
     for step, day in _case_dates(session, subject.id):
         not_before(on, day, "closing", step, code="case.closing_date")
@@ -56,8 +58,7 @@ def reopen_case(session: Session, actor: Actor, subject: Subject, reason: str, o
     if not reason.strip():
         raise CaseError("reopening a case needs a reason", "case.reopen_reason")
     guard(session, actor, "case.close", subject.id, audited=False)  # the audit row below names the reopening
-    if subject.closed_on is None:
-        raise CaseError("the case is not closed", "case.not_closed")
+    check_step(session, subject, "reopening")
     on = on or today()
     not_after_today(on, "reopened")
     not_before(on, subject.closed_on, "reopened", "closing", code="case.closing_date")

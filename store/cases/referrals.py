@@ -1,6 +1,6 @@
 """Referrals and the intake path: received → suitable → asked → accepted → started.
 
-The path is one table (``PATH``): the per-referral ``referral_status`` and the column-wise
+The path is one table (``rules.path.PATH``): the per-referral ``referral_status`` and the column-wise
 ``statuses`` of the intake queue both read it, so the two can never disagree.
 """
 
@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,36 +19,6 @@ from ._dates import not_after_today, not_before
 from ._errors import CaseError
 from .assessments import assessed_before, new_checklist
 from .subjects import create_subject, find_subject
-
-# (status, column, value): the first row whose column holds the value (None: any date) gives the status
-PATH: tuple[tuple[str, str, bool | None], ...] = (
-    ("started", "started_on", None),
-    ("accepted", "accepted", True),
-    ("declined", "accepted", False),
-    ("asked", "asked_on", None),
-    ("suitable", "suitable", True),
-    ("not_suitable", "suitable", False),
-)
-FIRST_STATUS = "received"
-STATUSES = (FIRST_STATUS, "suitable", "asked", "accepted", "started", "declined", "not_suitable")
-OPEN_STATUSES = ("received", "suitable", "asked", "accepted")  # still waiting for the next step
-
-
-def referral_status(referral: Referral) -> str:
-    """Where a referral is on the path (one of ``STATUSES``)."""
-    for status, column, value in PATH:
-        held = getattr(referral, column)
-        if (held is not None) if value is None else (held is value):
-            return status
-    return FIRST_STATUS
-
-
-def statuses(frame: pd.DataFrame) -> pd.Series:
-    """``referral_status`` for a whole frame of referral columns at once (same table, same order)."""
-    conditions = [frame[column].notna() if value is None else frame[column].eq(value)
-                  for _, column, value in PATH]
-    return pd.Series(np.select([c.fillna(False).to_numpy(bool) for c in conditions], [p[0] for p in PATH],
-                               FIRST_STATUS), index=frame.index)
 
 
 def _not_before(day: date, earlier: date | None, what: str, reference: str) -> None:

@@ -8,11 +8,12 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rules.path import referral_status
+
 from ..access import Actor, guard, may
 from ..models import InterventionGiven, Meeting, Referral, Subject
 from .assessments import area, current_rows
 from .consent import consent_rows
-from .referrals import referral_status
 
 
 @dataclass(frozen=True)
