@@ -211,8 +211,11 @@ def run_import(args, importer, what: str) -> None:
 
 
 def parse_day(text: str, flag: str) -> date:
-    """A date given on the command line (YYYY-MM-DD), or a message naming the flag."""
+    """A date given on the command line (YYYY-MM-DD, ``rules.dates``), or a message naming the flag."""
+    from rules.dates import DateProblem
+    from rules.dates import parse_day as parse
+
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{flag} {text!r}: expected a date YYYY-MM-DD") from None
+        return parse(text, flag)
+    except DateProblem as problem:
+        raise InputError(str(problem)) from None

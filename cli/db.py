@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._io import InputError, acting, check_output, open_store
+from ._io import InputError, acting, check_output, open_store, parse_day
 
 
 def cmd_upgrade(args: argparse.Namespace) -> None:
@@ -109,15 +109,11 @@ def cmd_audit_anchor(args: argparse.Namespace) -> None:
 
 def cmd_gallring(args: argparse.Namespace) -> None:
     """Remove or anonymise the cases whose retention ran out (store.retention has the policy)."""
-    from datetime import date
 
     from store import transaction
     from store.retention import RetentionError, gallring
 
-    try:
-        before = date.fromisoformat(args.before)
-    except ValueError:
-        raise InputError(f"--before {args.before!r}: expected a date YYYY-MM-DD") from None
+    before = parse_day(args.before, "--before")
     mode = "anonymise" if args.anonymise else "remove"
     try:
         with transaction(open_store()) as session:

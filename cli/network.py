@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from datetime import date
 
 from ._io import acting, frame_as, open_store, parse_day, run_import, write_atomically
@@ -13,8 +12,9 @@ from ._io import acting, frame_as, open_store, parse_day, run_import, write_atom
 def _day(text: str | None) -> date:
     """``--on``, or today (``INSATS_TODAY`` pins it, as in the app)."""
     if text is None:
-        fixed = os.environ.get("INSATS_TODAY")
-        return date.fromisoformat(fixed) if fixed else date.today()
+        from config import today
+
+        return today()
     return parse_day(text, "--on")
 
 

@@ -19,6 +19,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+import config
 import instruments
 import store
 from store import AccessDenied
@@ -93,8 +94,7 @@ def today() -> date:
     """Today, or a fixed date for demonstrations and tests (``INSATS_TODAY=YYYY-MM-DD``)."""
     if (carried := page_state.current()) is not None:
         return carried.today
-    fixed = os.environ.get("INSATS_TODAY")
-    return date.fromisoformat(fixed) if fixed else date.today()
+    return config.today()
 
 
 def page() -> page_state.PageState:

@@ -139,7 +139,8 @@ def reliable_change(pre: np.ndarray, post: np.ndarray, reliability: float, *, hi
     sd = np.nanstd(pre, ddof=1) if sd_pre is None else sd_pre
     s_diff = np.sqrt(2) * sd * np.sqrt(1 - reliability)
     change = post - pre
-    rci = change / s_diff
+    with np.errstate(invalid="ignore", divide="ignore"):  # no spread at baseline: the RCI is undefined (NaN)
+        rci = change / s_diff
     better = rci if higher_is_better else -rci
     category = np.where(better > z, "improved", np.where(better < -z, "deteriorated", "unchanged"))
     category = np.where(np.isnan(rci), None, category)

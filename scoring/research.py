@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from instruments import Instrument
+from rules.dates import EXPECTED, parse_days
 
 from .agreement import bowker, transitions
 from .bootstrap import bootstrap_ci
@@ -57,8 +58,12 @@ def pair_occasions(instrument: Instrument, frame: pd.DataFrame, pre: str | None 
         when = pd.Series(pd.NaT, index=frame.index)
     elif pd.api.types.is_numeric_dtype(frame[order]):
         when = frame[order]
-    else:
-        when = pd.to_datetime(frame[order], errors="coerce")
+    else:  # the one date format: an impossible date is an error, never a row silently ordered last
+        when, bad = parse_days(frame[order])
+        if bad.any():
+            rows = ", ".join(str(int(i) + 2) for i in np.flatnonzero(bad.to_numpy())[:5])
+            raise ValueError(f"the '{order}' column holds values that are not dates (rows {rows}): expected "
+                             f"{EXPECTED}")
     ordered = frame.assign(_date=when, _row=np.arange(len(frame)))
     ordered = ordered.sort_values([SUBJECT, "_date", "_row"], kind="stable")
     if (pre is None) != (post is None):
@@ -168,7 +173,10 @@ def _items_of_score(instrument: Instrument, name: str) -> list[str]:
 
 
 def _transitions(instrument: Instrument, pairs: Pairs) -> tuple[list[list[int]], dict]:
-    column = "judgment" if instrument.judgment is not None and pairs.pre_scores["judgment"].notna().any() else "band"
+    # the assessor's judgment where the instrument has one and the sheet holds it (a researcher's own sheet
+    # may not have the column at all), else the bands
+    judged = instrument.judgment is not None and "judgment" in pairs.pre_scores
+    column = "judgment" if judged and pairs.pre_scores["judgment"].notna().any() else "band"
     if column not in pairs.pre_scores or not instrument.risk_levels:
         return [], {}
     table = transitions(pairs.pre_scores[column], pairs.post_scores[column], instrument.risk_levels)

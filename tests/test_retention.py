@@ -145,4 +145,4 @@ def test_cli_dry_run_then_run(engine, register, monkeypatch, capsys):
     assert cli.main(["--as", "ada.admin", "gallring", "--before", "2021-01-01"]) == 0
     assert "2 case(s) removed" in capsys.readouterr().err
     assert cli.main(["--as", "ada.admin", "gallring", "--before", "01/01/2021"]) == 2
-    assert "expected a date YYYY-MM-DD" in capsys.readouterr().err
+    assert "expected a date as YYYY-MM-DD" in capsys.readouterr().err
