@@ -17,7 +17,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -237,6 +237,39 @@ def test_record_outcome_refuses_numbers_out_of_range(engine, values, code):
     assert refused.value.code == code and refused.value.params["field"] in {*values, "placement_cost"}
     with transaction(engine) as s:
         assert s.scalar(select(func.count()).select_from(Outcome)) == 0
+
+
+numbers = st.one_of(st.integers(-10, 10**21), st.floats(allow_nan=True, allow_infinity=True),
+                    st.sampled_from([math.inf, -math.inf, 1e400, 10**20, 10**6, 10**6 + 1, 1e9, 1e9 + 1, 0.5]))
+texts = st.one_of(st.text(max_size=12), st.sampled_from(["a\x00b", "\x1b[2J", "två\nrader", "\t", "\r\n",
+                                                        "\u0085", "\ud800", "100101-0006"]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(count=numbers, cost=numbers, note=texts, name=texts)
+def test_store_functions_store_within_the_rules_or_refuse_with_a_code(engine, count, cost, note, name):
+    """Fuzzed values at the store functions a form calls: kept within the rules, or a CaseError with a
+    code the app can say - never a driver error, on either engine."""
+    with transaction(engine) as s:
+        sid = s.scalar(select(Subject.id).where(Subject.case_code == "SIG-H8"))
+        sid = sid or cases.create_subject(s, SETUP, case_code="SIG-H8").id
+    for write in (
+        lambda s: cases.record_outcome(s, SETUP, s.get(Subject, sid), period_start=date(2026, 1, 1),
+                                       period_end=date(2026, 3, 31), police_reports=count, placement="SiS",
+                                       placement_cost=cost),
+        lambda s: cases.log_event(s, SETUP, s.get(Subject, sid), "contact", date(2026, 1, 2), note=note),
+        lambda s: cases.add_member(s, SETUP, s.get(Subject, sid), name, "school", role=note),
+    ):
+        try:
+            with transaction(engine) as s:
+                write(s)
+        except cases.CaseError as exc:
+            assert {"sv", "en"} <= set(STRINGS[f"err_{exc.code}"])
+    with transaction(engine) as s:
+        for o in s.scalars(select(Outcome)):
+            assert 0 <= o.police_reports <= 10**6 and math.isfinite(o.placement_cost) and 0 <= o.placement_cost <= 1e9
+        stored = [*s.scalars(select(Member.name)), *s.scalars(select(Member.role))]
+        assert not [t for t in stored if t and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in t)]
 
 
 def test_nul_and_control_characters_are_coded_refusals_on_both_engines(engine):
