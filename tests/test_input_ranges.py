@@ -356,3 +356,18 @@ def test_a_file_with_cr_line_ends_over_the_row_limit_is_refused_in_the_app(app_e
     at.file_uploader(key="import_upload").set_value(("cr.csv", big, "text/csv")).run()
     assert "1 000" in texts(at, "error") and "1 500" in texts(at, "error")
     assert not [b for b in at.button if b.key == "import_go"]
+
+
+def test_the_outcome_form_offers_only_numbers_the_store_keeps(app_engine):
+    from forms.i18n import STRINGS as words
+    from store.input_rules import MAX_COST, MAX_COUNT
+
+    from .app_helpers import SYSTEM, no_trace, open_page
+
+    with transaction(app_engine) as s:
+        cases.create_subject(s, SYSTEM, case_code="SIG-J9", team_id=1)
+    at = open_page("case", case="SIG-J9")
+    no_trace(at)
+    limits = {w.label: w.max for w in at.number_input}
+    assert limits[words["outcome_col_police_reports"]["sv"]] == MAX_COUNT
+    assert limits[words["outcome_col_placement_cost"]["sv"]] == MAX_COST
