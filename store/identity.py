@@ -69,7 +69,9 @@ def normalise_pnr(text: str, today: date | None = None) -> str:
 
 # a personnummer or samordningsnummer anywhere in a text: 6 or 8 date digits, an optional - or +, four
 # digits, not part of a longer run of digits (the date is checked below, the check digit is not)
-_PNR_LIKE = re.compile(r"(?<!\d)(?P<century>\d{2})?(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})[-+]?\d{4}(?!\d)")
+_PNR_LIKE = re.compile(r"(?<![0-9])(?P<century>[0-9]{2})?(?P<yy>[0-9]{2})(?P<mm>[0-9]{2})(?P<dd>[0-9]{2})[-+]?[0-9]{4}"
+                       r"(?![0-9])")
+_PNR_SHAPE = r"(?:^|[^0-9])(?:[0-9]{6}|[0-9]{8})[-+]?[0-9]{4}(?:[^0-9]|$)"  # the same, for Arrow's RE2: no look-around
 
 
 def _plausible_birth_date(century: str | None, yy: str, mm: str, dd: str) -> bool:
@@ -93,9 +95,9 @@ def looks_like_pnr(text: str) -> bool:
 
 
 def pnr_like(texts) -> np.ndarray:
-    """``looks_like_pnr`` for a whole column (a pandas Series of text): only the values with six digits
-    in a row are looked at one by one, so a million plain codes cost one vectorised scan."""
-    candidates = texts.str.contains(r"\d{6}", regex=True, na=False).to_numpy()
+    """``looks_like_pnr`` for a whole column (a pandas Series of text): only the values of that shape
+    (10 or 12 digits) are looked at one by one, so a million plain codes cost one vectorised scan."""
+    candidates = texts.str.contains(_PNR_SHAPE, regex=True, na=False).to_numpy(dtype=bool)
     found = np.zeros(len(texts), dtype=bool)
     for pos in np.flatnonzero(candidates):
         found[pos] = looks_like_pnr(texts.iloc[pos])
