@@ -371,3 +371,20 @@ def test_the_outcome_form_offers_only_numbers_the_store_keeps(app_engine):
     limits = {w.label: w.max for w in at.number_input}
     assert limits[words["outcome_col_police_reports"]["sv"]] == MAX_COUNT
     assert limits[words["outcome_col_placement_cost"]["sv"]] == MAX_COST
+
+
+def test_a_nul_typed_as_user_name_is_a_failed_log_in_not_an_error(app_engine, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from .app_helpers import ROOT, texts
+
+    monkeypatch.delenv("INSATS_AUTH", raising=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.text_input(key="login_user").input("ada\x00\x1b[2J")
+    at.text_input(key="login_password").input("ett lösenord som inte finns")
+    at.button[0].click().run()
+    assert not at.exception
+    assert "Fel användarnamn eller lösenord" in texts(at, "error")
+    with transaction(app_engine) as s:
+        assert not [w for w in s.scalars(select(AuditEntry.who)) if any(ord(c) < 32 for c in w)]
