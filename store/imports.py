@@ -30,6 +30,7 @@ from .input_rules import (
     COUNT_EXPECTED,
     MAX_COST,
     MAX_COUNT,
+    PERCENT_EXPECTED,
     bad_numbers,
     bad_text,
     case_code_problems,
@@ -527,7 +528,7 @@ def _counts(frame: pd.DataFrame, column: str, errors: list[RowError], decimals: 
     return number
 
 
-_RANGE = {"attendance": (100, "a per cent, 0-100")}
+_RANGE = {"attendance": (100, PERCENT_EXPECTED)}
 
 
 def import_outcomes(session: Session, actor: Actor, frame: pd.DataFrame) -> ImportReport:

@@ -39,6 +39,8 @@ SINGLE_LINE_EXPECTED = "text without control characters"
 FREE_TEXT_EXPECTED = "text without control characters (tab and line breaks allowed)"
 COUNT_EXPECTED = f"a whole number from 0 to {MAX_COUNT}"
 COST_EXPECTED = f"an amount from 0 to {MAX_COST}"
+PERCENT_EXPECTED = "a per cent, 0-100"
+NUMBER_EXPECTED = "a finite number that fits the field"
 
 # C0 controls, DEL, C1 controls and lone surrogates (which cannot even be written as UTF-8)
 _SINGLE_LINE_BAD = "[\x00-\x1f\x7f-\x9f\ud800-\udfff]"
@@ -99,9 +101,6 @@ def bad_numbers(values: pd.Series, high: float, whole: bool) -> np.ndarray:
             wrong |= np.isfinite(number) & (number != np.round(number))
     return given & wrong
 
-
-PERCENT_EXPECTED = "a per cent, 0-100"
-NUMBER_EXPECTED = "a finite number that fits the field"
 
 # (table, column) -> (highest, whole, what it is): the domain's ranges; other numbers need only be finite
 # and fit their column
