@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
-import math
 
 import pandas as pd
 
@@ -43,20 +41,8 @@ def cmd_outcomes_import(args: argparse.Namespace) -> None:
     run_import(args, import_outcomes, "outcome periods")
 
 
-def _finite(value):
-    """The report as valid JSON: a figure that could not be computed (NaN, an infinity) is null, which
-    JSON has, never ``NaN`` or ``Infinity``, which it has not."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
-
-
 def cmd_follow_up(args: argparse.Namespace) -> None:
-    from forms.followup_report import follow_up_report
+    from forms.followup_report import follow_up_report, report_json
     from store import transaction
 
     start, end = parse_day(args.date_from, "--from"), parse_day(args.date_to, "--to")
@@ -68,7 +54,7 @@ def cmd_follow_up(args: argparse.Namespace) -> None:
         report = follow_up_report(session, acting(session, args), start, end, args.window_months, args.min_cell,
                                   by=args.by)
     if args.format == "json":
-        write_atomically(args.output, json.dumps(_finite(report), indent=1, ensure_ascii=False, allow_nan=False) + "\n")
+        write_atomically(args.output, report_json(report) + "\n")
         return
     if args.format == "pdf":  # -o is required (checked above): a PDF does not go to a terminal
         from forms.followup_pdf import follow_up_pdf
