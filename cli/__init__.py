@@ -58,6 +58,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from store import AccessDenied
+    from store.errors import CaseError
+    from store.identity import IdentityError
+    from store.users import UserError
+
+    refusals = (CaseError, IdentityError, UserError)  # every store error with a code
 
     from ._io import check_output
 
@@ -70,6 +75,9 @@ def _run(args: argparse.Namespace) -> int:
     except AccessDenied as exc:
         print(f"insats: refused ({exc.code}): {args.as_user or os.environ.get('INSATS_USER')} may not "
               f"{exc.params.get('action', 'do this')} here; nothing was done (the refusal is logged)", file=sys.stderr)
+        return BAD_INPUT
+    except refusals as exc:  # a coded refusal a command did not word itself: still a refusal, not a crash
+        print(f"insats: refused ({exc.code}): {exc}; nothing was done", file=sys.stderr)
         return BAD_INPUT
     except BrokenPipeError:
         return 0

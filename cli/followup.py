@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 import pandas as pd
 
@@ -43,7 +42,7 @@ def cmd_outcomes_import(args: argparse.Namespace) -> None:
 
 
 def cmd_follow_up(args: argparse.Namespace) -> None:
-    from forms.followup_report import follow_up_report
+    from forms.followup_report import follow_up_report, report_json
     from store import transaction
 
     start, end = parse_day(args.date_from, "--from"), parse_day(args.date_to, "--to")
@@ -55,7 +54,7 @@ def cmd_follow_up(args: argparse.Namespace) -> None:
         report = follow_up_report(session, acting(session, args), start, end, args.window_months, args.min_cell,
                                   by=args.by)
     if args.format == "json":
-        write_atomically(args.output, json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+        write_atomically(args.output, report_json(report) + "\n")
         return
     if args.format == "pdf":  # -o is required (checked above): a PDF does not go to a terminal
         from forms.followup_pdf import follow_up_pdf

@@ -11,6 +11,7 @@ session (a reload) is accepted only while the provider's log-in is younger than 
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass
 
@@ -133,6 +134,7 @@ def _local_form(engine) -> None:
         submitted = st.form_submit_button(tr("login_button"), type="primary")
     if not submitted:
         return
+    login = re.sub(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]", "?", login)  # no login has one; PostgreSQL can't compare NUL
     with transaction(engine) as session:
         actor = authenticate(session, login, password)
     if actor is None:

@@ -14,6 +14,7 @@ from forms.numbers import for_display
 from forms.plain_plan import closing_summary_html
 from forms.release import choose_recipient, release_button
 from store import cases, views
+from store.input_rules import MAX_COST, MAX_COUNT
 from store.models import OCCUPATIONS, PLACEMENTS
 
 EXPERIENCE = ("experience-youth", "experience-guardian")
@@ -107,18 +108,21 @@ def outcomes_tab(code: str, overview: views.CaseOverview) -> None:
         a, b, c = st.columns(3)
         start = a.date_input(tr("outcome_col_period_start"), ctx.today() - timedelta(days=90), format="YYYY-MM-DD")
         end = b.date_input(tr("outcome_col_period_end"), ctx.today(), format="YYYY-MM-DD")
-        reports = c.number_input(tr("outcome_col_police_reports"), min_value=0, step=1)
+        reports = c.number_input(tr("outcome_col_police_reports"), min_value=0, max_value=MAX_COUNT, step=1)
         a, b, c, d = st.columns(4)
         placement = a.selectbox(tr("outcome_col_placement"), PLACEMENTS, format_func=lambda p: tr(f"placement_{p}"))
-        days = b.number_input(tr("outcome_col_placement_days"), min_value=0, step=1)
-        cost = c.number_input(tr("outcome_col_placement_cost"), min_value=0.0, step=1000.0, value=None,
+        days = b.number_input(tr("outcome_col_placement_days"), min_value=0, max_value=MAX_COUNT, step=1)
+        cost = c.number_input(tr("outcome_col_placement_cost"), min_value=0.0, max_value=float(MAX_COST), step=1000.0,
+                              value=None,
                               help=tr("outcome_cost_help"))
         occupation = d.selectbox(tr("outcome_col_occupation"), OCCUPATIONS, format_func=lambda o: tr(f"occupation_{o}"))
         a, b, c, d = st.columns(4)  # optional: what some municipalities also follow
         attendance = a.number_input(tr("outcome_col_attendance"), min_value=0.0, max_value=100.0, value=None)
-        concern = b.number_input(tr("outcome_col_concern_reports"), min_value=0, step=1, value=None)
-        lvu = c.number_input(tr("outcome_col_lvu_applications"), min_value=0, step=1, value=None)
-        outpatient = d.number_input(tr("outcome_col_outpatient_cost"), min_value=0.0, step=1000.0, value=None)
+        concern = b.number_input(tr("outcome_col_concern_reports"), min_value=0, max_value=MAX_COUNT, step=1,
+                                 value=None)
+        lvu = c.number_input(tr("outcome_col_lvu_applications"), min_value=0, max_value=MAX_COUNT, step=1, value=None)
+        outpatient = d.number_input(tr("outcome_col_outpatient_cost"), min_value=0.0, max_value=float(MAX_COST),
+                                    step=1000.0, value=None)
         if st.form_submit_button(tr("save_outcome")):
             def save() -> None:
                 with ctx.session() as s:

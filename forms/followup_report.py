@@ -5,6 +5,8 @@ with ``scoring.followup``. No Streamlit here: the CLI uses it too.
 
 from __future__ import annotations
 
+import json
+import math
 from datetime import date
 
 import numpy as np
@@ -134,3 +136,20 @@ def figures(report: dict) -> list[tuple[str, object]]:
 
     walk("", report)
     return out
+
+
+def report_json(report: dict) -> str:
+    """The report as valid JSON (the CLI's ``--format json`` and the app's download): a figure that could
+    not be computed (NaN, an infinity) is null, which JSON has, never ``NaN`` or ``Infinity``, which it
+    has not."""
+    return json.dumps(_finite(report), indent=1, ensure_ascii=False, allow_nan=False)
+
+
+def _finite(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value

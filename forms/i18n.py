@@ -86,7 +86,7 @@ def _param(value: object) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(_param(v) for v in value)
     text = str(value)
-    for prefix in ("actor_", "category_", "order_step_", "role_", "source_"):
+    for prefix in ("actor_", "category_", "field_", "order_step_", "role_", "source_"):
         if f"{prefix}{text}" in STRINGS:
             return tr(f"{prefix}{text}")
     return text
@@ -112,6 +112,11 @@ _EXPECTED = [(re.compile(p), key) for p, key in (
     (r"^ja: SIG starts only after a yes$", "expect_yes_before_start"),
     (r"^a (whole )?number of 0 or more$", "expect_count"),
     (r"^a per cent, 0-100$", "expect_percent"),
+    (r"^a pseudonymous case code, not a personnummer$", "expect_not_pnr"),
+    (r"^a whole number from 0 to \d+$", "expect_count_range"),
+    (r"^an amount from 0 to \d+$", "expect_amount_range"),
+    (r"^text without control characters$", "expect_plain_text"),
+    (r"^text without control characters \(tab and line breaks allowed\)$", "expect_free_text"),
 )]
 
 

@@ -19,6 +19,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import input_rules  # noqa: F401  (checks every row at flush: registered on import)
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 

@@ -15,6 +15,7 @@ import re
 import secrets
 from datetime import date
 
+import numpy as np
 from cryptography.fernet import Fernet
 
 _PNR = re.compile(
@@ -64,6 +65,43 @@ def normalise_pnr(text: str, today: date | None = None) -> str:
     if not luhn_ok(f"{match['yy']}{match['mm']}{match['dd']}{match['serial']}{match['check']}"):
         raise IdentityError("wrong check digit", "pnr.check")
     return f"{year:04d}{mm:02d}{dd:02d}{match['serial']}{match['check']}"
+
+
+# a personnummer or samordningsnummer anywhere in a text: 6 or 8 date digits, an optional - or +, four
+# digits, not part of a longer run of digits (the date is checked below, the check digit is not)
+_PNR_LIKE = re.compile(r"(?<![0-9])(?P<century>[0-9]{2})?(?P<yy>[0-9]{2})(?P<mm>[0-9]{2})(?P<dd>[0-9]{2})[-+]?[0-9]{4}"
+                       r"(?![0-9])")
+_PNR_SHAPE = r"(?:^|[^0-9])(?:[0-9]{6}|[0-9]{8})[-+]?[0-9]{4}(?:[^0-9]|$)"  # the same, for Arrow's RE2: no look-around
+
+
+def _plausible_birth_date(century: str | None, yy: str, mm: str, dd: str) -> bool:
+    day = int(dd) - 60 if int(dd) > 60 else int(dd)  # samordningsnummer: day + 60
+    years = [int(century + yy)] if century else [1900 + int(yy), 2000 + int(yy)]
+    for year in years:
+        try:
+            date(year, int(mm), day)
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def looks_like_pnr(text: str) -> bool:
+    """Whether ``text`` holds what could be a personnummer or samordningsnummer (10 or 12 digits, with
+    or without - or +, a possible birth date, any check digit). A case code must never: the code is
+    stored and shown in clear, so a number in it would be personal data outside the encryption.
+    The check digit is not asked for, because a mistyped number is still someone's birth date."""
+    return any(_plausible_birth_date(m["century"], m["yy"], m["mm"], m["dd"]) for m in _PNR_LIKE.finditer(text))
+
+
+def pnr_like(texts) -> np.ndarray:
+    """``looks_like_pnr`` for a whole column (a pandas Series of text): only the values of that shape
+    (10 or 12 digits) are looked at one by one, so a million plain codes cost one vectorised scan."""
+    candidates = texts.str.contains(_PNR_SHAPE, regex=True, na=False).to_numpy(dtype=bool)
+    found = np.zeros(len(texts), dtype=bool)
+    for pos in np.flatnonzero(candidates):
+        found[pos] = looks_like_pnr(texts.iloc[pos])
+    return found
 
 
 MIN_KEY_LENGTH = 32

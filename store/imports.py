@@ -8,6 +8,7 @@ same register can be imported again after it has grown.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,7 +23,19 @@ from instruments import responses
 from . import audit
 from .access import Actor, guard, visible_cases
 from .cases.consent import allows
-from .cases.subjects import CODE_EXPECTED, CODE_PATTERN, normalise_code, team_for_new_case
+from .cases.subjects import normalise_code, team_for_new_case
+from .input_rules import (
+    CODE_NOT_PNR,
+    COST_EXPECTED,
+    COUNT_EXPECTED,
+    MAX_COST,
+    MAX_COUNT,
+    PERCENT_EXPECTED,
+    bad_numbers,
+    bad_text,
+    case_code_problems,
+    text_problem,
+)
 from .models import (
     OCCASIONS,
     OCCUPATIONS,
@@ -104,6 +117,29 @@ def _needs(frame, errors, present: pd.Series, required: pd.Series, column: str, 
         errors.append(RowError(int(pos) + 2, column, frame[column].iloc[pos] if column in frame else "", why))
 
 
+def check_case_codes(codes: pd.Series, column: str, errors: list[RowError]) -> pd.Series:
+    """Name every row whose (normalised) case code breaks the rules; True where the code is fine. A code
+    that holds a personnummer is not repeated in the message: its digits are shown as #."""
+    problems = case_code_problems(codes)
+    for pos in np.flatnonzero((problems != "").to_numpy()):
+        shown = codes.iloc[pos][:40]
+        if problems.iloc[pos] == CODE_NOT_PNR:
+            shown = re.sub(r"\d", "#", shown)
+        errors.append(RowError(int(pos) + 2, column, shown, problems.iloc[pos]))
+    return problems == ""
+
+
+def check_text(frame: pd.DataFrame, columns, errors: list[RowError], free_text: bool = False) -> None:
+    """Name every row whose text in ``columns`` holds a control character (a NUL byte, an escape
+    sequence): single-line fields none at all, free text only tab and line breaks."""
+    for column in columns:
+        if column not in frame:
+            continue
+        for pos in np.flatnonzero(bad_text(frame[column], free_text)):
+            shown = re.sub(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]", "?", frame[column].iloc[pos][:40])
+            errors.append(RowError(int(pos) + 2, column, shown, text_problem(frame[column].iloc[pos], free_text)))
+
+
 def validate_referrals(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], np.ndarray | None, list[RowError]]:
     """Check every row; returns parsed columns, irk-8 values (or None) and all errors."""
     errors: list[RowError] = []
@@ -117,8 +153,8 @@ def validate_referrals(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], np.nd
         raise ImportRefused(errors)
     frame = frame.fillna("").astype(str)
     code = frame["case_code"].str.strip()
-    for pos in np.flatnonzero((~code.str.upper().str.fullmatch(CODE_PATTERN)).to_numpy()):
-        errors.append(RowError(int(pos) + 2, "case_code", code.iloc[pos][:40], CODE_EXPECTED))
+    check_case_codes(code.str.upper(), "case_code", errors)
+    check_text(frame, ("reason", "other_support"), errors, free_text=True)
     source = frame["source"].str.strip().str.lower().map(SOURCE_SPELLINGS)
     for pos in np.flatnonzero(source.isna().to_numpy()):
         errors.append(
@@ -359,8 +395,8 @@ def import_assessments(
     for pos in np.flatnonzero(~occasion.isin(OCCASIONS).to_numpy()):
         errors.append(RowError(int(pos) + 2, "occasion", occasion.iloc[pos], "one of " + ", ".join(OCCASIONS)))
     codes = frame["subject_id"].fillna("").astype(str).map(normalise_code)
-    for pos in np.flatnonzero((~codes.str.fullmatch(CODE_PATTERN)).to_numpy()):
-        errors.append(RowError(int(pos) + 2, "subject_id", codes.iloc[pos][:40], CODE_EXPECTED))
+    check_case_codes(codes, "subject_id", errors)
+    check_text(frame, ("rationale",), errors, free_text=True)
     if "rater" in frame:  # ratings are recorded in the name of whoever imports them, never another's
         stated = frame["rater"].fillna("").astype(str).str.strip()
         for pos in np.flatnonzero(((stated != "") & (stated != actor.who)).to_numpy()):
@@ -481,13 +517,18 @@ OUTCOME_OPTIONAL = ("attendance", "concern_reports", "lvu_applications", "outpat
 
 def _counts(frame: pd.DataFrame, column: str, errors: list[RowError], decimals: bool = False,
             empty: float = 0.0) -> pd.Series:
+    """A column of counts (whole, 0 to MAX_COUNT) or amounts in kronor (0 to MAX_COST): finite and in
+    range, or the row is named (``inf``, ``1e400`` and a twenty-digit count are not numbers of a period)."""
     text = frame[column].str.strip().str.replace(",", ".", regex=False).str.replace(" ", "", regex=False)
-    number = pd.to_numeric(text, errors="coerce").where(text != "", empty)
-    bad = (number.isna() & (text != "")) | (number < 0) | (~decimals & (number != number.round()))
+    number = pd.to_numeric(text, errors="coerce").astype(float).where(text != "", empty)
+    high, expected = _RANGE.get(column, (MAX_COST, COST_EXPECTED) if decimals else (MAX_COUNT, COUNT_EXPECTED))
+    bad = (number.isna() & (text != "")) | bad_numbers(number, high, not decimals)
     for pos in np.flatnonzero(bad.to_numpy()):
-        errors.append(RowError(int(pos) + 2, column, frame[column].iloc[pos],
-                               "a number of 0 or more" if decimals else "a whole number of 0 or more"))
+        errors.append(RowError(int(pos) + 2, column, frame[column].iloc[pos][:40], expected))
     return number
+
+
+_RANGE = {"attendance": (100, PERCENT_EXPECTED)}
 
 
 def import_outcomes(session: Session, actor: Actor, frame: pd.DataFrame) -> ImportReport:
@@ -504,8 +545,7 @@ def import_outcomes(session: Session, actor: Actor, frame: pd.DataFrame) -> Impo
                                 OUTCOME_COLUMNS + OUTCOME_OPTIONAL)) for c in unknown])
     errors: list[RowError] = []
     codes = frame["case_code"].map(normalise_code)
-    for pos in np.flatnonzero((~codes.str.fullmatch(CODE_PATTERN)).to_numpy()):
-        errors.append(RowError(int(pos) + 2, "case_code", codes.iloc[pos][:40], CODE_EXPECTED))
+    check_case_codes(codes, "case_code", errors)
     first = _dates(frame, "period_start", errors, required=True)
     last = _dates(frame, "period_end", errors, required=True)
     _order(frame, errors, last, first, "period_end", "period_start")
@@ -515,19 +555,21 @@ def import_outcomes(session: Session, actor: Actor, frame: pd.DataFrame) -> Impo
     placement = frame["placement"].str.strip().replace("", "none")
     prices = instruments.load_prices()
     per_day = placement.map(prices.price).astype(float)  # the same rule as one outcome on the case page
+    computed = cost.isna().to_numpy()
     cost = cost.fillna(days * per_day)  # no cost given: days × the price table's price for the type
     for pos in np.flatnonzero((cost.isna() & (days > 0)).to_numpy()):
         errors.append(RowError(int(pos) + 2, "placement_cost", "", f"a cost: the price table ({prices.year}) has no "
                                f"price per day for {placement.iloc[pos]}"))
+    over = computed & np.isfinite(days.to_numpy()) & (cost > MAX_COST).to_numpy()  # days × price: no period's cost
+    for pos in np.flatnonzero(over):
+        errors.append(RowError(int(pos) + 2, "placement_cost", f"{int(days.iloc[pos])} × {per_day.iloc[pos]:g}",
+                               COST_EXPECTED))
     cost = cost.fillna(0.0)
     for pos in np.flatnonzero(~placement.isin(PLACEMENTS).to_numpy()):
         errors.append(RowError(int(pos) + 2, "placement", frame["placement"].iloc[pos],
                                "one of " + ", ".join(PLACEMENTS)))
     extra = {c: _counts(frame, c, errors, decimals=c in ("attendance", "outpatient_cost"), empty=np.nan)
              for c in OUTCOME_OPTIONAL if c in frame}
-    if "attendance" in extra:
-        for pos in np.flatnonzero((extra["attendance"] > 100).to_numpy()):
-            errors.append(RowError(int(pos) + 2, "attendance", frame["attendance"].iloc[pos], "a per cent, 0-100"))
     occupation = frame["occupation"].str.strip().replace("", "none")
     for pos in np.flatnonzero(~occupation.isin(OCCUPATIONS).to_numpy()):
         errors.append(RowError(int(pos) + 2, "occupation", frame["occupation"].iloc[pos],

@@ -12,7 +12,7 @@ from rules import timing
 
 from . import audit
 from .access import Actor, guard
-from .cases.subjects import CODE_EXPECTED, CODE_PATTERN, normalise_code
+from .cases.subjects import normalise_code
 from .imports import (
     ImportRefused,
     ImportReport,
@@ -21,6 +21,8 @@ from .imports import (
     _dates,
     _order,
     _refuse_other_teams,
+    check_case_codes,
+    check_text,
     subject_ids_by_code,
 )
 from .models import ORGANISATIONS, Meeting, Member
@@ -42,10 +44,9 @@ def _header(frame: pd.DataFrame, required: tuple[str, ...], optional: tuple[str,
 
 def _cases(session: Session, frame: pd.DataFrame, errors: list[RowError]) -> tuple[pd.Series, dict[str, int]]:
     codes = frame["case_code"].map(normalise_code)
-    for pos in np.flatnonzero((~codes.str.fullmatch(CODE_PATTERN)).to_numpy()):
-        errors.append(RowError(int(pos) + 2, "case_code", codes.iloc[pos][:40], CODE_EXPECTED))
-    known = subject_ids_by_code(session, codes)
-    for pos in np.flatnonzero((codes.str.fullmatch(CODE_PATTERN) & ~codes.isin(list(known))).to_numpy()):
+    fine = check_case_codes(codes, "case_code", errors)
+    known = subject_ids_by_code(session, codes[fine])
+    for pos in np.flatnonzero((fine & ~codes.isin(list(known))).to_numpy()):
         errors.append(RowError(int(pos) + 2, "case_code", codes.iloc[pos], "an existing case code"))
     return codes, known
 
@@ -66,6 +67,7 @@ def import_members(session: Session, actor: Actor, frame: pd.DataFrame) -> Impor
     errors: list[RowError] = []
     codes, known = _cases(session, frame, errors)
     names = frame["name"].str.strip()
+    check_text(frame, ("name", "role", "phone", "email"), errors)
     for pos in np.flatnonzero((names == "").to_numpy()):
         errors.append(RowError(int(pos) + 2, "name", "", "the member's name"))
     organisation = frame["organisation"].str.strip().str.lower()

@@ -31,6 +31,7 @@ from .cases.consent import (
 )
 from .cases.plans import latest_meeting
 from .cases.subjects import find_subject, normalise_code
+from .input_rules import refusal, text_problem
 from .models import (
     Ask,
     Assessment,
@@ -141,6 +142,8 @@ def find_cases(session: Session, actor: Actor, text: str = "", limit: int = 50,
     """Case codes of the actor's cases containing ``text`` (newest first), for the case picker. A
     closed participation leaves the list unless asked for, or searched for by its code."""
     guard(session, actor, "case.list", audited=False)
+    if text_problem(text):  # no code holds a control character (and PostgreSQL cannot compare a NUL)
+        return []
     query = select(Subject.case_code).where(visible_cases(actor)).order_by(Subject.id.desc()).limit(limit)
     if text.strip():
         query = query.where(Subject.case_code.contains(normalise_code(text)))
@@ -310,6 +313,9 @@ def access_log(session: Session, actor: Actor, *, case_code: str | None = None, 
     A coordinator sees the rows about their teams' cases; an admin every row. Reading the log is
     itself logged."""
     guard(session, actor, "audit.read", audited=False)
+    for field, value in (("case_code", case_code), ("login", login)):
+        if value and text_problem(value):
+            raise refusal("text", field)
     query = (select(AuditEntry.at, AuditEntry.who, AuditEntry.role, AuditEntry.action, AuditEntry.entity,
                     Subject.case_code, AuditEntry.detail)
              .outerjoin(Subject, Subject.id == AuditEntry.subject_id)

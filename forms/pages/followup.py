@@ -4,7 +4,6 @@ page, and as the PDF and JSON a coordinator hands on."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import pandas as pd
@@ -12,7 +11,7 @@ import streamlit as st
 
 from forms import context as ctx
 from forms.followup_pdf import MEASURE_NAMES, REASONS, STEP_NAMES, follow_up_pdf
-from forms.followup_report import figures, follow_up_report
+from forms.followup_report import figures, follow_up_report, report_json
 from forms.i18n import tr
 from forms.numbers import for_display, number, percent
 from forms.release import download
@@ -73,7 +72,7 @@ def main() -> None:
     pdf_col, json_col, csv_col = st.columns(3)
     download(tr("followup_pdf"), lambda: follow_up_pdf(report), file_name=f"{name}.pdf", mime="application/pdf",
              key="followup_pdf", audit=("report.followup", f"{name}.pdf"), column=pdf_col)
-    download("JSON", lambda: json.dumps(report, indent=1, ensure_ascii=False), file_name=f"{name}.json",
+    download("JSON", lambda: report_json(report), file_name=f"{name}.json",
              mime="application/json", key="followup_json", audit=("report.followup", f"{name}.json"), column=json_col)
     with csv_col:
         audited_download(pd.DataFrame(figures(report), columns=[tr("followup_figure"), tr("value")]), name,

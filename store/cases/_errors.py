@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
+from ..errors import CaseError  # defined below the case operations: the input rules raise it too
 
-class CaseError(ValueError):
-    """The operation is not allowed or its input is wrong; nothing was changed.
-
-    ``code`` and ``params`` say it in a form pages can translate; ``str()`` is the English sentence
-    for logs and the CLI.
-    """
-
-    def __init__(self, message: str, code: str = "case.refused", **params: object) -> None:
-        self.code, self.params = code, params
-        super().__init__(message)
+__all__ = ["CaseError", "ConsentMissing"]
 
 
 class ConsentMissing(CaseError):

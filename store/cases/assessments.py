@@ -127,10 +127,27 @@ def finalise(session: Session, actor: Actor, assessment: Assessment) -> Assessme
             raise CaseError("make the summary judgment before finalising", "assessment.no_judgment")
         if inst.judgment.rationale_required and not (assessment.rationale or "").strip():
             raise CaseError("write a rationale for the judgment before finalising", "assessment.no_rationale")
+    assessment_id = assessment.id  # read now: after a failed flush the row cannot be loaded again
     assessment.status = "final"
     assessment.finalised_at = utc_now()
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError:  # PostgreSQL: another transaction finalised or saved it since we read it
+        _refuse_lost_race(session, assessment_id)
     return assessment
+
+
+def _refuse_lost_race(session: Session, assessment_id: int) -> None:
+    """The loser of a race for one assessment: told that it is already final, or who changed it, read on
+    a fresh connection (this session's transaction is spoilt by the failed UPDATE)."""
+    with session.get_bind().connect() as fresh:
+        status, who, at = fresh.execute(select(Assessment.status, Assessment.updated_by, Assessment.updated_at)
+                                        .where(Assessment.id == assessment_id)).one()
+        name = fresh.scalar(select(User.display_name).where(User.login == who)) if who else None
+    if status != "draft":
+        raise CaseError("this assessment was finalised by someone else in the meantime - reload",
+                        "assessment.already_final")
+    _refuse_stale(name or who or "?", at)
 
 
 def new_checklist(session: Session, actor: Actor, subject: Subject, instrument_id: str, on: date,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 import instruments
 
 from ..access import Actor, guard
+from ..input_rules import check_values
 from ..models import Outcome, Subject
 from ._errors import CaseError
 
@@ -17,6 +18,7 @@ def record_outcome(session: Session, actor: Actor, subject: Subject, **values: o
     """One period. A ``placement_cost`` left out (None) is days × the price table's price per day for
     the placement type; without such a price the cost must be given."""
     guard(session, actor, "outcome.write", subject.id, verb="create")
+    check_values("outcomes", values)  # before the arithmetic: an infinite or twenty-digit count is refused here
     if values.get("period_start") and values.get("period_end") and values["period_end"] < values["period_start"]:
         raise CaseError("the period ends before it starts", "outcome.order")
     days, placement = int(values.get("placement_days") or 0), values.get("placement", "none")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -11,14 +10,11 @@ from sqlalchemy.orm import Session
 from .._time import utc_now
 from ..access import Actor, forget_case_access, guard, scope_of
 from ..identity import encrypt_pnr, instance_key, key_id, new_case_code, normalise_pnr, pnr_lookup_hash
+from ..input_rules import check_case_code, text_problem
 from ..models import EmergencyAccess, Subject, Team
 from ._errors import CaseError
 
 EMERGENCY_TIME = timedelta(hours=8)
-
-
-CODE_PATTERN = r"[A-Z0-9][A-Z0-9-]{0,15}"  # what a case code may be, after normalise_code
-CODE_EXPECTED = "a case code of 1-16 letters A-Z, digits and dashes (e.g. SIG-K7QF3M)"
 
 
 def normalise_code(case_code: str) -> str:
@@ -27,10 +23,10 @@ def normalise_code(case_code: str) -> str:
 
 
 def checked_code(case_code: str) -> str:
-    """The normalised code, or a CaseError saying what a code may be (never a database error)."""
+    """The normalised code, or a CaseError saying what a code may be (never a database error): 1-16
+    letters, digits and dashes, and never a personnummer."""
     code = normalise_code(case_code)
-    if not re.fullmatch(CODE_PATTERN, code):
-        raise CaseError(f"{case_code[:40]!r} is not {CODE_EXPECTED}", "case.code", code=case_code[:40])
+    check_case_code(code)  # the one rule every import and form applies: no personnummer in a code
     return code
 
 
@@ -86,7 +82,10 @@ def _unique_case_code(session: Session) -> str:
 
 
 def find_subject(session: Session, case_code: str) -> Subject:
-    """The case by code, unchecked: only for store functions that guard it themselves."""
+    """The case by code, unchecked: only for store functions that guard it themselves. A code no case
+    can have (a NUL byte, which PostgreSQL cannot even compare) is simply not found."""
+    if text_problem(case_code):
+        raise CaseError(f"no case with code {case_code[:40]!r}", "case.unknown", case=case_code[:40])
     subject = session.scalar(select(Subject).where(Subject.case_code == normalise_code(case_code)))
     if subject is None:
         raise CaseError(f"no case with code {case_code}", "case.unknown", case=case_code)
