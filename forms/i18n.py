@@ -117,6 +117,9 @@ _EXPECTED = [(re.compile(p), key) for p, key in (
     (r"^an amount from 0 to \d+$", "expect_amount_range"),
     (r"^text without control characters$", "expect_plain_text"),
     (r"^text without control characters \(tab and line breaks allowed\)$", "expect_free_text"),
+    (r"^a case that has started \(record the start first\)$", "expect_started_case"),
+    (r"^a date on or after the case's start, (?P<day>[0-9-]+)$", "expect_after_start"),
+    (r"^a date on or before the case's closing, (?P<day>[0-9-]+) \(or reopen it first\)$", "expect_before_closing"),
 )]
 
 

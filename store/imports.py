@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 import instruments
 from instruments import responses
+from rules.dates import EXPECTED as DATE_EXPECTED
+from rules.dates import parse_days
 
 from . import audit
 from .access import Actor, guard, visible_cases
@@ -88,13 +90,13 @@ class ImportReport:
 
 
 def _dates(frame: pd.DataFrame, column: str, errors: list[RowError], required: bool) -> pd.Series:
+    """The column through the one date parser (``rules.dates``); each bad cell a named row error."""
     text = frame[column].str.strip() if column in frame else pd.Series("", index=frame.index)
-    parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    bad = (text != "") & parsed.isna()
+    parsed, bad = parse_days(text)
     if required:
         bad |= text == ""
     for pos in np.flatnonzero(bad.to_numpy()):
-        errors.append(RowError(int(pos) + 2, column, text.iloc[pos], "a date as YYYY-MM-DD"))
+        errors.append(RowError(int(pos) + 2, column, text.iloc[pos], DATE_EXPECTED))
     return parsed
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rules import timing
+from rules.path import case_phases
 
 from . import audit
 from .access import Actor, guard
@@ -25,7 +26,7 @@ from .imports import (
     check_text,
     subject_ids_by_code,
 )
-from .models import ORGANISATIONS, Meeting, Member
+from .models import ORGANISATIONS, Meeting, Member, Referral, Subject
 
 MEMBER_COLUMNS = ("case_code", "name", "organisation", "role", "from", "to")
 MEMBER_OPTIONAL = ("phone", "email")
@@ -101,6 +102,31 @@ def import_members(session: Session, actor: Actor, frame: pd.DataFrame) -> Impor
     return report
 
 
+def _in_the_participation(session: Session, subject_ids: pd.Series, held: pd.Series, errors: list[RowError]) -> None:
+    """Each meeting in its case's participation on the day it was held (``rules.path``, column-wise): not
+    before the start, not after the closing. The phase is taken on the meeting's day, so a closed case's
+    history can be brought in."""
+    ids = sorted({int(i) for i in subject_ids})
+    dates = {}
+    for chunk in _chunks(ids):
+        dates.update({sid: (start, closed) for sid, start, closed in session.execute(
+            select(Subject.id, func.max(Referral.started_on), Subject.closed_on)
+            .outerjoin(Referral, Referral.subject_id == Subject.id).where(Subject.id.in_(chunk))
+            .group_by(Subject.id, Subject.closed_on)).all()})
+    started = pd.to_datetime(subject_ids.map(lambda i: dates[int(i)][0]))
+    closed = pd.to_datetime(subject_ids.map(lambda i: dates[int(i)][1]))
+    phase = case_phases(started, closed, held)
+    for pos in np.flatnonzero((phase != "started").to_numpy()):
+        day = held.iloc[pos].date().isoformat()
+        if pd.isna(started.iloc[pos]):
+            wanted = "a case that has started (record the start first)"
+        elif phase.iloc[pos] == "referred":
+            wanted = f"a date on or after the case's start, {started.iloc[pos].date()}"
+        else:
+            wanted = f"a date on or before the case's closing, {closed.iloc[pos].date()} (or reopen it first)"
+        errors.append(RowError(int(pos) + 2, "held_on", day, wanted))
+
+
 def import_meetings(session: Session, actor: Actor, frame: pd.DataFrame) -> ImportReport:
     """Rows ``case_code, held_on, attendees`` (organisations separated by ``;``): meetings that were held.
     A case's meeting on a day it already has one is skipped."""
@@ -116,6 +142,8 @@ def import_meetings(session: Session, actor: Actor, frame: pd.DataFrame) -> Impo
         if wrong or not listed:
             errors.append(RowError(pos + 2, "attendees", frame["attendees"].iloc[pos],
                                    f"organisations separated by ';', each {ORGANISATIONS_EXPECTED}"))
+    if not errors:
+        _in_the_participation(session, codes.map(known), held, errors)
     if errors:
         raise ImportRefused(sorted(errors, key=lambda e: (e.row, e.column)))
     _refuse_other_teams(session, actor, "network.import", codes.tolist(), known)

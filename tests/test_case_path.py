@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from forms.i18n import refusal
 from rules.dates import DateProblem, parse_day, parse_days
@@ -171,3 +172,34 @@ def test_the_interval_check_sees_what_it_is_for(tmp_path):
         assert len(_literal_intervals(sample)) == 3
     finally:
         sample.unlink()
+
+
+def test_an_imported_meeting_history_is_checked_against_the_same_table(engine, monkeypatch):
+    """The coordinator's Excel of held meetings: each row in its case's participation on the day it was held
+    (a closed case's history comes in; a meeting before the start or after the closing is a named row)."""
+    from store.imports import ImportRefused
+    from store.models import Meeting
+    from store.network_imports import import_meetings
+
+    monkeypatch.setenv("INSATS_TODAY", (D + timedelta(days=200)).isoformat())
+    with transaction(engine) as s:
+        never = cases.create_subject(s, SETUP).case_code
+        youth = start(s, SETUP, cases.create_subject(s, SETUP), D)
+        cases.close_case(s, SETUP, youth, D + timedelta(days=30), "goals_reached")
+        closed = youth.case_code
+
+    def rows(*pairs):
+        return pd.DataFrame([{"case_code": c, "held_on": str(d), "attendees": "school; police"} for c, d in pairs])
+
+    bad = rows((never, D + timedelta(days=5)), (closed, D - timedelta(days=1)), (closed, D + timedelta(days=10)),
+               (closed, D + timedelta(days=40)))
+    with pytest.raises(ImportRefused) as refused, transaction(engine) as s:
+        import_meetings(s, SETUP, bad)
+    said = {(e.row, e.column): e.expected for e in refused.value.errors}
+    assert said == {(2, "held_on"): "a case that has started (record the start first)",
+                    (3, "held_on"): f"a date on or after the case's start, {D}",
+                    (5, "held_on"): f"a date on or before the case's closing, {D + timedelta(days=30)} "
+                                    "(or reopen it first)"}
+    with transaction(engine) as s:
+        assert s.scalars(select(Meeting)).all() == []  # all or nothing
+        assert import_meetings(s, SETUP, rows((closed, D + timedelta(days=10)))).imported == 1

@@ -31,6 +31,7 @@ from store.models import Assessment, AuditEntry, Member, Outcome, Referral, Subj
 from store.users import add_team, add_user
 
 from .actors import SETUP
+from .path_helpers import EARLY, start
 
 REGISTER = "case_code,source,received_on,suitable,decided_on,asked_on,answer,answered_on,reason"
 OUTCOMES = "case_code,period_start,period_end,police_reports,placement,placement_days,placement_cost,occupation"
@@ -217,8 +218,9 @@ def test_an_import_for_another_team_is_a_refusal_with_exit_2(cli_db, tmp_path, c
 
 # -- store functions (forms), on both engines ------------------------------------------------------
 def _subject(engine):
+    """A started case: events belong to a running participation (``rules.path``)."""
     with transaction(engine) as s:
-        return cases.create_subject(s, SETUP, case_code="SIG-E5").id
+        return start(s, SETUP, cases.create_subject(s, SETUP, case_code="SIG-E5"), EARLY).id
 
 
 @pytest.mark.parametrize("values,code", [
@@ -252,7 +254,7 @@ def test_store_functions_store_within_the_rules_or_refuse_with_a_code(engine, co
     code the app can say - never a driver error, on either engine."""
     with transaction(engine) as s:
         sid = s.scalar(select(Subject.id).where(Subject.case_code == "SIG-H8"))
-        sid = sid or cases.create_subject(s, SETUP, case_code="SIG-H8").id
+        sid = sid or start(s, SETUP, cases.create_subject(s, SETUP, case_code="SIG-H8"), EARLY).id
     for write in (
         lambda s: cases.record_outcome(s, SETUP, s.get(Subject, sid), period_start=date(2026, 1, 1),
                                        period_end=date(2026, 3, 31), police_reports=count, placement="SiS",
