@@ -7,6 +7,7 @@ Public API: ``make_engine``, ``upgrade``, ``transaction`` (store.db); ``Actor``,
 """
 
 from .access import AccessDenied, Actor
-from .db import database_url, is_sqlite, make_engine, transaction, upgrade
+from .db import database_url, is_sqlite, make_engine, transaction
+from .schema import upgrade
 
 __all__ = ["AccessDenied", "Actor", "database_url", "is_sqlite", "make_engine", "transaction", "upgrade"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from . import audit
+from . import chain
 from ._time import utc_now
 from .models import CaseAssessor, EmergencyAccess, Subject
 
@@ -187,7 +187,7 @@ def guard(session: Session, actor: Actor, action: str, subject_id: int | None = 
         refuse(session, actor, action, subject_id,
                "access.role" if scope is None else "access.case")
     if audited:
-        audit.record(session, actor, verb or rule_verb, entity, subject_id, detail)
+        chain.record(session, actor, verb or rule_verb, entity, subject_id, detail)
 
 
 def refuse(session: Session, actor: Actor, action: str, subject_id: int | None, code: str) -> None:

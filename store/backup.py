@@ -45,7 +45,8 @@ from sqlalchemy.pool import NullPool
 
 from . import audit
 from .access import SYSTEM, Actor, guard
-from .db import data_dir, private_file, private_folder, transaction
+from .db import migrate, transaction
+from .paths import data_dir, private_file, private_folder
 
 SIDECAR = ".json"
 
@@ -393,9 +394,7 @@ def restore(engine: Engine, actor: Actor, source: str | Path, *, allow_unsigned:
                     from None
         with _nobody_serving(engine):
             _restore(engine, plain)
-    from .db import upgrade
-
-    upgrade(engine, backup_first=False)  # an older backup is brought up to this version's schema
+    migrate(engine)  # an older backup is brought up to this version's schema
     how = "signed by " + meta["signature"]["key_id"] if signed else "UNSIGNED, accepted with --allow-unsigned"
     with transaction(engine) as session:
         audit.record(session, actor, "restore", "db", None,

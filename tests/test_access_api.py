@@ -48,6 +48,7 @@ UNCHECKED = {
     "has_demo": "whether the synthetic cohort exists (a count)",
     "is_empty": "whether any case exists (a count)",
     "upgrade": "creates or migrates the schema",
+    "migrate": "the migrations themselves, after upgrade's safety copy or a restore",
     "is_sqlite": "which engine (no data)",
     "transaction": "opens a unit of work; the functions inside it check",
     "check_keys": "start-up: compares key ids, adopts pre-key-id rows (no case data leaves it)",

@@ -210,7 +210,8 @@ def test_migration_0008_seals_the_rows_written_before_keys(tmp_path):
     from alembic import command
     from alembic.config import Config
 
-    from store.db import MIGRATIONS, make_engine, upgrade
+    from store import make_engine, upgrade
+    from store.db import MIGRATIONS
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
     config = Config()

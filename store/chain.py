@@ -1,0 +1,144 @@
+"""The audit log's chain itself: the key, each row's keyed hash, appending rows, the seal over the rows
+from before keys. What checks it (``verify``, ``anchor``) is ``store.audit``, which needs the access
+guard; this module needs nothing above the models, so the guard itself can write here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from ._time import utc_now
+from .models import AuditEntry
+from .paths import data_dir, private_folder
+
+GENESIS = "0" * 64
+_keys: dict[str, str] = {}
+_LOCK_KEY = 7_305_221  # PostgreSQL advisory lock that serialises appends to the chain
+SEAL = "seal"  # the action of the keyed row that vouches for the rows written before audit keys
+_SEAL = re.compile(r"sealed (\d+) rows written before audit keys: rows (\d+)\.\.(\d+), head ([0-9a-f]{64})")
+
+
+class _Who(Protocol):
+    """What the log needs of an actor (``store.access.Actor``): a login and its roles as one word."""
+
+    who: str
+
+    @property
+    def role(self) -> str: ...
+
+
+def audit_key() -> str:
+    """``INSATS_AUDIT_KEY``; for the embedded default, a key file made once in the data folder
+    (``audit.key``, readable by its owner only). Production sets the variable from its secrets
+    store, away from the database server."""
+    configured = os.environ.get("INSATS_AUDIT_KEY")
+    if configured:
+        return configured
+    path = data_dir() / "audit.key"
+    cached = _keys.get(str(path))
+    if cached:
+        return cached
+    if not path.exists():
+        from .identity import new_key
+
+        private_folder(path.parent)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(new_key() + "\n")
+    _keys[str(path)] = path.read_text(encoding="utf-8").strip()
+    return _keys[str(path)]
+
+
+def _digest(prev: str, at: datetime, who: str, role: str, action: str, entity: str,
+            subject_id: int | None, detail: str | None, key: str | None) -> str:
+    """HMAC-SHA256 with the audit key; ``key=None`` is the plain SHA-256 of rows written before keys."""
+    payload = "\x1f".join([prev, at.isoformat(timespec="microseconds"), who, role, action, entity,
+                           "" if subject_id is None else str(subject_id), detail or ""]).encode("utf-8")
+    if key is None:
+        return hashlib.sha256(payload).hexdigest()
+    return hmac.new(key.encode("utf-8"), payload, hashlib.sha256).hexdigest()
+
+
+def _lock_and_last_hash(session: Session) -> str:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    # SQLite: the transaction began with BEGIN IMMEDIATE, so this session is the only writer.
+    last = session.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
+    return last or GENESIS
+
+
+def record(session: Session, actor: _Who, action: str, entity: str, subject_id: int | None,
+           detail: str | None = None) -> None:
+    """Append one audit row in the caller's transaction."""
+    record_many(session, actor, action, entity, [subject_id], detail)
+
+
+def record_many(session: Session, actor: _Who, action: str, entity: str, subject_ids: list[int | None],
+                detail: str | None = None) -> None:
+    """Append one row per subject (bulk imports) in one locked step."""
+    from .identity import key_id
+
+    key = audit_key()
+    kid = key_id(key)
+    prev = _lock_and_last_hash(session)
+    at = utc_now()
+    rows = []
+    for subject_id in subject_ids:
+        digest = _digest(prev, at, actor.who, actor.role, action, entity, subject_id, detail, key)
+        rows.append({"at": at, "who": actor.who, "role": actor.role, "action": action, "entity": entity,
+                     "subject_id": subject_id, "detail": detail, "prev_hash": prev, "hash": digest, "key_id": kid})
+        prev = digest
+    if rows:
+        session.execute(AuditEntry.__table__.insert(), rows)
+
+
+def seal_legacy(session: Session, actor: _Who) -> int:
+    """Vouch, under the key, for the rows written before keyed hashes: once, by migration 0008.
+
+    Why a seal and not "unkeyed rows are fine before the first keyed one": the next keyed row written
+    (any log-in, or ``verify`` itself) would link to a chain rebuilt in the unkeyed form and so vouch for
+    it. The seal names the legacy rows' range and the hash of the last one; rows it does not cover never
+    verify unkeyed. Nothing seals automatically after the migration (a rewritten chain must not be
+    sealed by the next start). Returns how many rows were sealed (0: none, or already sealed)."""
+    if session.scalar(select(AuditEntry.id).where(AuditEntry.action == SEAL).limit(1)) is not None:
+        return 0
+    first_keyed = session.scalar(select(func.min(AuditEntry.id)).where(AuditEntry.key_id.is_not(None)))
+    legacy = select(func.count(), func.min(AuditEntry.id), func.max(AuditEntry.id)).where(AuditEntry.key_id.is_(None))
+    if first_keyed is not None:
+        legacy = legacy.where(AuditEntry.id < first_keyed)
+    count, first, last = session.execute(legacy).one()
+    if not count:
+        return 0
+    head = session.scalar(select(AuditEntry.hash).where(AuditEntry.id == last))
+    record(session, actor, SEAL, "audit", None,
+           f"sealed {count} rows written before audit keys: rows {first}..{last}, head {head}")
+    return int(count)
+
+
+@dataclass(frozen=True)
+class _Seal:
+    first: int
+    last: int
+    head: str
+
+
+def _seal(session: Session, key: str, current: str) -> _Seal | None:
+    """The seal row whose own HMAC holds under the key (a seal in the unkeyed form is no seal)."""
+    for row in session.scalars(select(AuditEntry).where(AuditEntry.action == SEAL, AuditEntry.key_id == current)
+                               .order_by(AuditEntry.id)):
+        found = _SEAL.fullmatch(row.detail or "")
+        if found and row.hash == _digest(row.prev_hash, row.at, row.who, row.role, row.action, row.entity,
+                                         row.subject_id, row.detail, key):
+            return _Seal(int(found[2]), int(found[3]), found[4])
+    return None
+
+
