@@ -13,6 +13,7 @@ FORBIDDEN = {
     "scoring": {"store", "forms", "streamlit", "sqlalchemy", "app", "cli"},
     "store": {"scoring", "forms", "streamlit", "app", "cli"},
     "forms": {"app", "cli"},
+    "rules": {"store", "forms", "streamlit", "sqlalchemy", "app", "cli", "services"},
 }
 
 

@@ -32,7 +32,7 @@ def main() -> None:
         st.error(tr("followup_order"))
         return
     with ctx.session() as s:
-        report = follow_up_report(s, ctx.actor(), start, end, window, 5 if published else 0)
+        report = follow_up_report(s, ctx.actor(), start, end, window, published=published)
     a, b, c, d = st.columns(4)
     a.metric(tr("followup_started"), report["cases_started"])
     b.metric(tr("followup_within_7"), percent(report["first_assessment_within_7_days_share"]))
