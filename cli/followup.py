@@ -70,8 +70,11 @@ def cmd_follow_up(args: argparse.Namespace) -> None:
         if args.output != "-":
             print(f"follow-up report written to {args.output}")
         return
-    flat = pd.json_normalize(report, sep=".").T.reset_index()
-    flat.columns = ["figure", "value"]
+    from forms.followup_report import figures
+
+    # one figure per row, as the page's CSV; text throughout ("< 5" beside 12 and 0.5, one type per column)
+    flat = pd.DataFrame(figures(report), columns=["figure", "value"])
+    flat["value"] = flat["value"].astype("string")
     write_atomically(args.output, frame_as(flat, "csv"))
 
 
