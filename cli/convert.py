@@ -86,6 +86,9 @@ def write_xlsform(sheets: dict[str, list[dict[str, object]]]) -> bytes:
         sheet.append(header)
         for row in rows:
             sheet.append([row.get(h, "") for h in header])
+            for cell in sheet[sheet.max_row]:  # openpyxl makes a text starting with "=" a live formula: kept as
+                if cell.data_type == "f":      # the text it is (an XLSForm holds no spreadsheet formulas)
+                    cell.data_type = "s"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
