@@ -24,6 +24,7 @@ from .models import Setting
 MIN_CELL = "min_cell"
 ENVIRONMENT = "INSATS_MIN_CELL"
 log = logging.getLogger("insats.disclosure")
+_warned: set[tuple[str | None, int]] = set()
 
 
 class Floor(NamedTuple):
@@ -38,7 +39,8 @@ def min_cell_floor(session: Session) -> Floor:
     stored = int(row.value) if row is not None else None
     environment = os.environ.get(ENVIRONMENT)
     k, ignored = effective_floor(stored, environment)
-    if ignored:
+    if ignored and (environment, k) not in _warned:  # once per value and process, not on every figure
+        _warned.add((environment, k))
         log.warning("%s=%r ignored (%s): the floor of this instance is %d", ENVIRONMENT, environment, ignored, k)
     return Floor(k, stored, ignored)
 
