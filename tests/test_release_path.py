@@ -147,3 +147,17 @@ def test_an_xlsform_keeps_a_formula_like_label_as_text():
                                                                "label": "=HYPERLINK(\"http://x\")"}]})))
     cell = book["survey"]["C2"]
     assert cell.value == "=HYPERLINK(\"http://x\")" and cell.data_type == "s"
+
+
+def test_the_grids_own_csv_export_is_off_wherever_the_app_runs():
+    """st.dataframe's toolbar "Download as CSV" would skip the audit and the neutralisation: off in the
+    config file (``streamlit run`` from the project) and in ``insats serve``'s own flags (the browser
+    check is in tests/test_downloads.py)."""
+    import tomllib
+
+    from cli.serve import SAFE_SETTINGS
+
+    config = tomllib.loads((ROOT / ".streamlit/config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True
+    flags = dict(zip(SAFE_SETTINGS[::2], SAFE_SETTINGS[1::2], strict=True))
+    assert flags["--client.disableDataExport"] == "true"
