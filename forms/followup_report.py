@@ -43,12 +43,17 @@ def follow_up_report(session: Session, actor: Actor, start: date, end: date, win
 
 
 def _records(table: pd.DataFrame, count) -> list[dict]:
-    """Rows for JSON: shares as floats (None when there is nothing to share), started as a count."""
-    return [{"group": r.group, "started": count(int(r.started)),
-             "first_assessment_within_7_days_share": None if pd.isna(r.first_assessment_within_7_days_share)
-             else float(r.first_assessment_within_7_days_share),
-             "meeting_intervals_within_28_days_share": None if pd.isna(r.meeting_intervals_within_28_days_share)
-             else float(r.meeting_intervals_within_28_days_share)} for r in table.itertuples()]
+    """Rows for JSON: shares as floats (None when there is nothing to share, or when the group's count
+    is suppressed: 1 of 2 as 50 % would say what "< 5" hides), started as a count."""
+    rows = []
+    for r in table.itertuples():
+        started = count(int(r.started))
+        hidden = isinstance(started, str)
+        rows.append({"group": r.group, "started": started, **{
+            name: None if hidden or pd.isna(value) else float(value)
+            for name, value in (("first_assessment_within_7_days_share", r.first_assessment_within_7_days_share),
+                                ("meeting_intervals_within_28_days_share", r.meeting_intervals_within_28_days_share))}})
+    return rows
 
 
 def risk_change(finals: pd.DataFrame, instrument_id: str) -> dict:

@@ -196,10 +196,15 @@ def test_the_cli_report_is_suppressed_for_researchers_and_across_teams_exact_for
     assert _cli_report(capsys, COORDINATOR, "--team", SODER) == exact  # own team, named
     every = _cli_report(capsys, EVERY_TEAM)  # a coordinator of both teams: both are their own
     assert every["min_cell"] == 1 and _small_counts(every)
+    seen_hidden = 0
     for user, more in ((RESEARCHER, ()), (RESEARCHER, ("--team", SODER)), (BOTH, ()),
                        (COORDINATOR, ("--published",)), (COORDINATOR, ("--team", VASTER))):
         report = _cli_report(capsys, user, *more)
         assert report["min_cell"] == 5 and _small_counts(report) == [], (user, more)
+        hidden = [row for row in report["by_month"] + report["by_team"] if row["started"] == "< 5"]
+        assert all(row["first_assessment_within_7_days_share"] is None for row in hidden)  # no 1 of 2 as 50 %
+        seen_hidden += len(hidden)
+    assert seen_hidden
     mixed = _cli_report(capsys, BOTH, "--team", SODER)  # a coordinator on their own team's cases: exact
     assert mixed == exact
     raised = _cli_report(capsys, COORDINATOR, "--min-cell", "10")
