@@ -118,7 +118,7 @@ def frame_as(frame: pd.DataFrame, fmt: str) -> str:
     import pyarrow as pa
     from pyarrow import csv as pa_csv
 
-    from scoring.safe_cells import neutralise_formulas
+    from rules.disclosure import neutralise_formulas
 
     frame = neutralise_formulas(frame)
 

@@ -26,7 +26,25 @@ def read_redcap(path: str) -> list[dict[str, str]]:
     return [{k.strip(): (v or "") for k, v in row.items() if k} for row in csv.DictReader(io.StringIO(text))]
 
 
+ANNOTATION = "Field Annotation"  # REDCap's action tags (@HIDDEN, @DEFAULT=..., Insats' @INSATS-...) start it
+
+
+def formula_cells(rows: list[dict[str, str]]) -> list[str]:
+    """Cells of a data dictionary a spreadsheet would run as a formula (``rules.disclosure``), each
+    named by its field and column. The annotation may start with REDCap's own ``@`` tags."""
+    from rules.disclosure import is_formula_like
+
+    return [f"field {row['Variable / Field Name']!r}, column {column!r}: {value!r} would run as a formula in a "
+            "spreadsheet; change it in the definition (it may not start with = + - @ or a blank before one)"
+            for row in rows for column, value in row.items()
+            if is_formula_like(value, tags_allowed=column == ANNOTATION)]
+
+
 def write_redcap(rows: list[dict[str, str]]) -> str:
+    """The data dictionary as CSV. Refused rather than prefixed with an apostrophe: REDCap would keep
+    the apostrophe in the label the assessor reads, and the annotation's @ tags must stay as they are."""
+    if problems := formula_cells(rows):
+        raise InputError("\n".join(problems) + "\nnothing was written")
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=interop.REDCAP_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -68,6 +86,9 @@ def write_xlsform(sheets: dict[str, list[dict[str, object]]]) -> bytes:
         sheet.append(header)
         for row in rows:
             sheet.append([row.get(h, "") for h in header])
+            for cell in sheet[sheet.max_row]:  # openpyxl makes a text starting with "=" a live formula: kept as
+                if cell.data_type == "f":      # the text it is (an XLSForm holds no spreadsheet formulas)
+                    cell.data_type = "s"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

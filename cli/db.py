@@ -134,6 +134,21 @@ def cmd_gallring(args: argparse.Namespace) -> None:
               file=sys.stderr)
 
 
+def cmd_set_min_cell(args: argparse.Namespace) -> None:
+    """The instance's k floor, kept in the database: no caller's environment or flag can lower it."""
+    from rules.disclosure import DisclosureError
+    from store import transaction
+    from store.settings import set_min_cell
+
+    try:
+        with transaction(open_store()) as session:
+            k = set_min_cell(session, acting(session, args), args.k)
+    except DisclosureError as exc:
+        raise InputError(f"{exc}; nothing was changed (the refusal is logged)") from None
+    print(f"the smallest group of youths shown is now {k}: counts of 1..{k - 1} youths are shown as \"< {k}\" "
+          "for researchers and across teams")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("gallring", help="remove or anonymise cases past their retention period (admin)",
                        description="Due: cases closed before DATE, and cases that never started whose last "
@@ -163,6 +178,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--allow-unsigned", action="store_true",
                    help="accept a backup without a signature (taken before Insats signed backups); recorded")
     p.set_defaults(func=cmd_restore)
+    p = db.add_parser("set-min-cell", help="the smallest group of youths any figure or export shows (admin)",
+                      description="Kept with the database, so INSATS_MIN_CELL can raise it for one command but "
+                                  "never lower it. Never below 5; every change is audited.")
+    p.add_argument("k", type=int, metavar="K")
+    p.set_defaults(func=cmd_set_min_cell)
     audit = sub.add_parser("audit", help="the audit log").add_subparsers(dest="action", required=True)
     p = audit.add_parser("verify", help="check the hash chain and anchors; names edited or deleted rows (admin)")
     p.add_argument("--anchor", action="append", metavar="FILE",

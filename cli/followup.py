@@ -50,9 +50,15 @@ def cmd_follow_up(args: argparse.Namespace) -> None:
         raise InputError(f"--to {end} is before --from {start}")
     if args.format == "pdf" and not args.output:
         raise InputError("--format pdf needs -o FILE.pdf (or -o - for standard output)")
-    with transaction(open_store()) as session:
-        report = follow_up_report(session, acting(session, args), start, end, args.window_months, args.min_cell,
-                                  by=args.by)
+    from store.users import UserError
+
+    try:
+        with transaction(open_store()) as session:
+            report = follow_up_report(session, acting(session, args), start, end, args.window_months,
+                                      published=args.published, team=args.team, raise_to=args.min_cell or 0,
+                                      by=args.by)
+    except UserError as exc:
+        raise InputError(f"{exc}; nothing was written") from None
     if args.format == "json":
         write_atomically(args.output, report_json(report) + "\n")
         return
@@ -63,8 +69,11 @@ def cmd_follow_up(args: argparse.Namespace) -> None:
         if args.output != "-":
             print(f"follow-up report written to {args.output}")
         return
-    flat = pd.json_normalize(report, sep=".").T.reset_index()
-    flat.columns = ["figure", "value"]
+    from forms.followup_report import figures
+
+    # one figure per row, as the page's CSV; text throughout ("< 5" beside 12 and 0.5, one type per column)
+    flat = pd.DataFrame(figures(report), columns=["figure", "value"])
+    flat["value"] = flat["value"].astype("string")
     write_atomically(args.output, frame_as(flat, "csv"))
 
 
@@ -93,8 +102,12 @@ def register(sub: argparse._SubParsersAction, cases: argparse._SubParsersAction,
     p.add_argument("--window-months", type=int, default=12, help="outcome window before and after the start")
     p.add_argument("--by", choices=["month", "quarter", "year"], default="quarter",
                    help="the process indicators per period of the start (and per team)")
-    p.add_argument("--min-cell", type=int, default=0, metavar="N",
-                   help='show counts of youths below N as "< N" (5 for a report to be published)')
+    p.add_argument("--team", metavar="NAME", help="only this team's cases (exact counts when it is your own)")
+    p.add_argument("--published", action="store_true",
+                   help="a report to be published: counts under the instance's floor shown as \"< k\"")
+    p.add_argument("--min-cell", type=int, metavar="N",
+                   help="raise the smallest count shown to N (never lowers the instance's floor, which holds for "
+                        "researchers and across teams; a coordinator's own teams are exact unless --published)")
     p.add_argument("--format", choices=["json", "csv", "pdf"], default="json")
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_follow_up)

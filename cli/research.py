@@ -88,23 +88,13 @@ def cmd_research_validity(args: argparse.Namespace) -> None:
     _emit(result, args)
 
 
-def configured_min_cell() -> int:
-    """The instance's floor for group sizes (``INSATS_MIN_CELL``, default 5); a flag can only raise it."""
-    from forms.settings import int_setting
-    from scoring.privacy import MIN_CELL
-
-    try:
-        return int_setting("INSATS_MIN_CELL", MIN_CELL)
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
-
-
 def cmd_research_export(args: argparse.Namespace) -> None:
     """De-identified long and wide files with scores, in CSV, Parquet and SPSS .sav."""
-    from scoring.privacy import coarsen_rows
+    from rules.disclosure import coarsen_rows
     from scoring.research import export_frames
     from store import transaction
     from store.research import KEY_COLUMNS, assessments_for_research, write_sav
+    from store.settings import min_cell_floor, report_min_cell
 
     inst = load_instrument(args.instrument)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
@@ -116,9 +106,10 @@ def cmd_research_export(args: argparse.Namespace) -> None:
             import pyreadstat  # noqa: F401
         except ImportError:
             raise InputError("SPSS export needs pyreadstat: pip install 'insats[research]'") from None
-    k = max(configured_min_cell(), args.min_cell or 0)
     with transaction(open_store()) as session:
-        wide = assessments_for_research(session, acting(session, args), inst.id)
+        actor = acting(session, args)
+        wide = assessments_for_research(session, actor, inst.id)  # a researcher's read: never exact
+        k = max(report_min_cell(min_cell_floor(session).k, actor, "research.export"), args.min_cell or 0)
     try:
         wide = coarsen_rows(wide, "research_id", k)
     except ValueError as exc:
@@ -182,7 +173,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="folder to write to")
     p.add_argument("--formats", default="csv,parquet,sav", help="comma-separated: csv, parquet, sav")
     p.add_argument("--min-cell", type=int, metavar="K",
-                   help="raise the smallest group of youths (default and floor: INSATS_MIN_CELL, else 5)")
+                   help="raise the smallest group of youths (never below the instance's floor: insats db set-min-cell, "
+                        "default 5)")
     p.set_defaults(func=cmd_research_export)
 
 

@@ -12,9 +12,12 @@ from ._io import InputError, acting, open_store
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL_ADDRESSES = ("localhost", "127.0.0.1", "::1")
 # The safe settings travel with the command, not with a config file in the working directory:
-# no error details or tracebacks on the page, a minimal toolbar, no usage statistics.
+# no error details or tracebacks on the page, a minimal toolbar, no usage statistics, and no grid
+# "Download as CSV" or clipboard copy on st.dataframe (its file would skip the release path: no
+# audit row, no formula neutralisation; every file leaves through forms.release.download).
 SAFE_SETTINGS = ("--server.headless", "true", "--browser.gatherUsageStats", "false",
-                 "--client.showErrorDetails", "none", "--client.toolbarMode", "minimal")
+                 "--client.showErrorDetails", "none", "--client.toolbarMode", "minimal",
+                 "--client.disableDataExport", "true")
 # and the colours that meet WCAG 2.1 AA contrast (the same as .streamlit/config.toml; a test keeps them equal)
 ACCESSIBLE_THEME = ("--theme.base", "light", "--theme.textColor", "#111111", "--theme.primaryColor", "#a82e3c")
 

@@ -38,16 +38,14 @@ CASE_KEY = "case_code"
 KNOWN_ERRORS = (CaseError, AccessDenied, IdentityError, ImportRefused, DemoRefused, instruments.InstrumentError)
 
 
-def min_cell() -> int:
-    """The smallest group of youths a research view shows (``INSATS_MIN_CELL``, default 5)."""
-    from scoring.privacy import MIN_CELL
+def min_cell(action: str = "research.export", *, published: bool = False) -> int:
+    """The k for what this page shows the acting user under ``action`` (``rules.disclosure``): the
+    instance's floor, kept with the database, unless the report stays within the user's own teams."""
+    from store.settings import min_cell_floor, report_min_cell
 
-    from .settings import int_setting
-
-    try:
-        return int_setting("INSATS_MIN_CELL", MIN_CELL)
-    except ValueError:
-        return MIN_CELL
+    with session() as s:
+        floor = min_cell_floor(s).k
+    return report_min_cell(floor, actor(), action, published=published)
 
 
 def engine() -> Engine:

@@ -16,33 +16,48 @@ from sqlalchemy.orm import Session
 import instruments
 import scoring
 from rules import timing
+from rules.disclosure import DEFAULT_FLOOR, shown_count, too_small
 from scoring import followup
 from scoring.change import paired_change
 from scoring.funnel import STEPS
-from scoring.privacy import shown_as
 from store import Actor
 from store.followup import FollowUpData, follow_up_data
+from store.settings import min_cell_floor, report_min_cell
+from store.users import team_id
 
 OCCUPIED = ("school", "work", "training")
 PERIODS = {"month": "M", "quarter": "Q", "year": "Y"}
 
 
 def follow_up_report(session: Session, actor: Actor, start: date, end: date,
-                     window_months: int = timing.OUTCOME_WINDOW_MONTHS, min_cell: int = 0,
+                     window_months: int = timing.OUTCOME_WINDOW_MONTHS, *, published: bool = False,
+                     team: str | None = None, raise_to: int = 0,
                      instrument_id: str = "savry-like", by: str = "quarter") -> dict:
-    """The report for cases started from ``start`` to ``end`` (inclusive). ``min_cell``: counts of
-    youths in 1..min_cell-1 are shown as "< min_cell" (5 for a published report)."""
-    return build_report(follow_up_data(session, actor, start, end), start, end, window_months, min_cell,
-                        instrument_id, by)
+    """The report for cases started from ``start`` to ``end`` (inclusive), of ``team`` only when named.
+
+    No caller chooses how small a count may be: counts of youths in 1..k-1 are shown as "< k", with k
+    from ``rules.disclosure.cell_floor`` (exact only for a coordinator's internal report on their own
+    teams; the instance's floor for a researcher, across teams, or when ``published``). ``raise_to``
+    can only make k larger."""
+    chosen = None if team is None else team_id(session, team)
+    k = report_min_cell(min_cell_floor(session).k, actor, "report.followup",
+                        teams=None if chosen is None else frozenset({chosen}), published=published)
+    return build_report(follow_up_data(session, actor, start, end, chosen), start, end, window_months,
+                        max(k, raise_to), instrument_id, by)
 
 
 def _records(table: pd.DataFrame, count) -> list[dict]:
-    """Rows for JSON: shares as floats (None when there is nothing to share), started as a count."""
-    return [{"group": r.group, "started": count(int(r.started)),
-             "first_assessment_within_7_days_share": None if pd.isna(r.first_assessment_within_7_days_share)
-             else float(r.first_assessment_within_7_days_share),
-             "meeting_intervals_within_28_days_share": None if pd.isna(r.meeting_intervals_within_28_days_share)
-             else float(r.meeting_intervals_within_28_days_share)} for r in table.itertuples()]
+    """Rows for JSON: shares as floats (None when there is nothing to share, or when the group's count
+    is suppressed: 1 of 2 as 50 % would say what "< 5" hides), started as a count."""
+    rows = []
+    for r in table.itertuples():
+        started = count(int(r.started))
+        hidden = isinstance(started, str)
+        rows.append({"group": r.group, "started": started, **{
+            name: None if hidden or pd.isna(value) else float(value)
+            for name, value in (("first_assessment_within_7_days_share", r.first_assessment_within_7_days_share),
+                                ("meeting_intervals_within_28_days_share", r.meeting_intervals_within_28_days_share))}})
+    return rows
 
 
 def risk_change(finals: pd.DataFrame, instrument_id: str) -> dict:
@@ -67,7 +82,9 @@ def risk_change(finals: pd.DataFrame, instrument_id: str) -> dict:
 
 
 def build_report(data: FollowUpData, start: date, end: date, window_months: int = timing.OUTCOME_WINDOW_MONTHS,
-                 min_cell: int = 0, instrument_id: str = "savry-like", by: str = "quarter") -> dict:
+                 min_cell: int = DEFAULT_FLOOR,
+                 instrument_id: str = "savry-like", by: str = "quarter") -> dict:
+    """The figures from the guarded read; ``min_cell``: the k that ``follow_up_report`` decided."""
     referrals, started, meetings, finals = data.referrals, data.started, data.meetings, data.finals
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     ids = [int(i) for i in started.index]
@@ -84,12 +101,13 @@ def build_report(data: FollowUpData, start: date, end: date, window_months: int 
                                      yes, first_final, meetings)
 
     def count(n: int) -> int | str:
-        return shown_as(min_cell) if 0 < n < min_cell else int(n)
+        return shown_count(n, min_cell)
 
     suitable = referrals["decided_on"].between(lo, hi) & referrals["suitable"].eq(True)
     accepted = referrals["answered_on"].between(lo, hi) & referrals["accepted"].eq(True)
     report = {
         "period": {"from": start.isoformat(), "to": end.isoformat(), "window_months": window_months},
+        "min_cell": min_cell,  # counts of 1..min_cell-1 youths are shown as "< min_cell" (1: exact)
         "cases_started": count(len(ids)),
         "funnel": {step: count(int(n)) for step, n in zip(STEPS, (
             len(received), suitable.sum(), referrals["asked_on"].between(lo, hi).sum(), accepted.sum()), strict=True)},
@@ -114,6 +132,8 @@ def build_report(data: FollowUpData, start: date, end: date, window_months: int 
         },
     }
     report["outcomes"]["youths"] = count(report["outcomes"]["youths"])
+    if too_small(report["risk_change"]["n"], min_cell):  # a mean of fewer than k youths is theirs
+        report["risk_change"] = {"instrument": report["risk_change"]["instrument"], "n": report["risk_change"]["n"]}
     report["risk_change"]["n"] = count(report["risk_change"]["n"])
     report["comparison_group"]["outcomes"]["youths"] = count(report["comparison_group"]["outcomes"]["youths"])
     return report

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from rules.disclosure import suppress_counts
 from scoring.funnel import STEPS, monthly_funnel
-from scoring.privacy import suppress_counts
 from store import imports
 
 from . import context as ctx
@@ -14,9 +14,11 @@ from .chart_view import show_chart
 from .i18n import tr
 
 
-def show_funnel(since: str | None = None, chart: bool = True, min_cell: int = 0) -> pd.DataFrame | None:
+def show_funnel(since: str | None = None, chart: bool = True) -> pd.DataFrame | None:
     """Draw the funnel from ``since`` (YYYY-MM-DD); returns the table shown, or None when empty.
-    ``min_cell``: counts of 1..min_cell-1 youths are shown as "< min_cell" (research views)."""
+    Counts of 1..k-1 youths are shown as "< k": exact (and as a chart) only when the reader's reach is
+    their own teams (intake, coordinator), the instance's floor for a researcher."""
+    min_cell = ctx.min_cell("report.funnel")
     with ctx.session() as s:
         dates = imports.referral_dates(s, ctx.actor())
     if dates.empty:

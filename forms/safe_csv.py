@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from scoring.safe_cells import neutralise_formulas
+from rules.disclosure import neutralise_formulas
 
 from .i18n import tr
 from .release import download

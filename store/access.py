@@ -66,6 +66,7 @@ POLICY: dict[str, dict[str, str]] = {
     "db.backup": {"admin": "any"},
     "db.keys": {"admin": "any"},
     "db.gallring": {"admin": "any"},
+    "db.settings": {"admin": "any"},  # the instance's k floor (store.settings), never a caller's choice
     # storing or looking up a personnummer answers "is this person known to social services?":
     # intake and coordinators only, and every check is audited, found or not
     "case.pnr": {"intake": "team", "coordinator": "team"},

@@ -42,11 +42,16 @@ def _frame(session: Session, statement, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(list(map(tuple, session.execute(statement).all())), columns=columns)
 
 
-def follow_up_data(session: Session, actor: Actor, start: date, end: date) -> FollowUpData:
-    guard(session, actor, "report.followup", detail=f"follow-up {start}..{end}", verb="report")
+def follow_up_data(session: Session, actor: Actor, start: date, end: date, team: int | None = None) -> FollowUpData:
+    """``team``: only that team's cases (of those the actor may report on); None: all of them."""
+    guard(session, actor, "report.followup", verb="report",
+          detail=f"follow-up {start}..{end}" + ("" if team is None else f" team {team}"))
+    cases = visible_cases(actor, "report.followup")
+    if team is not None:
+        cases = cases & (Subject.team_id == team)
     referrals = _frame(session, select(*[getattr(Referral, c) for c in REFERRAL_VIEW])
                        .join(Subject, Subject.id == Referral.subject_id)
-                       .where(visible_cases(actor, "report.followup")), REFERRAL_VIEW)
+                       .where(cases), REFERRAL_VIEW)
     for column in ("received_on", "decided_on", "asked_on", "answered_on", "started_on"):
         referrals[column] = pd.to_datetime(referrals[column])
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)

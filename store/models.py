@@ -340,3 +340,14 @@ class GallringPermit(Base):
 
     __tablename__ = "gallring_permits"
     subject_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class Setting(Base):
+    """An instance's setting kept with its data, not with whoever runs a command (the k floor of
+    ``rules.disclosure``): one row per key, who set it and when; every change is also audited."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(DateTime)

@@ -58,6 +58,7 @@ UNCHECKED = {
     "schema_revision": "the schema version (no case data)",
     "pg_environment": "libpq variables for pg_dump/pg_restore (no case data)",
     "write_backup": "copies the database file; called by the guarded backup() and by upgrade() before migrating",
+    "min_cell_floor": "the instance's k floor (a setting, no case data)",
     "backup_before_upgrade": "upgrade's own safety copy, before any migration (a system step)",
 }
 INTERNAL_CASE_READERS = {"find_subject", "current_rows", "consent_rows", "latest_meeting", "subject_ids_by_code",

@@ -300,6 +300,9 @@ def test_coordinator_starts_on_the_overview_and_works_a_group_to_its_close(demo,
     check(page, "åtagande och uppföljning")
     click(page, main(page).get_by_text("Kalla till nästa möte", exact=True))
     assert fetch(page, "Kallelse till kalendern (.ics)").startswith(b"BEGIN:VCALENDAR")
+    agenda = main(page).locator("[data-testid='stSelectbox']").filter(has_text="Mottagare").nth(2)
+    agenda.click()  # the agenda holds the plan: it goes to a recipient the consent covers
+    click(page, page.get_by_role("option", name="Ungdomen och vårdnadshavare", exact=True))
     assert b"<html" in fetch(page, "Dagordning att skriva ut")
     choose(page, "Mottagare", "Ungdomen och vårdnadshavare")
     assert b"<html" in fetch(page, "Plan i klarspråk att skriva ut")

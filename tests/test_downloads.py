@@ -32,7 +32,7 @@ TODAY = date(2026, 11, 23)
 USER, PASSWORD = "ladda.ner", "ett långt lösenord för nedladdningar"
 # the download call sites per page module, each clicked below (a new one fails the static test)
 CLICKED = {
-    "forms/pages/plan.py": {"download": 2, "release_button": 2},
+    "forms/pages/plan.py": {"download": 1, "release_button": 3},
     "forms/pages/change.py": {"release_button": 2},
     "forms/closing.py": {"release_button": 1},
     "forms/pages/followup.py": {"download": 2, "audited_download": 1},
@@ -127,6 +127,8 @@ def test_every_download_arrives_in_a_real_browser(demo):
         page.get_by_text("Kalla till nästa möte", exact=True).click()
         settle(page)
         files["ics"] = fetch(page, "Kallelse till kalendern (.ics)")
+        assert page.get_by_role("button", name="Dagordning att skriva ut").count() == 0  # no recipient yet
+        recipient(page, 2)  # the agenda holds the plan: only to a recipient the consent covers
         files["agenda"] = fetch(page, "Dagordning att skriva ut")
         # Förändring: the before/after sheet as PDF and PNG
         go(page, "Förändring")
@@ -142,6 +144,14 @@ def test_every_download_arrives_in_a_real_browser(demo):
         files["research_csv"] = fetch(page, "Ladda ner tabellen (CSV)")
         go(page, "Logg")
         files["log_csv"] = fetch(page, "Ladda ner tabellen (CSV)")
+        # the grid's own toolbar offers no "Download as CSV" (client.disableDataExport): its file would
+        # skip the audit row and the formula neutralisation; the toolbar itself is still there
+        grid = page.locator("[data-testid='stMain'] [data-testid='stDataFrame']").first
+        grid.hover()
+        page.wait_for_selector("[data-testid='stElementToolbarButton']")
+        labels = page.locator("[data-testid='stElementToolbarButton']").evaluate_all(
+            "bs => bs.map(b => (b.querySelector('button') || b).getAttribute('aria-label') || '')")
+        assert labels and not any("CSV" in (label or "") for label in labels), labels
         # a closed case: its closing summary for the family
         page.goto(f"{server.url}/?page=case&case={closed_code}")
         settle(page)
@@ -165,6 +175,6 @@ def test_every_download_arrives_in_a_real_browser(demo):
                                                   .where(AuditEntry.who == USER))]
     engine.dispose()
     released = " ".join(d for a, d in mine)
-    for part in (f"atgardsplan-{open_code}", "plan-", f"invitation {open_code}", f"agenda {open_code}", ".pdf",
+    for part in (f"atgardsplan-{open_code}", "plan-", f"invitation {open_code}", f"dagordning-{open_code}", ".pdf",
                  ".png", "uppfoljning-", "insats-logg-", f"sammanfattning-{closed_code}"):
         assert part in released, part

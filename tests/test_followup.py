@@ -174,7 +174,7 @@ def test_the_follow_up_page_and_pdf(tmp_path, monkeypatch):
     with transaction(engine) as s:
         from store.users import actor_for
 
-        report = follow_up_report(s, actor_for(s, USER), date(2025, 1, 1), TODAY, 12, 5)
+        report = follow_up_report(s, actor_for(s, USER), date(2025, 1, 1), TODAY, 12, published=True)
     assert report["risk_change"]["risk_total"]["post_mean"] < report["risk_change"]["risk_total"]["pre_mean"]
     pdf = follow_up_pdf(report)
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 3

@@ -9,7 +9,8 @@ import pytest
 from .app_helpers import ROOT
 
 FORBIDDEN = {
-    "rules": {"instruments", "scoring", "store", "forms", "streamlit", "sqlalchemy", "app", "cli", "config"},
+    "rules": {"instruments", "scoring", "store", "forms", "streamlit", "sqlalchemy", "app", "cli", "config",
+              "services", "catalogue"},
     "instruments": {"scoring", "store", "forms", "streamlit", "sqlalchemy", "app", "cli"},
     "scoring": {"store", "forms", "streamlit", "sqlalchemy", "app", "cli"},
     "store": {"scoring", "forms", "streamlit", "app", "cli"},

@@ -130,4 +130,13 @@ def test_the_plan_page_offers_the_invitation_and_the_agenda(app_engine):
     no_trace(at)
     assert "Kallelsen går till 1 av 2 medlemmar" in texts(at, "caption")
     keys = {b.key for b in at.get("download_button")}
-    assert {"invite_download", "agenda_download"} <= keys
+    assert "invite_download" in keys and "agenda_download" not in keys  # the agenda holds the plan: consent first
+    at.selectbox(key="agenda_recipient").select("polis").run()  # no consent at all
+    assert "Samtycke saknas" in texts(at, "warning") and "agenda_download" not in {
+        b.key for b in at.get("download_button")}
+    with transaction(engine) as s:
+        cases.add_consent(s, SYSTEM, cases.subject_by_code(s, SYSTEM, code), signed_on=TODAY, signed_by=["ungdom"],
+                          valid_until=TODAY + timedelta(days=365), actors=["polis"], categories=["plan"])
+    at = open_page("plan", case=code)
+    at.selectbox(key="agenda_recipient").select("polis").run()
+    assert "agenda_download" in {b.key for b in at.get("download_button")}

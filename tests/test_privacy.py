@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.privacy import SUPPRESSED, coarsen_rows, suppress_counts, suppress_matrix
+from rules.disclosure import SUPPRESSED, coarsen_rows, suppress_counts, suppress_matrix
 
 
 def _cohort(draw_ids, districts, ages, genders) -> pd.DataFrame:

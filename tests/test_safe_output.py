@@ -14,7 +14,7 @@ import pytest
 
 import cli
 from forms.safe_csv import csv_bytes
-from scoring.safe_cells import neutralise_formulas
+from rules.disclosure import neutralise_formulas
 from store import cases, make_engine, transaction, upgrade
 from store.demo import seed_demo
 from store.models import Subject

@@ -26,12 +26,15 @@ def main() -> None:
     start = left.date_input(tr("followup_from"), date(today.year - 1, 1, 1), key="followup_from", format="YYYY-MM-DD")
     end = mid.date_input(tr("followup_to"), date(today.year - 1, 12, 31), key="followup_to", format="YYYY-MM-DD")
     window = right.selectbox(tr("followup_window"), [6, 12, 18, 24], index=1, key="followup_window")
-    published = far.toggle(tr("followup_publish"), value=True, key="followup_publish", help=tr("followup_publish_help"))
+    floor = ctx.min_cell("report.followup", published=True)
+    published = far.toggle(tr("followup_publish"), value=True, key="followup_publish",
+                           help=tr("followup_publish_help", k=floor))
     if end < start:
         st.error(tr("followup_order"))
         return
     with ctx.session() as s:
-        report = follow_up_report(s, ctx.actor(), start, end, window, 5 if published else 0)
+        report = follow_up_report(s, ctx.actor(), start, end, window, published=published)
+    st.caption(tr("disclosure_suppressed", k=report["min_cell"]) if report["min_cell"] > 1 else tr("disclosure_exact"))
     a, b, c, d = st.columns(4)
     a.metric(tr("followup_started"), report["cases_started"])
     b.metric(tr("followup_within_7"), percent(report["first_assessment_within_7_days_share"]))

@@ -81,8 +81,11 @@ def commitment_form(code: str, subject_id: int, network: list) -> None:
             ctx.attempt(add)
 
 
-def convene(code: str, plan, network: list, logged: list) -> None:
-    """The next meeting: an invitation for the members' calendars and a printable agenda (both audited)."""
+def convene(overview, plan, network: list, logged: list) -> None:
+    """The next meeting: an invitation for the members' calendars (audited) and a printable agenda. The
+    agenda holds the plan (goals, commitments, what happened since, serious events): it leaves only to a
+    recipient an active consent lets have the plan, released and audited by the store."""
+    code = overview.case_code
     members = present(network, plan.next_meeting_on)
     left, mid, right = st.columns(3)
     start = left.time_input(tr("meeting_time"), time(15, 0), key="invite_time", step=900)
@@ -112,8 +115,11 @@ def convene(code: str, plan, network: list, logged: list) -> None:
     left, right = st.columns(2)
     download(tr("download_invitation"), invitation, file_name=f"natverksmote-{code}-{on}.ics", mime="text/calendar",
              key="invite_download", audit=("plan.read", f"invitation {code} {on}"), column=left)
-    download(tr("download_agenda"), agenda, file_name=f"dagordning-{code}-{on}.html", mime="text/html",
-             key="agenda_download", audit=("plan.read", f"agenda {code} {on}"), column=right)
+    with right:
+        recipient = choose_recipient(overview, "plan", key="agenda_recipient")
+        if recipient is not None:
+            release_button(tr("download_agenda"), overview, recipient, "plan", agenda,
+                           file_name=f"dagordning-{code}-{on}.html", mime="text/html", key="agenda_download")
 
 
 def professionals_pdf(code: str, subject_id: int, plan) -> bytes:
@@ -232,7 +238,7 @@ def main() -> None:
                            key="pro_download")
     if plan is not None:
         with st.expander(tr("convene")):
-            convene(code, plan, network, logged)
+            convene(overview, plan, network, logged)
     with st.expander(tr("new_meeting"), expanded=plan is None):
         meeting_form(code, network)
     if len(meetings) > 1:

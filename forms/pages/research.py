@@ -18,11 +18,11 @@ from forms.i18n import lang, ntr, tr, tr_or
 from forms.numbers import for_display, number, p_value
 from forms.safe_csv import audited_download
 from forms.score_panel import level_label
+from rules.disclosure import shown_as, suppress_counts, suppress_matrix, too_small
 from scoring import research
 from scoring.change import paired_change, reliable_change
 from scoring.experience import question_summary
 from scoring.groups import compare_groups
-from scoring.privacy import shown_as, suppress_counts, suppress_matrix, too_small
 from store.research import assessments_for_research, outcomes_before_after
 
 GROUPINGS = ("district", "gender", "referral_source")
@@ -46,8 +46,8 @@ def refresh() -> None:
 
 
 def min_cell() -> int:
-    """The smallest group of youths shown (``INSATS_MIN_CELL``, default 5): set by the instance, not
-    by the researcher."""
+    """The smallest group of youths shown: the instance's floor kept with the database (``insats db
+    set-min-cell``, default 5), never the researcher's choice nor their environment's."""
     return ctx.min_cell()
 
 
@@ -254,7 +254,7 @@ def outcomes_section(key: bytes) -> None:
 
 
 def funnel_section() -> None:
-    table = show_funnel(chart=False, min_cell=min_cell())
+    table = show_funnel(chart=False)
     if table is not None:
         offer_csv(table, "funnel")
 
