@@ -65,9 +65,8 @@ def audit_key() -> str:
     if cached:
         return cached
     if not path.exists():
-        from .identity import new_key
-
         from .db import private_folder
+        from .identity import new_key
 
         private_folder(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
