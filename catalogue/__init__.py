@@ -76,8 +76,13 @@ def dates(values: dict[str, object], language: str) -> dict[str, object]:
     """Dates in a message as the language writes them: 2026-11-23 in Swedish, 23/11/2026 in English."""
     if language == "sv":
         return values
-    return {k: format_date(v, format="dd/MM/yyyy", locale="en_GB") if isinstance(v, date) and not isinstance(
-        v, datetime) else v for k, v in values.items()}
+    return {k: day(v, language) if isinstance(v, date) and not isinstance(v, datetime) else v
+            for k, v in values.items()}
+
+
+def day(value: date, language: str) -> str:
+    """A date as the language writes it: 2026-11-23 in Swedish, 23/11/2026 in English."""
+    return value.isoformat() if language == "sv" else format_date(value, format="dd/MM/yyyy", locale="en_GB")
 
 
 # the families of vocabulary codes the catalogue says in words, tried in this order. Consent recipients
