@@ -90,14 +90,21 @@ def day(value: date, language: str) -> str:
 VOCABULARIES = ("actor_", "category_", "order_step_", "role_", "source_", "org_")
 
 
-def words(value: object, language: str) -> str:
+# a refusal's value named so is a code of this vocabulary: said by it alone (an organisation "school" is
+# "Skolan", the information category "school" is "Skola")
+PARAM_VOCABULARY = {"recipient": "actor_", "category": "category_", "organisation": "org_", "role": "role_",
+                    "roles": "role_", "source": "source_", "what": "order_step_", "reference": "order_step_",
+                    "placement": "placement_"}
+
+
+def words(value: object, language: str, vocabulary: str | None = None) -> str:
     """A code from a stored vocabulary in words (a recipient, an information category, a step, a role,
-    an organisation); a list item by item; anything else (a date, a number, a name typed by a user)
-    as it is."""
+    an organisation; only ``vocabulary``'s when given); a list item by item; anything else (a date, a
+    number, a name typed by a user, a code no vocabulary knows) as it is."""
     if isinstance(value, list | tuple | set | frozenset):
-        return ", ".join(words(v, language) for v in value)
+        return ", ".join(words(v, language, vocabulary) for v in value)
     said = str(value)
-    for prefix in VOCABULARIES:
+    for prefix in (vocabulary,) if vocabulary else VOCABULARIES:
         if f"{prefix}{said}" in STRINGS:
             return text(f"{prefix}{said}", language)
     return said
@@ -109,11 +116,21 @@ def knows(exc: BaseException) -> bool:
     return isinstance(code, str) and f"err_{code}" in STRINGS
 
 
+# a refusal's values typed or named by people (a login, a case code, a team's name): shown as they are,
+# even when one happens to spell a vocabulary code (a user called "admin")
+AS_TYPED = frozenset({"login", "logins", "name", "case", "code", "teams", "value", "file"})
+
+
+def _as_typed(value: object) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list | tuple | set | frozenset) else str(value)
+
+
 def refusal(exc: BaseException, language: str) -> str:
     """A refusal in ``language``: by its code when the catalogue knows it, its parameters in words, and
     always saying that nothing was changed; else the exception's own sentence inside "refused"."""
     if knows(exc):
-        params = {k: words(v, language) for k, v in getattr(exc, "params", {}).items()}
+        params = {k: v if isinstance(v, date) else _as_typed(v) if k in AS_TYPED  # dates as the language writes them
+                  else words(v, language, PARAM_VOCABULARY.get(k)) for k, v in getattr(exc, "params", {}).items()}
         said, unchanged = text(f"err_{exc.code}", language, **params), text("nothing_changed", language)
         return said if unchanged in said else f"{said} {unchanged}"
     return text("refused", language, message=str(exc))
