@@ -66,3 +66,36 @@ def test_the_log_says_a_refusal_in_words_not_by_its_code(app_engine):
     [table] = at.dataframe
     details = " | ".join(map(str, table.value.iloc[:, list(table.value.columns).index("Detaljer")]))
     assert "access.role" not in details and STRINGS["err_access.role"]["sv"] in details
+
+
+def audit_words() -> tuple[set[str], set[str]]:
+    """Every action and kind of record the store can write to the log: the access rules' own (an
+    unaudited guard still names them), ``verb=`` overrides, ``audit.record(_many)`` and refusal rows."""
+    actions = {rule.split(".", 1)[1] for rule in access.POLICY}
+    entities = {rule.split(".", 1)[0] for rule in access.POLICY}
+    for path in (ROOT / "store").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "attr", getattr(node.func, "id", None))
+                if name in ("record", "record_many") and len(node.args) >= 4:
+                    for found, arg in ((actions, node.args[2]), (entities, node.args[3])):
+                        if isinstance(arg, ast.Constant):
+                            found.add(arg.value)
+                if name == "guard":
+                    actions |= {k.value.value for k in node.keywords if k.arg == "verb" and
+                                isinstance(k.value, ast.Constant)}
+            if isinstance(node, ast.Dict):  # a refusal's audit_row
+                pairs = {k.value: v.value for k, v in zip(node.keys, node.values, strict=True)
+                         if isinstance(k, ast.Constant) and isinstance(v, ast.Constant)}
+                if "action" in pairs and "entity" in pairs:
+                    actions.add(pairs["action"])
+                    entities.add(pairs["entity"])
+    return actions, entities
+
+
+def test_every_action_and_record_kind_the_log_can_hold_is_said_in_words():
+    """Logg says "hanterade användare", never "manage user" or "login_refused"."""
+    actions, entities = audit_words()
+    assert {"read", "manage", "lockout", "refused"} <= actions and {"case", "user", "member"} <= entities
+    assert not [a for a in actions if set(STRINGS.get(f"log_action_{a}", {})) != {"sv", "en"}]
+    assert not [e for e in entities if set(STRINGS.get(f"log_entity_{e}", {})) != {"sv", "en"}]
