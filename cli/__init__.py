@@ -62,15 +62,24 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from store import AccessDenied
+    from store.cases import CaseError
+    from store.users import UserError
 
     from ._io import check_output
+
+    # what the acting user may not do, said like the pages say it; an operator's problem (a missing key, a
+    # backup) keeps its own, more technical sentence
+    refusals = (AccessDenied, CaseError, UserError)
+
+    def refused(exc: BaseException | None) -> bool:
+        return isinstance(exc, refusals) and catalogue.knows(exc)
 
     try:
         check_output(getattr(args, "output", None))  # a bad -o is refused before any work
         args.func(args)
     except InputError as exc:
         origin = exc.__context__  # the store's refusal this message was made from (``raise ... from None``)
-        if origin is not None and catalogue.knows(origin):
+        if refused(origin):
             _say_refusal(origin, args.lang)
         else:
             print(f"insats: error: {exc}", file=sys.stderr)
@@ -81,7 +90,7 @@ def _run(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # the error boundary: no traceback, SQL or values on the terminal
-        if isinstance(exc, ValueError | PermissionError) and catalogue.knows(exc):  # a refusal not caught above
+        if refused(exc):  # a refusal no command caught
             _say_refusal(exc, args.lang)
             return BAD_INPUT
         from forms.errors import place_of, report
