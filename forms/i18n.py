@@ -1,7 +1,9 @@
-"""User-interface strings in Swedish (default) and English, from gettext catalogues.
+"""User-interface strings in Swedish (default) and English, in the session's language.
 
-Instrument texts come from the definitions; these are only the words of the app itself. Keep them
-short and in the social worker's language.
+The words themselves and how they are said (plurals, dates, refusals, vocabulary codes) live in the pure
+``catalogue`` package, which the CLI uses too; this module adds the session: Streamlit's language choice,
+and the page-only helpers below. Instrument texts come from the definitions; these are only the words of
+the app itself. Keep them short and in the social worker's language.
 """
 
 from __future__ import annotations
@@ -37,11 +39,6 @@ def ntr(key: str, n: int, **values: object) -> str:
 def say(phrase: object) -> str:
     """A sentence scoring gave as a code and values (the matching's reasons, cautions and warnings) in words."""
     return catalogue.phrase(phrase, lang())
-
-
-def _param(value: object) -> str:
-    """A refusal's parameter (or any stored vocabulary code) in words, in the session's language."""
-    return catalogue.words(value, lang())
 
 
 # what an import row error expects, as the store writes it in English (for the CLI and logs) -> the
