@@ -15,6 +15,8 @@ import os
 import sys
 from collections.abc import Callable
 
+import catalogue
+
 from . import cases, db, instruments, keys, network, research, score, serve, users
 from ._io import BAD_INPUT, InputError
 
@@ -26,7 +28,9 @@ GROUPS: list[Callable[[argparse._SubParsersAction], None]] = [
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="insats", description="Structured risk assessment for SIG work.")
-    parser.add_argument("--lang", choices=["sv", "en"], default=os.environ.get("INSATS_LANG", "sv"))
+    parser.add_argument("--lang", choices=sorted(catalogue.LANGUAGES),
+                        default=catalogue.language_or_swedish(os.environ.get("INSATS_LANG", "sv")),
+                        help="the language of instrument texts and refusals (default: INSATS_LANG, else sv)")
     parser.add_argument("--as", dest="as_user", metavar="LOGIN",
                         help="the user the command acts as (default: INSATS_USER): a claim, recorded in the log")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -62,32 +66,55 @@ def _run(args: argparse.Namespace) -> int:
     from store.identity import IdentityError
     from store.users import UserError
 
-    refusals = (CaseError, IdentityError, UserError)  # every store error with a code
-
     from ._io import check_output
+
+    # what the acting user may not do, said like the pages say it; an operator's problem (a missing key, a
+    # backup) keeps its own, more technical sentence
+    refusals = (AccessDenied, CaseError, IdentityError, UserError)  # every store error with a code
+
+    def refused(exc: BaseException | None) -> bool:
+        return isinstance(exc, refusals) and catalogue.knows(exc)
 
     try:
         check_output(getattr(args, "output", None))  # a bad -o is refused before any work
         args.func(args)
     except InputError as exc:
-        print(f"insats: error: {exc}", file=sys.stderr)
+        origin = exc.__context__  # the store's refusal this message was made from (``raise ... from None``)
+        if refused(origin):
+            _say_refusal(origin, args.lang)
+        else:
+            print(f"insats: error: {exc}", file=sys.stderr)
         return BAD_INPUT
     except AccessDenied as exc:
-        print(f"insats: refused ({exc.code}): {args.as_user or os.environ.get('INSATS_USER')} may not "
-              f"{exc.params.get('action', 'do this')} here; nothing was done (the refusal is logged)", file=sys.stderr)
+        _say_refusal(exc, args.lang)
         return BAD_INPUT
     except refusals as exc:  # a coded refusal a command did not word itself: still a refusal, not a crash
-        print(f"insats: refused ({exc.code}): {exc}; nothing was done", file=sys.stderr)
+        if refused(exc):
+            _say_refusal(exc, args.lang)
+        else:
+            print(f"insats: refused ({exc.code}): {exc}; nothing was done", file=sys.stderr)
         return BAD_INPUT
     except BrokenPipeError:
         return 0
     except Exception as exc:  # the error boundary: no traceback, SQL or values on the terminal
+        if refused(exc):  # a refusal no command caught
+            _say_refusal(exc, args.lang)
+            return BAD_INPUT
         from forms.errors import place_of, report
 
         print(f"insats: unexpected error (id {report(exc)}: {type(exc).__name__} at {place_of(exc)}); "
               "nothing more is shown here, so no case data reaches the terminal", file=sys.stderr)
         return 1
     return 0
+
+
+def _say_refusal(exc: Exception, language: str) -> None:
+    """A refusal by its code, in the language of ``--lang`` (or ``INSATS_LANG``), the same words as the
+    pages use; the code stays in brackets for whoever looks it up."""
+    said = catalogue.text("cli_refused", language, code=exc.code, message=catalogue.refusal(exc, language))
+    if getattr(exc, "audit_row", None) is not None:  # an access refusal leaves its trace in the log
+        said = f"{said} {catalogue.text('cli_refusal_logged', language)}"
+    print(said, file=sys.stderr)
 
 
 if __name__ == "__main__":

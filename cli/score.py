@@ -7,6 +7,7 @@ import json
 
 import pandas as pd
 
+import catalogue
 import instruments
 import scoring
 
@@ -49,24 +50,39 @@ def cmd_match(args: argparse.Namespace) -> None:
                        judgment=assessment.get("judgment"), lang=args.lang)
     except ValueError as exc:
         raise InputError(f"{args.assessment}: {exc}") from None
-    if args.format == "json":
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    _say_match(result, args.lang, args.format)
+
+
+def _say_match(result, language: str, form: str) -> None:
+    """The match in ``language`` (``--lang``): every reason, caution and warning from the catalogue, the
+    same words as the page; levels and needs in words, never their codes (JSON keeps the ids and tags)."""
+    def say(key: str, **values: object) -> str:
+        return catalogue.text(key, language, **values)
+
+    def phrase(said) -> str:
+        return catalogue.phrase(said, language)
+
+    if form == "json":
+        print(json.dumps(result.to_dict(say=phrase), indent=2, ensure_ascii=False))
         return
-    print(f"risk level: {result.risk_level or 'unknown'} (from {result.risk_level_source or '-'}); "
-          f"intensity: {result.intensity}")
+    level = say(f"match_{result.risk_level}") if result.risk_level else say("unknown").lower()
+    source = f" {say(f'level_from_{result.risk_level_source}')}" if result.risk_level_source else ""
+    print(f"{say('risk_level')}: {level}{source}; {say('intensity')}: {say(f'intensity_{result.intensity}')}")
     for warning in result.warnings:
-        print(f"! {warning}")
-    print("needs: " + "; ".join(f"{n.label} ({n.severity})" for n in result.needs))
+        print(f"! {phrase(warning)}")
+    print(f"{say('needs')}: " + "; ".join(f"{n.label} ({say(f'severity_{n.severity}')})" for n in result.needs))
     if result.strengths:
-        print("strengths: " + "; ".join(result.strengths))
+        print(f"{say('strengths')}: " + "; ".join(result.strengths))
     for number, rec in enumerate(result.recommendations, 1):
-        print(f"{number}. {rec.name} [{rec.id}] – {rec.provider}, {rec.hours_per_week:g} h/week x {rec.typical_weeks}")
+        print(f"{number}. {rec.name} [{rec.id}] – {rec.provider}, "
+              + say("match_hours_weeks", hours=catalogue.number(rec.hours_per_week, language), weeks=rec.typical_weeks))
         for reason in rec.reasons:
-            print(f"     + {reason}")
+            print(f"     + {phrase(reason)}")
         for caution in rec.cautions:
-            print(f"     ! {caution}")
+            print(f"     ! {phrase(caution)}")
     if result.uncovered_needs:
-        print("not covered by any intervention: " + ", ".join(result.uncovered_needs))
+        labels = {need.tag: need.label for need in result.needs}
+        print(say("uncovered", needs=", ".join(labels.get(t, t) for t in result.uncovered_needs)))
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -1,95 +1,44 @@
-"""User-interface strings in Swedish (default) and English, from gettext catalogues.
+"""User-interface strings in Swedish (default) and English, in the session's language.
 
-Instrument texts come from the definitions; these are only the words of the app itself. Keep them
-short and in the social worker's language.
+The words themselves and how they are said (plurals, dates, refusals, vocabulary codes) live in the pure
+``catalogue`` package, which the CLI uses too; this module adds the session: Streamlit's language choice,
+and the page-only helpers below. Instrument texts come from the definitions; these are only the words of
+the app itself. Keep them short and in the social worker's language.
 """
 
 from __future__ import annotations
 
-import gettext
 import re
-from datetime import date, datetime
-from pathlib import Path
 
 import streamlit as st
-from babel.dates import format_date
-from babel.messages.pofile import read_po
+
+import catalogue
+from catalogue import DOMAIN, LANGUAGES, LOCALE_DIR, PLURAL_RULES, STRINGS  # noqa: F401  (the pages' and tests' names)
 
 from . import page_state
-
-LANGUAGES = {"sv": "Svenska", "en": "English"}
-
-LOCALE_DIR = Path(__file__).parent / "locale"
-DOMAIN = "insats"
-
-
-def _catalogue(language: str) -> dict[str, str]:
-    """One language's messages from its gettext catalogue (``locale/LANG/LC_MESSAGES/insats.po``), read
-    with Babel: a translator edits the .po file with ordinary tools (Poedit, Weblate, ``pybabel``).
-    A message with plural forms is kept under its id as the tuple of its forms (see ``ntr``)."""
-    with open(LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po", "rb") as f:
-        catalogue = read_po(f, locale=language, domain=DOMAIN)
-    PLURAL_RULES[language] = gettext.c2py(catalogue.plural_expr)
-    return {(m.id[0] if isinstance(m.id, tuple) else m.id): m.string for m in catalogue if m.id and m.string}
-
-
-PLURAL_RULES: dict = {}  # language -> n -> the index of the plural form (the catalogue's Plural-Forms)
-
-
-def _load() -> dict[str, dict[str, str]]:
-    by_language = {language: _catalogue(language) for language in LANGUAGES}
-    return {key: {language: by_language[language][key] for language in LANGUAGES if key in by_language[language]}
-            for key in by_language["sv"]}
-
-
-# message id -> {language: text}; the message ids are stable keys ("risk_total"), the Swedish
-# catalogue is the source text (the app is Swedish first) and the English one its translation
-STRINGS: dict[str, dict[str, str]] = _load()
 
 
 def lang() -> str:
     """The language of this session: Swedish unless the user chose English."""
     if (carried := page_state.current()) is not None:  # a deferred download's thread
         return carried.lang
-    value = st.session_state.get("lang", "sv")
-    return value if value in LANGUAGES else "sv"
+    return catalogue.language_or_swedish(st.session_state.get("lang", "sv"))
 
 
 def tr(key: str, **values: object) -> str:
     """Translate a UI string into the session's language, formatting ``values`` into it."""
-    text = STRINGS[key].get(lang()) or STRINGS[key]["sv"]
-    if isinstance(text, tuple):  # a message with plural forms asked without a count: the "other" form
-        text = text[-1]
-    return text.format(**_dates(values)) if values else text
-
-
-def _dates(values: dict[str, object]) -> dict[str, object]:
-    """Dates in a message as the language writes them: 2026-11-23 in Swedish, 23/11/2026 in English."""
-    if lang() == "sv":
-        return values
-    return {k: format_date(v, format="dd/MM/yyyy", locale="en_GB") if isinstance(v, date) and not isinstance(
-        v, datetime) else v for k, v in values.items()}
+    return catalogue.text(key, lang(), **values)
 
 
 def ntr(key: str, n: int, **values: object) -> str:
     """``ngettext`` for the session's language: the plural form of ``key`` the catalogue's rule picks
     for ``n`` ("1 remiss", "2 remisser"), with ``n`` and ``values`` formatted in."""
-    language = lang() if lang() in STRINGS[key] else "sv"
-    forms = STRINGS[key][language]
-    text = forms[PLURAL_RULES[language](n)] if isinstance(forms, tuple) else forms
-    return text.format(n=n, **_dates(values))
+    return catalogue.plural(key, n, lang(), **values)
 
 
-def _param(value: object) -> str:
-    """A refusal's parameter in words: a recipient, an information category or a step by its name, a
-    list item by item, anything else (a date, a number, a code typed by the user) as it is."""
-    if isinstance(value, list | tuple):
-        return ", ".join(_param(v) for v in value)
-    text = str(value)
-    for prefix in ("actor_", "category_", "field_", "order_step_", "role_", "source_"):
-        if f"{prefix}{text}" in STRINGS:
-            return tr(f"{prefix}{text}")
-    return text
+def say(phrase: object) -> str:
+    """A sentence scoring gave as a code and values (the matching's reasons, cautions and warnings) in words."""
+    return catalogue.phrase(phrase, lang())
 
 
 # what an import row error expects, as the store writes it in English (for the CLI and logs) -> the
@@ -139,12 +88,7 @@ def expected(text: str) -> str:
 
 def refusal(exc: Exception) -> str:
     """A refusal from the store in the user's language: by its code when the app knows it."""
-    code = getattr(exc, "code", None)
-    if code and f"err_{code}" in STRINGS:
-        params = {k: _param(v) for k, v in getattr(exc, "params", {}).items()}
-        said, unchanged = tr(f"err_{code}", **params), tr("nothing_changed")
-        return said if unchanged in said else f"{said} {unchanged}"  # every refusal says nothing was changed
-    return tr("refused", message=str(exc))
+    return catalogue.refusal(exc, lang())
 
 
 _MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")

@@ -19,8 +19,8 @@ psychiatric assessment comes first. The professional decides: this is a proposal
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from typing import Literal
 
@@ -38,58 +38,24 @@ SEVERITY_RANK = {"high": 0, "moderate": 1}
 
 LONG_WAIT_WEEKS = 12.0  # longer than three network meetings: the plan needs something that starts sooner
 
-PHRASES = {
-    "targets": {"sv": "riktar sig mot: {x}", "en": "targets: {x}"},
-    "wait": {"sv": "väntetid cirka {w:g} veckor", "en": "waiting time about {w:g} weeks"},
-    "no_places": {"sv": "inga lediga platser just nu", "en": "no places free just now"},
-    "long_wait": {"sv": "lång väntetid ({w:g} veckor): se alternativet under", "en": "long wait ({w:g} weeks): see the alternative below"},
-    "alternative": {"sv": "kan börja snart ({when}) och möter samma behov ({need}) som {name}, där väntetiden är {w:g} veckor", "en": "can start soon ({when}) and meets the same need ({need}) as {name}, which has a {w:g}-week wait"},
-    "wait_known": {"sv": "väntetid {w:g} veckor", "en": "{w:g}-week wait"},
-    "wait_unknown": {"sv": "ingen känd väntetid", "en": "no known wait"},
-    "high": {"sv": "hög", "en": "high"},
-    "low": {"sv": "låg", "en": "low"},
-    "out_of_home": {"sv": "placering utanför hemmet – bara när den unge inte kan bo hemma", "en": "placement outside the home – only when the young person cannot live at home"},
-    "moderate": {"sv": "måttlig", "en": "moderate"},
-    "age_ok": {"sv": "passar åldern {age} år ({lo}–{hi})", "en": "suits age {age} ({lo}–{hi})"},
-    "age_unknown": {"sv": "ålder okänd – insatsen är för {lo}–{hi} år", "en": "age unknown – for ages {lo}–{hi}"},
-    "age_out": {"sv": "åldern {age} år ligger utanför {lo}–{hi}", "en": "age {age} is outside {lo}–{hi}"},
-    "risk_out": {"sv": "inte för {level} risk", "en": "not for {level} risk"},
-    "carer_yes": {"sv": "kräver att en förälder deltar – finns", "en": "needs carer – available"},
-    "carer_no": {"sv": "kräver att en förälder deltar – saknas", "en": "needs carer – not available"},
-    "carer_unknown": {"sv": "kräver att en förälder deltar – okänt", "en": "needs carer – unknown"},
-    "school_yes": {"sv": "går i skolan", "en": "in school"},
-    "school_no": {"sv": "kräver att den unge går i skolan – gör inte det", "en": "needs the young person in school – not in school"},
-    "school_unknown": {"sv": "kräver att den unge går i skolan – okänt", "en": "needs the young person in school – unknown"},
-    "after_stabilisation": {"sv": "gruppformat: efter stabilisering av den psykiska hälsan", "en": "group format: after stabilisation"},
-    "acute_first": {"sv": "akut psykisk ohälsa behandlas först", "en": "acute mental-health needs come first"},
-    "npf_adapted": {"sv": "anpassad för npf", "en": "adapted for neurodevelopmental needs"},
-    "npf_adapt": {"sv": "anpassa formen för npf (korta pass, tydlig struktur, visuellt stöd)", "en": "adapt the form for neurodevelopmental needs (short sessions, clear structure, visual support)"},
-    "interpreter": {"sv": "boka tolk", "en": "book an interpreter"},
-    "intensive_fit": {"sv": "intensiv, multimodal – passar hög risk", "en": "intensive, multimodal – fits high risk"},
-    "warn_low": {"sv": "Låg risk: erbjud stöd i ordinarie verksamhet. Intensiva program kan göra skada vid låg risk.", "en": "Low risk: offer support in ordinary services. Intensive programmes can do harm at low risk."},
-    "warn_high": {"sv": "Hög risk: kombinera flera insatser som tillsammans täcker de viktigaste behoven, med hög intensitet.", "en": "High risk: combine several interventions that together cover the main needs, at high intensity."},
-    "warn_no_level": {"sv": "Ingen risknivå: gör en samlad bedömning innan insatser väljs.", "en": "No risk level: make a summary judgment before choosing interventions."},
-    "warn_discordant": {"sv": "Bedömningen och summan skiljer sig två nivåer; matchningen följer bedömningen.", "en": "The judgment and the total are two levels apart; matching follows the judgment."},
-    "warn_against": {"sv": "Avråds: {name}. {evidence}", "en": "Advised against: {name}. {evidence}"},
-    "warn_motivation": {"sv": "Låg motivation: börja med motiverande samtal och små, konkreta mål.", "en": "Low motivation: start with motivational interviewing and small, concrete goals."},
-    "warn_unknown": {"sv": "Okänt i profilen: {x}. Komplettera för säkrare matchning.", "en": "Unknown in the profile: {x}. Complete it for a safer match."},
-    "acute_need": {"sv": "akut psykisk ohälsa (profil)", "en": "acute mental-health needs (profile)"},
-}
-# what the profile's fields are called where a person reads them (never the field name)
-PROFILE_FIELDS = {
-    "age": {"sv": "ålder", "en": "age"},
-    "motivation": {"sv": "motivation", "en": "motivation"},
-    "acute_mental_health": {"sv": "akut psykisk ohälsa", "en": "acute mental-health needs"},
-    "neuropsychiatric": {"sv": "npf (t.ex. adhd)", "en": "neurodevelopmental conditions (e.g. ADHD)"},
-    "interpreter_needed": {"sv": "behov av tolk", "en": "need for an interpreter"},
-    "carer_available": {"sv": "om vårdnadshavare kan delta", "en": "whether a carer can take part"},
-    "in_school": {"sv": "om ungdomen går i skolan", "en": "whether the youth is in school"},
-}
+# Every sentence of the matching is a Phrase: a code and its values. Its words, in Swedish and English, live
+# in the app's catalogue (``match_<code>``), so scoring stays free of language and the page or the CLI says it.
+# The profile's fields are said as ``match_field_<name>`` (never the field name).
+PROFILE_FIELDS = ("age", "motivation", "acute_mental_health", "neuropsychiatric", "interpreter_needed",
+                  "carer_available", "in_school")
 
 
-def _p(key: str, lang: str, **values: object) -> str:
-    text = PHRASES[key].get(lang) or PHRASES[key]["en"]
-    return text.format(**values) if values else text
+@dataclass(frozen=True)
+class Phrase:
+    """One reason, caution, warning or description, as ``code`` (``match_<code>`` in the catalogue) with the
+    ``params`` to fill into it: a Phrase inside is said first, a list item by item."""
+
+    code: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
+def _p(code: str, **values: object) -> Phrase:
+    return Phrase(code, values)
 
 
 @dataclass(frozen=True)
@@ -131,7 +97,7 @@ class Need:
     tag: str
     label: str
     severity: str  # high | moderate
-    items: list[str]  # "I2 Impulsivity and risk-taking (high)"
+    items: list[Phrase]  # rated_item: "I2 Impulsivity and risk-taking (high)"
 
 
 @dataclass
@@ -143,8 +109,8 @@ class Recommendation:
     hours_per_week: float
     typical_weeks: int
     covers: list[str]
-    reasons: list[str]
-    cautions: list[str]
+    reasons: list[Phrase]
+    cautions: list[Phrase]
     waiting_weeks: float | None = None  # None: not known
     capacity: int | None = None
     alternative_to: str | None = None  # ranked here because that one has a long wait
@@ -156,16 +122,30 @@ class MatchResult:
     risk_level_source: str | None  # judgment | band | None
     intensity: str  # ordinary | targeted | intensive | unknown
     needs: list[Need]
-    context: list[str]  # static factors rated on the risk side: context, never targets
+    context: list[Phrase]  # static factors rated on the risk side: context, never targets
     strengths: list[str]
     recommendations: list[Recommendation]
-    excluded: list[dict[str, str]]
+    excluded: list[dict[str, object]]  # {"id": intervention, "reason": Phrase}
     uncovered_needs: list[str]
-    warnings: list[str]
+    warnings: list[Phrase]
     unknown_profile: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self, say: Callable[[Phrase], str] | None = None) -> dict:
+        """As plain data: with ``say`` (the catalogue in one language) every Phrase as its sentence, else
+        as its code and values."""
+        return _plain(self, say)
+
+
+def _plain(value: object, say: Callable[[Phrase], str] | None) -> object:
+    if isinstance(value, Phrase):
+        return say(value) if say else {"code": value.code, "params": _plain(value.params, None)}
+    if is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name), say) for f in fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(v, say) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v, say) for k, v in value.items()}
+    return value
 
 
 # -- the three rules -----------------------------------------------------------------------------
@@ -207,7 +187,7 @@ def is_strength(direction: str, value: float, scale_values: np.ndarray) -> bool:
 
 def needs_of(
     instrument: Instrument, values: np.ndarray, catalogue: Catalogue, profile: Profile, lang: str
-) -> tuple[list[Need], list[str], list[str]]:
+) -> tuple[list[Need], list[Phrase], list[str]]:
     """Ranked needs (dynamic factors only), static context, and strengths."""
     by_tag: dict[str, Need] = {}
     order: dict[str, int] = {}
@@ -226,7 +206,7 @@ def needs_of(
         level = severity(value, scale.values)
         if level is None:
             continue
-        described = f"{item.id} {label} ({_p(level, lang)})"
+        described = _p("rated_item", item=f"{item.id} {label}", level=_p(level))
         if not domain.dynamic:
             context.append(described)
             continue
@@ -244,55 +224,55 @@ def needs_of(
             Need("mental_health", instrument.text(catalogue.needs["mental_health"], lang), "high", []),
         )
         need.severity = "high"
-        need.items.append(_p("acute_need", lang))
+        need.items.append(_p("acute_need"))
         order.setdefault("mental_health", -1)
     ranked = sorted(by_tag.values(), key=lambda n: (SEVERITY_RANK[n.severity], -len(n.items), order[n.tag]))
     return ranked, context, strengths
 
 
 def _responsivity(
-    iv: Intervention, profile: Profile, risk_level: str | None, lang: str
-) -> tuple[list[str], list[str], str | None]:
+    iv: Intervention, profile: Profile, risk_level: str | None
+) -> tuple[list[Phrase], list[Phrase], Phrase | None]:
     """Reasons, cautions, and an exclusion reason (None = eligible) from risk level and profile."""
     reasons, cautions = [], []
     lo, hi = iv.age
     if risk_level is not None and risk_level not in iv.risk_levels:
-        return reasons, cautions, _p("risk_out", lang, level=_p(risk_level, lang))
+        return reasons, cautions, _p("risk_out", level=_p(risk_level))
     if risk_level is None and iv.intensive:
-        return reasons, cautions, _p("warn_no_level", lang)
+        return reasons, cautions, _p("warn_no_level")
     if profile.age is None:
-        cautions.append(_p("age_unknown", lang, lo=lo, hi=hi))
+        cautions.append(_p("age_unknown", lo=lo, hi=hi))
     elif not lo <= profile.age <= hi:
-        return reasons, cautions, _p("age_out", lang, age=f"{profile.age:g}", lo=lo, hi=hi)
+        return reasons, cautions, _p("age_out", age=f"{profile.age:g}", lo=lo, hi=hi)
     else:
-        reasons.append(_p("age_ok", lang, age=f"{profile.age:g}", lo=lo, hi=hi))
+        reasons.append(_p("age_ok", age=f"{profile.age:g}", lo=lo, hi=hi))
     if iv.requires_carer:
         if profile.carer_available is False:
-            return reasons, cautions, _p("carer_no", lang)
+            return reasons, cautions, _p("carer_no")
         (reasons if profile.carer_available else cautions).append(
-            _p("carer_yes" if profile.carer_available else "carer_unknown", lang)
+            _p("carer_yes" if profile.carer_available else "carer_unknown")
         )
     if iv.requires_in_school:
         if profile.in_school is False:
-            return reasons, cautions, _p("school_no", lang)
+            return reasons, cautions, _p("school_no")
         (reasons if profile.in_school else cautions).append(
-            _p("school_yes" if profile.in_school else "school_unknown", lang)
+            _p("school_yes" if profile.in_school else "school_unknown")
         )
     if profile.acute_mental_health and iv.treats_acute_mental_health:
-        reasons.append(_p("acute_first", lang))
+        reasons.append(_p("acute_first"))
     if profile.acute_mental_health and iv.group_format:
-        cautions.append(_p("after_stabilisation", lang))
+        cautions.append(_p("after_stabilisation"))
     if profile.neuropsychiatric:
         if iv.adapted_for_neuropsychiatric:
-            reasons.append(_p("npf_adapted", lang))
+            reasons.append(_p("npf_adapted"))
         else:
-            cautions.append(_p("npf_adapt", lang))
+            cautions.append(_p("npf_adapt"))
     if profile.interpreter_needed and iv.needs_language_support:
-        cautions.append(_p("interpreter", lang))
+        cautions.append(_p("interpreter"))
     if iv.out_of_home:
-        cautions.append(_p("out_of_home", lang))
+        cautions.append(_p("out_of_home"))
     if risk_level == "high" and iv.intensive:
-        reasons.append(_p("intensive_fit", lang))
+        reasons.append(_p("intensive_fit"))
     return reasons, cautions, None
 
 
@@ -316,15 +296,15 @@ def match(
     severity_of = {n.tag: n.severity for n in needs}
     warnings = []
     if risk_level is None:
-        warnings.append(_p("warn_no_level", lang))
+        warnings.append(_p("warn_no_level"))
     elif risk_level == "low":
-        warnings.append(_p("warn_low", lang))
+        warnings.append(_p("warn_low"))
     elif risk_level == "high":
-        warnings.append(_p("warn_high", lang))
+        warnings.append(_p("warn_high"))
     if discordant:
-        warnings.append(_p("warn_discordant", lang))
+        warnings.append(_p("warn_discordant"))
     if profile.motivation == "low":
-        warnings.append(_p("warn_motivation", lang))
+        warnings.append(_p("warn_motivation"))
     candidates, excluded = [], []
     for position, iv in enumerate(catalogue.interventions):
         covers = sorted((t for t in iv.targets if t in need_rank), key=need_rank.__getitem__)
@@ -332,22 +312,22 @@ def match(
             continue
         name = instrument.text(iv.name, lang)
         if iv.advised_against:
-            warnings.append(_p("warn_against", lang, name=name, evidence=instrument.text(iv.evidence, lang)))
+            warnings.append(_p("warn_against", name=name, evidence=instrument.text(iv.evidence, lang)))
             continue
-        reasons, cautions, exclusion = _responsivity(iv, profile, risk_level, lang)
+        reasons, cautions, exclusion = _responsivity(iv, profile, risk_level)
         if exclusion is not None:
             excluded.append({"id": iv.id, "reason": exclusion})
             continue
-        covered = ", ".join(f"{_need_label(needs, t)} ({_p(severity_of[t], lang)})" for t in covers)
-        reasons.insert(0, _p("targets", lang, x=covered))
+        covered = [_p("need_level", need=_need_label(needs, t), level=_p(severity_of[t])) for t in covers]
+        reasons.insert(0, _p("targets", x=covered))
         first = bool(profile.acute_mental_health and iv.treats_acute_mental_health)
         high_covered = sum(severity_of[t] == "high" for t in covers)
         fits_intensity = iv.intensive == (risk_level == "high")
         key = (not first, -len(covers), -high_covered, not fits_intensity, position)
         if iv.waiting_weeks:
-            cautions.append(_p("wait", lang, w=iv.waiting_weeks))
+            cautions.append(_p("wait", w=iv.waiting_weeks))
         if iv.capacity == 0:
-            cautions.append(_p("no_places", lang))
+            cautions.append(_p("no_places"))
         candidates.append((key, Recommendation(
             id=iv.id, name=name, provider=instrument.text(catalogue.providers[iv.provider], lang),
             setting=iv.setting, hours_per_week=iv.intensity.hours_per_week,
@@ -355,13 +335,12 @@ def match(
             waiting_weeks=iv.waiting_weeks, capacity=iv.capacity,
         )))
     recommendations = _available_next([rec for _, rec in sorted(candidates, key=lambda c: c[0])], needs,
-                                      long_wait_weeks, lang)
+                                      long_wait_weeks)
     covered_tags = {t for rec in recommendations for t in rec.covers}
     uncovered = [n.tag for n in needs if n.tag not in covered_tags]
     unknown = profile.unknown()
     if unknown:
-        named = [PROFILE_FIELDS.get(f, {}).get(lang, PROFILE_FIELDS.get(f, {}).get("sv", f)) for f in unknown]
-        warnings.append(_p("warn_unknown", lang, x=", ".join(named)))
+        warnings.append(_p("warn_unknown", x=[_p(f"field_{f}") for f in unknown]))
     return MatchResult(
         risk_level=risk_level, risk_level_source=source,
         intensity=INTENSITY.get(risk_level, "unknown") if risk_level else "unknown",
@@ -374,8 +353,7 @@ def _long(rec: Recommendation, weeks: float) -> bool:
     return (rec.waiting_weeks or 0) > weeks or rec.capacity == 0
 
 
-def _available_next(ranked: list[Recommendation], needs: list[Need], weeks: float,
-                    lang: str) -> list[Recommendation]:
+def _available_next(ranked: list[Recommendation], needs: list[Need], weeks: float) -> list[Recommendation]:
     """Availability (the reports: child psychiatry queues of 1-1.5 years): after each recommendation that
     cannot start soon, the best-ranked one that can and covers the same main need, saying why."""
     out = list(ranked)
@@ -387,10 +365,10 @@ def _available_next(ranked: list[Recommendation], needs: list[Need], weeks: floa
                             and r.alternative_to is None), None)
         if alternative is None:
             continue
-        rec.cautions.append(_p("long_wait", lang, w=rec.waiting_weeks or 0))
-        when = _p("wait_known", lang, w=alternative.waiting_weeks) if alternative.waiting_weeks is not None \
-            else _p("wait_unknown", lang)
-        alternative.reasons.insert(0, _p("alternative", lang, when=when, need=_need_label(needs, main_need),
+        rec.cautions.append(_p("long_wait", w=rec.waiting_weeks or 0))
+        when = _p("wait_known", w=alternative.waiting_weeks) if alternative.waiting_weeks is not None \
+            else _p("wait_unknown")
+        alternative.reasons.insert(0, _p("alternative", when=when, need=_need_label(needs, main_need),
                                          name=rec.name, w=rec.waiting_weeks or 0))
         alternative.alternative_to = rec.id
         out.remove(alternative)

@@ -132,9 +132,11 @@ def test_the_first_admin_needs_no_as_then_user_commands_need_an_admin(cli_db, ca
     assert cli.main(["--as", "ada", "users", "add", "ida", "--name", "Ida", "--role", "intake", "--team",
                      "SIG Väst"]) == 0
     assert cli.main(["--as", "ida", "users", "add", "eve", "--name", "Eve", "--role", "admin"]) == 2
-    assert "refused (access.role)" in capsys.readouterr().err
+    assert "nekad (access.role): Din roll får inte göra detta" in capsys.readouterr().err  # --lang sv by default
     assert cli.main(["--as", "nobody", "users", "list"]) == 2
-    assert "no active user 'nobody'; nothing was done" in capsys.readouterr().err
+    assert "Det finns ingen aktiv användare nobody. Inget har ändrats." in capsys.readouterr().err
+    assert cli.main(["--lang", "en", "--as", "nobody", "users", "list"]) == 2
+    assert "There is no active user nobody" in capsys.readouterr().err
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{PASSWORD}\n"))
     assert cli.main(["--as", "ada", "users", "passwd", "ida", "--password-stdin"]) == 0
     capsys.readouterr()

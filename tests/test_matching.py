@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import cli
 import instruments
+from catalogue import STRINGS, phrase
 from scoring.matching import Profile, match, plan_draft
 
 SAVRY = instruments.load("savry-like")
@@ -25,6 +26,11 @@ def savry(**rated: str) -> dict[str, str]:
 
 def ids(result) -> list[str]:
     return [r.id for r in result.recommendations]
+
+
+def said(phrases, language: str = "sv") -> list[str]:
+    """The matching's phrases (codes and values) in words, as the page and the CLI say them."""
+    return [phrase(p, language) for p in phrases]
 
 
 # -- the catalogue -------------------------------------------------------------------------------
@@ -65,7 +71,7 @@ def test_low_risk_gives_no_intensive_programme_and_the_over_intervention_warning
     assert result.intensity == "ordinary"
     assert not {"mst", "tfco", "fft", "art"} & set(ids(result))
     assert all(not CATALOGUE.by_id[i].intensive for i in ids(result))
-    assert any("Intensiva program kan göra skada vid låg risk" in w for w in result.warnings)
+    assert any("Intensiva program kan göra skada vid låg risk" in w for w in said(result.warnings))
     assert {"skolsocionom", "fritidsaktivitet"} <= set(ids(result))
 
 
@@ -76,15 +82,18 @@ def test_high_risk_peers_and_parenting_at_15_with_carer_puts_mst_or_fft_on_top()
     assert [n.tag for n in result.needs[:2]] == ["peers", "parenting"]
     assert ids(result)[0] in {"mst", "fft"}
     top = result.recommendations[0]
-    assert top.reasons[0] == "targets: antisocial peers (high), parenting and supervision (high)"
-    assert "suits age 15 (12–17)" in top.reasons and "needs carer – available" in top.reasons
+    reasons = said(top.reasons, "en")
+    assert reasons[0] == "targets: antisocial peers (high), parenting and supervision (high)"
+    assert "suits age 15 (12–17)" in reasons and "needs carer – available" in reasons
+    assert said(top.reasons, "sv")[0] == "riktar sig mot: antisocial peers (hög), parenting and supervision (hög)"
 
 
 def test_without_a_carer_family_therapies_are_excluded_with_the_reason():
     result = match(SAVRY, savry(S1="H", S4="H"), CATALOGUE, Profile(age=15, carer_available=False),
                    judgment="high", lang="en")
     assert not {"mst", "fft", "foraldrastod"} & set(ids(result))
-    assert {"id": "mst", "reason": "needs carer – not available"} in result.excluded
+    assert {"id": "mst", "reason": "needs carer – not available"} in [
+        {"id": e["id"], "reason": phrase(e["reason"], "en")} for e in result.excluded]
 
 
 def test_substance_use_rated_high_recommends_maria_ungdom():
@@ -98,17 +107,17 @@ def test_age_20_gets_no_youth_family_therapy_and_employment_support_is_considere
                    judgment="moderate", lang="en")
     assert not {"fft", "mst", "foraldrastod", "bup"} & set(ids(result))
     assert "arbetsmarknad-unga-vuxna" in ids(result)
-    assert any(e["id"] == "fft" and e["reason"] == "age 20 is outside 11–18" for e in result.excluded)
+    assert any(e["id"] == "fft" and phrase(e["reason"], "en") == "age 20 is outside 11–18" for e in result.excluded)
 
 
 def test_acute_mental_illness_puts_bup_first_and_group_programmes_after_stabilisation():
     result = match(SAVRY, savry(I4="H", I6="M", S4="H"), CATALOGUE,
                    Profile(age=15, acute_mental_health=True, carer_available=True), judgment="moderate", lang="en")
     assert ids(result)[0] == "bup"
-    assert "acute mental-health needs come first" in result.recommendations[0].reasons
+    assert "acute mental-health needs come first" in said(result.recommendations[0].reasons, "en")
     for rec in result.recommendations:
         if CATALOGUE.by_id[rec.id].group_format:
-            assert "group format: after stabilisation" in rec.cautions
+            assert "group format: after stabilisation" in said(rec.cautions, "en")
 
 
 def test_acute_mental_illness_at_22_goes_to_adult_psychiatry():
@@ -119,14 +128,14 @@ def test_acute_mental_illness_at_22_goes_to_adult_psychiatry():
 def test_scare_based_programmes_are_never_recommended_but_warned_against():
     result = match(SAVRY, savry(I1="H", H2="H", S1="H"), CATALOGUE, Profile(age=16), judgment="high", lang="en")
     assert "avrad-skrammande" not in ids(result)
-    assert any(w.startswith("Advised against: Scare-based") for w in result.warnings)
+    assert any(w.startswith("Advised against: Scare-based") for w in said(result.warnings, "en"))
 
 
 def test_static_factors_are_context_never_targets_and_strengths_are_listed():
     result = match(SAVRY, savry(H1="H", H10="H", P3="P", P5="P"), CATALOGUE, Profile(age=15), judgment="low",
                    lang="en")
     assert result.needs == []
-    assert result.context == ["H1 Earlier violence (high)", "H10 Poor school results (high)"]
+    assert said(result.context, "en") == ["H1 Earlier violence (high)", "H10 Poor school results (high)"]
     assert result.strengths == ["P3 Secure bonds", "P5 Committed to school"]
     assert result.recommendations == []
 
@@ -137,19 +146,22 @@ def test_band_is_used_when_there_is_no_judgment_and_discordance_is_warned():
     assert (result.risk_level, result.risk_level_source) == ("high", "band")
     with_judgment = match(SAVRY, savry(**{f"H{i}": "H" for i in range(1, 11)}, **{f"I{i}": "H" for i in range(1, 9)}),
                           CATALOGUE, Profile(age=15), judgment="low", lang="en")
-    assert with_judgment.risk_level == "low" and any("two levels apart" in w for w in with_judgment.warnings)
+    assert with_judgment.risk_level == "low"
+    assert any("two levels apart" in w for w in said(with_judgment.warnings, "en"))
 
 
 def test_unknown_profile_fields_are_listed_and_become_cautions():
     result = match(SAVRY, savry(S4="H"), CATALOGUE, Profile(), judgment="moderate", lang="en")
     assert set(result.unknown_profile) == {"age", "motivation", "acute_mental_health", "neuropsychiatric",
                                            "interpreter_needed", "carer_available", "in_school"}
-    unknown = next(w for w in result.warnings if w.startswith("Unknown in the profile"))
+    unknown = next(w for w in said(result.warnings, "en") if w.startswith("Unknown in the profile"))
     assert "acute mental-health needs" in unknown and "acute_mental_health" not in unknown  # words, not field names
     swedish = match(SAVRY, savry(S4="H"), CATALOGUE, Profile(), judgment="moderate", lang="sv")
-    assert not any("_" in w for w in swedish.warnings if w.startswith("Okänt i profilen"))
+    swedish_unknown = next(w for w in said(swedish.warnings) if w.startswith("Okänt i profilen"))
+    assert "akut psykisk ohälsa" in swedish_unknown and "_" not in swedish_unknown
     fft = next(r for r in result.recommendations if r.id == "fft")
-    assert "needs carer – unknown" in fft.cautions and "age unknown – for ages 11–18" in fft.cautions
+    assert "needs carer – unknown" in said(fft.cautions, "en") and "age unknown – for ages 11–18" in said(
+        fft.cautions, "en")
 
 
 def test_uncovered_needs_are_listed():
@@ -260,13 +272,34 @@ def test_match_command_text_and_bad_input(tmp_path, capsys):
     assert "not valid JSON (line 1" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("language", "words", "not_words"), [
+    ("sv", ("Risknivå", "riktar sig mot:", "h/v"), ("targets:", "h/week", "high)")),
+    ("en", ("Risk level", "targets:", "h/week"), ("riktar sig mot", "h/v", "hög)")),
+])
+def test_match_command_says_every_phrase_in_the_language_asked(tmp_path, capsys, language, words, not_words):
+    """The reasons, cautions and warnings come from the catalogue in ``--lang``: no English under sv."""
+    from .test_translations import ENGLISH
+
+    (tmp_path / "a.json").write_text(json.dumps({"ratings": savry(S1="H", S4="H"), "judgment": "high"}))
+    assert cli.main(["--lang", language, "match", "--instrument", "savry-like", str(tmp_path / "a.json")]) == 0
+    out = capsys.readouterr().out
+    assert all(w in out for w in words) and not any(w in out for w in not_words), out
+    if language == "sv":
+        lines = [line for line in out.splitlines() if ENGLISH.search(line) and " – " not in line]
+        assert not lines, lines  # (the intervention's line carries the catalogue's own names)
+    assert cli.main(["--lang", language, "match", "--instrument", "savry-like", str(tmp_path / "a.json"),
+                     "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["recommendations"][0]["reasons"][0].startswith(words[1])
+
+
 def test_every_profile_field_has_a_name_in_both_languages():
     from dataclasses import fields
 
     from scoring.matching import PROFILE_FIELDS
 
     assert {f.name for f in fields(Profile)} == set(PROFILE_FIELDS)
-    assert all(set(names) == {"sv", "en"} for names in PROFILE_FIELDS.values())
+    assert all(set(STRINGS[f"match_field_{name}"]) == {"sv", "en"} for name in PROFILE_FIELDS)
 
 
 # -- availability (#14 item 8) ---------------------------------------------------------------------
@@ -284,11 +317,11 @@ def test_a_long_wait_ranks_an_available_alternative_for_the_same_need_next_to_it
     assert "bup" in order
     bup = result.recommendations[order.index("bup")]
     after = result.recommendations[order.index("bup") + 1]
-    assert bup.waiting_weeks == 60 and "väntetid cirka 60 veckor" in bup.cautions
-    assert any(c.startswith("lång väntetid (60 veckor)") for c in bup.cautions)
+    assert bup.waiting_weeks == 60 and "väntetid cirka 60 veckor" in said(bup.cautions)
+    assert any(c.startswith("lång väntetid (60 veckor)") for c in said(bup.cautions))
     assert after.alternative_to == "bup" and "mental_health" in after.covers and not (after.waiting_weeks or 0) > 12
-    assert after.reasons[0].startswith("kan börja snart (ingen känd väntetid) och möter samma behov")
-    assert "BUP – bedömning och behandling, där väntetiden är 60 veckor" in after.reasons[0]
+    assert said(after.reasons)[0].startswith("kan börja snart (ingen känd väntetid) och möter samma behov")
+    assert "BUP – bedömning och behandling, där väntetiden är 60 veckor" in said(after.reasons)[0]
 
 
 def test_an_organisations_availability_file_overrides_the_catalogue(tmp_path, monkeypatch):
@@ -304,7 +337,7 @@ def test_an_organisations_availability_file_overrides_the_catalogue(tmp_path, mo
     crowded = instruments.load_catalogue()
     result = match(ESTER, mental_health_high(), crowded, Profile(age=15), judgment="moderate")
     kbt = next(r for r in result.recommendations if r.id == "kbt-individual")
-    assert "inga lediga platser just nu" in kbt.cautions and kbt.alternative_to is None
+    assert "inga lediga platser just nu" in said(kbt.cautions) and kbt.alternative_to is None
     bad = tmp_path / "bad.yaml"
     bad.write_text("source: x\ninterventions:\n  bup: {waiting_weeks: 2}\n  trollkarl: {capacity: 1}\n")
     with pytest.raises(instruments.InstrumentError, match=r"bad.yaml:4.*'trollkarl' is not an intervention"):

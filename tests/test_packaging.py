@@ -24,6 +24,7 @@ def test_the_wheel_builds_without_a_warning_and_carries_its_data(tmp_path):
     assert "absent from the `packages` configuration" not in built.stdout + built.stderr
     names = zipfile.ZipFile(next(tmp_path.glob("insats-*.whl"))).namelist()
     for needed in ("forms/locale/sv/LC_MESSAGES/insats.po", "forms/locale/en/LC_MESSAGES/insats.po",
-                   "instruments/definitions/savry-like.yaml", "store/migrations/script.py.mako", "app.py"):
+                   "instruments/definitions/savry-like.yaml", "store/migrations/script.py.mako", "app.py",
+                   "catalogue/__init__.py"):  # the words for pages and CLI, read from forms/locale
         assert needed in names, needed
     assert not any(n.startswith(("tests/", "benchmarks/")) for n in names)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 
 import numpy as np
@@ -115,3 +116,83 @@ def test_the_invitation_is_a_valid_rfc_5545_request_with_its_time_zone_and_organ
         case_code="SIG-K7QF3M", on=date(2026, 6, 1), start=time(9, 0), minutes=60, place="", summary="Möte",
         description="", organiser=("Sam Samordnare", None), attendees=[]))
     assert str(without.walk("VEVENT")[0]["ORGANIZER"]).endswith(".invalid")  # never an invented real address
+
+
+def test_the_plain_words_plan_and_summary_are_in_english_on_the_english_page():
+    """#21 item 6: the family's copy in the page's language, every word of it from the catalogue and the
+    dates as the language writes them."""
+    from forms.plain_plan import closing_summary_html
+
+    page = plain_words_html(held_on=date(2026, 11, 23), next_meeting_on=date(2026, 12, 21), short_goals=["x"],
+                            long_goals=["y"], commitments=[("Mentor", "calls", date(2026, 12, 7), None)], lang="en")
+    assert "This is what we agreed at the meeting on 23/11/2026." in page and "Next time we meet: 21/12/2026." in page
+    assert "<td>07/12/2026</td>" in page and "2026-" not in page
+    summary = closing_summary_html(closed_on=date(2026, 6, 30), goals=[], done=[], continues=[], lang="en")
+    assert "We ended our work together on 30/06/2026." in summary and "Nothing in particular." in summary
+    for html in (page, summary):
+        assert not SWEDISH_LETTERS.search(html), SWEDISH_LETTERS.findall(html)
+    swedish = plain_words_html(held_on=date(2026, 11, 23), next_meeting_on=date(2026, 12, 21), short_goals=[],
+                               long_goals=[], commitments=[("Mentor", "ringer", date(2026, 12, 7), None)])
+    assert "<td>2026-12-07</td>" in swedish and "Vem" in swedish
+
+
+SWEDISH_LETTERS = re.compile(r"\w*[åäöÅÄÖ]\w*")
+
+
+def follow_up_report() -> dict:
+    """A follow-up report as forms.followup_report makes it, every part present (small counts as '< 5')."""
+    measures = {"police_reports": 12, "placements": 3, "placement_days": 140, "placement_cost": 560000,
+                "placement_cost_by_type": {"SiS": 300000, "HVB": 200000, "family_home": 60000}}
+    return {
+        "period": {"from": "2026-01-01", "to": "2026-12-31", "window_months": 12},
+        "cases_started": 24, "days_referral_to_decision": {"median": 9},
+        "first_assessment_within_7_days_share": 0.75, "meeting_intervals_within_28_days_share": 0.8,
+        "started_with_active_consent_share": 1.0, "started_with_action_plan_share": 0.9,
+        "closed_with_closing_assessment_share": 0.5, "occupation_at_closing_share": 0.6,
+        "closed": {"goals_reached": 7, "dropped_out": "< 5"},
+        "risk_change": {"n": 20, "risk_total": {"pre_mean": 21.5, "post_mean": 16.2},
+                        "protective_total": {"pre_mean": 3.1, "post_mean": 4.4}},
+        "occupation_at_closing": {"school": 6, "work": "< 5", "training": "< 5", "none": "< 5"},
+        "funnel": {"received": 60, "suitable": 40, "asked": 30, "accepted": 24},
+        "outcomes": {"before": measures, "after": measures, "youths": 24},
+        "comparison_group": {"outcomes": {"before": measures, "after": measures}, "youths": 11},
+    }
+
+
+def pdf_words(monkeypatch, language: str) -> list[str]:
+    """Every piece of text drawn on the follow-up PDF's pages (titles, tables, ticks, notes)."""
+    import matplotlib.table
+    import matplotlib.text
+
+    from forms import followup_pdf
+
+    drawn: list[str] = []
+    real = followup_pdf.PdfPages
+
+    class Recording(real):
+        def savefig(self, figure=None, **kwargs):
+            figure.canvas.draw()
+            texts = [t for t in figure.findobj(matplotlib.text.Text)]
+            texts += [cell.get_text() for table in figure.findobj(matplotlib.table.Table)
+                      for cell in table.get_celld().values()]
+            drawn.extend(t.get_text() for t in texts if t.get_text().strip())
+            return super().savefig(figure, **kwargs)
+
+    monkeypatch.setattr(followup_pdf, "PdfPages", Recording)
+    pdf = followup_pdf.follow_up_pdf(follow_up_report(), language)
+    assert pdf.startswith(b"%PDF")
+    return drawn
+
+
+def test_the_follow_up_pdf_is_in_english_when_asked_and_in_swedish_by_default(monkeypatch):
+    from .test_translations import ENGLISH, RAW_CODE
+
+    english = pdf_words(monkeypatch, "en")
+    assert "Follow-up of social intervention groups (SIG)" in english and "Closed: goals reached" in english
+    assert "Cases started 01/01/2026 – 31/12/2026; outcomes 12 months before and after the start" in english
+    assert not [w for w in english if SWEDISH_LETTERS.search(w)], [w for w in english if SWEDISH_LETTERS.search(w)]
+    swedish = pdf_words(monkeypatch, "sv")
+    assert "Uppföljning av sociala insatsgrupper" in swedish and "Avslutade: målen nådda" in swedish
+    assert not [w for w in swedish if ENGLISH.search(w)], [w for w in swedish if ENGLISH.search(w)]
+    assert not [w for w in swedish if RAW_CODE.search(w)]  # closing reasons, occupations in words
+    assert not {"goals_reached", "dropped_out", "family_home", "police_reports"} & set(english)

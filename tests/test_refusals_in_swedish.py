@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -108,3 +108,83 @@ def test_the_import_preview_names_each_row_error_in_swedish(content):
     for error in errors:
         with_lang = expected(error.expected)
         assert not ENGLISH.search(with_lang), with_lang
+
+
+# -- every code, walked through the page's own refusal path (#21 item 6) ---------------------------------
+# a value for each of a refusal's parameters, by name, as the store gives them: vocabulary codes that are
+# no Swedish word (said in words or the test fails), dates, and values people type (shown as typed)
+SAMPLES = {
+    "recipient": "socialtjanst", "category": "assessment", "organisation": "police", "roles": ["intake", "admin"],
+    "source": "faltassistenter", "what": "informed", "reference": "received", "placement": "family_home",
+    "on": date(2026, 11, 23), "day": date(2026, 11, 24), "today": date(2026, 11, 23), "date": date(2026, 11, 20),
+    "earlier": date(2026, 11, 1), "at": "14:05", "min": 12, "login": "ida", "logins": ["ida", "bo"],
+    "teams": ["SIG Öst"], "name": "Ida Svensson", "case": "SIG-ABC123", "code": "SIG-?", "criteria": ["K9"],
+    "basis": "LVU 12", "draft": 12, "item": "H11", "judgment": "extrem", "kind": "brand", "level": "Q",
+    "occasion": "halvtid", "reason": "flytt", "status": "pausad", "action": "user.manage",
+}
+REFUSAL_PLACEHOLDER = re.compile(r"\{([a-z_]+)")
+
+
+def walked_refusals() -> list[tuple[str, dict]]:
+    """Every raised code (and the consent refusal every release meets) with its parameters' samples."""
+    codes = sorted({*raised_codes(), "consent.missing"})
+    walked = []
+    for code in codes:
+        names = set(REFUSAL_PLACEHOLDER.findall(STRINGS[f"err_{code}"]["sv"] + STRINGS[f"err_{code}"]["en"]))
+        walked.append((code, {name: SAMPLES.get(name, 7) for name in names}))
+    return walked
+
+
+def refusals_page(walked: list[tuple[str, dict]]) -> None:
+    """A page that meets every refusal through ``ctx.attempt``, as a page's action does."""
+    from forms import context as ctx
+    from store.cases import CaseError
+
+    class Refused(CaseError):  # any code with any parameters (case.code's own is called "code")
+        def __init__(self, code: str, params: dict) -> None:
+            ValueError.__init__(self, "the store's English sentence, never shown on a page")
+            self.code, self.params = code, params
+
+    def refuse(code: str, params: dict) -> None:
+        raise Refused(code, params)
+
+    for code, params in walked:
+        ctx.attempt(lambda code=code, params=params: refuse(code, params))
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_every_raised_code_is_said_in_the_pages_language_through_the_pages_path(language):
+    from streamlit.testing.v1 import AppTest
+
+    from .test_translations import RAW_CODE, RAW_IDENTIFIER
+
+    walked = walked_refusals()
+    assert len(walked) > 60
+    at = AppTest.from_function(refusals_page, args=(walked,), default_timeout=30)
+    at.session_state["lang"] = language
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = [str(e.value) for e in at.error]
+    assert len(said) == len(walked)
+    problems = {code: text for (code, _), text in zip(walked, said, strict=True)
+                if "never shown" in text or "{" in text or RAW_IDENTIFIER.search(text)
+                or (language == "sv" and (ENGLISH.search(text) or RAW_CODE.search(text)))}
+    assert not problems
+    unchanged = {"sv": "Inget", "en": "Nothing"}[language]
+    assert all(unchanged in text or "Ingenting" in text or "nothing" in text.lower() for text in said)
+    by_code = dict(zip([c for c, _ in walked], said, strict=True))
+    assert {"sv": "Socialtjänsten", "en": "Social services"}[language].lower() in by_code["consent.missing"].lower()
+    assert "family_home" not in by_code["outcome.no_price"]  # a placement type in words
+    if language == "en":  # dates as English writes them
+        assert "24/11/2026" in by_code["date.future"] and "2026-11-24" not in by_code["date.future"]
+
+
+def test_a_value_typed_by_a_person_is_shown_as_typed_even_when_it_spells_a_code():
+    """A user called "admin" stays "admin" in "there is no active user admin", never "administratör"."""
+    from catalogue import refusal
+    from store.users import UserError
+
+    assert "admin" in refusal(UserError("user.unknown", "no active user 'admin'", login="admin"), "sv")
+    organisation = refusal(cases.CaseError("x", "member.organisation", organisation="school"), "sv")
+    category = refusal(cases.ConsentMissing("skola", "school", "SIG-ABC123"), "sv")
+    assert organisation != category and "school" not in organisation + category  # each vocabulary its own words

@@ -159,7 +159,7 @@ def test_assessments_import_export_round_trip(use_db, engine, tmp_path, capsys):
 def test_audit_verify_and_backup_restore(use_db, engine, tmp_path, capsys):
     assert cli.main(["referrals", "import", register(tmp_path, "SIG-AAA111,polis,2026-01-10,,,,,,")]) == 0
     assert cli.main(["audit", "verify"]) == 2  # an admin's task
-    assert "refused (access.role)" in capsys.readouterr().err
+    assert "nekad (access.role)" in capsys.readouterr().err
     assert cli.main(["--as", "ada.admin", "audit", "verify"]) == 0
     assert "audit chain intact: 5 rows" in capsys.readouterr().out  # 2 users, the import, the refusal, this check
     backup = tmp_path / "backup.db"

@@ -19,7 +19,8 @@ from forms.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
 from .app_helpers import RESEARCHER, ROOT, USER, make_database, no_trace, open_page
 from .test_app_pages import case_with_finals
 
-KEYWORDS = {"tr": None, "tr_or": (1,), "ntr": (1,)}  # tr("key", ...), tr_or("key", default), ntr("key", n)
+# tr("key", ...), tr_or("key", default), ntr("key", n); the CLI: catalogue.text("key", language), say("key")
+KEYWORDS = {"tr": None, "tr_or": (1,), "ntr": (1,), "text": (1,), "say": (1,)}
 PLACEHOLDER = re.compile(r"\{([a-z_]+)[^}]*\}")
 # a raw identifier: snake_case as code writes it ("acute_mental_health"), never what a reader should see
 RAW_IDENTIFIER = re.compile(r"(?<![\w./\\-])[a-z]+(?:_[a-z0-9]+)+(?![\w./\\-])")
@@ -33,7 +34,7 @@ def catalogue(language: str):
 def used_in_code() -> dict[str, str]:
     """Every literal message id passed to ``tr``/``tr_or`` in the app, as ``pybabel extract -k`` finds it."""
     found = {}
-    for folder in (ROOT / "forms", ROOT / "cli"):
+    for folder in (ROOT / "forms", ROOT / "cli", ROOT / "catalogue"):
         for filename, line, message, _, _ in extract_from_dir(folder, method_map=[("**.py", "python")],
                                                               keywords=KEYWORDS):
             if isinstance(message, str) and re.fullmatch(r"[a-z][a-z0-9_]*", message):

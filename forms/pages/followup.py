@@ -12,7 +12,7 @@ import streamlit as st
 from forms import context as ctx
 from forms.followup_pdf import MEASURE_NAMES, REASONS, STEP_NAMES, follow_up_pdf
 from forms.followup_report import figures, follow_up_report, report_json
-from forms.i18n import tr
+from forms.i18n import lang, tr
 from forms.numbers import for_display, number, percent
 from forms.release import download
 from forms.safe_csv import audited_download
@@ -73,7 +73,7 @@ def main() -> None:
                      hide_index=True, width="stretch")
     name = f"uppfoljning-{start}-{end}"
     pdf_col, json_col, csv_col = st.columns(3)
-    download(tr("followup_pdf"), lambda: follow_up_pdf(report), file_name=f"{name}.pdf", mime="application/pdf",
+    download(tr("followup_pdf"), lambda: follow_up_pdf(report, lang()), file_name=f"{name}.pdf", mime="application/pdf",
              key="followup_pdf", audit=("report.followup", f"{name}.pdf"), column=pdf_col)
     download("JSON", lambda: report_json(report), file_name=f"{name}.json",
              mime="application/json", key="followup_json", audit=("report.followup", f"{name}.json"), column=json_col)

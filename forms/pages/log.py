@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from forms import context as ctx
-from forms.i18n import ntr, tr, tr_or
+from forms.i18n import STRINGS, ntr, tr, tr_or
 from forms.numbers import local_time
 from forms.safe_csv import audited_download
 from rules import timing
@@ -24,10 +24,18 @@ def readable(log: pd.DataFrame) -> pd.DataFrame:
     words = {column: {code: tr_or(f"{prefix}{code}", code) for code in log[column].dropna().unique()}
              for column, prefix in (("action", "log_action_"), ("entity", "log_entity_"))}
     roles = {r: " + ".join(tr_or(f"role_{x}", x) for x in str(r).split("+")) for r in log["role"].dropna().unique()}
+    details = [refused_detail(d) if action == "refused" else d
+               for action, d in zip(log["action"], log["detail"].fillna(""), strict=True)]
     return log.assign(at=[local_time(t) for t in log["at"]], role=log["role"].map(roles),
                       action=log["action"].map(words["action"]), entity=log["entity"].map(words["entity"]),
-                      case_code=log["case_code"].fillna("–"), detail=log["detail"].fillna(""),
-                      reason=log["reason"].fillna(""))
+                      case_code=log["case_code"].fillna("–"), detail=details, reason=log["reason"].fillna(""))
+
+
+def refused_detail(detail: str) -> str:
+    """A refusal's row ("access.role user.manage": its code, then what was asked) in words: the refusal
+    as the user was told it, when the catalogue says it without values; else as stored."""
+    key = f"err_{detail.split(' ', 1)[0]}"
+    return tr(key) if key in STRINGS and "{" not in STRINGS[key]["sv"] else detail
 
 
 def main() -> None:

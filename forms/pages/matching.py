@@ -8,7 +8,7 @@ from datetime import date
 import streamlit as st
 
 from forms import context as ctx
-from forms.i18n import lang, ntr, tr
+from forms.i18n import lang, ntr, say, tr
 from forms.network import attendee_options
 from forms.numbers import number
 from forms.score_panel import level_label
@@ -82,7 +82,7 @@ def main() -> None:
         for strength in result.strengths or [tr("no_protective")]:
             strengths_col.markdown(f"- {strength}")
         for warning in result.warnings:
-            st.warning(warning)
+            st.warning(say(warning))
         st.markdown(f"## {tr('recommendations')}")
         if not result.recommendations:  # low risk, or nothing in the catalogue fits: say what to do instead
             st.info(tr("no_recommendations", level=level))
@@ -90,17 +90,19 @@ def main() -> None:
         chosen = []
         for rec in result.recommendations:
             with st.container(border=True):
-                label = f"**{rec.name}** · {rec.provider} · {number(rec.hours_per_week)} h/v, ~{rec.typical_weeks} v"
+                label = f"**{rec.name}** · {rec.provider} · " + tr(
+                    "match_hours_weeks", hours=number(rec.hours_per_week), weeks=rec.typical_weeks)
                 if rec.alternative_to:
                     label = f"{tr('alternative')}: {label}"
                 if st.checkbox(label, key=f"pick:{rec.id}"):
                     chosen.append(rec.id)
                 for reason in rec.reasons:
-                    st.caption(f"✓ {reason}")
+                    st.caption(f"✓ {say(reason)}")
                 for caution in rec.cautions:
-                    st.caption(f"! {caution}")
+                    st.caption(f"! {say(caution)}")
         if result.uncovered_needs:
-            st.info(tr("uncovered", needs=", ".join(result.uncovered_needs)))
+            labels = {need.tag: need.label for need in result.needs}  # the need in words, never its tag
+            st.info(tr("uncovered", needs=", ".join(labels.get(t, t) for t in result.uncovered_needs)))
         first = None if has_plan else first_meeting(overview.subject_id)
         if st.button(tr("add_to_plan"), key="add_to_plan", type="primary",
                      disabled=not chosen or (not has_plan and first is None)):

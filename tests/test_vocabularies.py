@@ -1,0 +1,101 @@
+"""Vocabulary codes are never shown raw (#21 item 6): every code of a stored vocabulary that reaches a page,
+a PDF or a printout has words in both catalogues under its family's prefix, and the places that once
+showed a code say it in words.
+
+Two vocabularies name the same organisations: consent recipients are stored as Swedish codes
+(``socialtjanst``, ``polis``: ``actor_``) and network members' organisations as English ones (``police``,
+``school``: ``org_``). They are kept as stored (renaming them is a migration); each has its own words.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from catalogue import STRINGS, words
+from store import access, models, transaction
+from store.cases import CLOSING_REASONS
+from store.cases.consent import CONSENT_STATES
+from store.cases.referrals import STATUSES
+
+from .app_helpers import ADMIN, AS_USER, ROOT, no_trace, open_page
+
+
+def literal(path: str, name: str) -> tuple[str, ...]:
+    """A page's own vocabulary (pages run on import, so it is read from the source)."""
+    for node in ast.walk(ast.parse((ROOT / path).read_text())):
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"{path} has no {name}")
+
+
+VOCABULARIES = {
+    "actor_": (*literal("forms/pages/case.py", "CONSENT_ACTORS"), *literal("forms/pages/plan.py", "ATTENDEES"),
+               "family"),
+    "category_": literal("forms/pages/case.py", "CONSENT_CATEGORIES"),
+    "org_": models.ORGANISATIONS, "role_": access.ROLES, "source_": models.REFERRAL_SOURCES,
+    "occasion_": models.OCCASIONS, "commitment_": models.COMMITMENT_STATUSES, "occupation_": models.OCCUPATIONS,
+    "placement_": models.PLACEMENTS, "review_": models.COMMITMENT_REVIEWS, "owner_": models.GOAL_OWNERS,
+    "event_": models.EVENT_KINDS, "closing_": CLOSING_REASONS, "status_": STATUSES,
+    "consent_state_": CONSENT_STATES,
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(VOCABULARIES))
+def test_every_code_of_every_vocabulary_has_words_in_both_languages(prefix):
+    missing = [code for code in VOCABULARIES[prefix] if set(STRINGS.get(prefix + code, {})) != {"sv", "en"}]
+    assert not missing
+
+
+def test_both_organisation_vocabularies_are_said_in_words():
+    """The Swedish-coded recipients and the English-coded organisations: never the code on a Swedish page."""
+    for prefix in ("actor_", "org_"):
+        for code in VOCABULARIES[prefix]:
+            said = words(code, "sv", prefix)
+            assert said != code or code in ("ungdom",), (prefix, code)  # "ungdom" is itself the Swedish word
+    assert words("police", "sv", "org_") == "Polisen" and words("polis", "sv", "actor_") != "polis"
+
+
+def test_the_log_says_a_refusal_in_words_not_by_its_code(app_engine):
+    """Logg showed "access.role user.manage" for a refusal; the download keeps the code for its tools."""
+    with pytest.raises(access.AccessDenied), transaction(app_engine) as s:
+        access.guard(s, AS_USER, "user.manage")
+    at = open_page("log", user=ADMIN)
+    no_trace(at)
+    [table] = at.dataframe
+    details = " | ".join(map(str, table.value.iloc[:, list(table.value.columns).index("Detaljer")]))
+    assert "access.role" not in details and STRINGS["err_access.role"]["sv"] in details
+
+
+def audit_words() -> tuple[set[str], set[str]]:
+    """Every action and kind of record the store can write to the log: the access rules' own (an
+    unaudited guard still names them), ``verb=`` overrides, ``audit.record(_many)`` and refusal rows."""
+    actions = {rule.split(".", 1)[1] for rule in access.POLICY}
+    entities = {rule.split(".", 1)[0] for rule in access.POLICY}
+    for path in (ROOT / "store").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "attr", getattr(node.func, "id", None))
+                if name in ("record", "record_many") and len(node.args) >= 4:
+                    for found, arg in ((actions, node.args[2]), (entities, node.args[3])):
+                        if isinstance(arg, ast.Constant):
+                            found.add(arg.value)
+                if name == "guard":
+                    actions |= {k.value.value for k in node.keywords if k.arg == "verb" and
+                                isinstance(k.value, ast.Constant)}
+            if isinstance(node, ast.Dict):  # a refusal's audit_row
+                pairs = {k.value: v.value for k, v in zip(node.keys, node.values, strict=True)
+                         if isinstance(k, ast.Constant) and isinstance(v, ast.Constant)}
+                if "action" in pairs and "entity" in pairs:
+                    actions.add(pairs["action"])
+                    entities.add(pairs["entity"])
+    return actions, entities
+
+
+def test_every_action_and_record_kind_the_log_can_hold_is_said_in_words():
+    """Logg says "hanterade användare", never "manage user" or "login_refused"."""
+    actions, entities = audit_words()
+    assert {"read", "manage", "lockout", "refused"} <= actions and {"case", "user", "member"} <= entities
+    assert not [a for a in actions if set(STRINGS.get(f"log_action_{a}", {})) != {"sv", "en"}]
+    assert not [e for e in entities if set(STRINGS.get(f"log_entity_{e}", {})) != {"sv", "en"}]
