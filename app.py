@@ -7,9 +7,10 @@ import json
 
 import streamlit as st
 
-from forms import auth, errors
+from forms import auth
 from forms.context import engine, open_case, show_flash
 from forms.i18n import LANGUAGES, refusal, tr
+from services import errors
 from store import AccessDenied
 from store.access import landing_page, pages_for
 from store.cases import CaseError

@@ -1,6 +1,6 @@
 """The coordinator's caseload at city scale: 2,000 active groups with 50,000 meetings (target < 300 ms).
 
-Measured on SQLite: ``forms.caseload.caseload`` end to end (the store's few aggregate queries and the
+Measured on SQLite: ``services.caseload.caseload`` end to end (the store's few aggregate queries and the
 vectorised table), against a naive baseline in the same run that asks the database case by case and
 computes each row in Python, as a first version would. Both tables are compared cell by cell.
 """
@@ -108,7 +108,7 @@ def _cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def run(cases: int = 2_000, meetings_per_case: int = 25) -> dict:
-    from forms.caseload import caseload
+    from services.caseload import caseload
     from store import Actor, make_engine, transaction
 
     actor = Actor("bench", "system")

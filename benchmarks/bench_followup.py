@@ -78,7 +78,7 @@ def _database(folder: Path, frame: pd.DataFrame, starts: pd.Series) -> str:
 
 
 def run(cases: int = 10_000, periods: int = 100_000) -> dict:
-    from forms.followup_report import follow_up_report
+    from services.followup_report import follow_up_report
     from store import Actor, make_engine, transaction
 
     frame, starts = _cohort(cases, periods)

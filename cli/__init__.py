@@ -100,7 +100,7 @@ def _run(args: argparse.Namespace) -> int:
         if refused(exc):  # a refusal no command caught
             _say_refusal(exc, args.lang)
             return BAD_INPUT
-        from forms.errors import place_of, report
+        from services.errors import place_of, report
 
         print(f"insats: unexpected error (id {report(exc)}: {type(exc).__name__} at {place_of(exc)}); "
               "nothing more is shown here, so no case data reaches the terminal", file=sys.stderr)

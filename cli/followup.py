@@ -42,7 +42,7 @@ def cmd_outcomes_import(args: argparse.Namespace) -> None:
 
 
 def cmd_follow_up(args: argparse.Namespace) -> None:
-    from forms.followup_report import follow_up_report, report_json
+    from services.followup_report import follow_up_report, report_json
     from store import transaction
 
     start, end = parse_day(args.date_from, "--from"), parse_day(args.date_to, "--to")
@@ -63,13 +63,13 @@ def cmd_follow_up(args: argparse.Namespace) -> None:
         write_atomically(args.output, report_json(report) + "\n")
         return
     if args.format == "pdf":  # -o is required (checked above): a PDF does not go to a terminal
-        from forms.followup_pdf import follow_up_pdf
+        from services.followup_pdf import follow_up_pdf
 
         write_atomically(args.output, follow_up_pdf(report))
         if args.output != "-":
             print(f"follow-up report written to {args.output}")
         return
-    from forms.followup_report import figures
+    from services.followup_report import figures
 
     # one figure per row, as the page's CSV; text throughout ("< 5" beside 12 and 0.5, one type per column)
     flat = pd.DataFrame(figures(report), columns=["figure", "value"])

@@ -19,7 +19,7 @@ def _day(text: str | None) -> date:
 
 
 def cmd_caseload(args: argparse.Namespace) -> None:
-    from forms.caseload import caseload
+    from services.caseload import caseload
     from store import transaction
 
     on = _day(args.on)

@@ -23,7 +23,7 @@ ACCESSIBLE_THEME = ("--theme.base", "light", "--theme.textColor", "#111111", "--
 
 
 def streamlit_argv(port: int, address: str) -> list[str]:
-    from forms.uploads import max_upload_mb  # the same limit at the door as in the pages' messages
+    from services.settings import max_upload_mb  # the same limit at the door as in the pages' messages
 
     return ["streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port), "--server.address", address,
             *SAFE_SETTINGS, *ACCESSIBLE_THEME, "--server.maxUploadSize", str(max_upload_mb())]

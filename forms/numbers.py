@@ -49,9 +49,7 @@ def number(value: object, digits: int = 3, language: str | None = None) -> str:
     return _minus(text, language)
 
 
-def percent(share: float | None) -> str:
-    """A share 0..1 as whole per cent ("62 %"); "–" when there was nothing to share."""
-    return "–" if share is None or share != share else f"{share * 100:.0f} %"  # None or NaN
+from services.followup_pdf import percent  # noqa: E402,F401  (one rule for a share in per cent)
 
 
 def p_value(value: object, language: str | None = None) -> str:

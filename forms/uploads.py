@@ -14,25 +14,9 @@ import re
 
 import streamlit as st
 
+from services.settings import DEFAULT_MB, DEFAULT_ROWS, max_rows, max_upload_mb  # noqa: F401
+
 from .i18n import tr
-from .settings import int_setting
-
-DEFAULT_MB, DEFAULT_ROWS = 10, 100_000
-
-
-def _setting(name: str, default: int) -> int:
-    try:
-        return int_setting(name, default)
-    except ValueError:  # a mistyped limit must not take the pages down: the default holds
-        return default
-
-
-def max_upload_mb() -> int:
-    return _setting("INSATS_MAX_UPLOAD_MB", DEFAULT_MB)
-
-
-def max_rows() -> int:
-    return _setting("INSATS_MAX_ROWS", DEFAULT_ROWS)
 
 
 def upload_bytes(uploaded) -> bytes | None:

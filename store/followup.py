@@ -3,7 +3,7 @@
 ``report.followup`` (coordinators for their teams, researchers for all) gathers plain frames - no
 names, no case codes, no free text - for the cases *started* in the period and for the comparison
 group (youths found suitable in the period who did not start; their reference date is the intake
-decision). ``forms.followup_report`` computes the figures from them with ``scoring.followup``.
+decision). ``services.followup_report`` computes the figures from them with ``scoring.followup``.
 """
 
 from __future__ import annotations

@@ -175,7 +175,7 @@ def test_only_an_admin_sets_the_floor_never_below_five_and_each_change_is_audite
 
 def _small_counts(report: dict) -> list[tuple[str, object]]:
     """Count figures of 1..4 youths in a report (what a k of 5 must never show)."""
-    from forms.followup_report import figures
+    from services.followup_report import figures
 
     return [(path, v) for path, v in figures(report) if COUNTS.match(path) and isinstance(v, int) and 0 < v < 5]
 
@@ -214,8 +214,8 @@ def test_the_cli_report_is_suppressed_for_researchers_and_across_teams_exact_for
 
 
 def test_the_cli_csv_and_pdf_carry_the_same_suppression(env, capsys, tmp_path):
-    from forms.followup_pdf import follow_up_pdf
-    from forms.followup_report import follow_up_report
+    from services.followup_pdf import follow_up_pdf
+    from services.followup_report import follow_up_report
 
     _, url, _ = env
     base = ["report", "follow-up", "--from", PERIOD[0], "--to", PERIOD[1], "--by", "month"]
@@ -271,7 +271,7 @@ def _page_counts(at) -> list[str]:
 @pytest.mark.parametrize("user, suppressed", [(RESEARCHER, True), (COORDINATOR, False)])
 def test_the_follow_up_page_suppresses_for_a_researcher_and_not_a_coordinators_internal_report(env, user,
                                                                                             suppressed):
-    from forms.followup_report import follow_up_report
+    from services.followup_report import follow_up_report
 
     engine = make_engine(env[1])
     with transaction(engine) as s:  # a month in which the coordinator's team started 1..4 youths

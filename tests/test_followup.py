@@ -164,8 +164,8 @@ def test_the_follow_up_page_and_pdf(tmp_path, monkeypatch):
     from .app_helpers import texts
 
     assert "risksumma" in texts(at, "caption")  # paired change of the started cohort, beside the outcomes
-    from forms.followup_pdf import follow_up_pdf
-    from forms.followup_report import follow_up_report
+    from services.followup_pdf import follow_up_pdf
+    from services.followup_report import follow_up_report
     from store import make_engine
 
     from .app_helpers import USER
@@ -351,7 +351,7 @@ def test_a_recorded_outcome_without_cost_is_priced_or_refused(engine):
 
 def test_the_report_as_figures_has_one_value_per_cell():
     """#19 item 15: the spreadsheet had Python dicts in its cells."""
-    from forms.followup_report import figures
+    from services.followup_report import figures
 
     rows = figures({"n": 3, "by_team": [{"group": "SIG Söderort", "started": 2}], "risk": {"pre_mean": 27.5}})
     assert rows == [("n", 3), ("by_team.0.group", "SIG Söderort"), ("by_team.0.started", 2), ("risk.pre_mean", 27.5)]

@@ -17,6 +17,7 @@ FORBIDDEN = {
     "store": {"scoring", "forms", "streamlit", "app", "cli"},
     "catalogue": {"instruments", "store", "forms", "scoring", "streamlit", "sqlalchemy", "app", "cli"},
     "forms": {"app", "cli"},
+    "services": {"forms", "streamlit", "app", "cli"},
 }
 
 
@@ -116,3 +117,9 @@ def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_the_circle_check_sees_a_circle():
     assert _circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
+
+def test_the_cli_never_imports_forms():
+    graph = import_graph()
+    reaches = sorted(f"{m} -> {t}" for m, targets in graph.items() if m.startswith("cli")
+                     for t in targets if t.startswith("forms"))
+    assert reaches == []

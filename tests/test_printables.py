@@ -140,7 +140,7 @@ SWEDISH_LETTERS = re.compile(r"\w*[åäöÅÄÖ]\w*")
 
 
 def follow_up_report() -> dict:
-    """A follow-up report as forms.followup_report makes it, every part present (small counts as '< 5')."""
+    """A follow-up report as services.followup_report makes it, every part present (small counts as '< 5')."""
     measures = {"police_reports": 12, "placements": 3, "placement_days": 140, "placement_cost": 560000,
                 "placement_cost_by_type": {"SiS": 300000, "HVB": 200000, "family_home": 60000}}
     return {
@@ -164,7 +164,7 @@ def pdf_words(monkeypatch, language: str) -> list[str]:
     import matplotlib.table
     import matplotlib.text
 
-    from forms import followup_pdf
+    from services import followup_pdf
 
     drawn: list[str] = []
     real = followup_pdf.PdfPages

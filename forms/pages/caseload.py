@@ -8,11 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from forms import context as ctx
-from forms.caseload import caseload
 from forms.i18n import tr
 from forms.network import organisation_label
 from forms.numbers import for_display
 from rules import timing
+from services.caseload import caseload
 
 SHOWN = ["case_code", "next_meeting_due_on", "meeting_overdue", "missing_organisations", "serious_events_open",
          "commitments_overdue", "started_without_assessment", "days_yes_to_first_assessment", "consent_expires_on",

@@ -10,12 +10,12 @@ import pandas as pd
 import streamlit as st
 
 from forms import context as ctx
-from forms.followup_pdf import MEASURE_NAMES, REASONS, STEP_NAMES, follow_up_pdf
-from forms.followup_report import figures, follow_up_report, report_json
 from forms.i18n import lang, tr
 from forms.numbers import for_display, number, percent
 from forms.release import download
 from forms.safe_csv import audited_download
+from services.followup_pdf import MEASURE_NAMES, REASONS, STEP_NAMES, follow_up_pdf
+from services.followup_report import figures, follow_up_report, report_json
 
 
 def main() -> None:
@@ -40,17 +40,17 @@ def main() -> None:
     b.metric(tr("followup_within_7"), percent(report["first_assessment_within_7_days_share"]))
     c.metric(tr("followup_meetings_28"), percent(report["meeting_intervals_within_28_days_share"]))
     d.metric(tr("followup_occupied"), percent(report["occupation_at_closing_share"]))
-    funnel = pd.DataFrame([{tr("followup_funnel"): STEP_NAMES[k], tr("count"): str(v)}
+    funnel = pd.DataFrame([{tr("followup_funnel"): STEP_NAMES.said_in(lang())[k], tr("count"): str(v)}
                            for k, v in report["funnel"].items()])
     outcomes = pd.DataFrame([{
-        tr("measure"): MEASURE_NAMES[m], "SIG " + tr("before"): report["outcomes"]["before"][m],
+        tr("measure"): MEASURE_NAMES.said_in(lang())[m], "SIG " + tr("before"): report["outcomes"]["before"][m],
         "SIG " + tr("after"): report["outcomes"]["after"][m],
         tr("followup_comparison") + " " + tr("before"): report["comparison_group"]["outcomes"]["before"][m],
         tr("followup_comparison") + " " + tr("after"): report["comparison_group"]["outcomes"]["after"][m],
     } for m in MEASURE_NAMES])
     left, right = st.columns([1, 2], gap="large")
     left.dataframe(funnel, hide_index=True, width="stretch")
-    closed = pd.DataFrame([{tr("followup_reason"): REASONS.get(k, k), tr("count"): str(v)}
+    closed = pd.DataFrame([{tr("followup_reason"): REASONS.said_in(lang()).get(k, k), tr("count"): str(v)}
                            for k, v in report["closed"].items()])
     if not closed.empty:
         left.dataframe(closed, hide_index=True, width="stretch")

@@ -15,8 +15,8 @@ from forms.choice import pinned
 from forms.funnel import show_funnel
 from forms.i18n import cell, expected, lang, ntr, person, tr
 from forms.numbers import for_display
-from forms.settings import case_system
 from forms.uploads import too_many_rows, upload_bytes
+from services.settings import case_system
 from store import cases, imports, users, views
 from store.access import may
 from store.models import REFERRAL_SOURCES

@@ -19,10 +19,12 @@ from matplotlib.ticker import FuncFormatter
 
 import catalogue
 
-from .numbers import lang as session_lang
-from .numbers import percent
-
 A4 = (8.27, 11.69)
+
+
+def percent(share: float | None) -> str:
+    """A share 0..1 as whole per cent ("62 %"); "–" when there was nothing to share."""
+    return "–" if share is None or share != share else f"{share * 100:.0f} %"  # None or NaN
 
 
 class Words(Mapping[str, str]):
@@ -36,7 +38,7 @@ class Words(Mapping[str, str]):
     def __getitem__(self, code: str) -> str:
         if code not in self.codes:
             raise KeyError(code)
-        return catalogue.text(self.prefix + code, self.language or session_lang())
+        return catalogue.text(self.prefix + code, self.language or "sv")
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.codes)

@@ -22,3 +22,22 @@ def case_system() -> str:
     """The municipality's case-management system (``INSATS_CASE_SYSTEM``, e.g. "Treserva", "Procapita"):
     the start decision's reference is a number in it. Empty when not set."""
     return os.environ.get("INSATS_CASE_SYSTEM", "").strip()
+
+
+# the limits of an upload, the same at the door (insats serve) as in the pages' messages
+DEFAULT_MB, DEFAULT_ROWS = 10, 100_000
+
+
+def _setting(name: str, default: int) -> int:
+    try:
+        return int_setting(name, default)
+    except ValueError:  # a mistyped limit must not take the pages down: the default holds
+        return default
+
+
+def max_upload_mb() -> int:
+    return _setting("INSATS_MAX_UPLOAD_MB", DEFAULT_MB)
+
+
+def max_rows() -> int:
+    return _setting("INSATS_MAX_ROWS", DEFAULT_ROWS)
