@@ -70,7 +70,8 @@ def _run(args: argparse.Namespace) -> int:
 
     # what the acting user may not do, said like the pages say it; an operator's problem (a missing key, a
     # backup) keeps its own, more technical sentence
-    refusals = (AccessDenied, CaseError, IdentityError, UserError)  # every store error with a code
+    refusals = (AccessDenied, CaseError, UserError)
+    coded = (*refusals, IdentityError)  # every store error with a code: exit 2, never "unexpected error"
 
     def refused(exc: BaseException | None) -> bool:
         return isinstance(exc, refusals) and catalogue.knows(exc)
@@ -88,7 +89,7 @@ def _run(args: argparse.Namespace) -> int:
     except AccessDenied as exc:
         _say_refusal(exc, args.lang)
         return BAD_INPUT
-    except refusals as exc:  # a coded refusal a command did not word itself: still a refusal, not a crash
+    except coded as exc:  # a coded refusal a command did not word itself: still a refusal, not a crash
         if refused(exc):
             _say_refusal(exc, args.lang)
         else:

@@ -130,6 +130,7 @@ def test_steps_after_the_start_belong_to_a_running_participation(engine, monkeyp
 # -- every interval of the work once ------------------------------------------------------------------
 INTERVALS = {4, 5, 6, 7, 12, 26, 28, 30, 540}  # weeks, days and months the reports set
 NAMES = ("day", "days", "week", "weeks", "month", "months", "interval", "within", "warn")
+K_NAMES = ("min_cell", "min_k", "floor", "k_floor", "cell_floor")  # the smallest group shown: rules.disclosure
 HOMES = ("rules", "config.py")  # where they may be written
 
 
@@ -148,15 +149,18 @@ def _literal_intervals(path) -> list[str]:
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             pairs = [(node.targets[0].id, node.value)]
         for name, value in pairs:
-            if (isinstance(value, ast.Constant) and type(value.value) is int and value.value in INTERVALS
-                    and any(word in name.lower() for word in NAMES)):
+            if not (isinstance(value, ast.Constant) and type(value.value) is int):
+                continue
+            interval = value.value in INTERVALS and any(word in name.lower() for word in NAMES)
+            k_default = value.value > 0 and name.lower() in K_NAMES
+            if interval or k_default:
                 found.append(f"{path.relative_to(ROOT)}:{value.lineno} {name}={value.value}")
     return found
 
 
-def test_no_interval_of_the_work_is_written_outside_rules():
+def test_no_interval_of_the_work_and_no_k_default_is_written_outside_rules():
     offences = []
-    for package in ("store", "scoring", "forms", "cli", "instruments"):
+    for package in ("store", "scoring", "forms", "cli", "instruments", "services", "catalogue"):
         for path in sorted((ROOT / package).rglob("*.py")):
             if "migrations" not in path.parts:
                 offences += _literal_intervals(path)
@@ -166,10 +170,10 @@ def test_no_interval_of_the_work_is_written_outside_rules():
 
 def test_the_interval_check_sees_what_it_is_for(tmp_path):
     sample = ROOT / "forms" / "_interval_sample.py"
-    sample.write_text("from datetime import timedelta\n\nWARN_DAYS = 5\n\n\ndef due(days: int = 28):\n"
+    sample.write_text("from datetime import timedelta\n\nWARN_DAYS = 5\n\n\ndef due(days: int = 28, min_cell=5):\n"
                       "    return timedelta(days=7)\n", encoding="utf-8")
     try:
-        assert len(_literal_intervals(sample)) == 3
+        assert len(_literal_intervals(sample)) == 4
     finally:
         sample.unlink()
 

@@ -42,7 +42,7 @@ def case_code(tmp_path, monkeypatch, capsys) -> str:
 # a refused command, the code it is refused with: by the access table, the store's case rules, the users
 REFUSED = [
     (["--as", "sam", "users", "add", "eve", "--name", "Eve", "--role", "admin"], "access.role"),
-    (["--as", "sam", "cases", "reopen", "{case}", "--reason", "ny händelse"], "case.not_closed"),
+    (["--as", "sam", "cases", "reopen", "{case}", "--reason", "ny händelse"], "path.not_closed"),
     (["--as", "nobody", "users", "list"], "user.unknown"),
 ]
 

@@ -17,7 +17,7 @@ from catalogue import STRINGS, words
 from store import access, models, transaction
 from store.cases import CLOSING_REASONS
 from store.cases.consent import CONSENT_STATES
-from store.cases.referrals import STATUSES
+from rules.path import STATUSES
 
 from .app_helpers import ADMIN, AS_USER, ROOT, no_trace, open_page
 
