@@ -14,10 +14,10 @@ import ast
 import pytest
 
 from catalogue import STRINGS, words
+from rules.path import STATUSES
 from store import access, models, transaction
 from store.cases import CLOSING_REASONS
 from store.cases.consent import CONSENT_STATES
-from rules.path import STATUSES
 
 from .app_helpers import ADMIN, AS_USER, ROOT, no_trace, open_page
 
