@@ -31,6 +31,28 @@ SPELLINGS: dict[str, dict[str, str]] = {
         "fritid": "fritid", "fritidsgård": "fritid", "fritidsgården": "fritid", "leisure": "fritid",
         "annan": "annan", "other": "annan",
     },
+    "consent_actor": {  # who may share: the codes are Swedish already
+        "socialtjanst": "socialtjanst", "socialtjänst": "socialtjanst", "socialtjänsten": "socialtjanst",
+        "social services": "socialtjanst",
+        "polis": "polis", "polisen": "polis", "police": "polis",
+        "skola": "skola", "skolan": "skola", "school": "skola",
+        "fritid": "fritid", "fritidsgård": "fritid", "fritidsgården": "fritid", "leisure": "fritid",
+        "bup": "bup", "barn- och ungdomspsykiatrin": "bup",
+        "oppenvard": "oppenvard", "öppenvård": "oppenvard", "öppenvården": "oppenvard", "outpatient care": "oppenvard",
+    },
+    "consent_category": {  # which information: the codes are English
+        "assessment": "assessment", "bedömning": "assessment", "bedömningar": "assessment",
+        "plan": "plan", "handlingsplan": "plan", "action plan": "plan",
+        "school": "school", "skola": "school", "skolan": "school",
+        "police": "police", "polis": "police", "polisen": "police",
+        "leisure": "leisure", "fritid": "leisure",
+        "health": "health", "hälsa": "health",
+    },
+    "signer": {  # who signed the consent
+        "youth": "youth", "ungdom": "youth", "ungdomen": "youth", "den unge": "youth",
+        "guardian 1": "guardian 1", "vårdnadshavare 1": "guardian 1",
+        "guardian 2": "guardian 2", "vårdnadshavare 2": "guardian 2",
+    },
 }
 
 
@@ -50,6 +72,13 @@ def codes_of(vocabulary: str, texts: pd.Series, empty: str | None = None) -> pd.
     keys = texts.fillna("").astype(str).str.replace("\u00a0", " ").str.split().str.join(" ").str.casefold()
     table = SPELLINGS[vocabulary] | ({"": empty} if empty is not None else {})
     return keys.map(table)
+
+
+def list_of(vocabulary: str, text: str) -> tuple[list[str], list[str]]:
+    """A cell listing words separated by ``;``: the codes (sorted, once each) and the words not known."""
+    words = [w for w in str(text).split(";") if _key(w)]
+    codes = [code_of(vocabulary, w) for w in words]
+    return sorted({c for c in codes if c}), [w.strip() for w, c in zip(words, codes, strict=True) if c is None]
 
 
 def spellings(vocabulary: str, code: str) -> list[str]:
