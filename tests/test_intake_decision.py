@@ -152,3 +152,23 @@ def test_a_re_referred_youth_is_on_the_day_five_list_whatever_an_earlier_episode
         assert len(views.awaiting_assessment(s, SYSTEM, TODAY)) == 1  # a draft is not an assessment
         cases.finalise(s, SYSTEM, now)  # made on the day this referral came in: it counts
         assert views.awaiting_assessment(s, SYSTEM, TODAY).empty
+
+
+NOTIONS = {"many_crimes_short_time": ("kort tid", "short time"), "placement_risk": ("placeras", "placement"),
+           "drug_use": ("narkotika", "drug"), "status_among_youths": ("status bland andra ungdomar", "status among")}
+
+
+def test_the_shipped_criteria_hold_the_reports_notions_in_both_languages(engine, monkeypatch):
+    """Skärholmen's target group and reinforcing factors (1.3): many crimes in a short time, at risk of
+    placement, drug use, and status among other youths; a decision can name them (both engines)."""
+    import instruments
+
+    criteria = instruments.load_intake_criteria()
+    for criterion, (sv, en) in NOTIONS.items():
+        assert sv in criteria.label(criterion, "sv").lower() and en in criteria.label(criterion, "en").lower()
+    assert len(set(criteria.ids)) == len(criteria.ids) >= 8
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    with transaction(engine) as s:
+        referral = cases.add_referral(s, SYSTEM, cases.create_subject(s, SYSTEM), "fritid", D)
+        cases.screen(s, SYSTEM, referral, suitable=True, criteria=sorted(NOTIONS), on=D + timedelta(days=1))
+        assert referral.criteria == sorted(NOTIONS) and referral.source == "fritid"
