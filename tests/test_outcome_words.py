@@ -105,3 +105,25 @@ def test_the_funnel_counts_starts_in_their_month(engine, tmp_path, monkeypatch, 
     months = {m["month"]: m for m in json.loads(capsys.readouterr().out)}
     assert [months[m]["started"] for m in ("2026-01", "2026-02", "2026-03")] == [0, 1, 1]
     assert months["2026-01"]["accepted"] == 3
+
+
+@pytest.mark.parametrize(("lang", "started", "leisure"), [("sv", "Startade", "Fritid"), ("en", "Started", "Leisure")])
+def test_inkorg_shows_the_started_column_and_fritid_in_words(app_engine, lang, started, leisure):
+    from store.imports import import_referrals
+
+    from .app_helpers import SYSTEM, TODAY, no_trace, open_page
+
+    day = TODAY.replace(day=1).isoformat()
+    frame = pd.DataFrame([{"case_code": f"SIG-AT{i}", "source": "fritid", "received_on": day, "suitable": "ja",
+                           "decided_on": day, "asked_on": day, "answer": "ja", "answered_on": day,
+                           "started_on": day if i < 2 else ""} for i in range(3)])
+    with transaction(app_engine) as s:
+        assert import_referrals(s, SYSTEM, frame).imported == 3
+    at = open_page("intake", lang=lang, intake_view="funnel")
+    no_trace(at)
+    funnel = next(d.value for d in at.dataframe if started in d.value.columns)
+    assert funnel[started].astype(int).tolist() == [2]
+    queue = open_page("intake", lang=lang)
+    no_trace(queue)
+    shown = " ".join(str(v) for d in queue.dataframe for v in d.value.to_numpy().ravel())
+    assert leisure in shown and "fritid" not in shown.replace(leisure, "")
