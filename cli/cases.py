@@ -137,7 +137,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--assessor", action="append", help="login of a responsible assessor (repeatable)")
     p.set_defaults(func=cmd_cases_assign)
     report = sub.add_parser("report", help="reports").add_subparsers(dest="action", required=True)
-    p = report.add_parser("funnel", help="referrals received, suitable, asked and accepted per month")
+    p = report.add_parser("funnel", help="referrals received, suitable, asked, accepted and started per month")
     p.add_argument("--from", dest="date_from")
     p.add_argument("--to", dest="date_to")
     p.add_argument("--by", choices=["month"], default="month")

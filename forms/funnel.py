@@ -1,4 +1,4 @@
-"""The intake funnel (received, suitable, asked, accepted per month) as a table and a chart."""
+"""The intake funnel (received, suitable, asked, accepted, started per month) as a table and a chart."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The named criteria an intake decision is taken against: the shipped four, or an organisation's own
+"""The named criteria an intake decision is taken against: the shipped list, or an organisation's own
 list (``INSATS_INTAKE_CRITERIA``), validated like every other definition file."""
 
 from __future__ import annotations
@@ -44,6 +44,6 @@ def _checks(model: IntakeCriteria) -> list:
 
 
 def load_intake_criteria(path: str | Path | None = None) -> IntakeCriteria:
-    """The organisation's list if ``INSATS_INTAKE_CRITERIA`` names one, else the shipped four."""
+    """The organisation's list if ``INSATS_INTAKE_CRITERIA`` names one, else the shipped list."""
     chosen = Path(path or os.environ.get("INSATS_INTAKE_CRITERIA") or DEFAULT_CRITERIA)
     return parse_definition(chosen.read_bytes(), str(chosen), IntakeCriteria, [_checks])

@@ -1,4 +1,4 @@
-"""The intake funnel: referrals received, judged suitable, asked and accepted, per month.
+"""The intake funnel: referrals received, judged suitable, asked, accepted and started, per month.
 
 Each step is counted in the month it happened (a youth referred in January and asked in March counts
 as received in January and asked in March), as municipal follow-up reports do.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-STEPS = ("received", "suitable", "asked", "accepted")
+STEPS = ("received", "suitable", "asked", "accepted", "started")
 
 
 def monthly_funnel(dates: pd.DataFrame, start: str | None = None, end: str | None = None) -> pd.DataFrame:
@@ -17,7 +17,8 @@ def monthly_funnel(dates: pd.DataFrame, start: str | None = None, end: str | Non
     Parameters
     ----------
     dates : DataFrame with ``received_on``, ``suitable`` (bool or None), ``decided_on``, ``asked_on``,
-        ``accepted`` (bool or None) and ``answered_on``.
+        ``accepted`` (bool or None), ``answered_on`` and ``started_on`` (the day SIG work began; a frame
+        without it counts no starts).
     start, end : 'YYYY-MM-DD', inclusive bounds on the date of each step.
 
     Returns
@@ -30,6 +31,7 @@ def monthly_funnel(dates: pd.DataFrame, start: str | None = None, end: str | Non
         "suitable": dates["decided_on"].where(dates["suitable"].eq(True)),
         "asked": dates["asked_on"],
         "accepted": dates["answered_on"].where(dates["accepted"].eq(True)),
+        "started": dates["started_on"] if "started_on" in dates else pd.Series(dtype="datetime64[ns]"),
     }
     counts = {}
     for step, when in events.items():

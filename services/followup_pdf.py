@@ -50,7 +50,7 @@ class Words(Mapping[str, str]):
         return Words(self.prefix, self.codes, language)
 
 
-STEP_NAMES = Words("funnel_", ("received", "suitable", "asked", "accepted"))
+STEP_NAMES = Words("funnel_", ("received", "suitable", "asked", "accepted", "started"))
 MEASURE_NAMES = Words("outcome_", ("police_reports", "placements", "placement_days", "placement_cost"))
 PLACEMENT_NAMES = Words("placement_", ("SiS", "HVB", "family_home"))
 OCCUPATION_NAMES = Words("occupation_", ("school", "work", "training", "none"))

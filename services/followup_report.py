@@ -110,7 +110,8 @@ def build_report(data: FollowUpData, start: date, end: date, window_months: int 
         "min_cell": min_cell,  # counts of 1..min_cell-1 youths are shown as "< min_cell" (1: exact)
         "cases_started": count(len(ids)),
         "funnel": {step: count(int(n)) for step, n in zip(STEPS, (
-            len(received), suitable.sum(), referrals["asked_on"].between(lo, hi).sum(), accepted.sum()), strict=True)},
+            len(received), suitable.sum(), referrals["asked_on"].between(lo, hi).sum(), accepted.sum(),
+            referrals["started_on"].between(lo, hi).sum()), strict=True)},
         "days_referral_to_decision": followup.days_to_decision(received["received_on"], received["decided_on"]),
         "first_assessment_within_7_days_share": followup.first_assessment_within(yes, first_final),
         "meeting_intervals_within_28_days_share": followup.meeting_intervals_within(meetings),

@@ -21,6 +21,7 @@ import instruments
 from instruments import responses
 from rules.dates import EXPECTED as DATE_EXPECTED
 from rules.dates import parse_days
+from rules.words import codes_of, spellings
 
 from . import audit
 from .access import Actor, guard, visible_cases
@@ -53,10 +54,6 @@ from .models import (
 
 REFERRAL_COLUMNS = ("case_code", "source", "received_on", "suitable", "decided_on", "asked_on", "answer", "answered_on")
 OPTIONAL_COLUMNS = ("reason", "started_on", "other_support")
-SOURCE_SPELLINGS = {s: s for s in REFERRAL_SOURCES} | {
-    "fältassistenter": "faltassistenter",
-    "socialtjänst": "socialtjanst",
-}
 YES_NO = {"ja": True, "nej": False, "yes": True, "no": False, "": None}
 
 
@@ -157,11 +154,10 @@ def validate_referrals(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], np.nd
     code = frame["case_code"].str.strip()
     check_case_codes(code.str.upper(), "case_code", errors)
     check_text(frame, ("reason", "other_support"), errors, free_text=True)
-    source = frame["source"].str.strip().str.lower().map(SOURCE_SPELLINGS)
+    source = codes_of("source", frame["source"])
     for pos in np.flatnonzero(source.isna().to_numpy()):
-        errors.append(
-            RowError(int(pos) + 2, "source", frame["source"].iloc[pos], "one of " + ", ".join(REFERRAL_SOURCES))
-        )
+        errors.append(RowError(int(pos) + 2, "source", frame["source"].iloc[pos][:40],
+                               _one_of("source", REFERRAL_SOURCES, other_words=False)))
     received = _dates(frame, "received_on", errors, required=True)
     decided = _dates(frame, "decided_on", errors, required=False)
     asked = _dates(frame, "asked_on", errors, required=False)
@@ -359,14 +355,14 @@ def referral_dates(session: Session, actor: Actor) -> pd.DataFrame:
     """The dates each referral of the actor's teams passed each step (for the funnel report); no
     personal data. A researcher's funnel counts every team."""
     guard(session, actor, "report.funnel", detail="funnel", verb="list")
-    received, decided, asked, answered = (type_coerce(c, String) for c in (  # ISO text, parsed column-wise
-        Referral.received_on, Referral.decided_on, Referral.asked_on, Referral.answered_on))
+    received, decided, asked, answered, started = (type_coerce(c, String) for c in (  # ISO text, column-wise
+        Referral.received_on, Referral.decided_on, Referral.asked_on, Referral.answered_on, Referral.started_on))
     rows = session.connection().execute(
-        select(received, Referral.suitable, decided, asked, Referral.accepted, answered)
+        select(received, Referral.suitable, decided, asked, Referral.accepted, answered, started)
         .join(Subject, Subject.id == Referral.subject_id).where(visible_cases(actor, "report.funnel"))).all()
-    columns = ["received_on", "suitable", "decided_on", "asked_on", "accepted", "answered_on"]
+    columns = ["received_on", "suitable", "decided_on", "asked_on", "accepted", "answered_on", "started_on"]
     frame = pd.DataFrame(list(map(tuple, rows)), columns=columns)
-    for column in ("received_on", "decided_on", "asked_on", "answered_on"):
+    for column in ("received_on", "decided_on", "asked_on", "answered_on", "started_on"):
         frame[column] = pd.to_datetime(frame[column], errors="coerce")
     return frame
 
@@ -533,6 +529,15 @@ def _counts(frame: pd.DataFrame, column: str, errors: list[RowError], decimals: 
 _RANGE = {"attendance": (100, PERCENT_EXPECTED)}
 
 
+def _one_of(vocabulary: str, codes, other_words: bool = True) -> str:
+    """What a vocabulary cell expects: each code (with the other words ``rules.words`` takes for it), any case."""
+    said = []
+    for code in codes:
+        others = [w for w in spellings(vocabulary, code) if w.casefold() != code.casefold()] if other_words else []
+        said.append(f"{code} ({', '.join(others)})" if others else code)
+    return "one of " + ", ".join(said) + ", in any case"
+
+
 def import_outcomes(session: Session, actor: Actor, frame: pd.DataFrame) -> ImportReport:
     """Outcome periods per case (police reports, placement, its days and cost, occupation): every row
     checked first, then all written or none. A row for a period the case already has (same start and
@@ -554,12 +559,13 @@ def import_outcomes(session: Session, actor: Actor, frame: pd.DataFrame) -> Impo
     reports = _counts(frame, "police_reports", errors)
     days = _counts(frame, "placement_days", errors)
     cost = _counts(frame, "placement_cost", errors, decimals=True, empty=np.nan)
-    placement = frame["placement"].str.strip().replace("", "none")
+    placement = codes_of("placement", frame["placement"], empty="none")  # SiS, sis, familjehem: rules.words
     prices = instruments.load_prices()
-    per_day = placement.map(prices.price).astype(float)  # the same rule as one outcome on the case page
+    # the same rule as one outcome on the case page (an unknown word is named below, not priced)
+    per_day = placement.map(lambda p: prices.price(p) if isinstance(p, str) else np.nan).astype(float)
     computed = cost.isna().to_numpy()
     cost = cost.fillna(days * per_day)  # no cost given: days × the price table's price for the type
-    for pos in np.flatnonzero((cost.isna() & (days > 0)).to_numpy()):
+    for pos in np.flatnonzero((cost.isna() & (days > 0) & placement.notna()).to_numpy()):
         errors.append(RowError(int(pos) + 2, "placement_cost", "", f"a cost: the price table ({prices.year}) has no "
                                f"price per day for {placement.iloc[pos]}"))
     over = computed & np.isfinite(days.to_numpy()) & (cost > MAX_COST).to_numpy()  # days × price: no period's cost
@@ -567,15 +573,15 @@ def import_outcomes(session: Session, actor: Actor, frame: pd.DataFrame) -> Impo
         errors.append(RowError(int(pos) + 2, "placement_cost", f"{int(days.iloc[pos])} × {per_day.iloc[pos]:g}",
                                COST_EXPECTED))
     cost = cost.fillna(0.0)
-    for pos in np.flatnonzero(~placement.isin(PLACEMENTS).to_numpy()):
-        errors.append(RowError(int(pos) + 2, "placement", frame["placement"].iloc[pos],
-                               "one of " + ", ".join(PLACEMENTS)))
+    for pos in np.flatnonzero(placement.isna().to_numpy()):
+        errors.append(RowError(int(pos) + 2, "placement", frame["placement"].iloc[pos][:40],
+                               _one_of("placement", PLACEMENTS)))
     extra = {c: _counts(frame, c, errors, decimals=c in ("attendance", "outpatient_cost"), empty=np.nan)
              for c in OUTCOME_OPTIONAL if c in frame}
-    occupation = frame["occupation"].str.strip().replace("", "none")
-    for pos in np.flatnonzero(~occupation.isin(OCCUPATIONS).to_numpy()):
-        errors.append(RowError(int(pos) + 2, "occupation", frame["occupation"].iloc[pos],
-                               "one of " + ", ".join(OCCUPATIONS)))
+    occupation = codes_of("occupation", frame["occupation"], empty="none")  # skola, studier, studies: rules.words
+    for pos in np.flatnonzero(occupation.isna().to_numpy()):
+        errors.append(RowError(int(pos) + 2, "occupation", frame["occupation"].iloc[pos][:40],
+                               _one_of("occupation", OCCUPATIONS)))
     known = subject_ids_by_code(session, codes)
     for pos in np.flatnonzero(~codes.isin(list(known)).to_numpy()):
         errors.append(RowError(int(pos) + 2, "case_code", codes.iloc[pos], "an existing case code"))

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-REFERRAL_SOURCES = ("polis", "skola", "faltassistenter", "socialtjanst", "annan")
+REFERRAL_SOURCES = ("polis", "skola", "faltassistenter", "socialtjanst", "fritid", "annan")
 OCCASIONS = ("referral", "baseline", "follow-up", "closing", "other")
 COMMITMENT_STATUSES = ("planned", "in_progress", "done", "not_done")
 OCCUPATIONS = ("school", "work", "training", "none")

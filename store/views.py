@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, exists, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from rules import path, timing
@@ -400,15 +400,18 @@ ASSESSMENT_DUE_FROM_DAY = timing.ASSESSMENT_WARN_FROM_DAY  # Västerås: within 
 
 
 def awaiting_assessment(session: Session, actor: Actor, today: date) -> pd.DataFrame:
-    """Youths who said yes, are not started and have no final structured assessment since: ``case_code``,
-    ``answered_on``, ``days_since_yes``; the queue warns from day ``ASSESSMENT_DUE_FROM_DAY``."""
+    """Youths who said yes, are not started and have no final structured assessment in this episode:
+    ``case_code``, ``answered_on``, ``days_since_yes``; the queue warns from day ``ASSESSMENT_DUE_FROM_DAY``.
+    An assessment counts only when made on or after this referral's receipt: a youth referred again
+    needs a new one, so an earlier episode's assessment does not keep them off the list."""
     guard(session, actor, "referral.read", audited=False)
-    assessed = select(Assessment.subject_id).where(Assessment.status == "final",
-                                                   Assessment.instrument_id.in_(structured_instruments()))
+    assessed = exists().where(Assessment.subject_id == Referral.subject_id, Assessment.status == "final",
+                              Assessment.instrument_id.in_(structured_instruments()),
+                              Assessment.assessed_on >= Referral.received_on)
     rows = session.execute(select(Subject.case_code, Referral.answered_on)
                            .join(Subject, Subject.id == Referral.subject_id)
                            .where(Referral.accepted.is_(True), Referral.started_on.is_(None),
-                                  Referral.subject_id.not_in(assessed), visible_cases(actor, "referral.read"))).all()
+                                  ~assessed, visible_cases(actor, "referral.read"))).all()
     frame = pd.DataFrame(list(map(tuple, rows)), columns=["case_code", "answered_on"])
     frame["days_since_yes"] = (pd.Timestamp(today) - pd.to_datetime(frame["answered_on"])).dt.days
     guard(session, actor, "referral.read", detail=f"awaiting assessment: {len(frame)} youths", verb="list")

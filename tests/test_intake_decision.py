@@ -123,3 +123,52 @@ def test_colleagues_are_the_active_people_of_the_actors_teams_on_both_engines(en
         deactivate(s, SETUP, "gone")
         people = colleagues(s, Actor("ulla.chef", {"coordinator", "intake"}, {1}))
     assert people == ["Ulla Enhetschef (coordinator, intake)", "Vera Annan (intake)"]
+
+
+SAVRY_LOW = {f"H{i}": "L" for i in range(1, 11)} | {f"S{i}": "L" for i in range(1, 7)} | {
+    f"I{i}": "L" for i in range(1, 9)} | {f"P{i}": "P" for i in range(1, 7)}
+
+
+def test_a_re_referred_youth_is_on_the_day_five_list_whatever_an_earlier_episode_holds(engine, monkeypatch):
+    """The day-5 list is per episode: an assessment counts only when made on or after this referral's
+    receipt, so a youth assessed a year ago and referred again waits for a new one (on both engines)."""
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    again = TODAY - timedelta(days=20)
+    with transaction(engine) as s:
+        youth = cases.create_subject(s, SYSTEM)
+        earlier = cases.add_referral(s, SYSTEM, youth, "polis", TODAY - timedelta(days=400))
+        draft = cases.save_draft(s, SYSTEM, youth, "savry-like", occasion="referral", assessed_on=earlier.received_on
+                                 + timedelta(days=5), ratings=SAVRY_LOW, judgment="low", rationale="Låg risk då.")
+        cases.finalise(s, SYSTEM, draft)
+        cases.screen(s, SYSTEM, earlier, suitable=False, reason="Låg risk", on=earlier.received_on + timedelta(days=6))
+        referral = cases.add_referral(s, SYSTEM, youth, "skola", again)
+        cases.screen(s, SYSTEM, referral, suitable=True, criteria=["crime_active"], on=again + timedelta(days=2))
+        cases.mark_asked(s, SYSTEM, referral, again + timedelta(days=4))
+        cases.record_answer(s, SYSTEM, referral, accepted=True, on=TODAY - timedelta(days=6))
+        waiting = views.awaiting_assessment(s, SYSTEM, TODAY)
+        assert waiting[["case_code", "days_since_yes"]].values.tolist() == [[youth.case_code, 6]]
+        now = cases.save_draft(s, SYSTEM, youth, "savry-like", occasion="baseline", assessed_on=again,
+                               ratings=SAVRY_LOW, judgment="low", rationale="Bedömd i denna omgång.")
+        assert len(views.awaiting_assessment(s, SYSTEM, TODAY)) == 1  # a draft is not an assessment
+        cases.finalise(s, SYSTEM, now)  # made on the day this referral came in: it counts
+        assert views.awaiting_assessment(s, SYSTEM, TODAY).empty
+
+
+NOTIONS = {"many_crimes_short_time": ("kort tid", "short time"), "placement_risk": ("placeras", "placement"),
+           "drug_use": ("narkotika", "drug"), "status_among_youths": ("status bland andra ungdomar", "status among")}
+
+
+def test_the_shipped_criteria_hold_the_reports_notions_in_both_languages(engine, monkeypatch):
+    """Skärholmen's target group and reinforcing factors (1.3): many crimes in a short time, at risk of
+    placement, drug use, and status among other youths; a decision can name them (both engines)."""
+    import instruments
+
+    criteria = instruments.load_intake_criteria()
+    for criterion, (sv, en) in NOTIONS.items():
+        assert sv in criteria.label(criterion, "sv").lower() and en in criteria.label(criterion, "en").lower()
+    assert len(set(criteria.ids)) == len(criteria.ids) >= 8
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    with transaction(engine) as s:
+        referral = cases.add_referral(s, SYSTEM, cases.create_subject(s, SYSTEM), "fritid", D)
+        cases.screen(s, SYSTEM, referral, suitable=True, criteria=sorted(NOTIONS), on=D + timedelta(days=1))
+        assert referral.criteria == sorted(NOTIONS) and referral.source == "fritid"

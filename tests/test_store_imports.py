@@ -56,9 +56,9 @@ def test_referral_register_import_and_funnel_by_month_of_each_step(use_db, engin
     assert cli.main(["report", "funnel", "--format", "json"]) == 0
     months = json.loads(capsys.readouterr().out)
     assert months == [
-        {"month": "2026-01", "received": 2, "suitable": 1, "asked": 0, "accepted": 0},
-        {"month": "2026-02", "received": 1, "suitable": 1, "asked": 1, "accepted": 0},
-        {"month": "2026-03", "received": 1, "suitable": 0, "asked": 1, "accepted": 1},
+        {"month": "2026-01", "received": 2, "suitable": 1, "asked": 0, "accepted": 0, "started": 0},
+        {"month": "2026-02", "received": 1, "suitable": 1, "asked": 1, "accepted": 0, "started": 0},
+        {"month": "2026-03", "received": 1, "suitable": 0, "asked": 1, "accepted": 1, "started": 0},
     ]
     assert cli.main(["report", "funnel", "--from", "2026-02-01", "--to", "2026-02-28"]) == 0
     table = capsys.readouterr().out

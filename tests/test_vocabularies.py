@@ -17,7 +17,7 @@ from catalogue import STRINGS, words
 from rules.path import STATUSES
 from store import access, models, transaction
 from store.cases import CLOSING_REASONS
-from store.cases.consent import CONSENT_STATES
+from store.cases.consent import CONSENT_ACTORS, CONSENT_CATEGORIES, CONSENT_STATES
 
 from .app_helpers import ADMIN, AS_USER, ROOT, no_trace, open_page
 
@@ -31,9 +31,8 @@ def literal(path: str, name: str) -> tuple[str, ...]:
 
 
 VOCABULARIES = {
-    "actor_": (*literal("forms/pages/case.py", "CONSENT_ACTORS"), *literal("forms/pages/plan.py", "ATTENDEES"),
-               "family"),
-    "category_": literal("forms/pages/case.py", "CONSENT_CATEGORIES"),
+    "actor_": (*CONSENT_ACTORS, *literal("forms/pages/plan.py", "ATTENDEES"), "family"),
+    "category_": CONSENT_CATEGORIES,
     "org_": models.ORGANISATIONS, "role_": access.ROLES, "source_": models.REFERRAL_SOURCES,
     "occasion_": models.OCCASIONS, "commitment_": models.COMMITMENT_STATUSES, "occupation_": models.OCCUPATIONS,
     "placement_": models.PLACEMENTS, "review_": models.COMMITMENT_REVIEWS, "owner_": models.GOAL_OWNERS,

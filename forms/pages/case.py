@@ -19,11 +19,8 @@ from forms.i18n import lang, ntr, refusal, tr, tr_or
 from forms.numbers import local_time
 from store import AccessDenied, cases, views
 from store.access import may
+from store.cases.consent import CONSENT_ACTORS, CONSENT_CATEGORIES, SIGNERS
 from store.models import OCCASIONS
-
-CONSENT_ACTORS = ("socialtjanst", "polis", "skola", "fritid", "bup", "oppenvard")
-CONSENT_CATEGORIES = ("assessment", "plan", "school", "police", "leisure", "health")
-SIGNERS = ("youth", "guardian 1", "guardian 2")
 
 
 def case_picker() -> str | None:

@@ -20,6 +20,10 @@ from ._errors import CaseError, ConsentMissing
 from .subjects import find_subject
 
 FAMILY = "family"  # the youth and guardians: they receive what their own consent covers
+# the consent's vocabularies: the form offers these, the import checks them (spellings: ``rules.words``)
+CONSENT_ACTORS = ("socialtjanst", "polis", "skola", "fritid", "bup", "oppenvard")
+CONSENT_CATEGORIES = ("assessment", "plan", "school", "police", "leisure", "health")
+SIGNERS = ("youth", "guardian 1", "guardian 2")
 
 
 def add_consent(session: Session, actor: Actor, subject: Subject, *, signed_on: date, signed_by: list[str],
