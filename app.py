@@ -17,6 +17,17 @@ from store.cases import CaseError
 
 st.set_page_config(page_title="Insats", page_icon=":material/diversity_3:", layout="wide")
 
+
+@st.cache_resource
+def _logs() -> None:
+    """Insats's log lines as INSATS_LOG_FORMAT says (text or JSON lines), set once per server process."""
+    from services import logs
+
+    logs.configure()
+
+
+_logs()
+
 with st.sidebar:
     asked = st.query_params.get("lang")  # a link may name the language (?lang=en); Swedish otherwise
     st.session_state.setdefault("lang", asked if asked in LANGUAGES else "sv")

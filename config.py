@@ -20,3 +20,38 @@ def today() -> date:
     if pinned:
         return parse_day(pinned, "INSATS_TODAY")
     return datetime.now(TIME_ZONE).date()
+
+
+def version() -> str:
+    """The installed version of Insats (the package metadata), for ``insats --version`` and health."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("insats")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "0+unknown"
+
+
+def health_limits() -> dict[str, float]:
+    """How old the last backup and the last audit anchor may be before ``insats health`` asks for a
+    person: ``INSATS_HEALTH_BACKUP_HOURS`` and ``INSATS_HEALTH_ANCHOR_HOURS`` (both a day and a bit by
+    default, for a nightly job)."""
+    limits = {}
+    for key, name in (("backup", "INSATS_HEALTH_BACKUP_HOURS"), ("anchor", "INSATS_HEALTH_ANCHOR_HOURS")):
+        raw = os.environ.get(name, "26")
+        try:
+            limits[key] = float(raw)
+        except ValueError:
+            raise ValueError(f"{name}={raw!r}: expected a number of hours") from None
+        if limits[key] <= 0:
+            raise ValueError(f"{name}={raw!r}: expected a positive number of hours")
+    return limits
+
+
+def log_format() -> str:
+    """``INSATS_LOG_FORMAT``: ``text`` (default) or ``json`` (one object per line, for a log collector)."""
+    chosen = os.environ.get("INSATS_LOG_FORMAT", "text").strip().lower() or "text"
+    if chosen not in ("text", "json"):
+        raise ValueError(f"INSATS_LOG_FORMAT={chosen!r}: expected text or json")
+    return chosen

@@ -17,17 +17,20 @@ from collections.abc import Callable
 
 import catalogue
 
-from . import cases, consents, db, instruments, keys, network, research, score, serve, users
+from . import cases, consents, db, health, instruments, keys, network, research, score, serve, users
 from ._io import BAD_INPUT, InputError
 
 GROUPS: list[Callable[[argparse._SubParsersAction], None]] = [
     instruments.register, score.register, db.register, cases.register, users.register, serve.register,
-    research.register, keys.register, network.register, consents.register,
+    research.register, keys.register, network.register, consents.register, health.register,
 ]
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import config
+
     parser = argparse.ArgumentParser(prog="insats", description="Structured risk assessment for SIG work.")
+    parser.add_argument("--version", action="version", version=f"insats {config.version()}")
     parser.add_argument("--lang", choices=sorted(catalogue.LANGUAGES),
                         default=catalogue.language_or_swedish(os.environ.get("INSATS_LANG", "sv")),
                         help="the language of instrument texts and refusals (default: INSATS_LANG, else sv)")
@@ -52,10 +55,17 @@ def _as_anywhere(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from services import logs
     from store.db import dispose_all
 
+    args = build_parser().parse_args(argv)
     try:
-        return _run(build_parser().parse_args(argv))
+        logs.configure()
+    except ValueError as exc:  # a mistyped INSATS_LOG_FORMAT: said before any work
+        print(f"insats: error: {exc}", file=sys.stderr)
+        return BAD_INPUT
+    try:
+        return _run(args)
     finally:
         dispose_all()  # no pooled connection outlives the command
 
@@ -78,7 +88,9 @@ def _run(args: argparse.Namespace) -> int:
 
     try:
         check_output(getattr(args, "output", None))  # a bad -o is refused before any work
-        args.func(args)
+        status = args.func(args)
+        if isinstance(status, int) and status:  # a command with its own answer (health: 3, needs a person)
+            return status
     except InputError as exc:
         origin = exc.__context__  # the store's refusal this message was made from (``raise ... from None``)
         if refused(origin):

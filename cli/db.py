@@ -31,19 +31,24 @@ def _admin(engine, args):
 
 
 def cmd_backup(args: argparse.Namespace) -> None:
-    from store.backup import BackupError, backup, sidecar_of
+    from pathlib import Path
+
+    from store.backup import BackupError, backup, prune, sidecar_of
     from store.identity import IdentityError
 
+    if args.keep is not None and args.keep < 1:
+        raise InputError(f"--keep {args.keep}: keep at least the newest backup")
     engine = open_store()
     try:
         meta = backup(engine, _admin(engine, args), args.file, encrypt=args.encrypt)
     except (BackupError, IdentityError) as exc:
         raise InputError(str(exc)) from None
-    from pathlib import Path
-
     print(f"backup written to {args.file} (schema {meta['schema']}, sha256 {meta['sha256'][:12]}…"
           f"{', encrypted under ' + meta['key_id'] if meta['encrypted'] else ''}); "
           f"sidecar {sidecar_of(Path(args.file))}")
+    if args.keep is not None:
+        for gone in prune(Path(args.file).resolve().parent, args.keep):
+            print(f"removed the older backup {gone} and its sidecar")
 
 
 def cmd_restore(args: argparse.Namespace) -> None:
@@ -166,6 +171,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = db.add_parser("backup", help="write a backup file and its sidecar FILE.json (admin)")
     p.add_argument("file")
     p.add_argument("--encrypt", action="store_true", help="encrypt the file with the instance key")
+    p.add_argument("--keep", type=int, metavar="N",
+                   help="then keep only the newest N backups in the file's folder (older ones and their sidecars "
+                        "are removed; other files are never touched)")
     p.set_defaults(func=cmd_backup)
     p = db.add_parser("restore", help="replace the database with a backup, after checking it (admin)",
                       description="Checks the backup's signature (the audit key), checksum and schema first, and "

@@ -231,6 +231,29 @@ def read_sidecar(path: Path) -> dict:
     return data
 
 
+def prune(folder: Path, keep: int) -> list[Path]:
+    """Keep the newest ``keep`` backups in ``folder`` (by the time their sidecar records) and remove the
+    older ones with their sidecars. Only files with a backup sidecar are ever touched; returns what went."""
+    if keep < 1:
+        raise BackupError(f"--keep {keep}: keep at least the newest backup")
+    found = []
+    for side in folder.glob(f"*{SIDECAR}"):
+        backup_file = side.with_name(side.name[: -len(SIDECAR)])
+        if not backup_file.is_file() or backup_file.is_symlink():
+            continue
+        try:
+            created = read_sidecar(backup_file).get("created")
+        except BackupError:
+            continue
+        if created:
+            found.append((str(created), backup_file))
+    gone = [path for _, path in sorted(found, reverse=True)[keep:]]
+    for path in gone:
+        path.unlink()
+        sidecar_of(path).unlink(missing_ok=True)
+    return gone
+
+
 # -- backup --------------------------------------------------------------------------------------
 def backup(engine: Engine, actor: Actor, target: str | Path, encrypt: bool = False) -> dict:
     """An admin's backup; audited before it is taken, so the backup holds its own record. The target
