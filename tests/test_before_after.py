@@ -1,0 +1,143 @@
+"""One definition of before/after the start (rules.before_after): the follow-up report, the Forskning
+page and ``insats research export`` give the same figures for the same youths, and each figure holds by hand."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+
+import cli
+from rules.before_after import Windows, programme_cost
+from scoring import before_after
+from services.research_outcomes import outcomes_before_after
+from store import transaction
+from store.users import actor_for, add_user
+
+from .actors import SETUP
+
+OBSERVED = date(2026, 6, 30)  # INSATS_TODAY: the after window of a start on 2025-09-01 is seen for 303 of 365 days
+REFERRALS = "case_code,source,received_on,suitable,decided_on,asked_on,answer,answered_on,started_on"
+OUTCOMES = "case_code,period_start,period_end,police_reports,placement,placement_days,placement_cost,occupation"
+STARTS = {"SIG-BA1": "2025-03-01", "SIG-BA2": "2025-03-01", "SIG-BA3": "2025-05-01", "SIG-BA4": "2025-09-01",
+          "SIG-BA5": "2025-06-15", "SIG-BA6": "2025-01-10"}
+PERIODS = [
+    "SIG-BA1,2025-02-01,2025-03-31,59,none,0,0,school",  # across the start: 28 days before, 31 after
+    "SIG-BA2,2023-12-01,2024-03-31,122,none,0,0,none",  # across the before window's edge: 31 of 122 days inside
+    "SIG-BA2,2022-01-01,2022-12-31,40,SiS,100,400000,none",  # long before the window: not counted
+    "SIG-BA3,2026-04-01,2026-05-31,61,none,0,0,work",  # across the after window's end (2026-04-30): 30 of 61
+    "SIG-BA4,2025-09-01,2026-02-28,6,HVB,30,90000,school",  # after; its after window is still running
+    "SIG-BA5,2024-06-15,2025-06-14,12,SiS,100,500000,none",  # exactly the before window
+    "SIG-BA6,2025-01-10,2025-12-31,0,none,0,0,school",
+]
+POLICE_BEFORE, POLICE_AFTER = 28 + 31 + 12, 31 + 30 + 6
+MONTHS_AFTER = 5 * 12 + 12 * 303 / 365
+
+
+@pytest.fixture
+def register(engine, tmp_path, monkeypatch):
+    """Six youths started in 2025 with the periods above, a coordinator and a researcher."""
+    monkeypatch.setenv("INSATS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("INSATS_TODAY", OBSERVED.isoformat())
+    with transaction(engine) as s:
+        add_user(s, SETUP, "sam.samordnare", display_name="Sam", roles=["intake", "coordinator"], teams=["Standard"])
+        add_user(s, SETUP, "rita.forskare", display_name="Rita", roles=["researcher"])
+    rows = [f"{code},polis,2025-01-02,ja,2025-01-03,2025-01-04,ja,2025-01-05,{on}" for code, on in STARTS.items()]
+    (tmp_path / "r.csv").write_text(REFERRALS + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "o.csv").write_text(OUTCOMES + "\n" + "\n".join(PERIODS) + "\n", encoding="utf-8")
+    assert cli.main(["--as", "sam.samordnare", "referrals", "import", str(tmp_path / "r.csv")]) == 0
+    assert cli.main(["--as", "sam.samordnare", "outcomes", "import", str(tmp_path / "o.csv")]) == 0
+    return engine
+
+
+def test_follow_up_forskning_and_the_research_export_give_the_same_figures(register, tmp_path, capsys):
+    capsys.readouterr()
+    assert cli.main(["--as", "sam.samordnare", "report", "follow-up", "--from", "2025-01-01", "--to",
+                     "2025-12-31"]) == 0
+    report = json.loads(capsys.readouterr().out)["outcomes"]
+    assert cli.main(["--as", "rita.forskare", "research", "export", "--instrument", "savry-like", "--out",
+                     str(tmp_path / "export"), "--formats", "csv"]) == 0
+    exported = pd.read_csv(tmp_path / "export" / "outcomes-before-after.csv")
+    with transaction(register) as s:  # what the Forskning page reads
+        page = outcomes_before_after(s, actor_for(s, "rita.forskare"))
+    assert len(exported) == len(page) == 6 and exported["research_id"].str.fullmatch(r"R[0-9a-f]{10}").all()
+    # by hand first, so that three equal wrong figures cannot pass
+    assert report["before"]["police_reports"] == pytest.approx(POLICE_BEFORE)
+    assert report["after"]["police_reports"] == pytest.approx(POLICE_AFTER)
+    assert report["before"]["months_at_risk"] == 72 and report["after"]["months_at_risk"] == pytest.approx(MONTHS_AFTER)
+    assert report["before"]["placement_cost"] == 500_000 and report["after"]["placement_cost"] == 90_000
+    for side in ("before", "after"):
+        for measure in ("police_reports", "placements", "placement_days", "placement_cost"):
+            figure = report[side][measure]
+            assert exported[f"{measure}_{side}"].sum() == pytest.approx(figure), (side, measure)
+            assert page[f"{measure}_{side}"].sum() == pytest.approx(figure), (side, measure)
+            months = report[side]["months_at_risk"]
+            assert report[side]["per_month"][measure] == pytest.approx(figure / months)
+            assert (page[f"{measure}_{side}"].sum() / page[f"months_{side}"].sum()
+                    == pytest.approx(report[side]["per_month"][measure]))
+        assert exported[f"months_{side}"].sum() == pytest.approx(report[side]["months_at_risk"])
+
+
+def test_occupation_6_and_12_months_after_the_start_is_the_period_covering_that_day(register, capsys):
+    capsys.readouterr()
+    assert cli.main(["--as", "sam.samordnare", "report", "follow-up", "--from", "2025-01-01", "--to",
+                     "2025-12-31"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    six = report["occupation_after_6_months"]
+    # due by 2026-06-30: all six. Only BA6's day (2025-07-10) lies in a period (school); BA1 and BA2 (2025-09-01),
+    # BA3 (2025-11-01), BA4 (2026-03-01, the day after its period) and BA5 (2025-12-15) have none covering it
+    assert six["due"] == 6 and six["recorded"] == 1 and six["school"] == 1
+    assert report["occupation_after_6_months_share"] == 1.0
+    twelve = report["occupation_after_12_months"]
+    # due: all but BA4 (2026-09-01); only BA3's day (2026-05-01) lies in a period (work)
+    assert twelve["due"] == 5 and twelve["recorded"] == 1 and twelve["work"] == 1
+    assert "occupation_at_closing_share" in report  # the closing figure stays beside them
+
+
+def _frame(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["subject_id", "period_start", "period_end", "police_reports", "placement",
+                                       "placement_days", "placement_cost", "occupation"])
+
+
+def test_unequal_windows_compare_by_rate_per_month():
+    starts = pd.Series({1: pd.Timestamp("2012-08-01")})
+    rows = _frame([(1, date(2012, 1, 1), date(2012, 7, 31), 14, "none", 0, 0, "none"),
+                   (1, date(2012, 8, 1), date(2013, 12, 31), 17, "none", 0, 0, "none")])
+    result = before_after.windows_summary(rows, starts, Windows(7, 17))
+    assert result["before"]["police_reports"] == 14 and result["after"]["police_reports"] == 17
+    rate = {side: result[side]["per_month"]["police_reports"] for side in ("before", "after")}
+    assert rate == {"before": 2.0, "after": 1.0}
+    seen = before_after.months_at_risk(starts, Windows(7, 17), date(2012, 8, 31))  # 31 of 518 days seen
+    assert seen.loc[1, "months_before"] == 7 and seen.loc[1, "months_after"] == pytest.approx(17 * 31 / 518)
+
+
+def test_the_calendar_year_series_splits_a_period_by_day():
+    rows = _frame([(1, date(2011, 12, 1), date(2012, 1, 30), 0, "SiS", 61, 61_000, "none"),  # 31 + 30 days
+                   (2, date(2012, 6, 1), date(2012, 6, 30), 0, "HVB", 30, 9_000, "none"),
+                   (3, date(2012, 6, 1), date(2012, 6, 30), 0, "HVB", 30, 1_000_000, "none")])  # not in the cohort
+    years = {r["year"]: r for r in before_after.by_year(rows, pd.Index([1, 2]))}
+    assert years[2011]["placement_days"] == 31 and years[2011]["placement_cost_SiS"] == 31_000
+    assert years[2012]["placement_cost"] == 30_000 + 9_000 and years[2012]["placement_cost_HVB"] == 9_000
+
+
+def test_the_net_figure_is_a_simple_comparison_and_needs_the_programme_cost():
+    summary = {"window_months": {"before": 12, "after": 12},
+               "before": {"months_at_risk": 24.0, "per_month": {"placement_cost": 1_000.0}},
+               "after": {"months_at_risk": 24.0, "per_month": {"placement_cost": 250.0}}}
+    net = before_after.net_per_month(summary, 12_000)  # two youths: 2 000 a month before, 500 after
+    assert net["placement_cost_per_month_before"] == 2_000 and net["placement_cost_per_month_after"] == 500
+    assert net["net_per_month"] == 2_000 - 500 - 1_000 and "not an estimate" in net["note"]
+    assert before_after.net_per_month(summary, None)["net_per_month"] is None
+
+
+def test_the_settings_of_the_definition_refuse_what_is_not_one():
+    assert programme_cost(None) is None and programme_cost(" ") is None
+    assert programme_cost("1 350 579,50") == 1_350_579.5
+    for bad in ("en miljon", "-5", "inf", "nan"):
+        with pytest.raises(ValueError, match="programme cost"):
+            programme_cost(bad)
+    for months in (0, 61, 1.5):
+        with pytest.raises(ValueError, match="window"):
+            Windows(months, 12)
