@@ -141,3 +141,32 @@ def test_the_settings_of_the_definition_refuse_what_is_not_one():
     for months in (0, 61, 1.5):
         with pytest.raises(ValueError, match="window"):
             Windows(months, 12)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_follow_up_page_shows_rates_years_occupation_and_the_net_comparison(tmp_path, monkeypatch, lang):
+    from .app_helpers import TODAY, make_database, no_trace, open_page, texts
+
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("INSATS_PROGRAMME_COST_PER_YEAR", "1 200 000")
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    make_database(tmp_path, subjects=60)
+    at = open_page("followup", lang=lang, followup_from=date(2024, 1, 1), followup_to=TODAY, followup_after=6)
+    no_trace(at)
+    words = {"sv": ("Skola/arbete 6 mån efter start", "ungdomsmånaderna", "inte en skattning av effekten",
+                    "per kalenderår", "Före per månad"),
+             "en": ("School/work 6 months after the start", "youth-months", "not an estimate of the effect",
+                    "per calendar year", "Before per month")}[lang]
+    labels = [m.label for m in at.metric]
+    assert words[0] in labels and any("12" in label for label in labels if label not in (words[0],))
+    captions = texts(at, "caption")
+    assert words[1] in captions and words[2] in captions and words[3] in captions
+    assert ("och 6 månader efter" if lang == "sv" else "and 6 months after") in captions  # the window chosen
+    assert any(words[4] in d.value.columns for d in at.dataframe)
+    years = next(d.value for d in at.dataframe if ("År" if lang == "sv" else "Year") in d.value.columns)
+    assert len(years) >= 2  # the demo's placements span more than one calendar year
+    monkeypatch.setenv("INSATS_PROGRAMME_COST_PER_YEAR", "en miljon")
+    at = open_page("followup", lang=lang, followup_from=date(2024, 1, 1), followup_to=TODAY)
+    no_trace(at)
+    assert ("felaktigt inställd" if lang == "sv" else "set wrongly") in texts(at, "warning")
