@@ -170,3 +170,30 @@ def test_the_follow_up_page_shows_rates_years_occupation_and_the_net_comparison(
     at = open_page("followup", lang=lang, followup_from=date(2024, 1, 1), followup_to=TODAY)
     no_trace(at)
     assert ("felaktigt inställd" if lang == "sv" else "set wrongly") in texts(at, "warning")
+
+
+def test_forskning_and_uppfoljning_show_the_same_before_after_for_the_same_youths(tmp_path, monkeypatch):
+    """The two pages as a reader sees them: every youth who started (Uppföljning from the first day to
+    today), one table each, the same figures to the digit shown."""
+    from .app_helpers import RESEARCHER, TODAY, make_database, no_trace, open_page, texts
+
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    make_database(tmp_path, subjects=60)
+    research = open_page("research", user=RESEARCHER, research_before=12, research_after=6)
+    followup = open_page("followup", user=RESEARCHER, followup_from=date(2000, 1, 1), followup_to=TODAY,
+                         followup_window=12, followup_after=6)
+    no_trace(research)
+    no_trace(followup)
+    assert "12 månader före start och 6 efter" in texts(research, "caption")  # the windows chosen, both pages
+    assert "och 6 månader efter" in texts(followup, "caption")
+    forskning = next(d.value for d in research.dataframe if "Summa före" in d.value.columns).set_index("Mått")
+    uppfoljning = next(d.value for d in followup.dataframe if "SIG Före" in d.value.columns).set_index("Mått")
+    shown = [m for m in forskning.index if m in uppfoljning.index]
+    assert len(shown) == 3  # police reports, placement days, placement cost
+    assert forskning.loc[shown, "Summa före"].tolist() == uppfoljning.loc[shown, "SIG Före"].tolist()
+    assert forskning.loc[shown, "Summa efter"].tolist() == uppfoljning.loc[shown, "SIG Efter"].tolist()
+    for column in ("Före per månad", "Efter per månad"):
+        assert forskning.loc[shown, column].tolist() == uppfoljning.loc[shown, column].tolist()
+    assert forskning.loc["Polisanmälningar", "Summa före"] not in ("0", "")  # the demo has police reports before

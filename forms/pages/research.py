@@ -18,6 +18,7 @@ from forms.i18n import lang, ntr, tr, tr_or
 from forms.numbers import for_display, number, p_value
 from forms.safe_csv import audited_download
 from forms.score_panel import level_label
+from rules.before_after import Windows
 from rules.disclosure import shown_as, suppress_counts, suppress_matrix, too_small
 from scoring import research
 from scoring.change import paired_change, reliable_change
@@ -27,6 +28,7 @@ from services.research_outcomes import outcomes_before_after
 from store.research import assessments_for_research
 
 GROUPINGS = ("district", "gender", "referral_source")
+WINDOW_MONTHS = (6, 12, 18, 24)  # the windows before/after the start offered, as on Uppföljning
 KEY = "research_key"  # one key per browser session: ids are stable while you work, unlinkable after
 VIEW = "research_view"  # the de-identified rows of this cohort view: read (and audited) once, not per click
 
@@ -238,7 +240,11 @@ def groups_section(inst, pairs: research.Pairs) -> None:
 def outcomes_section(key: bytes) -> None:
     """Before and after the start as the follow-up report counts them (``rules.before_after``): totals, the
     rate per month at risk, and the paired change in each youth's rate per month (windows may differ)."""
-    frame = cohort_view("outcomes", lambda s: outcomes_before_after(s, ctx.actor(), key=key))
+    left, right, _ = st.columns([1, 1, 2])
+    before = left.selectbox(tr("followup_window"), WINDOW_MONTHS, index=1, key="research_before")
+    after = right.selectbox(tr("ba_after_window"), WINDOW_MONTHS, index=1, key="research_after")
+    frame = cohort_view(f"outcomes-{before}-{after}", lambda s: outcomes_before_after(
+        s, ctx.actor(), key=key, windows=Windows(before, after)))
     if frame.empty:
         st.info(tr("research_no_outcomes"))
         return
@@ -258,7 +264,7 @@ def outcomes_section(key: bytes) -> None:
                      tr("change"): r.get("mean_change"), "p (t)": r.get("t_p"), "Wilcoxon p": r.get("wilcoxon_p")})
     table = pd.DataFrame(rows)
     st.dataframe(for_display(table), hide_index=True, width="stretch")  # downloads keep full precision
-    st.caption(tr("outcomes_note"))
+    st.caption(tr("outcomes_note", before=before, after=after))
     offer_csv(table, "outcomes-before-after")
 
 
