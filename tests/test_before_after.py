@@ -197,3 +197,22 @@ def test_forskning_and_uppfoljning_show_the_same_before_after_for_the_same_youth
     for column in ("Före per månad", "Efter per månad"):
         assert forskning.loc[shown, column].tolist() == uppfoljning.loc[shown, column].tolist()
     assert forskning.loc["Polisanmälningar", "Summa före"] not in ("0", "")  # the demo has police reports before
+
+
+def test_the_follow_up_pdf_says_unequal_windows_occupation_after_the_start_and_the_net(monkeypatch):
+    from . import test_printables
+    from .test_translations import ENGLISH, RAW_CODE
+
+    plain = test_printables.follow_up_report()
+    extended = {**plain, "period": {**plain["period"], "window_months": 7, "after_months": 17},
+                "occupation_after_6_months_share": 0.5, "occupation_after_12_months_share": 0.25,
+                "net": {"net_per_month": 188_607.0}}
+    monkeypatch.setattr(test_printables, "follow_up_report", lambda: extended)
+    swedish = test_printables.pdf_words(monkeypatch, "sv")
+    assert "Ärenden som startade 2026-01-01 – 2026-12-31; utfall 7 månader före start och 17 efter" in swedish
+    assert "Skola/arbete 6 mån efter start" in swedish and "50 %" in swedish and "25 %" in swedish
+    assert "Netto per månad, kr (enkel jämförelse, inte en effekt)" in swedish and "188 607" in swedish
+    assert not [w for w in swedish if ENGLISH.search(w) or RAW_CODE.search(w)]
+    english = test_printables.pdf_words(monkeypatch, "en")
+    assert "Cases started 01/01/2026 – 31/12/2026; outcomes 7 months before the start and 17 after" in english
+    assert "School/work 12 months after the start" in english
