@@ -10,8 +10,10 @@
   proportion to the days (so splitting a period in advance never changes a total). A placement counts
   once in every window it overlaps.
 - **Rates per month.** Windows of unequal length compare by their rate: a total divided by the months
-  at risk (youth-months). A full window is its length in months; the part of an after window that lies
-  after the day of observation (today) is not at risk yet, and counts in proportion to its days.
+  at risk (youth-months of the youths with any outcome period recorded: a youth with none is not
+  followed, and counting their months would read missing registers as nothing happening). A full window
+  is its length in months; the part of an after window that lies after the day of observation (today) is
+  not at risk yet, and counts in proportion to its days.
 - **Occupation N months after the start** is the occupation of the outcome period covering that day
   (the latest starting, when periods overlap); youths whose day has not come yet, or with no period
   covering it, are not counted.
@@ -30,6 +32,8 @@ from . import timing
 OCCUPIED = ("school", "work", "training")  # occupations that count as "in school, work or studies"
 OCCUPATIONS = (*OCCUPIED, "none")
 LONGEST_WINDOW_MONTHS = 60
+WINDOW_CHOICES = (6, 12, 18, 24)  # the windows the pages offer (the CLI takes any from 1 to the longest)
+DEFAULT_CHOICE = WINDOW_CHOICES.index(timing.OUTCOME_WINDOW_MONTHS)
 
 
 @dataclass(frozen=True)

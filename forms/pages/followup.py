@@ -16,10 +16,9 @@ from forms.numbers import for_display, number, percent
 from forms.release import download
 from forms.safe_csv import audited_download
 from rules import timing
+from rules.before_after import DEFAULT_CHOICE, WINDOW_CHOICES
 from services.followup_pdf import MEASURE_NAMES, PLACEMENT_NAMES, REASONS, STEP_NAMES, follow_up_pdf
 from services.followup_report import figures, follow_up_report, report_json
-
-WINDOW_MONTHS = (6, 12, 18, 24)  # the windows before/after the start offered (the Forskning page offers the same)
 
 
 def main() -> None:
@@ -29,8 +28,8 @@ def main() -> None:
     left, mid, right, after_col, far = st.columns(5)
     start = left.date_input(tr("followup_from"), date(today.year - 1, 1, 1), key="followup_from", format="YYYY-MM-DD")
     end = mid.date_input(tr("followup_to"), date(today.year - 1, 12, 31), key="followup_to", format="YYYY-MM-DD")
-    window = right.selectbox(tr("followup_window"), WINDOW_MONTHS, index=1, key="followup_window")
-    after = after_col.selectbox(tr("ba_after_window"), WINDOW_MONTHS, index=1, key="followup_after")
+    window = right.selectbox(tr("followup_window"), WINDOW_CHOICES, index=DEFAULT_CHOICE, key="followup_window")
+    after = after_col.selectbox(tr("ba_after_window"), WINDOW_CHOICES, index=DEFAULT_CHOICE, key="followup_after")
     floor = ctx.min_cell("report.followup", published=True)
     published = far.toggle(tr("followup_publish"), value=True, key="followup_publish",
                            help=tr("followup_publish_help", k=floor))

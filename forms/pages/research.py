@@ -18,7 +18,7 @@ from forms.i18n import lang, ntr, tr, tr_or
 from forms.numbers import for_display, number, p_value
 from forms.safe_csv import audited_download
 from forms.score_panel import level_label
-from rules.before_after import Windows
+from rules.before_after import DEFAULT_CHOICE, WINDOW_CHOICES, Windows
 from rules.disclosure import shown_as, suppress_counts, suppress_matrix, too_small
 from scoring import research
 from scoring.change import paired_change, reliable_change
@@ -28,7 +28,6 @@ from services.research_outcomes import outcomes_before_after
 from store.research import assessments_for_research
 
 GROUPINGS = ("district", "gender", "referral_source")
-WINDOW_MONTHS = (6, 12, 18, 24)  # the windows before/after the start offered, as on Uppföljning
 KEY = "research_key"  # one key per browser session: ids are stable while you work, unlinkable after
 VIEW = "research_view"  # the de-identified rows of this cohort view: read (and audited) once, not per click
 
@@ -241,8 +240,8 @@ def outcomes_section(key: bytes) -> None:
     """Before and after the start as the follow-up report counts them (``rules.before_after``): totals, the
     rate per month at risk, and the paired change in each youth's rate per month (windows may differ)."""
     left, right, _ = st.columns([1, 1, 2])
-    before = left.selectbox(tr("followup_window"), WINDOW_MONTHS, index=1, key="research_before")
-    after = right.selectbox(tr("ba_after_window"), WINDOW_MONTHS, index=1, key="research_after")
+    before = left.selectbox(tr("followup_window"), WINDOW_CHOICES, index=DEFAULT_CHOICE, key="research_before")
+    after = right.selectbox(tr("ba_after_window"), WINDOW_CHOICES, index=DEFAULT_CHOICE, key="research_after")
     frame = cohort_view(f"outcomes-{before}-{after}", lambda s: outcomes_before_after(
         s, ctx.actor(), key=key, windows=Windows(before, after)))
     if frame.empty:
