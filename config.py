@@ -55,3 +55,16 @@ def log_format() -> str:
     if chosen not in ("text", "json"):
         raise ValueError(f"INSATS_LOG_FORMAT={chosen!r}: expected text or json")
     return chosen
+
+
+def programme_cost_per_year() -> float | None:
+    """What the programme costs per year in kronor (``INSATS_PROGRAMME_COST_PER_YEAR``; unset or empty:
+    none, and the follow-up report shows no net figure). A value that is not a number raises ValueError
+    naming the setting, for the caller to say."""
+    from rules.before_after import programme_cost
+
+    raw = os.environ.get("INSATS_PROGRAMME_COST_PER_YEAR")
+    try:
+        return programme_cost(raw)
+    except ValueError as exc:
+        raise ValueError(f"INSATS_PROGRAMME_COST_PER_YEAR: {exc}") from None

@@ -42,6 +42,8 @@ def cmd_outcomes_import(args: argparse.Namespace) -> None:
 
 
 def cmd_follow_up(args: argparse.Namespace) -> None:
+    import config
+    from rules.before_after import Windows
     from services.followup_report import follow_up_report, report_json
     from store import transaction
 
@@ -52,11 +54,16 @@ def cmd_follow_up(args: argparse.Namespace) -> None:
         raise InputError("--format pdf needs -o FILE.pdf (or -o - for standard output)")
     from store.users import UserError
 
+    try:  # the windows and the programme's cost, checked before anything is read
+        windows = Windows(args.window_months, args.window_months if args.after_months is None else args.after_months)
+        cost = config.programme_cost_per_year()
+    except ValueError as exc:
+        raise InputError(f"{exc}; nothing was written") from None
     try:
         with transaction(open_store()) as session:
             report = follow_up_report(session, acting(session, args), start, end, args.window_months,
                                       published=args.published, team=args.team, raise_to=args.min_cell or 0,
-                                      by=args.by)
+                                      by=args.by, after_months=windows.after, programme_cost_per_year=cost)
     except UserError as exc:
         raise InputError(f"{exc}; nothing was written") from None
     if args.format == "json":
@@ -79,6 +86,7 @@ def cmd_follow_up(args: argparse.Namespace) -> None:
 
 def register(sub: argparse._SubParsersAction, cases: argparse._SubParsersAction,
              report: argparse._SubParsersAction) -> None:
+    from rules import timing
     from store.cases import CLOSING_REASONS
 
     p = cases.add_parser("close", help="end a participation with a date and a reason (coordinator)")
@@ -99,7 +107,10 @@ def register(sub: argparse._SubParsersAction, cases: argparse._SubParsersAction,
     p = report.add_parser("follow-up", help="the follow-up report for cases started in a period")
     p.add_argument("--from", dest="date_from", required=True, metavar="DATE")
     p.add_argument("--to", dest="date_to", required=True, metavar="DATE")
-    p.add_argument("--window-months", type=int, default=12, help="outcome window before and after the start")
+    p.add_argument("--window-months", type=int, default=timing.OUTCOME_WINDOW_MONTHS,
+                   help="outcome window before the start (and after it, unless --after-months)")
+    p.add_argument("--after-months", type=int, help="outcome window after the start (default: --window-months); "
+                   "windows of unequal length compare by their rates per month")
     p.add_argument("--by", choices=["month", "quarter", "year"], default="quarter",
                    help="the process indicators per period of the start (and per team)")
     p.add_argument("--team", metavar="NAME", help="only this team's cases (exact counts when it is your own)")

@@ -90,8 +90,9 @@ def cmd_research_validity(args: argparse.Namespace) -> None:
 
 def cmd_research_export(args: argparse.Namespace) -> None:
     """De-identified long and wide files with scores, in CSV, Parquet and SPSS .sav."""
-    from rules.disclosure import coarsen_rows
+    from rules.disclosure import coarsen_rows, too_small
     from scoring.research import export_frames
+    from services.research_outcomes import outcomes_before_after
     from store import transaction
     from store.research import KEY_COLUMNS, assessments_for_research, write_sav
     from store.settings import min_cell_floor, report_min_cell
@@ -110,6 +111,7 @@ def cmd_research_export(args: argparse.Namespace) -> None:
         actor = acting(session, args)
         wide = assessments_for_research(session, actor, inst.id)  # a researcher's read: never exact
         k = max(report_min_cell(min_cell_floor(session).k, actor, "research.export"), args.min_cell or 0)
+        outcomes = outcomes_before_after(session, actor)  # the follow-up report's before/after, own research ids
     try:
         wide = coarsen_rows(wide, "research_id", k)
     except ValueError as exc:
@@ -119,9 +121,10 @@ def cmd_research_export(args: argparse.Namespace) -> None:
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise InputError(f"{out}: is not a folder (a symbolic link or a file); nothing was written")
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("wide", "long"):  # no file of the export may be a link or a device
+    stems = [out / f"{inst.id}-wide", out / f"{inst.id}-long", out / OUTCOMES_FILE]
+    for stem in stems:  # no file of the export may be a link or a device
         for fmt in formats:
-            check_output(str((out / f"{inst.id}-{name}").with_suffix(f".{fmt}")))
+            check_output(str(stem.with_suffix(f".{fmt}")))
     written = []
     for name, frame in (("wide", wide), ("long", long)):
         stem = out / f"{inst.id}-{name}"
@@ -134,11 +137,36 @@ def cmd_research_export(args: argparse.Namespace) -> None:
         if "sav" in formats:
             write_sav(inst, frame, stem.with_suffix(".sav"))
             written.append(stem.with_suffix(".sav"))
+    outcomes_hidden = too_small(len(outcomes), k)
+    if not outcomes_hidden:
+        written += _write_plain(outcomes, out / OUTCOMES_FILE, formats)
     coarsened = int((wide[[c for c in ("district", "age", "gender") if c in wide]] == "*").any(axis=1).sum())
     print(f"{len(wide)} assessments of {wide['research_id'].nunique()} youths, de-identified; every district × age × "
           f"gender combination holds at least {k} youths ({coarsened} rows coarsened):")
     for path in written:
         print(f"  {path}")
+    if outcomes_hidden:
+        print(f"outcomes before/after not written: {len(outcomes)} youths with outcome periods, fewer than {k}")
+
+
+OUTCOMES_FILE = "outcomes-before-after"
+
+
+def _write_plain(frame: pd.DataFrame, stem: Path, formats: list[str]) -> list[Path]:
+    """A frame of research ids and numbers in each format asked for (no value labels: none are codes)."""
+    written = []
+    for fmt in formats:
+        path = stem.with_suffix(f".{fmt}")
+        if fmt == "csv":
+            write_atomically(str(path), frame_as(frame, "csv"))
+        elif fmt == "parquet":
+            frame.to_parquet(path, index=False)
+        else:
+            import pyreadstat
+
+            pyreadstat.write_sav(frame, str(path))
+        written.append(path)
+    return written
 
 
 def register(sub: argparse._SubParsersAction) -> None:

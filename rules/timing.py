@@ -4,7 +4,7 @@
 - The structured assessment within a week of the youth's and guardians' yes; the queue warns from day 5.
 - A serious event (a new police report, say) asks for a network meeting within a week.
 - Re-assessment every 26 weeks unless the instrument's definition says otherwise.
-- Follow-ups 6 and 12 months after closing.
+- Follow-ups 6 and 12 months after closing; occupation is measured 6 and 12 months after the start.
 - A consent warns 30 days before it runs out.
 """
 
@@ -18,6 +18,7 @@ ASSESSMENT_WARN_FROM_DAY = 5
 SERIOUS_EVENT_MEETING_WITHIN = timedelta(days=7)
 REASSESSMENT_WEEKS = 26
 FOLLOW_UP_MONTHS = (6, 12)
+OCCUPATION_AFTER_START_MONTHS = (6, 12)  # UngÖst measured occupation 6 months after the start
 CONSENT_WARNING = timedelta(days=30)
 PARTICIPATION = timedelta(days=540)  # about 18 months, as the reports describe (the demo closes after it)
 OUTCOME_WINDOW_MONTHS = 12  # the follow-up report compares outcomes in the 12 months before and after the start

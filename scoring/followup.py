@@ -1,10 +1,7 @@
 """The figures municipal SIG reports are judged by, computed column-wise from plain frames.
 
 - ``outcome_windows``: police reports, placements, placement days and cost in the window before each
-  youth's start and the same window after it. Outcome periods are whole days, both ends included. A
-  period that straddles a window's edge is split by days: its counts, days and cost go to each side
-  in proportion to the days on that side, so splitting a period at the start date in advance never
-  changes a total. A placement counts once in every window it overlaps.
+  youth's start and the window after it, as ``rules.before_after`` defines them (``scoring.before_after``).
 - ``process_indicators``: days from referral to decision, the share of first final assessments within
   7 days of the youth's yes, the share of network-meeting intervals of at most 28 days, the share of
   started cases with an active consent and an action plan, the share of closed cases with a closing
@@ -15,67 +12,28 @@ Pure functions: frames in, numbers out; no database.
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
 from rules import timing
+from rules.before_after import Windows
 
-MEASURES = ("police_reports", "placements", "placement_days", "placement_cost")
-EXTRA_MEASURES = ("concern_reports", "lvu_applications", "outpatient_cost")  # optional columns, summed
-PLACEMENT_TYPES = ("SiS", "HVB", "family_home")
+from .before_after import EXTRA_MEASURES, MEASURES, PLACEMENT_TYPES, windows_summary  # noqa: F401
+
 OUTCOME_COLUMNS = ["subject_id", "period_start", "period_end", "police_reports", "placement", "placement_days",
                    "placement_cost"]
 
 
-def _days(values) -> np.ndarray:
-    """Dates (datetime64, Timestamps or date objects) as whole day numbers."""
-    return pd.to_datetime(pd.Series(values)).to_numpy("datetime64[D]").astype(np.int64)
-
-
 def outcome_windows(outcomes: pd.DataFrame, starts: pd.Series,
-                    window_months: int = timing.OUTCOME_WINDOW_MONTHS) -> dict:
-    """Totals before and after the start, over every started youth.
-
-    ``outcomes``: ``OUTCOME_COLUMNS``; ``starts``: subject id -> start date. Periods of youths without a
-    start are ignored. Returns ``{"before": {...}, "after": {...}}`` with ``MEASURES`` and
-    ``placement_cost_by_type`` (SiS, HVB, family_home), and the number of youths counted.
-    """
-    start_of = pd.to_datetime(pd.Series(starts, dtype="datetime64[ns]"))
-    rows = outcomes[outcomes["subject_id"].isin(start_of.index)]
-    result = {"youths": int(start_of.size)}
-    if rows.empty:
-        return result | {side: {**dict.fromkeys(MEASURES, 0),
-                                "placement_cost_by_type": dict.fromkeys(PLACEMENT_TYPES, 0.0)}
-                         for side in ("before", "after")}
-    first, last = _days(rows["period_start"]), _days(rows["period_end"])
-    start_ts = start_of.reindex(rows["subject_id"])
-    start = _days(start_ts.to_numpy())
-    before_from = _days((start_ts - pd.DateOffset(months=window_months)).to_numpy())
-    after_to = _days((start_ts + pd.DateOffset(months=window_months)).to_numpy()) - 1
-    length = last - first + 1
-    placed = rows["placement"].isin(PLACEMENT_TYPES).to_numpy()
-    out = result
-    for name, lo, hi in (("before", before_from, start - 1), ("after", start, after_to)):
-        overlap = np.clip(np.minimum(last, hi) - np.maximum(first, lo) + 1, 0, None)
-        share = np.where(length > 0, overlap / np.maximum(length, 1), 0.0)
-        cost = rows["placement_cost"].to_numpy(float) * share
-        out[name] = {
-            "police_reports": float(np.sum(rows["police_reports"].to_numpy(float) * share)),
-            "placements": int(np.sum(placed & (overlap > 0))),
-            "placement_days": float(np.sum(rows["placement_days"].to_numpy(float) * share)),
-            "placement_cost": float(np.sum(cost)),
-            "placement_cost_by_type": {t: float(np.sum(cost[(rows["placement"] == t).to_numpy()]))
-                                       for t in PLACEMENT_TYPES},
-        }
-        for extra in EXTRA_MEASURES:
-            if extra in rows:
-                out[name][extra] = float(np.nansum(rows[extra].to_numpy(float) * share))
-        if "attendance" in rows:  # per cent, weighted by the days of each period inside the window
-            attendance = rows["attendance"].to_numpy(float)
-            weight = np.where(np.isnan(attendance), 0, overlap)
-            out[name]["attendance"] = (float(np.nansum(attendance * weight) / weight.sum()) if weight.sum()
-                                       else None)
-    return out
+                    window_months: int | Windows = timing.OUTCOME_WINDOW_MONTHS,
+                    observed_to: date | None = None) -> dict:
+    """Totals before and after the start, over every started youth: ``scoring.before_after`` (the one
+    definition, ``rules.before_after``). ``outcomes``: ``OUTCOME_COLUMNS``; ``starts``: subject id -> start
+    date; periods of youths without a start are ignored. Returns ``{"before": {...}, "after": {...}}`` with
+    ``MEASURES``, ``placement_cost_by_type``, the months at risk and the rates per month, and the youths."""
+    return windows_summary(outcomes, starts, window_months, observed_to)
 
 
 def share(hits: np.ndarray | pd.Series, of: np.ndarray | pd.Series | None = None) -> float | None:

@@ -18,6 +18,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.ticker import FuncFormatter
 
 import catalogue
+from rules.timing import OCCUPATION_AFTER_START_MONTHS
 
 A4 = (8.27, 11.69)
 
@@ -98,7 +99,11 @@ def follow_up_pdf(report: dict, lang: str = "sv") -> bytes:
     steps, measures, placements, occupations, reasons = (
         words.said_in(language) for words in (STEP_NAMES, MEASURE_NAMES, PLACEMENT_NAMES, OCCUPATION_NAMES, REASONS))
     period = report["period"]
-    subtitle = say("fpdf_subtitle", start=_day(period["from"]), end=_day(period["to"]), months=period["window_months"])
+    after = period.get("after_months", period["window_months"])
+    subtitle = (say("fpdf_subtitle", start=_day(period["from"]), end=_day(period["to"]), months=period["window_months"])
+                if after == period["window_months"] else
+                say("ba_pdf_subtitle", start=_day(period["from"]), end=_day(period["to"]),
+                    before=period["window_months"], after=after))
     buffer = io.BytesIO()
     with PdfPages(buffer) as pdf:
         fig = _page(say("fpdf_title"), subtitle)
@@ -111,6 +116,10 @@ def follow_up_pdf(report: dict, lang: str = "sv") -> bytes:
                 [say("fpdf_with_closing_assessment"),
                  percent(report["closed_with_closing_assessment_share"])],
                 [say("fpdf_occupied"), percent(report["occupation_at_closing_share"])]]
+        rows += [[say("ba_occupied_after", months=months), percent(report[f"occupation_after_{months}_months_share"])]
+                 for months in OCCUPATION_AFTER_START_MONTHS if f"occupation_after_{months}_months_share" in report]
+        if report.get("net", {}).get("net_per_month") is not None:  # only with the programme's cost set
+            rows.append([say("ba_pdf_net"), _number(report["net"]["net_per_month"])])
         rows += [[say("fpdf_closed", reason=reasons.get(k, k)), _number(v)] for k, v in report["closed"].items()]
         rows += _change_rows(report.get("risk_change", {}), say)
         ax = fig.add_axes([0.08, 0.52, 0.84, 0.38])

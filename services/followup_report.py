@@ -13,11 +13,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
+import config
 import instruments
 import scoring
 from rules import timing
+from rules.before_after import OCCUPATIONS, OCCUPIED, Windows
 from rules.disclosure import DEFAULT_FLOOR, shown_count, too_small
-from scoring import followup
+from scoring import before_after, followup
 from scoring.change import paired_change
 from scoring.funnel import STEPS
 from store import Actor
@@ -25,15 +27,19 @@ from store.followup import FollowUpData, follow_up_data
 from store.settings import min_cell_floor, report_min_cell
 from store.users import team_id
 
-OCCUPIED = ("school", "work", "training")
 PERIODS = {"month": "M", "quarter": "Q", "year": "Y"}
 
 
 def follow_up_report(session: Session, actor: Actor, start: date, end: date,
                      window_months: int = timing.OUTCOME_WINDOW_MONTHS, *, published: bool = False,
                      team: str | None = None, raise_to: int = 0,
-                     instrument_id: str = "savry-like", by: str = "quarter") -> dict:
+                     instrument_id: str = "savry-like", by: str = "quarter", after_months: int | None = None,
+                     programme_cost_per_year: float | str | None = "setting") -> dict:
     """The report for cases started from ``start`` to ``end`` (inclusive), of ``team`` only when named.
+
+    Outcomes are compared in ``window_months`` before the start and ``after_months`` (default: the same)
+    after it, as ``rules.before_after`` defines; the after window is at risk up to today. The programme's
+    cost per year is the instance's setting (``config.programme_cost_per_year``) unless given.
 
     No caller chooses how small a count may be: counts of youths in 1..k-1 are shown as "< k", with k
     from ``rules.disclosure.cell_floor`` (exact only for a coordinator's internal report on their own
@@ -42,8 +48,10 @@ def follow_up_report(session: Session, actor: Actor, start: date, end: date,
     chosen = None if team is None else team_id(session, team)
     k = report_min_cell(min_cell_floor(session).k, actor, "report.followup",
                         teams=None if chosen is None else frozenset({chosen}), published=published)
-    return build_report(follow_up_data(session, actor, start, end, chosen), start, end, window_months,
-                        max(k, raise_to), instrument_id, by)
+    cost = config.programme_cost_per_year() if programme_cost_per_year == "setting" else programme_cost_per_year
+    windows = Windows(window_months, window_months if after_months is None else after_months)
+    return build_report(follow_up_data(session, actor, start, end, chosen), start, end, windows,
+                        max(k, raise_to), instrument_id, by, observed_to=config.today(), programme_cost_per_year=cost)
 
 
 def _records(table: pd.DataFrame, count) -> list[dict]:
@@ -81,10 +89,12 @@ def risk_change(finals: pd.DataFrame, instrument_id: str) -> dict:
     return out
 
 
-def build_report(data: FollowUpData, start: date, end: date, window_months: int = timing.OUTCOME_WINDOW_MONTHS,
-                 min_cell: int = DEFAULT_FLOOR,
-                 instrument_id: str = "savry-like", by: str = "quarter") -> dict:
+def build_report(data: FollowUpData, start: date, end: date,
+                 window_months: int | Windows = timing.OUTCOME_WINDOW_MONTHS, min_cell: int = DEFAULT_FLOOR,
+                 instrument_id: str = "savry-like", by: str = "quarter", *, observed_to: date | None = None,
+                 programme_cost_per_year: float | None = None) -> dict:
     """The figures from the guarded read; ``min_cell``: the k that ``follow_up_report`` decided."""
+    windows = window_months if isinstance(window_months, Windows) else Windows(window_months, window_months)
     referrals, started, meetings, finals = data.referrals, data.started, data.meetings, data.finals
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     ids = [int(i) for i in started.index]
@@ -106,7 +116,8 @@ def build_report(data: FollowUpData, start: date, end: date, window_months: int 
     suitable = referrals["decided_on"].between(lo, hi) & referrals["suitable"].eq(True)
     accepted = referrals["answered_on"].between(lo, hi) & referrals["accepted"].eq(True)
     report = {
-        "period": {"from": start.isoformat(), "to": end.isoformat(), "window_months": window_months},
+        "period": {"from": start.isoformat(), "to": end.isoformat(), "window_months": windows.before,
+                   "after_months": windows.after},
         "min_cell": min_cell,  # counts of 1..min_cell-1 youths are shown as "< min_cell" (1: exact)
         "cases_started": count(len(ids)),
         "funnel": {step: count(int(n)) for step, n in zip(STEPS, (
@@ -124,20 +135,57 @@ def build_report(data: FollowUpData, start: date, end: date, window_months: int 
         "occupation_at_closing_share": followup.share(last_occupation.isin(OCCUPIED)),
         "occupation_at_closing": {kind: count(int((last_occupation == kind).sum()))
                                   for kind in ("school", "work", "training", "none")},
-        "outcomes": followup.outcome_windows(data.outcomes, started, window_months),
+        **occupation_after_start(data.outcomes, started, observed_to, count),
+        "outcomes": followup.outcome_windows(data.outcomes, started, windows, observed_to),
+        "placement_by_year": before_after.by_year(data.outcomes, started.index),
         "risk_change": risk_change(finals, instrument_id),
         "comparison_group": {
             "note": "found suitable in the period but not started (declined or not offered); not randomised",
             "youths": count(len(data.comparison)),
-            "outcomes": followup.outcome_windows(data.outcomes, data.comparison, window_months),
+            "outcomes": followup.outcome_windows(data.outcomes, data.comparison, windows, observed_to),
         },
     }
+    report["net"] = before_after.net_per_month(report["outcomes"], programme_cost_per_year)
+    if too_small(report["outcomes"]["youths_followed"], min_cell):  # the months at risk would count them
+        report["net"].update(placement_cost_per_month_before=None, placement_cost_per_month_after=None,
+                             net_per_month=None)
+    for outcomes in (report["outcomes"], report["comparison_group"]["outcomes"]):
+        _hide_followed(outcomes, min_cell)
     report["outcomes"]["youths"] = count(report["outcomes"]["youths"])
     if too_small(report["risk_change"]["n"], min_cell):  # a mean of fewer than k youths is theirs
         report["risk_change"] = {"instrument": report["risk_change"]["instrument"], "n": report["risk_change"]["n"]}
     report["risk_change"]["n"] = count(report["risk_change"]["n"])
     report["comparison_group"]["outcomes"]["youths"] = count(report["comparison_group"]["outcomes"]["youths"])
     return report
+
+
+def _hide_followed(outcomes: dict, k: int) -> None:
+    """Youths followed (with any outcome period) as a count; when 1..k-1, the months at risk and the rates
+    per month go too, since months at risk over the window's months would count the youths again."""
+    followed = outcomes["youths_followed"]
+    outcomes["youths_followed"] = shown_count(followed, k)
+    if too_small(followed, k):
+        for side in before_after.SIDES:
+            outcomes[side]["months_at_risk"] = None
+            outcomes[side]["per_month"] = dict.fromkeys(outcomes[side]["per_month"])
+
+
+def occupation_after_start(outcomes: pd.DataFrame, started: pd.Series, observed_to: date | None, count) -> dict:
+    """Occupation 6 and 12 months after the start (``rules.timing.OCCUPATION_AFTER_START_MONTHS``), beside
+    the closing figure: per checkpoint the youths whose day has come (``due``), those with an outcome period
+    covering it (``recorded``), the count per occupation and the share occupied of those recorded (None
+    when the recorded count is hidden: 1 of 2 as 50 % would say what "< k" hides)."""
+    out = {}
+    for months in timing.OCCUPATION_AFTER_START_MONTHS:
+        found = before_after.occupation_after(outcomes, started, months, observed_to)
+        recorded = found.dropna()
+        shown = count(int(recorded.size))
+        out[f"occupation_after_{months}_months"] = {
+            "due": count(int(found.size)), "recorded": shown,
+            **{kind: count(int((recorded == kind).sum())) for kind in OCCUPATIONS}}
+        out[f"occupation_after_{months}_months_share"] = (None if isinstance(shown, str)
+                                                          else followup.share(recorded.isin(OCCUPIED)))
+    return out
 
 
 def figures(report: dict) -> list[tuple[str, object]]:

@@ -13,12 +13,12 @@ import hashlib
 import hmac
 import os
 import secrets
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import instruments
@@ -26,7 +26,7 @@ import instruments
 from . import audit
 from .access import Actor, guard
 from .models import Assessment, Outcome, Referral, Subject
-from .views import age_on
+from .views import OUTCOME_VIEW, age_on
 
 KEY_COLUMNS = ["research_id", "gender", "district", "referral_source", "age", "occasion", "assessed_month",
                "days_from_first", "status", "judgment"]
@@ -69,36 +69,27 @@ def assessments_for_research(session: Session, actor: Actor, instrument_id: str,
     return pd.DataFrame(records, columns=KEY_COLUMNS + inst.item_ids)
 
 
-def outcomes_before_after(session: Session, actor: Actor, key: bytes | None = None) -> pd.DataFrame:
-    """Per subject who started SIG: police reports, placement days and cost before vs after the start.
+@dataclass(frozen=True)
+class ResearchOutcomes:
+    """Outcome periods and starts keyed by research id: what before/after is computed from
+    (``services.research_outcomes`` applies the one definition, ``rules.before_after``)."""
 
-    Outcome periods ending on or before the start count as *before*, periods starting on or after
-    it as *after*; periods straddling the start are left out rather than split.
-    """
+    periods: pd.DataFrame  # subject_id (a research id) and OUTCOME_VIEW: dates, counts, codes; no free text
+    starts: pd.Series  # research id -> the youth's first start
+
+
+def outcome_periods_for_research(session: Session, actor: Actor, key: bytes | None = None) -> ResearchOutcomes:
+    """Every outcome period of the youths who started SIG, and their first start, de-identified."""
     guard(session, actor, "research.export", audited=False)  # audited below, one row per subject
-    starts = dict(session.execute(select(Referral.subject_id, Referral.started_on)
-                                  .where(Referral.started_on.is_not(None))).all())
-    outcomes = session.scalars(select(Outcome).where(Outcome.subject_id.in_(list(starts)))).all() if starts else []
+    starts = dict(session.execute(select(Referral.subject_id, func.min(Referral.started_on))
+                                  .where(Referral.started_on.is_not(None)).group_by(Referral.subject_id)).all())
     ids = research_ids(sorted(starts), key or secrets.token_bytes(32))
-    frame = pd.DataFrame([{
-        "subject": o.subject_id, "period": "before" if o.period_end <= starts[o.subject_id] else
-        "after" if o.period_start >= starts[o.subject_id] else None,
-        "police_reports": o.police_reports, "placement_days": o.placement_days, "placement_cost": o.placement_cost,
-        "days": (o.period_end - o.period_start).days,
-    } for o in outcomes], columns=["subject", "period", "police_reports", "placement_days", "placement_cost", "days"])
-    frame = frame.dropna(subset=["period"])
-    wide = frame.pivot_table(index="subject", columns="period", values=["police_reports", "placement_days",
-                                                                        "placement_cost", "days"], aggfunc="sum")
-    wide.columns = [f"{measure}_{period}" for measure, period in wide.columns]
-    wide = wide.reset_index()
-    wide.insert(0, "research_id", wide.pop("subject").map(ids))
+    rows = session.execute(select(Outcome.subject_id, *[getattr(Outcome, c) for c in OUTCOME_VIEW])
+                           .where(Outcome.subject_id.in_(list(starts)))).all() if starts else []
+    periods = pd.DataFrame(list(map(tuple, rows)), columns=["subject_id", *OUTCOME_VIEW])
+    periods["subject_id"] = periods["subject_id"].map(ids)
     audit.record_many(session, actor, "export", "research", sorted(starts), "outcomes before/after")
-    for column in ("police_reports", "placement_days", "placement_cost", "days"):
-        for period in ("before", "after"):
-            if f"{column}_{period}" not in wide:
-                wide[f"{column}_{period}"] = np.nan
-    return wide
-
+    return ResearchOutcomes(periods=periods, starts=pd.Series({ids[s]: d for s, d in starts.items()}, dtype=object))
 
 
 def write_sav(inst: instruments.Instrument, frame: pd.DataFrame, path: Path) -> None:

@@ -180,7 +180,7 @@ GLOBAL = {
     "case search": lambda s, a: views.find_cases(s, a),
     "funnel": lambda s, a: imports.referral_dates(s, a),
     "research export": lambda s, a: research.assessments_for_research(s, a, "savry-like"),
-    "outcomes for research": lambda s, a: research.outcomes_before_after(s, a),
+    "outcomes for research": lambda s, a: research.outcome_periods_for_research(s, a),
     "access log": lambda s, a: views.access_log(s, a),
     "audit verify": lambda s, a: verify(s, a),
     "add user": lambda s, a: users.add_user(s, a, f"new.{a.who}", display_name="Ny", roles=["intake"]),

@@ -46,7 +46,9 @@ SODER, VASTER = "SIG Söderort", "SIG Västerort"
 COORDINATOR, BOTH = "coord.soder", "coord.forskare"  # one team; one team and a researcher too
 # the figures of the follow-up report that count youths (shares, costs and means are not counts)
 COUNTS = re.compile(r"^(cases_started|funnel\.\w+|by_\w+\.\d+\.started|closed\.\w+|occupation_at_closing\.\w+|"
-                    r"outcomes\.youths|risk_change\.n|comparison_group\.youths|comparison_group\.outcomes\.youths)$")
+                    r"occupation_after_\d+_months\.\w+|"
+                    r"outcomes\.youths|risk_change\.n|comparison_group\.youths|comparison_group\.outcomes\.youths|"
+                    r"(comparison_group\.)?outcomes\.youths_followed)$")
 
 
 # -- the rule, pure -----------------------------------------------------------------------------------

@@ -18,10 +18,17 @@ from store.users import add_user
 from .actors import SETUP
 from .path_helpers import EARLY, start
 
-# SIG Skärholmen, final report (../shared/domain/sig-skarholmen-slutrapport.txt): seven youths of the
-# target group placed at SiS in the year before the start, at 2,169,150 kr; one after, 148,300 kr.
+# SIG Skärholmen, final report (../shared/domain/sig-skarholmen-slutrapport.txt), section 3.1.1 Effektmål
+# (page 14, under "3.1 Måluppfyllelse ... 14" in its contents): "kostnaden för ungdomar i målgruppen placerade
+# på SiS under perioden 2012-01-01 till 2012-07-30 uppgick till 2 169 150 kr [...] Under perioden 2012-08-01
+# till och med 2013-12-31 uppgår kostnaden för målgruppen på SiS till 148 300 kr"; and "placerades sju
+# ungdomar i målgruppen på SiS och efter projektet startade [...] har endast en ungdom placerats på SiS".
 BEFORE_COST, AFTER_COST = 2_169_150, 148_300
-START = date(2012, 3, 1)  # "Vi kunde inom projektet starta upp med de första ungdomarna i mars 2012"
+# The report's two periods meet on 2012-08-01: 7 months before it, 17 months from it. It splits its cohort
+# there, not at each youth's start (the first started in March 2012), so each youth's start is that day.
+SPLIT, BEFORE_MONTHS, AFTER_MONTHS = date(2012, 8, 1), 7, 17
+# Section 3.6 Projektbudget (page 19), the table's "summa" row: 2 701 159 kr spent over the two project years.
+PROGRAMME_COST_TWO_YEARS = 2_701_159
 
 
 def _coordinator(engine, monkeypatch) -> None:
@@ -43,47 +50,68 @@ def _write(path, header: str, rows: list[str]) -> str:
     return str(path)
 
 
-def test_the_skarholmen_outcome_figures_are_reproduced_exactly(engine, tmp_path, monkeypatch, capsys):
+def test_the_skarholmen_report_periods_and_costs_as_rates_per_month(engine, tmp_path, monkeypatch, capsys):
+    """The report's real periods (7 months before, 17 after) and its real costs: windows of unequal length
+    compare by their rates per month. The report gives the group's cost, not each youth's: the split among
+    the seven is ours (equal shares) and changes no figure compared here; it gives no days or police reports
+    (left empty), and no comparison group (the youth who said no is ours)."""
     _coordinator(engine, monkeypatch)
+    monkeypatch.setenv("INSATS_PROGRAMME_COST_PER_YEAR", str(PROGRAMME_COST_TWO_YEARS / 2))
     codes = [f"SIG-SKH{i}" for i in range(1, 9)]
-    referrals = [f"{code},polis,2012-02-01,ja,2012-02-05,2012-02-10,ja,2012-02-20,{START}" for code in codes[:7]]
-    referrals.append(f"{codes[7]},skola,2012-03-01,ja,2012-03-05,2012-03-08,nej,2012-03-10,")  # said no
+    referrals = [f"{code},polis,2012-02-01,ja,2012-02-05,2012-02-10,ja,2012-02-20,{SPLIT}" for code in codes[:7]]
+    referrals.append(f"{codes[7]},skola,2012-03-01,ja,{SPLIT},2012-08-08,nej,2012-08-10,")  # said no
     header = "case_code,source,received_on,suitable,decided_on,asked_on,answer,answered_on,started_on"
     assert cli.main(["--as", "sam.samordnare", "referrals", "import",
                      _write(tmp_path / "register.csv", header, referrals)]) == 0
-    costs = [309_878] * 6 + [BEFORE_COST - 6 * 309_878]
-    outcomes = [f"{code},2011-06-01,2011-09-30,2,SiS,122,{cost},none" for code, cost in zip(codes, costs, strict=False)]
-    outcomes.append(f"{codes[0]},2012-09-01,2012-11-30,0,SiS,91,{AFTER_COST},school")
-    outcomes += [f"{code},2012-03-01,2012-12-31,0,none,0,0,school" for code in codes[1:7]]
-    outcomes.append(f"{codes[7]},2012-03-01,2012-12-31,1,HVB,30,90000,none")  # the comparison youth
+    costs = [BEFORE_COST // 7] * 6 + [BEFORE_COST - 6 * (BEFORE_COST // 7)]
+    outcomes = [f"{code},2012-01-01,2012-07-30,,SiS,,{cost},none" for code, cost in zip(codes, costs, strict=False)]
+    outcomes.append(f"{codes[0]},2012-08-01,2013-12-31,,SiS,,{AFTER_COST},none")  # the one placed after
+    outcomes += [f"{code},2012-08-01,2013-12-31,,none,,0,none" for code in codes[1:7]]
+    outcomes.append(f"{codes[7]},2012-08-01,2012-12-31,1,HVB,30,90000,none")  # the comparison youth
     header = "case_code,period_start,period_end,police_reports,placement,placement_days,placement_cost,occupation"
     path = _write(tmp_path / "outcomes.csv", header, outcomes)
     assert cli.main(["--as", "sam.samordnare", "outcomes", "import", path]) == 0
     assert cli.main(["--as", "sam.samordnare", "outcomes", "import", path]) == 0  # again: nothing doubles
     capsys.readouterr()
-    assert cli.main(["--as", "sam.samordnare", "report", "follow-up", "--from", "2012-03-01", "--to",
-                     "2012-03-31"]) == 0
+    period = ["report", "follow-up", "--from", str(SPLIT), "--to", str(SPLIT), "--window-months", str(BEFORE_MONTHS),
+              "--after-months", str(AFTER_MONTHS)]
+    assert cli.main(["--as", "sam.samordnare", *period]) == 0
     report = json.loads(capsys.readouterr().out)
     before, after = report["outcomes"]["before"], report["outcomes"]["after"]
     assert report["cases_started"] == 7
-    assert before["placements"] == 7 and before["placement_cost"] == BEFORE_COST
+    assert report["period"]["window_months"] == 7 and report["period"]["after_months"] == 17
+    assert before["placements"] == 7 and before["placement_cost"] == BEFORE_COST  # the report's totals
     assert before["placement_cost_by_type"]["SiS"] == BEFORE_COST
     assert after["placements"] == 1 and after["placement_cost"] == AFTER_COST
-    assert before["police_reports"] == 14 and after["police_reports"] == 0
+    assert before["months_at_risk"] == 7 * 7 and after["months_at_risk"] == 7 * 17  # youth-months
+    net = report["net"]
+    # the cohort's SiS cost per month: 2 169 150 / 7 = 309 879 kr before, 148 300 / 17 = 8 724 kr after
+    assert np.isclose(net["placement_cost_per_month_before"], 309_878.5714, atol=0.01)
+    assert np.isclose(net["placement_cost_per_month_after"], 8_723.5294, atol=0.01)
+    assert np.isclose(before["per_month"]["placement_cost"] * 7, 309_878.5714, atol=0.01)  # per youth-month
+    assert after["per_month"]["placement_cost"] / before["per_month"]["placement_cost"] < 0.03  # "kraftigt minskat"
+    # 1 350 579.50 kr a year is 112 548.29 kr a month: 309 878.57 - 8 723.53 - 112 548.29
+    assert np.isclose(net["programme_cost_per_month"], 112_548.2917, atol=0.01)
+    assert np.isclose(net["net_per_month"], 188_606.7505, atol=0.01) and "not an estimate" in net["note"]
+    years = {row["year"]: row for row in report["placement_by_year"]}
+    # 2012 holds the whole before period and 153 of the after period's 518 days; 2013 the other 365
+    assert np.isclose(years[2012]["placement_cost_SiS"], BEFORE_COST + AFTER_COST * 153 / 518)
+    assert np.isclose(years[2013]["placement_cost"], AFTER_COST * 365 / 518) and set(years) == {2012, 2013}
     comparison = report["comparison_group"]
-    assert comparison["youths"] == 1 and comparison["outcomes"]["after"]["placement_cost_by_type"]["HVB"] > 0
+    assert comparison["youths"] == 1 and comparison["outcomes"]["after"]["placement_cost_by_type"]["HVB"] == 90_000
     assert "not randomised" in comparison["note"]
     for key in ("funnel", "first_assessment_within_7_days_share", "meeting_intervals_within_28_days_share",
-                "closed", "occupation_at_closing_share"):
+                "closed", "occupation_at_closing_share", "occupation_after_6_months", "occupation_after_12_months"):
         assert key in report
-    assert cli.main(["--as", "sam.samordnare", "report", "follow-up", "--from", "2012-03-01", "--to",
-                     "2012-03-31", "--min-cell", "10"]) == 0
+    assert cli.main(["--as", "sam.samordnare", *period, "--min-cell", "10"]) == 0
     assert json.loads(capsys.readouterr().out)["cases_started"] == "< 10"
     pdf = tmp_path / "uppfoljning.pdf"
-    period = ["report", "follow-up", "--from", "2012-03-01", "--to", "2012-03-31", "--format", "pdf"]
-    assert cli.main(["--as", "sam.samordnare", *period]) == 2  # a PDF needs -o
-    assert cli.main(["--as", "sam.samordnare", *period, "-o", str(pdf)]) == 0
+    assert cli.main(["--as", "sam.samordnare", *period, "--format", "pdf"]) == 2  # a PDF needs -o
+    assert cli.main(["--as", "sam.samordnare", *period, "--format", "pdf", "-o", str(pdf)]) == 0
     assert pdf.read_bytes().startswith(b"%PDF") and not list(tmp_path.glob(".uppfoljning.pdf.*"))
+    monkeypatch.setenv("INSATS_PROGRAMME_COST_PER_YEAR", "en miljon")
+    assert cli.main(["--as", "sam.samordnare", *period]) == 2
+    assert "INSATS_PROGRAMME_COST_PER_YEAR" in capsys.readouterr().err
 
 
 def test_a_bad_outcome_register_names_every_row_and_imports_nothing(engine, tmp_path, monkeypatch, capsys):

@@ -17,10 +17,11 @@ from sqlalchemy import select
 import instruments
 from scoring import research
 from scoring.change import paired_change
+from services.research_outcomes import outcomes_before_after
 from store import Actor, make_engine, transaction, upgrade
 from store.demo import seed_demo
 from store.models import AuditEntry
-from store.research import assessments_for_research, outcomes_before_after
+from store.research import assessments_for_research
 
 from .app_helpers import ROOT
 
@@ -222,7 +223,9 @@ def test_outcomes_before_and_after_the_start(engine):
         seed_demo(s, Actor("setup", "system"), n_subjects=60, today=date(2026, 11, 23), seed=5)
     with transaction(engine) as s:
         frame = outcomes_before_after(s, Actor("rita", "researcher"))
-    both = frame.dropna(subset=["police_reports_before", "police_reports_after"])
-    assert len(both) > 5 and (both["days_before"] > 300).all()
-    result = paired_change(both["police_reports_before"], both["police_reports_after"])
-    assert result["n"] == len(both)
+    # the follow-up report's definition (rules.before_after): every started youth with outcome periods, the
+    # whole 12-month window before the start at risk, periods across the start split by day
+    assert len(frame) > 5 and (frame["months_before"] == 12).all() and (frame["months_after"] <= 12).all()
+    assert np.allclose(frame["police_reports_per_month_before"], frame["police_reports_before"] / 12)
+    result = paired_change(frame["police_reports_per_month_before"], frame["police_reports_per_month_after"])
+    assert result["n"] == len(frame.dropna(subset=["police_reports_per_month_after"]))

@@ -18,12 +18,14 @@ from forms.i18n import lang, ntr, tr, tr_or
 from forms.numbers import for_display, number, p_value
 from forms.safe_csv import audited_download
 from forms.score_panel import level_label
+from rules.before_after import DEFAULT_CHOICE, WINDOW_CHOICES, Windows
 from rules.disclosure import shown_as, suppress_counts, suppress_matrix, too_small
 from scoring import research
 from scoring.change import paired_change, reliable_change
 from scoring.experience import question_summary
 from scoring.groups import compare_groups
-from store.research import assessments_for_research, outcomes_before_after
+from services.research_outcomes import outcomes_before_after
+from store.research import assessments_for_research
 
 GROUPINGS = ("district", "gender", "referral_source")
 KEY = "research_key"  # one key per browser session: ids are stable while you work, unlinkable after
@@ -235,21 +237,33 @@ def groups_section(inst, pairs: research.Pairs) -> None:
 
 
 def outcomes_section(key: bytes) -> None:
-    frame = cohort_view("outcomes", lambda s: outcomes_before_after(s, ctx.actor(), key=key))
+    """Before and after the start as the follow-up report counts them (``rules.before_after``): totals, the
+    rate per month at risk, and the paired change in each youth's rate per month (windows may differ)."""
+    left, right, _ = st.columns([1, 1, 2])
+    before = left.selectbox(tr("followup_window"), WINDOW_CHOICES, index=DEFAULT_CHOICE, key="research_before")
+    after = right.selectbox(tr("ba_after_window"), WINDOW_CHOICES, index=DEFAULT_CHOICE, key="research_after")
+    frame = cohort_view(f"outcomes-{before}-{after}", lambda s: outcomes_before_after(
+        s, ctx.actor(), key=key, windows=Windows(before, after)))
     if frame.empty:
         st.info(tr("research_no_outcomes"))
         return
     if small(len(frame)):
         return
     rows = []
+    months = {side: frame[f"months_{side}"].sum() for side in ("before", "after")}
     for measure in ("police_reports", "placement_days", "placement_cost"):
-        r = paired_change(frame[f"{measure}_before"], frame[f"{measure}_after"])
-        rows.append({tr("measure"): tr(f"outcome_{measure}"), "n": r["n"], tr("before"): r.get("pre_mean"),
-                     tr("after"): r.get("post_mean"), tr("change"): r.get("mean_change"), "p (t)": r.get("t_p"),
-                     "Wilcoxon p": r.get("wilcoxon_p")})
+        r = paired_change(frame[f"{measure}_per_month_before"], frame[f"{measure}_per_month_after"])
+        rows.append({tr("measure"): tr(f"outcome_{measure}"), "n": r["n"],
+                     tr("ba_total_before"): frame[f"{measure}_before"].sum(),
+                     tr("ba_total_after"): frame[f"{measure}_after"].sum(),
+                     tr("ba_per_month_before"): frame[f"{measure}_before"].sum() / months["before"]
+                     if months["before"] else None,
+                     tr("ba_per_month_after"): frame[f"{measure}_after"].sum() / months["after"]
+                     if months["after"] else None,
+                     tr("change"): r.get("mean_change"), "p (t)": r.get("t_p"), "Wilcoxon p": r.get("wilcoxon_p")})
     table = pd.DataFrame(rows)
     st.dataframe(for_display(table), hide_index=True, width="stretch")  # downloads keep full precision
-    st.caption(tr("outcomes_note"))
+    st.caption(tr("outcomes_note", before=before, after=after))
     offer_csv(table, "outcomes-before-after")
 
 
