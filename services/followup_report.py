@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
+import config
 import instruments
 import scoring
 from rules import timing
@@ -81,6 +82,18 @@ def risk_change(finals: pd.DataFrame, instrument_id: str) -> dict:
     return out
 
 
+def concern_clocks(referrals: pd.DataFrame, start: date, end: date, count, min_cell: int) -> dict:
+    """The shares of reports of concern whose clocks were met (``scoring.followup.concern_clocks``, with
+    the instance's periods): counts through ``count``, a share of fewer than ``min_cell`` left out."""
+    shares = followup.concern_clocks(referrals, start, end, config.concern_clocks())
+    out: dict = {"reports": count(shares.pop("reports"))}
+    for key, figures in shares.items():
+        hidden = too_small(figures["counted"], min_cell)
+        out[key] = {"counted": count(figures["counted"]), "met": count(figures["met"]),
+                    "met_share": None if hidden else figures["met_share"]}
+    return out
+
+
 def build_report(data: FollowUpData, start: date, end: date, window_months: int = timing.OUTCOME_WINDOW_MONTHS,
                  min_cell: int = DEFAULT_FLOOR,
                  instrument_id: str = "savry-like", by: str = "quarter") -> dict:
@@ -125,6 +138,7 @@ def build_report(data: FollowUpData, start: date, end: date, window_months: int 
                                   for kind in ("school", "work", "training", "none")},
         "outcomes": followup.outcome_windows(data.outcomes, started, window_months),
         "risk_change": risk_change(finals, instrument_id),
+        "concern_clocks": concern_clocks(referrals, start, end, count, min_cell),
         "comparison_group": {
             "note": "found suitable in the period but not started (declined or not offered); not randomised",
             "youths": count(len(data.comparison)),

@@ -62,6 +62,7 @@ def main() -> None:
                          risk_post=number(change['risk_total']['post_mean']),
                          prot_pre=number(change['protective_total']['pre_mean']),
                          prot_post=number(change['protective_total']['post_mean'])))
+    concern_clocks(report["concern_clocks"], right)
     by_team = pd.DataFrame(report["by_team"])
     if not by_team.empty:
         for column in ("first_assessment_within_7_days_share", "meeting_intervals_within_28_days_share"):
@@ -80,6 +81,20 @@ def main() -> None:
     with csv_col:
         audited_download(pd.DataFrame(figures(report), columns=[tr("followup_figure"), tr("value")]), name,
                          "report.followup")
+
+
+def concern_clocks(clocks: dict, column) -> None:
+    """How often the law's clocks of the reports of concern were met (none received: nothing said)."""
+    if not clocks["reports"]:
+        return
+
+    def met(key: str) -> str:
+        figures = clocks[key]
+        said = tr("followup_concern_share", met=figures["met"], counted=figures["counted"])
+        return said if figures["met_share"] is None else f"{said} ({percent(figures['met_share'])})"
+
+    column.caption(tr("followup_concern_clocks", reports=clocks["reports"], safety=met("safety_assessment"),
+                      decision=met("investigation_decision"), investigation=met("investigation")))
 
 
 main()
