@@ -200,7 +200,8 @@ def concern_form(key: str, referral_id: int, code: str) -> None:
         elif st.button(tr("concern_save_safety"), key=f"{key}:safety"):
             ctx.attempt(lambda: step(cases.record_safety_assessment, on=on))
         if decided is not None:
-            st.markdown(tr("concern_decided_opened" if opened else "concern_decided_not_opened", day=decided))
+            st.markdown(tr("concern_decided_opened", day=decided) if opened
+                        else tr("concern_decided_not_opened", day=decided))
         else:
             investigate = st.radio(tr("concern_decision_q"), [True, False], key=f"{key}:opened", horizontal=True,
                                    index=None, format_func=lambda v: tr("yes") if v else tr("no"))
