@@ -264,3 +264,14 @@ def test_the_safety_assessment_is_recorded_on_inkorg(app_engine):
     no_trace(at)
     with transaction(app_engine) as s:
         assert s.get(Referral, referral_id).safety_assessed_on == TODAY
+
+
+def test_a_referral_is_registered_as_a_report_of_concern_on_inkorg(app_engine):
+    at = open_page("intake", intake_view="register_referral")
+    at.checkbox(key="reg_concern").check().run()
+    at.radio(key="reg_checklist:item:K1").set_value("Ja").run()
+    at.button(key="reg_submit").click().run()
+    no_trace(at)
+    assert "Remissen är registrerad i ärende SIG-" in texts(at, "success")
+    with transaction(app_engine) as s:
+        assert s.scalars(select(Referral)).one().report_of_concern is True
