@@ -275,3 +275,21 @@ def test_a_referral_is_registered_as_a_report_of_concern_on_inkorg(app_engine):
     assert "Remissen är registrerad i ärende SIG-" in texts(at, "success")
     with transaction(app_engine) as s:
         assert s.scalars(select(Referral)).one().report_of_concern is True
+
+
+def test_the_investigation_decision_is_recorded_on_inkorg_and_asks_for_a_choice(app_engine):
+    with transaction(app_engine) as s:
+        referral = cases.register_referral(s, SYSTEM, source="polis", received_on=TODAY - timedelta(days=5),
+                                           report_of_concern=True)
+        referral_id = referral.id
+    at = open_page("intake")
+    key = next(w.key for w in at.button if w.key.endswith(":concern:decide"))[: -len(":decide")]
+    at.button(key=f"{key}:decide").click().run()
+    no_trace(at)
+    assert "Välj om en utredning inleds eller inte. Inget har ändrats." in texts(at, "error")
+    at.radio(key=f"{key}:opened").set_value(True).run()
+    at.button(key=f"{key}:decide").click().run()
+    no_trace(at)
+    with transaction(app_engine) as s:
+        saved = s.get(Referral, referral_id)
+        assert (saved.investigation_opened, saved.investigation_opened_on) == (True, TODAY)

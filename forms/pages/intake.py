@@ -205,8 +205,11 @@ def concern_form(key: str, referral_id: int, code: str) -> None:
         else:
             investigate = st.radio(tr("concern_decision_q"), [True, False], key=f"{key}:opened", horizontal=True,
                                    index=None, format_func=lambda v: tr("yes") if v else tr("no"))
-            if st.button(tr("concern_save_decision"), key=f"{key}:decide") and investigate is not None:
-                ctx.attempt(lambda: step(cases.record_investigation_decision, opened=investigate, on=on))
+            if st.button(tr("concern_save_decision"), key=f"{key}:decide"):
+                if investigate is None:  # nothing chosen for the team: a decision is theirs to state
+                    st.error(tr("concern_choose_decision"))
+                else:
+                    ctx.attempt(lambda: step(cases.record_investigation_decision, opened=investigate, on=on))
         if ended is not None:
             st.markdown(tr("concern_ended", day=ended))
         elif opened is not None and st.button(tr("concern_save_end"), key=f"{key}:end"):
