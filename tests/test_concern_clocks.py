@@ -293,3 +293,20 @@ def test_the_investigation_decision_is_recorded_on_inkorg_and_asks_for_a_choice(
     with transaction(app_engine) as s:
         saved = s.get(Referral, referral_id)
         assert (saved.investigation_opened, saved.investigation_opened_on) == (True, TODAY)
+
+
+def test_inkorg_in_english_says_the_clocks_with_english_dates(app_engine):
+    from .test_translations import RAW_IDENTIFIER
+
+    with transaction(app_engine) as s:
+        code = cases.register_referral(s, SYSTEM, source="polis", received_on=TODAY - timedelta(days=3),
+                                       report_of_concern=True).subject.case_code
+    at = open_page("intake", lang="en")
+    no_trace(at)
+    said = texts(at, "error")
+    passed = (TODAY - timedelta(days=2)).strftime("%d/%m/%Y")
+    assert f"{code}: safety assessment by {passed} (the deadline has passed)" in said
+    assert "within 14 days" in texts(at, "caption") and "4 months" in texts(at, "caption")
+    queue = next(d.value for d in at.dataframe if "Report of concern" in d.value.columns)
+    assert not [c for c in queue.columns if RAW_IDENTIFIER.search(str(c))]
+    assert not RAW_IDENTIFIER.search(said)
