@@ -310,3 +310,14 @@ def test_inkorg_in_english_says_the_clocks_with_english_dates(app_engine):
     queue = next(d.value for d in at.dataframe if "Report of concern" in d.value.columns)
     assert not [c for c in queue.columns if RAW_IDENTIFIER.search(str(c))]
     assert not RAW_IDENTIFIER.search(said)
+
+
+def test_a_bad_clock_setting_stops_insats_serve_before_anything_starts(monkeypatch, capsys, tmp_path):
+    import cli
+
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("INSATS_CONCERN_CLOCKS", "decision_days=fjorton")
+    assert cli.main(["serve", "--port", "8599"]) == 2
+    said = capsys.readouterr().err
+    assert "INSATS_CONCERN_CLOCKS: decision_days='fjorton' is not a whole number" in said
+    assert "nothing was started" in said and not list(tmp_path.iterdir())  # no database was made
