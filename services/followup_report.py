@@ -84,13 +84,14 @@ def risk_change(finals: pd.DataFrame, instrument_id: str) -> dict:
 
 def concern_clocks(referrals: pd.DataFrame, start: date, end: date, count, min_cell: int) -> dict:
     """The shares of reports of concern whose clocks were met (``scoring.followup.concern_clocks``, with
-    the instance's periods): counts through ``count``, a share of fewer than ``min_cell`` left out."""
+    the instance's periods), as the other process indicators: each share beside the count it is of (through
+    ``count``), and none of fewer than ``min_cell``. No count of those met: "< 5 of 5" beside its share
+    would say what the suppression hides."""
     shares = followup.concern_clocks(referrals, start, end, config.concern_clocks())
     out: dict = {"reports": count(shares.pop("reports"))}
     for key, figures in shares.items():
         hidden = too_small(figures["counted"], min_cell)
-        out[key] = {"counted": count(figures["counted"]), "met": count(figures["met"]),
-                    "met_share": None if hidden else figures["met_share"]}
+        out[key] = {"counted": count(figures["counted"]), "met_share": None if hidden else figures["met_share"]}
     return out
 
 

@@ -89,9 +89,7 @@ def concern_clocks(clocks: dict, column) -> None:
         return
 
     def met(key: str) -> str:
-        figures = clocks[key]
-        said = tr("followup_concern_share", met=figures["met"], counted=figures["counted"])
-        return said if figures["met_share"] is None else f"{said} ({percent(figures['met_share'])})"
+        return tr("followup_concern_share", share=percent(clocks[key]["met_share"]), counted=clocks[key]["counted"])
 
     column.caption(tr("followup_concern_clocks", reports=clocks["reports"], safety=met("safety_assessment"),
                       decision=met("investigation_decision"), investigation=met("investigation")))
