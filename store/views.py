@@ -149,7 +149,7 @@ def concern_alerts(session: Session, actor: Actor, today: date) -> pd.DataFrame:
     parts = [raw[["referral_id", "case_code"]].assign(clock=name, due_on=state[f"{name}_due_on"].dt.date,
                                                       alert=state[f"{name}_state"])
              for name in clocks.CLOCKS]
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CONCERN_ALERT_COLUMNS)
+    frame = pd.concat(parts, ignore_index=True)
     frame = frame[frame["alert"].isin(clocks.ALERTS)].sort_values(["due_on", "case_code"])
     guard(session, actor, "referral.read", detail=f"concern clocks: {len(frame)} alerts", verb="list")
     return frame.reset_index(drop=True)[CONCERN_ALERT_COLUMNS]

@@ -339,3 +339,17 @@ def test_the_follow_up_page_says_how_often_the_clocks_were_met(app_engine):
     assert "Tidsfristen hölls för skyddsbedömningen i 100 % av 5" in said
     assert "för beslutet om utredning i 40 % av 5" in said  # 12 and 14 days met; 16, 18 and 20 not
     assert "< 5 av" not in said  # a share beside its count, never a suppressed count of those met
+
+
+def test_a_long_list_of_alerts_names_the_earliest_and_counts_the_rest(app_engine):
+    with transaction(app_engine) as s:
+        # fourteen reports, none assessed: fourteen safety assessments passed, and of the decisions two
+        # passed (16 and 15 days ago) and four due within the warning (14..11 days ago): twenty alerts
+        for days in range(3, 17):
+            cases.register_referral(s, SYSTEM, source="polis", received_on=TODAY - timedelta(days=days),
+                                    report_of_concern=True)
+    at = open_page("intake")
+    no_trace(at)
+    said = texts(at, "error")
+    assert said.count("skyddsbedömning senast") == 12 and "… och 8 till" in said  # the earliest twelve
+    assert said.index(f"senast {TODAY - timedelta(days=15)}") < said.index(f"senast {TODAY - timedelta(days=4)}")

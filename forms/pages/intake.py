@@ -24,6 +24,7 @@ from store.models import REFERRAL_SOURCES
 
 CHECKLIST = "irk-8"
 PICK_LIMIT = 200
+ALERTS_SHOWN = 12  # the reports of concern's clocks named in the warning; the rest are counted
 
 
 def status_label(status: str) -> str:
@@ -165,7 +166,9 @@ def concern_alerts() -> None:
     if alerts.empty:
         return
     lines = [f"- {r.case_code}: {tr(f'concern_due_{r.clock}', day=r.due_on)} ({tr(f'concern_alert_{r.alert}')})"
-             for r in alerts.itertuples()]
+             for r in alerts.head(ALERTS_SHOWN).itertuples()]
+    if len(alerts) > ALERTS_SHOWN:  # the earliest first; the rest counted, never silently left out
+        lines.append(f"- {ntr('concern_alerts_more', len(alerts) - ALERTS_SHOWN)}")
     show = st.error if (alerts["alert"] == "passed").any() else st.warning
     show("\n".join([tr("concern_alerts_title"), *lines]))
     st.caption(concern_rules())
