@@ -353,3 +353,47 @@ def test_a_long_list_of_alerts_names_the_earliest_and_counts_the_rest(app_engine
     said = texts(at, "error")
     assert said.count("skyddsbedömning senast") == 12 and "… och 8 till" in said  # the earliest twelve
     assert said.index(f"senast {TODAY - timedelta(days=15)}") < said.index(f"senast {TODAY - timedelta(days=4)}")
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_migration_0011_keeps_every_earlier_referral_no_report_of_concern(kind, tmp_path, request):
+    """A database at 0010 with a referral: after the upgrade it is there, not a report of concern, with
+    no clock recorded; and a new referral can be one."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from store import make_engine, upgrade
+    from store.db import MIGRATIONS
+
+    if kind == "sqlite":
+        url, drop = f"sqlite:///{tmp_path / 'old.sqlite'}", None
+    else:
+        server_url, admin = request.getfixturevalue("postgres_server")
+        name = f"m0011_{abs(hash(str(tmp_path))) % 10**8}"
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name}"))
+        url, drop = server_url.rsplit("/", 1)[0] + f"/{name}", name
+    engine = make_engine(url)
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0010")
+            connection.execute(text("INSERT INTO subjects (case_code, synthetic) VALUES ('OLD1', false)"))
+            connection.execute(text("INSERT INTO referrals (subject_id, source, received_on) "
+                                    "SELECT id, 'polis', '2026-03-02' FROM subjects"))
+            connection.commit()
+        upgrade(engine, backup_first=False)
+        with transaction(engine) as s:
+            old = s.scalars(select(Referral)).one()
+            assert old.report_of_concern is False and old.safety_assessed_on is None
+            assert old.investigation_opened is None and old.investigation_ended_on is None
+            youth = cases.create_subject(s, SYSTEM)
+            assert cases.add_referral(s, SYSTEM, youth, "skola", R, report_of_concern=True).report_of_concern
+    finally:
+        engine.dispose()
+        if drop:
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {drop} WITH (FORCE)"))
