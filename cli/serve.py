@@ -76,6 +76,12 @@ def cmd_serve(args: argparse.Namespace) -> None:
         raise InputError(f"refusing to listen on {args.address}: case files must not travel unencrypted. Serve on "
                          "localhost behind a TLS proxy (see the README), or say --behind-tls-proxy if this "
                          "address is only reachable through one; nothing was started")
+    import config
+
+    try:  # a deadline the law sets is never silently the wrong one: a bad setting stops the start
+        config.concern_clocks()
+    except ValueError as exc:
+        raise InputError(f"{exc}; nothing was started") from None
     from store import transaction
     from store.backup import BackupError, hold_serving_lock
     from store.demo import is_empty, seed_demo

@@ -6,6 +6,8 @@
   7 days of the youth's yes, the share of network-meeting intervals of at most 28 days, the share of
   started cases with an active consent and an action plan, the share of closed cases with a closing
   assessment, closing reasons.
+- ``concern_clocks``: the shares of reports of concern whose safety assessment, decision whether to
+  investigate and investigation met the law's clocks (``rules.clocks``).
 
 Pure functions: frames in, numbers out; no database.
 """
@@ -17,7 +19,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from rules import timing
+from rules import clocks, timing
 from rules.before_after import Windows
 
 from .before_after import EXTRA_MEASURES, MEASURES, PLACEMENT_TYPES, windows_summary  # noqa: F401
@@ -100,3 +102,34 @@ def indicators_by(group: pd.Series, yes: pd.Series, first_final: pd.Series, meet
     else:
         table["meeting_intervals_within_28_days_share"] = np.nan
     return table.reset_index()[columns]
+
+
+CONCERN_CLOCK_KEYS = {"safety": "safety_assessment", "decision": "investigation_decision",
+                      "investigation": "investigation"}
+
+
+def concern_clocks(referrals: pd.DataFrame, start, end, settings: clocks.ConcernClocks = clocks.DEFAULT) -> dict:
+    """How often the clocks of the reports of concern were met, as of the period's last day.
+
+    ``referrals``: ``rules.clocks.CLOCK_COLUMNS`` (datetime64). The safety assessment and the decision
+    count the reports received in the period, the investigation those opened in it. A step recorded
+    after ``end`` had not happened by then. A clock still running on ``end`` (not passed, not stopped)
+    is not counted yet; one stopped after its day, or passed, counts as not met. Returns per clock
+    ``counted`` and ``met`` (whole numbers) and ``met_share`` (None with nothing counted), and
+    ``reports``, the reports of concern received in the period."""
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    frame = referrals[list(clocks.CLOCK_COLUMNS)].copy()
+    for column in clocks.CLOCK_COLUMNS[1:]:
+        day = pd.to_datetime(frame[column])
+        frame[column] = day.where(day <= hi)  # after the period: not yet happened
+    frame["report_of_concern"] = frame["report_of_concern"].fillna(False).astype(bool)
+    state = clocks.clock_frame(frame, hi.date(), settings)
+    out: dict = {"reports": int((frame["report_of_concern"] & pd.to_datetime(frame["received_on"])
+                                 .between(lo, hi)).sum())}
+    for name, (begins, _) in clocks.CLOCKS.items():
+        in_period = pd.to_datetime(frame[begins]).between(lo, hi).to_numpy()
+        decided = state[f"{name}_state"].isin(("met", "late", "passed")).to_numpy() & in_period
+        met = state[f"{name}_state"].eq("met").to_numpy() & decided
+        out[CONCERN_CLOCK_KEYS[name]] = {"counted": int(decided.sum()), "met": int(met.sum()),
+                                         "met_share": share(met[decided])}
+    return out

@@ -89,6 +89,19 @@ def risk_change(finals: pd.DataFrame, instrument_id: str) -> dict:
     return out
 
 
+def concern_clocks(referrals: pd.DataFrame, start: date, end: date, count, min_cell: int) -> dict:
+    """The shares of reports of concern whose clocks were met (``scoring.followup.concern_clocks``, with
+    the instance's periods), as the other process indicators: each share beside the count it is of (through
+    ``count``), and none of fewer than ``min_cell``. No count of those met: "< 5 of 5" beside its share
+    would say what the suppression hides."""
+    shares = followup.concern_clocks(referrals, start, end, config.concern_clocks())
+    out: dict = {"reports": count(shares.pop("reports"))}
+    for key, figures in shares.items():
+        hidden = too_small(figures["counted"], min_cell)
+        out[key] = {"counted": count(figures["counted"]), "met_share": None if hidden else figures["met_share"]}
+    return out
+
+
 def build_report(data: FollowUpData, start: date, end: date,
                  window_months: int | Windows = timing.OUTCOME_WINDOW_MONTHS, min_cell: int = DEFAULT_FLOOR,
                  instrument_id: str = "savry-like", by: str = "quarter", *, observed_to: date | None = None,
@@ -139,6 +152,7 @@ def build_report(data: FollowUpData, start: date, end: date,
         "outcomes": followup.outcome_windows(data.outcomes, started, windows, observed_to),
         "placement_by_year": before_after.by_year(data.outcomes, started.index),
         "risk_change": risk_change(finals, instrument_id),
+        "concern_clocks": concern_clocks(referrals, start, end, count, min_cell),
         "comparison_group": {
             "note": "found suitable in the period but not started (declined or not offered); not randomised",
             "youths": count(len(data.comparison)),

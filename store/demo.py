@@ -340,7 +340,7 @@ def _plans(session: Session, rng: np.random.Generator, start_days: dict[int, dat
                     InterventionGiven(
                         subject_id=sid,
                         intervention_id=COMMITMENTS[c][2],
-                        started_on=start + timedelta(days=14),
+                        started_on=start + timedelta(weeks=2),  # demo data, not a period of the work
                         hours=float(rng.integers(10, 80)),
                     )
                 )

@@ -21,7 +21,8 @@ from .cases.consent import CONSENT_COLUMNS, consent_states
 from .models import Assessment, Consent, Meeting, Outcome, Referral, Subject, Team
 
 REFERRAL_VIEW = ["subject_id", "received_on", "suitable", "decided_on", "asked_on", "accepted", "answered_on",
-                 "started_on"]
+                 "started_on", "report_of_concern", "safety_assessed_on", "investigation_decided_on",
+                 "investigation_opened_on", "investigation_ended_on"]  # the clocks of a report of concern
 OUTCOME_VIEW = ["subject_id", *views.OUTCOME_VIEW]  # every outcome field the case page shows, per youth
 
 
@@ -53,6 +54,8 @@ def follow_up_data(session: Session, actor: Actor, start: date, end: date, team:
                        .join(Subject, Subject.id == Referral.subject_id)
                        .where(cases), REFERRAL_VIEW)
     for column in ("received_on", "decided_on", "asked_on", "answered_on", "started_on"):
+        referrals[column] = pd.to_datetime(referrals[column])
+    for column in REFERRAL_VIEW[-4:]:  # the clocks' dates
         referrals[column] = pd.to_datetime(referrals[column])
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     started = referrals[referrals["started_on"].between(lo, hi)].groupby("subject_id")["started_on"].min()

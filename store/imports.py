@@ -53,7 +53,7 @@ from .models import (
 )
 
 REFERRAL_COLUMNS = ("case_code", "source", "received_on", "suitable", "decided_on", "asked_on", "answer", "answered_on")
-OPTIONAL_COLUMNS = ("reason", "started_on", "other_support")
+OPTIONAL_COLUMNS = ("reason", "started_on", "other_support", "report_of_concern")  # ja/nej: an orosanmälan
 YES_NO = {"ja": True, "nej": False, "yes": True, "no": False, "": None}
 
 
@@ -165,6 +165,7 @@ def validate_referrals(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], np.nd
     started = _dates(frame, "started_on", errors, required=False)
     suitable = _yes_no(frame, "suitable", errors)
     answer = _yes_no(frame, "answer", errors)
+    concern = _yes_no(frame, "report_of_concern", errors)
     reason = frame["reason"].str.strip() if "reason" in frame else pd.Series("", index=frame.index)
     _needs(frame, errors, suitable.notna(), decided.notna(), "decided_on", "the date of the intake decision")
     _needs(frame, errors, suitable.eq(False), reason != "", "reason", "a reason when not suitable")
@@ -193,6 +194,7 @@ def validate_referrals(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], np.nd
         "started_on": started,
         "suitable": suitable,
         "accepted": answer,
+        "report_of_concern": concern.eq(True),
         "reason": reason,
         "other_support": frame["other_support"].str.strip()
         if "other_support" in frame
@@ -315,6 +317,7 @@ def import_referrals(session: Session, actor: Actor, frame: pd.DataFrame, team_i
     col = {name: _as_list(parsed[name]) for name in ("source", "reason", "other_support")}
     col |= {name: [_day(v) for v in parsed[name]] for name in ("decided_on", "asked_on", "answered_on", "started_on")}
     col |= {name: [_bool(v) for v in parsed[name]] for name in ("suitable", "accepted")}
+    col["report_of_concern"] = parsed["report_of_concern"].tolist()
     rows = [
         {
             "subject_id": existing_ids[codes[i]],
@@ -329,6 +332,7 @@ def import_referrals(session: Session, actor: Actor, frame: pd.DataFrame, team_i
             "started_on": col["started_on"][i],
             "checklist_id": checklist_ids.get(i),
             "other_support": col["other_support"][i] or None,
+            "report_of_concern": bool(col["report_of_concern"][i]),
         }
         for i in keep
     ]

@@ -155,6 +155,14 @@ class Referral(Base):
     decision_on: Mapped[date | None] = mapped_column(Date)
     decision_reference: Mapped[str | None] = mapped_column(String(64))
     start_reason: Mapped[str | None] = mapped_column(Text)
+    # a report of concern about a child (orosanmälan) and the clocks the law sets for it (rules.clocks):
+    # the safety assessment, the decision whether to investigate, and an opened investigation's end
+    report_of_concern: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    safety_assessed_on: Mapped[date | None] = mapped_column(Date)
+    investigation_decided_on: Mapped[date | None] = mapped_column(Date)
+    investigation_opened: Mapped[bool | None]  # the decision: True, an investigation is opened
+    investigation_opened_on: Mapped[date | None] = mapped_column(Date)
+    investigation_ended_on: Mapped[date | None] = mapped_column(Date)
 
     subject: Mapped[Subject] = relationship(back_populates="referrals")
 

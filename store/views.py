@@ -14,7 +14,8 @@ import pandas as pd
 from sqlalchemy import String, exists, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from rules import path, timing
+import config
+from rules import clocks, path, timing
 from rules.path import OPEN_STATUSES, referral_status
 
 from .access import Actor, case_access, guard, may, scope_of, visible_cases
@@ -48,6 +49,10 @@ from .models import (
 CONSENT_WARNING = timing.CONSENT_WARNING
 QUEUE_COLUMNS = ["referral_id", "case_code", "age", "source", "received_on", "status", "waiting_days", "consent",
                  "synthetic"]
+# a report of concern's clocks (rules.clocks): each running clock's last day, and the most urgent alert
+CLOCK_QUEUE_COLUMNS = ["report_of_concern", *(f"{name}_due_on" for name in clocks.CLOCKS), "clock_alert"]
+QUEUE_COLUMNS += CLOCK_QUEUE_COLUMNS
+_CLOCK_DATES = [c for c in clocks.CLOCK_COLUMNS if c not in ("report_of_concern", "received_on")]
 
 
 def age_on(birth_year: int | None, birth_month: int | None, on: date) -> int | None:
@@ -74,15 +79,17 @@ def intake_queue(session: Session, actor: Actor, today: date, *, sources: list[s
     received, decided, asked, answered, started = raw_dates  # parsed below in one vectorised step
     query = select(Referral.id, Referral.subject_id, Subject.case_code, Subject.birth_year, Subject.birth_month,
                    Referral.source, received, Referral.suitable, decided, asked, Referral.accepted, answered, started,
-                   Subject.synthetic).join(Subject, Subject.id == Referral.subject_id).where(
-                       visible_cases(actor, "referral.read"))
+                   Subject.synthetic, Referral.report_of_concern,
+                   *[type_coerce(getattr(Referral, c), String) for c in _CLOCK_DATES]
+                   ).join(Subject, Subject.id == Referral.subject_id).where(visible_cases(actor, "referral.read"))
     if sources:
         query = query.where(Referral.source.in_(sources))
     rows = session.connection().execute(query).all()  # Core rows: no ORM loading for a whole city
     raw = pd.DataFrame(list(map(tuple, rows)), columns=[
         "referral_id", "subject_id", "case_code", "birth_year", "birth_month", "source", "received_on", "suitable",
-        "decided_on", "asked_on", "accepted", "answered_on", "started_on", "synthetic"])
-    for column in ("received_on", "decided_on", "asked_on", "answered_on", "started_on"):
+        "decided_on", "asked_on", "accepted", "answered_on", "started_on", "synthetic", "report_of_concern",
+        *_CLOCK_DATES])
+    for column in ("received_on", "decided_on", "asked_on", "answered_on", "started_on", *_CLOCK_DATES):
         raw[column] = pd.to_datetime(raw[column], errors="coerce")
     frame = raw[["referral_id", "case_code"]].copy()
     years = pd.to_numeric(raw["birth_year"], errors="coerce")
@@ -96,6 +103,7 @@ def intake_queue(session: Session, actor: Actor, today: date, *, sources: list[s
     consent = raw["subject_id"].map(_consent_states(session, actor, today)).astype(object)
     frame["consent"] = consent.where(consent.notna(), "none")
     frame["synthetic"] = raw["synthetic"].astype(bool)
+    frame[CLOCK_QUEUE_COLUMNS] = _clock_columns(raw, today)
     if statuses:
         frame = frame[frame["status"].isin(statuses)]
     if ages:
@@ -105,6 +113,46 @@ def intake_queue(session: Session, actor: Actor, today: date, *, sources: list[s
     frame = frame.sort_values(["waiting_days", "received_on"], ascending=[False, True], na_position="last")
     guard(session, actor, "referral.read", detail=f"intake queue: {len(frame)} rows", verb="list")
     return frame.reset_index(drop=True)[QUEUE_COLUMNS]
+
+
+def _clock_columns(raw: pd.DataFrame, today: date) -> pd.DataFrame:
+    """The clocks of the queue's reports of concern, column-wise: a clock's last day while it runs
+    (none once met or late: the step is recorded), and the most urgent alert (passed, soon)."""
+    raw = raw.assign(report_of_concern=raw["report_of_concern"].fillna(False).astype(bool))
+    state = clocks.clock_frame(raw, today, config.concern_clocks())
+    out = pd.DataFrame({"report_of_concern": raw["report_of_concern"]}, index=raw.index)
+    for name in clocks.CLOCKS:
+        running = state[f"{name}_state"].isin(("running", "soon", "passed"))
+        out[f"{name}_due_on"] = state[f"{name}_due_on"].where(running).dt.date
+    out["clock_alert"] = clocks.most_urgent(state)
+    return out
+
+
+CONCERN_ALERT_COLUMNS = ["referral_id", "case_code", "clock", "due_on", "alert"]
+
+
+def concern_alerts(session: Session, actor: Actor, today: date) -> pd.DataFrame:
+    """Every clock of the actor's reports of concern that has passed or runs out within the warning
+    (``CONCERN_ALERT_COLUMNS``, one row per clock, the earliest due first), whatever the referral's
+    place on the SIG path: the law's clocks run for a youth who declined SIG too. One audited list."""
+    guard(session, actor, "referral.read", audited=False)
+    rows = session.connection().execute(
+        select(Referral.id, Subject.case_code, Referral.report_of_concern,
+               *[type_coerce(getattr(Referral, c), String) for c in ("received_on", *_CLOCK_DATES)])
+        .join(Subject, Subject.id == Referral.subject_id)
+        .where(Referral.report_of_concern.is_(True), visible_cases(actor, "referral.read"))).all()
+    raw = pd.DataFrame(list(map(tuple, rows)), columns=["referral_id", "case_code", "report_of_concern",
+                                                        "received_on", *_CLOCK_DATES])
+    for column in ("received_on", *_CLOCK_DATES):
+        raw[column] = pd.to_datetime(raw[column], errors="coerce")
+    state = clocks.clock_frame(raw, today, config.concern_clocks())
+    parts = [raw[["referral_id", "case_code"]].assign(clock=name, due_on=state[f"{name}_due_on"].dt.date,
+                                                      alert=state[f"{name}_state"])
+             for name in clocks.CLOCKS]
+    frame = pd.concat(parts, ignore_index=True)
+    frame = frame[frame["alert"].isin(clocks.ALERTS)].sort_values(["due_on", "case_code"])
+    guard(session, actor, "referral.read", detail=f"concern clocks: {len(frame)} alerts", verb="list")
+    return frame.reset_index(drop=True)[CONCERN_ALERT_COLUMNS]
 
 
 def _consent_states(session: Session, actor: Actor, today: date) -> pd.Series:

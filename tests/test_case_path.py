@@ -128,7 +128,7 @@ def test_steps_after_the_start_belong_to_a_running_participation(engine, monkeyp
 
 
 # -- every interval of the work once ------------------------------------------------------------------
-INTERVALS = {4, 5, 6, 7, 12, 26, 28, 30, 540}  # weeks, days and months the reports set
+INTERVALS = {4, 5, 6, 7, 12, 14, 26, 28, 30, 540}  # weeks, days and months the reports and the law set
 NAMES = ("day", "days", "week", "weeks", "month", "months", "interval", "within", "warn")
 K_NAMES = ("min_cell", "min_k", "floor", "k_floor", "cell_floor")  # the smallest group shown: rules.disclosure
 HOMES = ("rules", "config.py")  # where they may be written

@@ -80,6 +80,7 @@ def main() -> None:
                          risk_post=number(change['risk_total']['post_mean']),
                          prot_pre=number(change['protective_total']['pre_mean']),
                          prot_post=number(change['protective_total']['post_mean'])))
+    concern_clocks(report["concern_clocks"], right)
     by_team = pd.DataFrame(report["by_team"])
     if not by_team.empty:
         for column in ("first_assessment_within_7_days_share", "meeting_intervals_within_28_days_share"):
@@ -132,6 +133,18 @@ def year_series(rows: list[dict]) -> None:
                            **{names[t]: r[f"placement_cost_{t}"] for t in names}} for r in rows])
     st.caption(tr("ba_by_year"))
     st.dataframe(for_display(table), hide_index=True, width="stretch")
+
+
+def concern_clocks(clocks: dict, column) -> None:
+    """How often the law's clocks of the reports of concern were met (none received: nothing said)."""
+    if not clocks["reports"]:
+        return
+
+    def met(key: str) -> str:
+        return tr("followup_concern_share", share=percent(clocks[key]["met_share"]), counted=clocks[key]["counted"])
+
+    column.caption(tr("followup_concern_clocks", reports=clocks["reports"], safety=met("safety_assessment"),
+                      decision=met("investigation_decision"), investigation=met("investigation")))
 
 
 main()

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+import config
 import instruments
 from forms import context as ctx
 from forms.assessment_form import OMITTED, answers_table, domain_items, ratings_state
@@ -23,6 +24,7 @@ from store.models import REFERRAL_SOURCES
 
 CHECKLIST = "irk-8"
 PICK_LIMIT = 200
+ALERTS_SHOWN = 12  # the reports of concern's clocks named in the warning; the rest are counted
 
 
 def status_label(status: str) -> str:
@@ -31,6 +33,7 @@ def status_label(status: str) -> str:
 
 def queue_view() -> None:
     assessment_due_warning()
+    concern_alerts()
     left, mid, right, far = st.columns(4)
     sources = left.multiselect(tr("source_filter"), REFERRAL_SOURCES, key="intake_sources",
                                placeholder=tr("all"), format_func=lambda s: tr(f"source_{s}"))
@@ -45,7 +48,10 @@ def queue_view() -> None:
     source_names = {x: tr(f"source_{x}") for x in REFERRAL_SOURCES}
     consent_names = {x: tr(f"consent_state_{x}") for x in cases.CONSENT_STATES}
     shown = queue.assign(status=queue["status"].map(status_names), source=queue["source"].map(source_names),
-                         consent=queue["consent"].map(consent_names))
+                         consent=queue["consent"].map(consent_names),
+                         clock_alert=queue["clock_alert"].map(lambda a: tr(f"concern_alert_{a}") if a else None))
+    if not queue["report_of_concern"].any():  # no report of concern among them: no empty clock columns
+        shown = shown.drop(columns=views.CLOCK_QUEUE_COLUMNS)
     with ctx.session() as s:
         due = views.follow_ups_due(s, ctx.actor(), ctx.today())
     if not due.empty:
@@ -57,7 +63,7 @@ def queue_view() -> None:
     st.dataframe(shown.drop(columns=["referral_id"]).rename(columns={
         "case_code": tr("case_code"), "age": tr("age"), "source": tr("source"), "received_on": tr("received_on"),
         "status": tr("status"), "waiting_days": tr("waiting_days"), "consent": tr("consent"),
-        "synthetic": tr("synthetic")}),
+        "synthetic": tr("synthetic")} | {c: tr(f"queue_{c}") for c in views.CLOCK_QUEUE_COLUMNS}),
         hide_index=True, width="stretch")
     if queue.empty:
         return
@@ -125,6 +131,8 @@ def next_step(referral_id: int) -> None:
         start_form(key, referral_id, on, apply)
     else:
         st.caption(tr("no_next_step"))
+    if may(ctx.actor(), "referral.write"):
+        concern_form(key, referral_id, code)
     if st.button(tr("open_case"), key=f"{key}:open"):
         ctx.set_case(code)
         st.switch_page("forms/pages/case.py")
@@ -138,6 +146,79 @@ def assessment_due_warning() -> None:
     if not late.empty:
         st.warning(tr("assessment_due", cases=", ".join(f"{r.case_code} ({r.days_since_yes} d)"
                                                         for r in late.head(12).itertuples())))
+
+
+def concern_rules() -> str:
+    """The clocks of a report of concern in words, with the periods and paragraphs this instance uses."""
+    clocks = config.concern_clocks()
+    refs = clocks.references
+    return tr("concern_rules", report=refs["report"], safety=ntr("concern_days", clocks.safety.days),
+              safety_ref=refs["safety"], decision=ntr("concern_days", clocks.decision.days),
+              decision_ref=refs["decision"], months=ntr("concern_months", clocks.investigation_months),
+              investigation_ref=refs["investigation"], warning=ntr("concern_days", clocks.warning.days))
+
+
+def concern_alerts() -> None:
+    """The law's clocks of the reports of concern that have passed or run out soon, whatever the
+    referral's place on the SIG path (a youth who declined SIG is still a child reported about)."""
+    with ctx.session() as s:
+        alerts = views.concern_alerts(s, ctx.actor(), ctx.today())
+    if alerts.empty:
+        return
+    lines = [f"- {r.case_code}: {tr(f'concern_due_{r.clock}', day=r.due_on)} ({tr(f'concern_alert_{r.alert}')})"
+             for r in alerts.head(ALERTS_SHOWN).itertuples()]
+    if len(alerts) > ALERTS_SHOWN:  # the earliest first; the rest counted, never silently left out
+        lines.append(f"- {ntr('concern_alerts_more', len(alerts) - ALERTS_SHOWN)}")
+    show = st.error if (alerts["alert"] == "passed").any() else st.warning
+    show("\n".join([tr("concern_alerts_title"), *lines]))
+    st.caption(concern_rules())
+
+
+def concern_form(key: str, referral_id: int, code: str) -> None:
+    """A report of concern: marked or not, and the steps that stop its clocks, each dated."""
+    with ctx.session() as s:
+        referral = views.referral_by_id(s, ctx.actor(), referral_id)
+        marked, safety, decided = referral.report_of_concern, referral.safety_assessed_on, \
+            referral.investigation_decided_on
+        opened, ended = referral.investigation_opened_on, referral.investigation_ended_on
+        received = referral.received_on
+    key = f"{key}:concern"
+
+    def step(work, **kwargs) -> None:
+        with ctx.session() as s:
+            work(s, ctx.actor(), views.referral_by_id(s, ctx.actor(), referral_id), **kwargs)
+        ctx.done(tr("concern_saved", code=code))
+
+    with st.expander(tr("concern_section"), expanded=bool(marked)):
+        if not marked:
+            st.caption(tr("concern_not_marked"))
+            if st.button(tr("concern_mark"), key=f"{key}:mark"):
+                ctx.attempt(lambda: step(cases.mark_report_of_concern, concern=True))
+            return
+        st.caption(concern_rules())
+        on = st.date_input(tr("concern_step_date"), ctx.today(), key=f"{key}:date", format="YYYY-MM-DD",
+                           min_value=received)
+        if safety is not None:
+            st.markdown(tr("concern_safety_done", day=safety))
+        elif st.button(tr("concern_save_safety"), key=f"{key}:safety"):
+            ctx.attempt(lambda: step(cases.record_safety_assessment, on=on))
+        if decided is not None:
+            st.markdown(tr("concern_decided_opened", day=decided) if opened
+                        else tr("concern_decided_not_opened", day=decided))
+        else:
+            investigate = st.radio(tr("concern_decision_q"), [True, False], key=f"{key}:opened", horizontal=True,
+                                   index=None, format_func=lambda v: tr("yes") if v else tr("no"))
+            if st.button(tr("concern_save_decision"), key=f"{key}:decide"):
+                if investigate is None:  # nothing chosen for the team: a decision is theirs to state
+                    st.error(tr("concern_choose_decision"))
+                else:
+                    ctx.attempt(lambda: step(cases.record_investigation_decision, opened=investigate, on=on))
+        if ended is not None:
+            st.markdown(tr("concern_ended", day=ended))
+        elif opened is not None and st.button(tr("concern_save_end"), key=f"{key}:end"):
+            ctx.attempt(lambda: step(cases.record_investigation_end, on=on))
+        if safety is None and decided is None and st.button(tr("concern_unmark"), key=f"{key}:unmark"):
+            ctx.attempt(lambda: step(cases.mark_report_of_concern, concern=False))
 
 
 def decision_form(key: str, apply) -> None:
@@ -226,6 +307,7 @@ def register_view() -> None:
     source = left.selectbox(tr("source"), REFERRAL_SOURCES, key="reg_source", format_func=lambda s: tr(f"source_{s}"))
     received = mid.date_input(tr("received_on"), ctx.today(), key="reg_received", format="YYYY-MM-DD")
     team_id = team_choice(right, disabled=bool(existing))
+    concern = st.checkbox(tr("concern_register"), key="reg_concern", help=tr("concern_register_help"))
     st.markdown(f"### {inst.text(inst.title, lang())}")
     for domain in inst.domains:
         domain_items(inst, domain.id, "reg_checklist")
@@ -238,7 +320,8 @@ def register_view() -> None:
             with ctx.session() as s:
                 referral = cases.register_referral(s, ctx.actor(), source=source, received_on=received,
                                                    case_code=existing or None, checklist=answers,
-                                                   checklist_instrument=CHECKLIST, **fields)
+                                                   checklist_instrument=CHECKLIST, report_of_concern=concern,
+                                                   **fields)
                 return referral.subject.case_code
 
         code = ctx.attempt(save)

@@ -11,6 +11,12 @@ from rules.path import OPEN_STATUSES, STATUSES, referral_status
 from ._errors import CaseError, ConsentMissing
 from .assessments import correct, finalise, history, save_draft
 from .closing import CLOSING_REASONS, close_case, reopen_case
+from .concern import (
+    mark_report_of_concern,
+    record_investigation_decision,
+    record_investigation_end,
+    record_safety_assessment,
+)
 from .consent import (
     CONSENT_STATES,
     FAMILY,
@@ -119,3 +125,6 @@ __all__ = [
     "timeline",
     "withdraw_consent",
 ]
+# a report of concern's clocks (store.cases.concern)
+__all__ += ["mark_report_of_concern", "record_investigation_decision", "record_investigation_end",
+            "record_safety_assessment"]

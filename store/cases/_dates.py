@@ -15,7 +15,11 @@ STEP_WORDS = {"received": "the referral was received", "decision": "the decision
               "last_answer": "the last answer", "closing": "the closing", "signed": "signing the consent",
               "withdrawn": "withdrawing the consent", "assessed": "the assessment", "meeting": "the network meeting",
               "event": "the event", "first_referral": "the first referral", "reopened": "the reopening",
-              "commitment": "a commitment", "reopening": "reopening"}
+              "commitment": "a commitment", "reopening": "reopening",
+              # a report of concern's clocks (store.cases.concern)
+              "safety_assessed": "the safety assessment", "investigation_decision": "the decision whether to "
+              "investigate", "investigation_opened": "opening the investigation", "investigation_end": "the end of "
+              "the investigation"}
 
 
 def today() -> date:

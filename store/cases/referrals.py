@@ -29,14 +29,15 @@ def _not_before(day: date, earlier: date | None, what: str, reference: str) -> N
 
 
 def add_referral(session: Session, actor: Actor, subject, source: str, received_on: date,
-                 checklist: Assessment | None = None) -> Referral:
+                 checklist: Assessment | None = None, *, report_of_concern: bool = False) -> Referral:
+    """``report_of_concern``: the referral is a report of concern about a child (its clocks: rules.clocks)."""
     guard(session, actor, "referral.write", subject.id, detail="received", verb="create")
     if source not in REFERRAL_SOURCES:
         raise CaseError(f"unknown referral source {source!r}; expected one of {', '.join(REFERRAL_SOURCES)}",
                         "referral.source", source=source)
     not_after_today(received_on, "received")
     referral = Referral(subject_id=subject.id, source=source, received_on=received_on,
-                        checklist_id=checklist.id if checklist else None)
+                        checklist_id=checklist.id if checklist else None, report_of_concern=report_of_concern)
     session.add(referral)
     session.flush()
     return referral
@@ -145,7 +146,8 @@ def mark_started(session: Session, actor: Actor, referral: Referral, on: date, *
 
 def register_referral(session: Session, actor: Actor, *, source: str, received_on: date,
                       case_code: str | None = None, checklist: dict[str, str | None] | None = None,
-                      checklist_instrument: str = "irk-8", **subject_fields: object) -> Referral:
+                      checklist_instrument: str = "irk-8", report_of_concern: bool = False,
+                      **subject_fields: object) -> Referral:
     """A referral as the intake team receives it: to an existing case (by code) or a new one, with
     the referring actor's checklist stored as a final assessment of occasion ``referral``."""
     if checklist is not None and not any(v is not None for v in checklist.values()):
@@ -164,4 +166,5 @@ def register_referral(session: Session, actor: Actor, *, source: str, received_o
     form = None
     if checklist:
         form = new_checklist(session, actor, subject, checklist_instrument, received_on, checklist)
-    return add_referral(session, actor, subject, source, received_on, checklist=form)
+    return add_referral(session, actor, subject, source, received_on, checklist=form,
+                        report_of_concern=report_of_concern)
