@@ -37,7 +37,7 @@ def _percentile(values: list[float], q: float) -> float:
 def run(n_assessments: int = 1_000_000, n_subjects: int = 10_000, saves: int = 1_000,
         register_rows: int = 100_000) -> dict:
     os.environ.setdefault("INSATS_SECRET_KEY", "benchmark-secret-key-0123456789-abcdefghijklmnop")
-    actor = Actor("bench", "assessor")
+    actor = Actor("bench", "assessor", {1})  # the default team the migrations create
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/insats.sqlite"
         engine = make_engine(url)
