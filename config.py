@@ -11,6 +11,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from rules.dates import parse_day
+from rules.start import DEFAULT_AGE_LIMITS, AgeLimits, parse_age_limits
 
 TIME_ZONE = ZoneInfo("Europe/Stockholm")
 
@@ -20,3 +21,9 @@ def today() -> date:
     if pinned:
         return parse_day(pinned, "INSATS_TODAY")
     return datetime.now(TIME_ZONE).date()
+
+
+def sig_age_limits() -> AgeLimits:
+    """SIG's ages (``rules.start.AgeLimits``): ``INSATS_SIG_AGES=lowest,highest,extended``, default 12,18,19."""
+    text = os.environ.get("INSATS_SIG_AGES", "").strip()
+    return parse_age_limits(text) if text else DEFAULT_AGE_LIMITS

@@ -36,7 +36,8 @@ OPEN_COMMITMENT = ("planned", "in_progress")
 
 @dataclass(frozen=True)
 class CaseloadData:
-    cases: pd.DataFrame  # subject_id, case_code, started_on, answered_on (the start's referral)
+    cases: pd.DataFrame  # subject_id, case_code, started_on, answered_on, consent_required (the start's
+    # referral: what it recorded, else what its route says), birth_year, birth_month
     last_meetings: pd.DataFrame  # subject_id, last_meeting_on
     assessments: pd.DataFrame  # subject_id, instrument_id, first_on, last_on (final, structured)
     members: pd.DataFrame  # subject_id, organisation: police and school members on the day
@@ -44,6 +45,9 @@ class CaseloadData:
     commitments: pd.DataFrame  # subject_id, commitments_overdue (of the current plan)
     events: pd.DataFrame  # subject_id, serious_events_open
     repeat_weeks: dict[str, int]  # instrument id -> weeks between assessments, when the definition says
+    start_consents: pd.DataFrame  # subject_id, signed_on, valid_until, withdrawn_on, signed_by, actors
+    judgments: pd.DataFrame  # subject_id, id, instrument_id, assessed_on, judgment (final, structured)
+    judgment_levels: dict[str, list[str]]  # instrument id -> its ordered judgment levels
 
 
 def _frame(session: Session, query, columns: list[str], dates: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -63,12 +67,18 @@ def caseload_data(session: Session, actor: Actor, on: date, team: str | None = N
         active = active.join(Team, Team.id == Subject.team_id).where(Team.name == team)
     ids = active.scalar_subquery()
     cases = _frame(session, select(Subject.id, Subject.case_code, type_coerce(started.c.started_on, String),
-                                   type_coerce(Referral.answered_on, String))
+                                   type_coerce(Referral.answered_on, String), Referral.legal_basis,
+                                   Referral.consent_required, Subject.birth_year, Subject.birth_month)
                    .join(started, started.c.subject_id == Subject.id)
                    .join(Referral, and_(Referral.subject_id == Subject.id, Referral.started_on == started.c.started_on))
                    .where(Subject.id.in_(ids)),
-                   ["subject_id", "case_code", "started_on", "answered_on"], ("started_on", "answered_on"))
+                   ["subject_id", "case_code", "started_on", "answered_on", "legal_basis", "consent_required",
+                    "birth_year", "birth_month"], ("started_on", "answered_on"))
     cases = cases.drop_duplicates("subject_id")
+    routes = instruments.load_legal_bases()  # a start from before it was recorded: what its route says
+    by_route = cases["legal_basis"].map(routes.consent_required)
+    cases["consent_required"] = cases["consent_required"].astype(object).where(cases["consent_required"].notna(),
+                                                                               by_route).astype(bool)
     last_held = (select(Meeting.subject_id, func.max(Meeting.held_on).label("held_on"))
                  .where(Meeting.subject_id.in_(ids), Meeting.held_on <= on).group_by(Meeting.subject_id).subquery())
     last_meetings = _frame(session, select(last_held.c.subject_id, type_coerce(last_held.c.held_on, String)),
@@ -101,7 +111,21 @@ def caseload_data(session: Session, actor: Actor, on: date, team: str | None = N
     events = _frame(session, select(Event.subject_id, func.count(Event.id)).where(
         Event.subject_id.in_(ids), Event.serious.is_(True), Event.occurred_on <= on, ~followed)
         .group_by(Event.subject_id), ["subject_id", "serious_events_open"])
+    start_consents = _frame(session, select(Consent.subject_id, type_coerce(Consent.signed_on, String),
+                                            type_coerce(Consent.valid_until, String),
+                                            type_coerce(Consent.withdrawn_on, String), Consent.signed_by,
+                                            Consent.actors)
+                            .where(Consent.subject_id.in_(ids), Consent.signed_on <= on),
+                            ["subject_id", "signed_on", "valid_until", "withdrawn_on", "signed_by", "actors"],
+                            ("signed_on", "valid_until", "withdrawn_on"))
+    judgments = _frame(session, select(Assessment.subject_id, Assessment.id, Assessment.instrument_id,
+                                       type_coerce(Assessment.assessed_on, String), Assessment.judgment)
+                       .where(Assessment.subject_id.in_(ids), Assessment.status == "final",
+                              Assessment.instrument_id.in_(structured), Assessment.assessed_on <= on),
+                       ["subject_id", "id", "instrument_id", "assessed_on", "judgment"], ("assessed_on",))
+    levels = {i: instruments.load(i).risk_levels for i in structured}
     weeks = {i: instruments.load(i).repeat_weeks for i in structured}
     repeat = {i: w for i, w in weeks.items() if w}
     guard(session, actor, "caseload.read", detail=f"caseload on {on}: {len(cases)} active cases", verb="list")
-    return CaseloadData(cases, last_meetings, assessments, members, consents, commitments, events, repeat)
+    return CaseloadData(cases, last_meetings, assessments, members, consents, commitments, events, repeat,
+                        start_consents, judgments, levels)

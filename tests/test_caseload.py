@@ -217,6 +217,7 @@ def test_the_table_agrees_with_a_case_by_case_reference(data):
 
 def test_the_network_tab_adds_members_warns_without_police_and_logs_a_serious_event(app_engine):
     from .app_helpers import SYSTEM, TODAY, no_trace, open_page, texts
+    from .path_helpers import start_consent
 
     engine = app_engine
     with transaction(engine) as s:
@@ -225,6 +226,7 @@ def test_the_network_tab_adds_members_warns_without_police_and_logs_a_serious_ev
         cases.screen(s, SYSTEM, referral, suitable=True, criteria=["crime_active"], on=TODAY - timedelta(days=28))
         cases.mark_asked(s, SYSTEM, referral, TODAY - timedelta(days=27))
         cases.record_answer(s, SYSTEM, referral, accepted=True, on=TODAY - timedelta(days=26))
+        start_consent(s, SYSTEM, youth, TODAY - timedelta(days=26))
         cases.mark_started(s, SYSTEM, referral, TODAY - timedelta(days=20), reason="Akut.")
         code = youth.case_code
     at = open_page("case", case=code)
