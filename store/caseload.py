@@ -59,6 +59,7 @@ def _frame(session: Session, query, columns: list[str], dates: tuple[str, ...] =
 
 def caseload_data(session: Session, actor: Actor, on: date, team: str | None = None) -> CaseloadData:
     guard(session, actor, "caseload.read", audited=False)
+    session.flush()  # the reads below are Core statements: what this session wrote must be in the database
     started = select(Referral.subject_id, func.max(Referral.started_on).label("started_on")).where(
         Referral.started_on.is_not(None), Referral.started_on <= on).group_by(Referral.subject_id).subquery()
     active = select(Subject.id).join(started, started.c.subject_id == Subject.id).where(
