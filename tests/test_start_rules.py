@@ -292,3 +292,28 @@ def test_the_overview_says_a_start_without_consent_in_words(app_engine):
     assert "1 grupp startade utan samtycke" in texts(at, "warning")
     row = at.dataframe[0].value.set_index("Ärende").loc["SIG-OVER01"]
     assert row["Startade utan samtycke"] == "Ja" and row["Startade under hög risk"] == ""
+
+
+def test_the_demo_cohorts_starts_are_valid_and_its_flags_are_the_sensible_ones(engine):
+    from store.demo import seed_demo
+    from store.models import Consent, Subject
+    from tests.actors import SETUP
+
+    day = date(2026, 11, 23)
+    with transaction(engine) as s:
+        seed_demo(s, SETUP, n_subjects=120, seed=5, today=day, plans=False, users=False)
+        started = s.query(Referral).filter(Referral.started_on.is_not(None)).all()
+        by_route = {b: [r for r in started if r.legal_basis == b] for b in ("SoL 4:1", "LVU 11")}
+        assert by_route["SoL 4:1"] and by_route["LVU 11"]  # both routes, each as the start records it
+        assert all(r.consent_required for r in by_route["SoL 4:1"])
+        assert not any(r.consent_required for r in by_route["LVU 11"])
+        for r in by_route["SoL 4:1"]:  # every voluntary start rests on the consent the rule asks for
+            subject = s.get(Subject, r.subject_id)
+            facts = [rules.ConsentFacts(c.signed_on, c.valid_until, c.withdrawn_on, c.signed_by, c.actors)
+                     for c in s.query(Consent).filter(Consent.subject_id == r.subject_id)]
+            assert rules.start_consent_problem(
+                facts, r.started_on, rules.under_adult_age(subject.birth_year, subject.birth_month, r.started_on)) \
+                is None
+        table = caseload(s, SETUP, day)
+        assert not table["started_without_consent"].any()
+        assert table["past_age_limit"].any() and table["started_below_high"].any()  # shown, as a real team's are
