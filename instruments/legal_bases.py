@@ -9,6 +9,7 @@ consent (``rules.start``). A bad file is refused whole, every problem named by f
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
@@ -63,7 +64,14 @@ def _checks(model: LegalBases) -> list:
 
 
 def _read(path: Path) -> LegalBases:
-    return parse_definition(path.read_bytes(), str(path), LegalBases, [_checks])
+    """Read once per version of the file (the caseload and every start ask): a changed file is read anew."""
+    stat = path.stat()
+    return _parsed(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _parsed(path: str, _mtime_ns: int, _size: int) -> LegalBases:
+    return parse_definition(Path(path).read_bytes(), path, LegalBases, [_checks])
 
 
 def load_legal_bases(path: str | Path | None = None) -> LegalBases:

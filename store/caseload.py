@@ -7,6 +7,7 @@ table (pure, vectorised), so 2,000 groups with 50,000 meetings are a handful of 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -51,10 +52,21 @@ class CaseloadData:
 
 
 def _frame(session: Session, query, columns: list[str], dates: tuple[str, ...] = ()) -> pd.DataFrame:
-    frame = pd.DataFrame(list(map(tuple, session.connection().execute(query).all())), columns=columns)
+    return _frame_of(session.connection().execute(query).all(), columns, dates)
+
+
+def _frame_of(rows, columns: list[str], dates: tuple[str, ...] = ()) -> pd.DataFrame:
+    frame = pd.DataFrame([tuple(r[: len(columns)]) for r in rows], columns=columns)
     for column in dates:
         frame[column] = pd.to_datetime(frame[column].astype(str).str[:10], errors="coerce")
     return frame
+
+
+def _lists(values: list) -> list[list]:
+    """JSON lists as the driver hands them: text on SQLite (parsed in one go), already lists on PostgreSQL."""
+    if all(isinstance(v, str) for v in values):
+        return json.loads("[" + ",".join(values) + "]")
+    return [json.loads(v) if isinstance(v, str) else list(v or []) for v in values]
 
 
 def caseload_data(session: Session, actor: Actor, on: date, team: str | None = None) -> CaseloadData:
@@ -112,17 +124,30 @@ def caseload_data(session: Session, actor: Actor, on: date, team: str | None = N
     events = _frame(session, select(Event.subject_id, func.count(Event.id)).where(
         Event.subject_id.in_(ids), Event.serious.is_(True), Event.occurred_on <= on, ~followed)
         .group_by(Event.subject_id), ["subject_id", "serious_events_open"])
-    start_consents = _frame(session, select(Consent.subject_id, type_coerce(Consent.signed_on, String),
-                                            type_coerce(Consent.valid_until, String),
-                                            type_coerce(Consent.withdrawn_on, String), Consent.signed_by,
-                                            Consent.actors)
-                            .where(Consent.subject_id.in_(ids), Consent.signed_on <= on),
-                            ["subject_id", "signed_on", "valid_until", "withdrawn_on", "signed_by", "actors"],
-                            ("signed_on", "valid_until", "withdrawn_on"))
+    # the consents active on each start day, their lists as JSON text parsed in one go (not per cell)
+    start_day = started.c.started_on
+    consent_rows = session.connection().execute(
+        select(Consent.subject_id, type_coerce(Consent.signed_on, String), type_coerce(Consent.valid_until, String),
+               type_coerce(Consent.withdrawn_on, String), type_coerce(Consent.signed_by, String),
+               type_coerce(Consent.actors, String))
+        .join(started, started.c.subject_id == Consent.subject_id)
+        .where(Consent.subject_id.in_(ids), Consent.signed_on <= start_day, Consent.valid_until >= start_day,
+               or_(Consent.withdrawn_on.is_(None), Consent.withdrawn_on > start_day))).all()
+    start_consents = _frame_of(consent_rows, ["subject_id", "signed_on", "valid_until", "withdrawn_on"],
+                               ("signed_on", "valid_until", "withdrawn_on"))
+    start_consents["signed_by"] = _lists([r[4] for r in consent_rows])
+    start_consents["actors"] = _lists([r[5] for r in consent_rows])
+    # the latest final structured assessment on or before each start (a day's ties: the scoring takes the last id)
+    latest_day = (select(Assessment.subject_id, func.max(Assessment.assessed_on).label("day"))
+                  .join(started, started.c.subject_id == Assessment.subject_id)
+                  .where(Assessment.subject_id.in_(ids), Assessment.status == "final",
+                         Assessment.instrument_id.in_(structured), Assessment.assessed_on <= start_day)
+                  .group_by(Assessment.subject_id).subquery())
     judgments = _frame(session, select(Assessment.subject_id, Assessment.id, Assessment.instrument_id,
                                        type_coerce(Assessment.assessed_on, String), Assessment.judgment)
-                       .where(Assessment.subject_id.in_(ids), Assessment.status == "final",
-                              Assessment.instrument_id.in_(structured), Assessment.assessed_on <= on),
+                       .join(latest_day, and_(latest_day.c.subject_id == Assessment.subject_id,
+                                              latest_day.c.day == Assessment.assessed_on))
+                       .where(Assessment.status == "final", Assessment.instrument_id.in_(structured)),
                        ["subject_id", "id", "instrument_id", "assessed_on", "judgment"], ("assessed_on",))
     levels = {i: instruments.load(i).risk_levels for i in structured}
     weeks = {i: instruments.load(i).repeat_weeks for i in structured}

@@ -317,3 +317,27 @@ def test_the_demo_cohorts_starts_are_valid_and_its_flags_are_the_sensible_ones(e
         table = caseload(s, SETUP, day)
         assert not table["started_without_consent"].any()
         assert table["past_age_limit"].any() and table["started_below_high"].any()  # shown, as a real team's are
+
+
+def test_the_assessment_page_asks_why_when_the_youth_is_outside_the_forms_ages(app_engine):
+    from store.models import Assessment
+
+    from .app_helpers import AS_USER, SYSTEM, TODAY, no_trace, open_page, texts
+
+    with transaction(app_engine) as s:
+        adult = cases.create_subject(s, SYSTEM, birth_year=TODAY.year - 22, birth_month=1)
+        draft = cases.save_draft(s, AS_USER, adult, "savry-like", occasion="baseline", assessed_on=TODAY,
+                                 ratings=SAVRY, judgment="high", rationale="Motiverat i testet.")
+        code, draft_id = adult.case_code, draft.id
+    at = open_page("assessment", case=code)
+    no_trace(at)
+    assert "utanför formulärets åldersintervall (12–18 år)" in texts(at, "warning")
+    at.button(key=f"finalise:{draft_id}").click().run()  # no reason: refused in words, still a draft
+    no_trace(at)
+    assert "skriv varför det används ändå" in texts(at, "error")
+    at.text_input(key=f"age_reason:{draft_id}").input("Inget formulär för unga vuxna finns här.").run()
+    at.button(key=f"finalise:{draft_id}").click().run()
+    no_trace(at)
+    with transaction(app_engine) as s:
+        row = s.get(Assessment, draft_id)
+        assert (row.status, row.age_reason) == ("final", "Inget formulär för unga vuxna finns här.")
