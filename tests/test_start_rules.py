@@ -278,6 +278,11 @@ def test_the_start_form_offers_the_routes_in_words_and_says_what_each_needs(app_
     with transaction(app_engine) as s:
         row = s.query(Referral).one()
         assert (row.started_on, row.legal_basis, row.consent_required) == (TODAY, "LVU 11", False)
+        code = row.subject.case_code
+    case = open_page("case", case=code)  # the case's timeline says the route and that no consent was needed
+    no_trace(case)
+    details = " ".join(str(v) for frame in case.dataframe for v in frame.value.to_numpy().ravel())
+    assert "Vård enligt LVU (LVU 11 §) · inget samtycke krävdes för start" in details
 
 
 def test_the_overview_says_a_start_without_consent_in_words(app_engine):
