@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import config
 import instruments
@@ -346,3 +348,37 @@ def test_the_assessment_page_asks_why_when_the_youth_is_outside_the_forms_ages(a
     with transaction(app_engine) as s:
         row = s.get(Assessment, draft_id)
         assert (row.status, row.age_reason) == ("final", "Inget formulär för unga vuxna finns här.")
+
+
+SIGNERS = st.lists(st.sampled_from(["youth", "guardian 1", "guardian", "annan"]), max_size=3, unique=True)
+ACTORS = st.lists(st.sampled_from(["socialtjanst", "polis", "skola", "fritid"]), max_size=4, unique=True)
+CONSENT = st.tuples(st.integers(1, 4), st.integers(-30, 10), st.integers(-5, 60), st.one_of(st.none(),
+                    st.integers(-10, 20)), SIGNERS, ACTORS)
+
+
+@settings(max_examples=60, deadline=None)
+@given(births=st.lists(st.tuples(st.one_of(st.none(), st.integers(2005, 2012)), st.integers(1, 12),
+                                 st.booleans()), min_size=4, max_size=4),
+       consents=st.lists(CONSENT, max_size=10))
+def test_the_caseloads_vectorised_consent_flag_is_the_rule_case_by_case(births, consents):
+    from scoring.caseload import started_without_consent
+
+    frame = pd.DataFrame({"started_on": [pd.Timestamp(ON)] * 4, "birth_year": [b[0] for b in births],
+                          "birth_month": [b[1] for b in births], "consent_required": [b[2] for b in births]},
+                         index=pd.Index([1, 2, 3, 4], name="subject_id"))
+    rows = [{"subject_id": sid, "signed_on": pd.Timestamp(ON + timedelta(days=signed)),
+             "valid_until": pd.Timestamp(ON + timedelta(days=signed + length)),
+             "withdrawn_on": None if gone is None else pd.Timestamp(ON + timedelta(days=gone)),
+             "signed_by": by, "actors": actors} for sid, signed, length, gone, by, actors in consents]
+    table = pd.DataFrame(rows, columns=["subject_id", "signed_on", "valid_until", "withdrawn_on", "signed_by",
+                                        "actors"])
+    table["withdrawn_on"] = pd.to_datetime(table["withdrawn_on"])
+    got = started_without_consent(frame, table).to_dict()
+    expected = {}
+    for sid, (year, month, required) in zip(frame.index, births, strict=True):
+        facts = [rules.ConsentFacts(r["signed_on"].date(), r["valid_until"].date(),
+                                    None if pd.isna(r["withdrawn_on"]) else r["withdrawn_on"].date(),
+                                    r["signed_by"], r["actors"]) for r in rows if r["subject_id"] == sid]
+        problem = rules.start_consent_problem(facts, ON, rules.under_adult_age(year, month, ON))
+        expected[sid] = required and problem is not None
+    assert got == expected
