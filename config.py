@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from rules.clocks import ConcernClocks, parse_clocks
 from rules.dates import parse_day
+from rules.start import DEFAULT_AGE_LIMITS, AgeLimits, parse_age_limits
 
 TIME_ZONE = ZoneInfo("Europe/Stockholm")
 
@@ -77,3 +78,9 @@ def concern_clocks() -> ConcernClocks:
     ``INSATS_CONCERN_CLOCKS`` ("decision_days=14; investigation_ref=SoL ..."). A bad entry raises
     ``rules.clocks.ClockSettingProblem`` naming it: a deadline is never silently the wrong one."""
     return parse_clocks(os.environ.get("INSATS_CONCERN_CLOCKS", ""))
+
+
+def sig_age_limits() -> AgeLimits:
+    """SIG's ages (``rules.start.AgeLimits``): ``INSATS_SIG_AGES=lowest,highest,extended``, default 12,18,19."""
+    text = os.environ.get("INSATS_SIG_AGES", "").strip()
+    return parse_age_limits(text) if text else DEFAULT_AGE_LIMITS

@@ -32,12 +32,15 @@ def _database(folder: Path, cases: int, meetings_per_case: int, seed: int = 5) -
     starts = [ON - timedelta(days=int(d)) for d in rng.integers(28 * meetings_per_case, 28 * meetings_per_case + 200,
                                                                   cases)]
     with transaction(engine) as s:
-        s.execute(Subject.__table__.insert(), [{"id": i, "case_code": f"C-{i}", "team_id": 1, "synthetic": True}
-                                               for i in range(1, cases + 1)])
+        s.execute(Subject.__table__.insert(), [{"id": i, "case_code": f"C-{i}", "team_id": 1, "synthetic": True,
+                                                "birth_year": int(y), "birth_month": int(m)}
+                                               for i, y, m in zip(range(1, cases + 1), rng.integers(2005, 2013, cases),
+                                                                  rng.integers(1, 13, cases), strict=True)])
         s.execute(Referral.__table__.insert(), [{
             "subject_id": i, "source": "polis", "received_on": d - timedelta(days=30), "suitable": True,
-            "accepted": True, "answered_on": d - timedelta(days=8), "started_on": d}
-            for i, d in enumerate(starts, start=1)])
+            "accepted": True, "answered_on": d - timedelta(days=8), "started_on": d,
+            "legal_basis": "LVU 11" if lvu else "SoL 4:1", "consent_required": not lvu}
+            for (i, d), lvu in zip(enumerate(starts, start=1), rng.random(cases) < 0.1, strict=True)])
         meetings = [{"id": (i - 1) * meetings_per_case + k + 1, "subject_id": i,
                      "held_on": d + timedelta(days=28 * k + int(rng.integers(0, 10))), "attendees": ["police"],
                      "next_meeting_on": d + timedelta(days=28 * (k + 1))}
@@ -53,11 +56,13 @@ def _database(folder: Path, cases: int, meetings_per_case: int, seed: int = 5) -
         s.execute(Assessment.__table__.insert(), [{
             "subject_id": i, "instrument_id": "savry-like", "instrument_version": "1.0.0", "definition_hash": "x",
             "occasion": "baseline" if k == 0 else "follow-up", "rater": "bench", "ratings": {}, "status": "final",
+            "judgment": str(rng.choice(["low", "moderate", "high"], p=[0.1, 0.2, 0.7])),
             "version": 1, "assessed_on": d - timedelta(days=int(rng.integers(-3, 7))) + timedelta(days=120 * k)}
             for i, d in enumerate(starts, start=1) for k in range(3)])
         s.execute(Consent.__table__.insert(), [{
-            "subject_id": i, "signed_on": d, "signed_by": ["youth"], "valid_until": ON + timedelta(days=int(v)),
-            "actors": ["polis"], "categories": ["assessment"]}
+            "subject_id": i, "signed_on": d - timedelta(days=int(rng.integers(-2, 5))),
+            "signed_by": ["youth", "guardian 1"][: int(rng.integers(1, 3))], "valid_until": ON + timedelta(days=int(v)),
+            "actors": ["polis", "skola", "socialtjanst"][: int(rng.integers(1, 4))], "categories": ["assessment"]}
             for (i, d), v in zip(enumerate(starts, start=1), rng.integers(-60, 300, cases), strict=True)])
         s.execute(Event.__table__.insert(), [{
             "subject_id": int(i), "occurred_on": ON - timedelta(days=int(rng.integers(0, 60))), "kind": "incident",
@@ -67,7 +72,10 @@ def _database(folder: Path, cases: int, meetings_per_case: int, seed: int = 5) -
 
 
 def _naive(session, on: date) -> pd.DataFrame:
-    """Case by case: a handful of queries per case and the flags in Python."""
+    """Case by case: a handful of queries per case and the flags in Python (the start's with ``rules.start``
+    one value at a time)."""
+    from config import sig_age_limits
+    from rules import start as rules
     from store.models import Assessment, Commitment, Consent, Event, Meeting, Member, Referral, Subject
 
     rows = []
@@ -91,6 +99,17 @@ def _naive(session, on: date) -> pd.DataFrame:
                                                             Meeting.held_on == last)).first()
             overdue = sum(1 for c in session.scalars(select(Commitment).where(Commitment.meeting_id == meeting.id))
                           if c.by_when < on and c.status in ("planned", "in_progress"))
+        every = session.scalars(select(Consent).where(Consent.subject_id == subject.id,
+                                                      Consent.signed_on <= on)).all()
+        under_18 = rules.under_adult_age(subject.birth_year, subject.birth_month, referral.started_on)
+        problem = rules.start_consent_problem(
+            [rules.ConsentFacts(c.signed_on, c.valid_until, c.withdrawn_on, c.signed_by, c.actors) for c in every],
+            referral.started_on, under_18)
+        judged = session.scalars(select(Assessment).where(
+            Assessment.subject_id == subject.id, Assessment.status == "final",
+            Assessment.assessed_on <= min(on, referral.started_on)).order_by(Assessment.assessed_on.desc(),
+                                                                            Assessment.id.desc())).first()
+        limit = rules.age_limit_day(subject.birth_year, subject.birth_month, referral.started_on, sig_age_limits())
         events = [e for e in session.scalars(select(Event).where(Event.subject_id == subject.id))
                   if e.serious and e.occurred_on <= on and not any(h >= e.occurred_on for h in held)]
         rows.append({"case_code": subject.case_code, "last_meeting_on": last, "next_meeting_due_on": due,
@@ -98,7 +117,12 @@ def _naive(session, on: date) -> pd.DataFrame:
                      "missing_organisations": [o for o in ("police", "school") if o not in present],
                      "started_without_assessment": not dates or dates[0] > referral.started_on,
                      "consent_expires_on": max(consents) if consents else None,
-                     "commitments_overdue": overdue, "serious_events_open": len(events)})
+                     "commitments_overdue": overdue, "serious_events_open": len(events),
+                     "started_without_consent": bool(referral.consent_required) and problem is not None,
+                     "started_below_high": judged is not None and rules.below_threshold(["low", "moderate", "high"],
+                                                                                        judged.judgment),
+                     "turns_18_on": rules.birthday(subject.birth_year, subject.birth_month, 18),
+                     "past_age_limit": limit is not None and on >= limit})
     return pd.DataFrame(rows).set_index("case_code").sort_index()
 
 

@@ -59,6 +59,7 @@ _EXPECTED = [(re.compile(p), key) for p, key in (
     (r"^the date they were asked, before an answer$", "expect_asked_date"),
     (r"^the date of the answer$", "expect_answer_date"),
     (r"^ja: SIG starts only after a yes$", "expect_yes_before_start"),
+    (r"^the start the legal basis decided$", "expect_start_for_basis"),
     (r"^a (whole )?number of 0 or more$", "expect_count"),
     (r"^a per cent, 0-100$", "expect_percent"),
     (r"^a pseudonymous case code, not a personnummer$", "expect_not_pnr"),

@@ -11,6 +11,7 @@ Public API::
 
 from .catalogue import Catalogue, Intervention, load_catalogue
 from .intake_criteria import IntakeCriteria, load_intake_criteria
+from .legal_bases import LegalBases, LegalBasis, load_legal_bases
 from .loader import (
     DefinitionIssue,
     InstrumentError,
@@ -36,6 +37,8 @@ __all__ = [
     "IntakeCriteria",
     "Intervention",
     "Item",
+    "LegalBases",
+    "LegalBasis",
     "Level",
     "PlacementPrices",
     "Scale",
@@ -43,6 +46,7 @@ __all__ = [
     "load",
     "load_catalogue",
     "load_intake_criteria",
+    "load_legal_bases",
     "load_prices",
     "loads",
     "resolve",

@@ -171,7 +171,11 @@ def seed_demo(
                         r.other_support = "Erbjuden kontaktperson (syntetisk demo)."
                     else:  # the reports' order: yes, the structured assessment within a week, then the start
                         r.started_on = r.answered_on + timedelta(days=8)
-                        r.legal_basis, r.decision_on = "SoL 4:1", r.started_on
+                        # most under SoL with the consent a start needs (rules.start); every 12th under LVU,
+                        # which records that no consent was required
+                        lvu = len(start_days) % 12 == 11
+                        r.legal_basis, r.decision_on = ("LVU 11" if lvu else "SoL 4:1"), r.started_on
+                        r.consent_required = not lvu
                         start_days[s.id] = r.started_on
                         consents.append(
                             Consent(

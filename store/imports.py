@@ -53,7 +53,7 @@ from .models import (
 )
 
 REFERRAL_COLUMNS = ("case_code", "source", "received_on", "suitable", "decided_on", "asked_on", "answer", "answered_on")
-OPTIONAL_COLUMNS = ("reason", "started_on", "other_support", "report_of_concern")  # ja/nej: an orosanmälan
+OPTIONAL_COLUMNS = ("reason", "started_on", "other_support", "legal_basis", "report_of_concern")  # ja/nej: an orosanmälan
 YES_NO = {"ja": True, "nej": False, "yes": True, "no": False, "": None}
 
 
@@ -177,6 +177,7 @@ def validate_referrals(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], np.nd
     _order(frame, errors, asked, decided, "asked_on", "decided_on")
     _order(frame, errors, answered, asked, "answered_on", "asked_on")
     _order(frame, errors, started, answered, "started_on", "answered_on")
+    basis = _legal_bases(frame, started, errors)
     values = None
     item_columns = [c for c in checklist.item_ids if c in frame.columns]
     if item_columns:
@@ -192,6 +193,7 @@ def validate_referrals(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], np.nd
         "asked_on": asked,
         "answered_on": answered,
         "started_on": started,
+        "legal_basis": basis,
         "suitable": suitable,
         "accepted": answer,
         "report_of_concern": concern.eq(True),
@@ -202,6 +204,22 @@ def validate_referrals(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], np.nd
     }
     errors.sort(key=lambda e: (e.row, e.column))
     return parsed, values, errors
+
+
+def _legal_bases(frame: pd.DataFrame, started: pd.Series, errors: list[RowError]) -> pd.Series:
+    """The start's route by its id or its paragraph, in any case ("lvu 11", "LVU 11 §"); unknown ones are
+    refused by row. A start the register has is history: accepted whatever its consent, and the
+    caseload flags it (``rules.start``); the start records whether its route required consent."""
+    if "legal_basis" not in frame:
+        return pd.Series(None, index=frame.index, dtype=object)
+    routes = instruments.load_legal_bases()
+    spelled = {r.id.lower(): r.id for r in routes.routes} | {r.reference.lower(): r.id for r in routes.routes}
+    given = frame["legal_basis"].str.strip()
+    basis = given.str.lower().map(spelled)
+    for pos in np.flatnonzero((given != "").to_numpy() & basis.isna().to_numpy()):
+        errors.append(RowError(int(pos) + 2, "legal_basis", given.iloc[pos], "one of " + ", ".join(routes.ids)))
+    _needs(frame, errors, basis.notna(), started.notna(), "started_on", "the start the legal basis decided")
+    return basis.where(basis.notna(), None)
 
 
 _SUBJECTS, _ASSESSMENTS = Subject.__table__, Assessment.__table__  # Core inserts: no ORM bookkeeping per row
@@ -314,7 +332,8 @@ def import_referrals(session: Session, actor: Actor, frame: pd.DataFrame, team_i
             checklist_ids = dict(zip(rated, ids, strict=True))
             report.checklists = len(ids)
     # plain Python lists once per column: per-cell pandas indexing would dominate the import
-    col = {name: _as_list(parsed[name]) for name in ("source", "reason", "other_support")}
+    col = {name: _as_list(parsed[name]) for name in ("source", "reason", "other_support", "legal_basis")}
+    consent_required = instruments.load_legal_bases().consent_required
     col |= {name: [_day(v) for v in parsed[name]] for name in ("decided_on", "asked_on", "answered_on", "started_on")}
     col |= {name: [_bool(v) for v in parsed[name]] for name in ("suitable", "accepted")}
     col["report_of_concern"] = parsed["report_of_concern"].tolist()
@@ -330,6 +349,9 @@ def import_referrals(session: Session, actor: Actor, frame: pd.DataFrame, team_i
             "accepted": col["accepted"][i],
             "answered_on": col["answered_on"][i],
             "started_on": col["started_on"][i],
+            "legal_basis": col["legal_basis"][i] or None,
+            "decision_on": col["started_on"][i] if col["legal_basis"][i] else None,
+            "consent_required": consent_required(col["legal_basis"][i] or None) if col["started_on"][i] else None,
             "checklist_id": checklist_ids.get(i),
             "other_support": col["other_support"][i] or None,
             "report_of_concern": bool(col["report_of_concern"][i]),

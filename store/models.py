@@ -154,7 +154,10 @@ class Referral(Base):
     legal_basis: Mapped[str | None] = mapped_column(String(16))
     decision_on: Mapped[date | None] = mapped_column(Date)
     decision_reference: Mapped[str | None] = mapped_column(String(64))
-    start_reason: Mapped[str | None] = mapped_column(Text)
+    start_reason: Mapped[str | None] = mapped_column(Text)  # also why SIG starts below a high judgment
+    # what the start recorded about consent: True under a consent route, False when the route needs none
+    # (LVU 11 §); None for starts from before it was recorded (the route says then)
+    consent_required: Mapped[bool | None] = mapped_column(Boolean)
     # a report of concern about a child (orosanmälan) and the clocks the law sets for it (rules.clocks):
     # the safety assessment, the decision whether to investigate, and an opened investigation's end
     report_of_concern: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
@@ -211,6 +214,7 @@ class Assessment(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
     correction_reason: Mapped[str | None] = mapped_column(Text)
+    age_reason: Mapped[str | None] = mapped_column(Text)  # why, when the youth is outside the age range
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
     finalised_at: Mapped[datetime | None] = mapped_column(DateTime)
     # every save bumps the revision; an UPDATE names the revision it read (optimistic locking), so two

@@ -149,7 +149,8 @@ def _remove(session: Session, ids: list[int]) -> None:
 FREE_TEXT: dict[type, dict[str, object]] = {
     Subject: {"pnr_encrypted": None, "pnr_hash": None, "pnr_key_id": None, "birth_month": None, "district": None,
               "closing_summary": None},
-    Assessment: {"rationale": None, "notes": None, "correction_reason": None, "rater": "gallrad", "updated_by": None},
+    Assessment: {"rationale": None, "notes": None, "correction_reason": None, "age_reason": None, "rater": "gallrad",
+                 "updated_by": None},
     Referral: {"suitable_reason": None, "other_support": None, "decided_by": None, "start_reason": None,
                "decision_reference": None},
     Consent: {"signed_by": []},

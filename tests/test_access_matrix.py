@@ -92,7 +92,8 @@ def world(engine):
             cases.screen(s, SETUP, referral, suitable=True, criteria=["crime_active"], on=D)
             cases.mark_asked(s, SETUP, referral, D)
             cases.record_answer(s, SETUP, referral, accepted=True, on=D)
-            cases.mark_started(s, SETUP, referral, D, reason="Startad innan bedömningen i testet.")
+            cases.mark_started(s, SETUP, referral, D, reason="Startad innan bedömningen i testet.",
+                               legal_basis="LVU 11")  # no consent needed: the matrix sets its own
             cases.add_consent(s, SETUP, subject, signed_on=D, signed_by=["youth"], valid_until=D + timedelta(days=9999),
                               actors=["skola"], categories=["assessment", "plan"])
             final = cases.save_draft(s, SETUP, subject, "savry-like", occasion="baseline", assessed_on=D,

@@ -25,7 +25,7 @@ from .app_helpers import (
     open_page,
     texts,
 )
-from .path_helpers import EARLY, start
+from .path_helpers import EARLY, start, start_consent
 
 PAGES = ["intake", "caseload", "case", "assessment", "change", "matching", "plan", "research", "log", "instruments"]
 USER_OF = {"research": RESEARCHER}  # the de-identified page is a researcher's; every other page a coordinator's
@@ -140,6 +140,7 @@ def test_screening_steps_one_click_each_dated(empty):
     with transaction(empty) as s:
         youth = cases.create_subject(s, SYSTEM, birth_year=2010)
         cases.add_referral(s, SYSTEM, youth, "polis", TODAY - timedelta(days=20))
+        start_consent(s, SYSTEM, youth, TODAY - timedelta(days=20))
         code = youth.case_code
     at = open_page("intake")
     at.date_input(key=next(w.key for w in at.date_input if w.key.endswith(":date"))).set_value(

@@ -15,6 +15,7 @@ from store.access import landing_page
 from store.users import add_user
 
 from .app_helpers import SYSTEM, TODAY, no_trace, open_page, texts
+from .path_helpers import start_consent
 
 
 def _case_with_two_consents(engine, actor):
@@ -54,6 +55,7 @@ def test_a_closed_case_reads_closed_with_a_closing_row_and_no_next_meeting(engin
         for step, kwargs in ((cases.screen, {"suitable": True, "criteria": ["crime_active"]}), (cases.mark_asked, {}),
                              (cases.record_answer, {"accepted": True})):
             step(s, assessor, referral, on=TODAY - timedelta(days=80), **kwargs)
+        start_consent(s, assessor, youth, TODAY - timedelta(days=80))
         cases.mark_started(s, assessor, referral, on=TODAY - timedelta(days=70), reason="stated in the test")
         cases.record_meeting(s, assessor, youth, cases.MeetingInput(held_on=TODAY - timedelta(days=20),
                                                                       next_meeting_on=TODAY + timedelta(days=8),

@@ -85,7 +85,8 @@ def _replay(engine, tmp_path, monkeypatch) -> None:
         cases.log_event(s, SETUP, cases.subject_by_code(s, SETUP, "SIG-VAS002"), "police_report",
                         date(2026, 4, 10), serious=True)  # no meeting since: open
         cases.add_consent(s, SETUP, coordinator, signed_on=date(2026, 1, 20), signed_by=["youth", "guardian 1"],
-                          valid_until=date(2026, 7, 20), actors=["polis", "skola"], categories=["assessment"])
+                          valid_until=date(2026, 7, 20), actors=["polis", "skola", "socialtjanst"],
+                          categories=["assessment"])
         plan = s.scalars(select(Meeting).where(Meeting.subject_id == coordinator.id, Meeting.held_on == date(
             2026, 4, 14))).one()
         cases.add_commitment(s, SETUP, plan, cases.PlanItem("skola", "Närvaro varje dag", date(2026, 4, 13)))
@@ -112,6 +113,10 @@ def test_the_first_three_cases_are_flagged_exactly_on_both_engines(engine, tmp_p
     assert first["reassessment_due_on"] == (date(2026, 1, 16) + timedelta(weeks=26)).isoformat()
     assert [r["commitments_overdue"] for r in (first, second, third)] == [1, 0, 0]
     assert [r["serious_events_open"] for r in (first, second, third)] == [0, 1, 0]
+    # the register's starts are history: accepted, and those no consent carries are flagged (#22)
+    assert [r["started_without_consent"] for r in (first, second, third)] == [False, True, True]
+    assert [r["started_below_high"] for r in (first, second, third)] == [False, False, False]  # all judged high
+    assert [r["turns_18_on"] for r in (first, second, third)] == [None, None, None]  # no birth year in the register
     assert _as("caseload", "--on", ON.isoformat(), "--format", "csv") == 0
     written = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert list(written.columns) == COLUMNS and written["case_code"].tolist() == list(rows)
@@ -217,6 +222,7 @@ def test_the_table_agrees_with_a_case_by_case_reference(data):
 
 def test_the_network_tab_adds_members_warns_without_police_and_logs_a_serious_event(app_engine):
     from .app_helpers import SYSTEM, TODAY, no_trace, open_page, texts
+    from .path_helpers import start_consent
 
     engine = app_engine
     with transaction(engine) as s:
@@ -225,6 +231,7 @@ def test_the_network_tab_adds_members_warns_without_police_and_logs_a_serious_ev
         cases.screen(s, SYSTEM, referral, suitable=True, criteria=["crime_active"], on=TODAY - timedelta(days=28))
         cases.mark_asked(s, SYSTEM, referral, TODAY - timedelta(days=27))
         cases.record_answer(s, SYSTEM, referral, accepted=True, on=TODAY - timedelta(days=26))
+        start_consent(s, SYSTEM, youth, TODAY - timedelta(days=26))
         cases.mark_started(s, SYSTEM, referral, TODAY - timedelta(days=20), reason="Akut.")
         code = youth.case_code
     at = open_page("case", case=code)

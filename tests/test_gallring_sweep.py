@@ -63,7 +63,7 @@ def _day(s, youth_code: str) -> None:
                  decided_by=[f"{MARK} (intake)"])
     cases.mark_asked(s, coordinator, referral, start + timedelta(days=2))
     cases.record_answer(s, coordinator, referral, accepted=True, on=start + timedelta(days=3))
-    cases.mark_started(s, coordinator, referral, start + timedelta(days=4), reason=TYPED, legal_basis="SoL 4:1",
+    cases.mark_started(s, coordinator, referral, start + timedelta(days=4), reason=TYPED, legal_basis="LVU 11",
                        decision_reference=PNR)
     cases.add_consent(s, coordinator, youth, signed_on=start + timedelta(days=4), signed_by=["youth", TYPED],
                       valid_until=TODAY + timedelta(days=300), actors=["skola"], categories=["plan"])

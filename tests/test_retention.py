@@ -29,7 +29,8 @@ def _full_case(s, closed_on: date | None, pnr: str | None = None) -> str:
     cases.screen(s, SETUP, referral, suitable=True, criteria=["crime_active"], on=D + timedelta(days=2))
     cases.mark_asked(s, SETUP, referral, D + timedelta(days=3))
     cases.record_answer(s, SETUP, referral, accepted=True, on=D + timedelta(days=4))
-    cases.mark_started(s, SETUP, referral, D + timedelta(days=5), reason="Akut: hemkomst från SiS.")
+    cases.mark_started(s, SETUP, referral, D + timedelta(days=5), reason="Akut: hemkomst från SiS.",
+                       legal_basis="LVU 11")
     draft = cases.save_draft(s, SETUP, youth, "savry-like", occasion="baseline", assessed_on=D, ratings=SAVRY,
                              judgment="low", rationale="Namn Namnsson bor hos mamma.")
     final = cases.finalise(s, SETUP, draft)

@@ -14,7 +14,7 @@ from store.cases import CaseError, MeetingInput, PlanItem
 from store.models import Assessment, AuditEntry, Subject
 
 from .actors import ADMIN
-from .path_helpers import EARLY, start
+from .path_helpers import EARLY, start, start_consent
 
 D = date(2026, 3, 2)
 SAVRY_LOW = {f"H{i}": "L" for i in range(1, 11)} | {f"S{i}": "L" for i in range(1, 7)} | {
@@ -38,6 +38,7 @@ def test_referral_path_is_dated_and_ordered(engine, assessor):
         with pytest.raises(CaseError, match="no final structured assessment") as refused:
             cases.mark_started(s, assessor, ref, D + timedelta(days=12))
         assert refused.value.code == "referral.no_assessment" and ref.started_on is None
+        start_consent(s, assessor, youth, D + timedelta(days=9))
         cases.mark_started(s, assessor, ref, D + timedelta(days=12), reason="Kommer hem från SiS i morgon.",
                            legal_basis="SoL 4:1", decision_reference="Dnr 2026-123")
         assert (ref.start_reason, ref.legal_basis, ref.decision_on) == ("Kommer hem från SiS i morgon.", "SoL 4:1",
@@ -171,9 +172,8 @@ def test_network_meetings_four_weeks_apart_or_with_a_reason_and_overdue(engine, 
 
 def test_timeline_is_in_date_order_and_every_access_is_audited(engine, assessor):
     with transaction(engine) as s:
-        youth = start(s, assessor, cases.create_subject(s, assessor), D)  # a referral a week before, the start on D
-        cases.add_consent(s, assessor, youth, signed_on=D + timedelta(days=3), signed_by=["youth"],
-                          valid_until=D + timedelta(days=300), actors=["skola"], categories=["assessment"])
+        # a referral a week before, the consent the start rests on, the start on D
+        youth = start(s, assessor, cases.create_subject(s, assessor), D)
         cases.save_draft(s, assessor, youth, "ester-like", occasion="baseline", assessed_on=D + timedelta(days=5),
                          ratings={"B1": "R2"})
         cases.record_intervention(s, assessor, youth, "fft", D + timedelta(days=20), hours=14)
@@ -185,7 +185,8 @@ def test_timeline_is_in_date_order_and_every_access_is_audited(engine, assessor)
         actions = s.execute(select(AuditEntry.action, AuditEntry.entity).where(AuditEntry.subject_id == youth_id)
                             .order_by(AuditEntry.id)).all()
         assert actions[0] == ("create", "case") and actions[-1] == ("read", "case")
-        assert len(actions) == 11  # the case, the referral and its four steps, five records, the timeline read
+        assert len(actions) == 11  # the case, the referral and its four steps, the start's consent, three records,
+        # the timeline read
         checked, problems = verify(s, ADMIN)
         assert checked >= 11 and problems == []
 

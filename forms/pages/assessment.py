@@ -113,10 +113,18 @@ def judgment_step(inst, a: Assessment, form_key: str, disabled: bool) -> None:
 
 def actions(a: Assessment) -> None:
     if a.status == "draft":
+        age_reason = None
+        with ctx.session() as s:
+            outside = a.occasion != "referral" and cases.outside_age_range(
+                s, views.assessment_by_id(s, ctx.actor(), a.id), ctx.instrument(a.instrument_id))
+        if outside:  # the rule is the store's: finalising asks for the reason
+            low, high = ctx.instrument(a.instrument_id).age_range
+            st.warning(tr("start_age_outside_range", low=low, high=high))
+            age_reason = st.text_input(tr("start_age_reason"), value=a.age_reason or "", key=f"age_reason:{a.id}")
         if st.button(tr("finalise"), key=f"finalise:{a.id}", type="primary", help=tr("finalise_help")):
             def run() -> None:
                 with ctx.session() as s:
-                    cases.finalise(s, ctx.actor(), views.assessment_by_id(s, ctx.actor(), a.id))
+                    cases.finalise(s, ctx.actor(), views.assessment_by_id(s, ctx.actor(), a.id), age_reason=age_reason)
                 ctx.done(tr("finalised"))
 
             ctx.attempt(run)

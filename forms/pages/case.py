@@ -122,7 +122,13 @@ def describe(event: cases.Event) -> str:
     """One line about an event in the user's language, from its facts."""
     f = event.facts
     if event.kind == "referral":
-        return tr("source_" + f["source"]) + ": " + tr("status_" + f["status"])
+        said = tr("source_" + f["source"]) + ": " + tr("status_" + f["status"])
+        route = cases.legal_bases().get(f.get("basis"))
+        if route is not None:  # the start's legal route in words, and that it needed no consent when so
+            said += " · " + route.words(lang())
+        if f.get("consent_required") is False:
+            said += " · " + tr("start_no_consent_required")
+        return said
     if event.kind == "assessment":
         version = f" v{f['version']}" if f["version"] > 1 else ""
         return " · ".join([f["instrument"], tr("occasion_" + f["occasion"]), tr("state_" + f["state"])]) + version

@@ -1,6 +1,7 @@
 """Översikt: the coordinator's week. Every active group in one table, the most urgent first: meetings due
-or overdue, police or school missing, started without an assessment, consents ending, re-assessments
-due, commitments overdue, serious events no meeting has followed. A row opens the case."""
+or overdue, police or school missing, started without an assessment, without the consent its route needs
+or below a high judgment, past SIG's age limit, consents ending, re-assessments due, commitments overdue,
+serious events no meeting has followed. A row opens the case."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from forms import context as ctx
-from forms.i18n import tr
+from forms.i18n import ntr, tr
 from forms.network import organisation_label
 from forms.numbers import for_display
 from rules import timing
@@ -16,14 +17,17 @@ from services.caseload import caseload
 
 SHOWN = ["case_code", "next_meeting_due_on", "meeting_overdue", "missing_organisations", "serious_events_open",
          "commitments_overdue", "started_without_assessment", "days_yes_to_first_assessment", "consent_expires_on",
+         "started_without_consent", "started_below_high", "past_age_limit", "turns_18_on",
          "reassessment_due_on", "last_meeting_on", "started_on"]
+FLAGS = ("meeting_overdue", "started_without_assessment", "started_without_consent", "started_below_high",
+         "past_age_limit")
 SOON = timing.DUE_SOON
 
 
 def shown(table: pd.DataFrame) -> pd.DataFrame:
     """The table in words: flags as "Ja"/blank, organisations by name, headers in the user's language."""
     out = table[SHOWN].copy()
-    for flag in ("meeting_overdue", "started_without_assessment"):
+    for flag in FLAGS:
         out[flag] = out[flag].map({True: tr("yes"), False: ""})
     out["missing_organisations"] = out["missing_organisations"].map(
         lambda codes: ", ".join(organisation_label(c) for c in codes))
@@ -51,6 +55,9 @@ def main() -> None:
     for column, (key, n) in zip(st.columns(len(counts) + 1), [("caseload_active", len(table)), *counts.items()],
                                 strict=True):
         column.metric(tr(key), n)
+    flagged = int((table["started_without_consent"] | table["started_below_high"] | table["past_age_limit"]).sum())
+    if flagged:  # never silently accepted: said in words above the table
+        st.warning(ntr("start_caseload_flags", flagged))
     st.caption(tr("caseload_help"))
     picked = st.dataframe(shown(table), hide_index=True, width="stretch", on_select="rerun",
                           selection_mode="single-row", key="caseload_table")

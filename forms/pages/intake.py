@@ -273,18 +273,29 @@ def motivation_view() -> None:
 
 
 def start_form(key: str, referral_id: int, on, apply) -> None:
-    """The start decision: the formal decision with it, and a reason when no assessment came first."""
+    """The start decision: the legal route in words (and whether it needs consent), the formal decision
+    with it, and a reason when no assessment came first or it judged the risk below high."""
     with ctx.session() as s:
-        assessed = cases.assessed_for_start(s, ctx.actor(), views.referral_by_id(s, ctx.actor(), referral_id), on)
+        referral = views.referral_by_id(s, ctx.actor(), referral_id)
+        assessed = cases.assessed_for_start(s, ctx.actor(), referral, on)
+        below_high = assessed and cases.below_high_for_start(s, ctx.actor(), referral, on)
+    routes = cases.legal_bases()
     left, right = st.columns(2)
-    basis = left.selectbox(tr("legal_basis"), (None, *cases.LEGAL_BASES), key=f"{key}:basis",
-                           format_func=lambda b: tr("legal_basis_none") if b is None else tr(f"legal_{b}"))
+    basis = left.selectbox(tr("legal_basis"), (None, *routes.ids), key=f"{key}:basis",
+                           format_func=lambda b: tr("legal_basis_none") if b is None else routes.get(b).words(lang()))
     system = case_system() or tr("case_system_default")
     reference = right.text_input(tr("decision_reference", system=system), key=f"{key}:reference")
+    if routes.consent_required(basis):
+        st.caption(tr("start_consent_needed"))
+    else:
+        st.info(tr("start_consent_not_required"))
     reason = None
     if not assessed:
         st.warning(tr("start_without_assessment"))
         reason = st.text_input(tr("start_reason"), key=f"{key}:start_reason")
+    elif below_high:
+        st.warning(tr("start_below_high"))
+        reason = st.text_input(tr("start_below_high_reason"), key=f"{key}:start_reason")
     if st.button(tr("mark_started"), key=f"{key}:start", type="primary"):
         ctx.attempt(lambda: apply(cases.mark_started, reason=reason, legal_basis=basis,
                                   decision_reference=reference))

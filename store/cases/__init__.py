@@ -9,7 +9,7 @@ of a finalised assessment, a network meeting planned more than four weeks ahead 
 from rules.path import OPEN_STATUSES, STATUSES, referral_status
 
 from ._errors import CaseError, ConsentMissing
-from .assessments import correct, finalise, history, save_draft
+from .assessments import correct, finalise, history, outside_age_range, save_draft
 from .closing import CLOSING_REASONS, close_case, reopen_case
 from .concern import (
     mark_report_of_concern,
@@ -54,9 +54,10 @@ from .plans import (
     set_commitment_status,
 )
 from .referrals import (
-    LEGAL_BASES,
     add_referral,
     assessed_for_start,
+    below_high_for_start,
+    legal_bases,
     mark_asked,
     mark_started,
     record_answer,
@@ -70,7 +71,6 @@ __all__ = [
     "CLOSING_REASONS",
     "CONSENT_STATES",
     "FAMILY",
-    "LEGAL_BASES",
     "MAX_MEETING_INTERVAL",
     "OPEN_STATUSES",
     "SERIOUS_MEETING_WITHIN",
@@ -86,6 +86,7 @@ __all__ = [
     "add_referral",
     "add_to_plan",
     "assessed_for_start",
+    "below_high_for_start",
     "close_case",
     "consent_state",
     "consents_of",
@@ -98,6 +99,7 @@ __all__ = [
     "finalise",
     "history",
     "is_active",
+    "legal_bases",
     "log_event",
     "mark_asked",
     "mark_started",
@@ -108,6 +110,7 @@ __all__ = [
     "network_of",
     "normalise_code",
     "open_in_emergency",
+    "outside_age_range",
     "record_answer",
     "record_intervention",
     "record_meeting",

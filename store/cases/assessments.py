@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 import instruments
+from rules import start as start_rules
 
 from .. import audit
 from .._time import utc_now
@@ -115,19 +116,32 @@ def _refuse_stale(name: str, when: datetime | None) -> None:
     raise CaseError(f"changed by {name} at {at} - reload", "assessment.stale", name=name, at=at)
 
 
-def finalise(session: Session, actor: Actor, assessment: Assessment) -> Assessment:
-    """Make an assessment final (immutable). An SPJ form needs its judgment and, if required, a rationale."""
+def finalise(session: Session, actor: Actor, assessment: Assessment, *, age_reason: str | None = None) -> Assessment:
+    """Make an assessment final (immutable). An SPJ form needs its judgment and, if required, a rationale.
+
+    A youth outside the instrument's ``age_range`` on the day assessed needs a stated ``age_reason``
+    (the norms and items were made for that range). Checked here, not at each autosave: a draft may be
+    saved half-done, but what becomes final says why it was used anyway. The referrer's checklist
+    (occasion ``referral``) is not checked: it records what was sent, and the intake decision judges
+    whether the youth fits SIG."""
     guard(session, actor, f"{area(assessment.occasion)}.write", assessment.subject_id, owner=assessment.rater,
           detail=f"assessment {assessment.id}", verb="finalise")
     if assessment.status != "draft":
         raise CaseError("this assessment is already final", "assessment.already_final")
     inst = instruments.load(assessment.instrument_id)
+    age_reason = (age_reason or assessment.age_reason or "").strip() or None
+    if assessment.occasion != "referral" and age_reason is None and outside_age_range(session, assessment, inst):
+        low, high = inst.age_range
+        raise CaseError(f"the youth is outside {inst.id}'s age range {low}-{high} on {assessment.assessed_on}: "
+                        "state why it is used anyway", "assessment.age_range", low=low, high=high)
     if inst.judgment is not None:
         if not assessment.judgment:
             raise CaseError("make the summary judgment before finalising", "assessment.no_judgment")
         if inst.judgment.rationale_required and not (assessment.rationale or "").strip():
             raise CaseError("write a rationale for the judgment before finalising", "assessment.no_rationale")
     assessment_id = assessment.id  # read now: after a failed flush the row cannot be loaded again
+    if age_reason != assessment.age_reason:
+        assessment.age_reason = age_reason
     assessment.status = "final"
     assessment.finalised_at = utc_now()
     try:
@@ -135,6 +149,13 @@ def finalise(session: Session, actor: Actor, assessment: Assessment) -> Assessme
     except StaleDataError:  # PostgreSQL: another transaction finalised or saved it since we read it
         _refuse_lost_race(session, assessment_id)
     return assessment
+
+
+def outside_age_range(session: Session, assessment: Assessment, inst: instruments.Instrument) -> bool:
+    """Unchecked: whether the youth's age on the day assessed is outside the instrument's range."""
+    subject = session.get(Subject, assessment.subject_id)
+    age = start_rules.age_on(subject.birth_year, subject.birth_month, assessment.assessed_on)
+    return start_rules.outside_age_range(age, inst.age_range)
 
 
 def _refuse_lost_race(session: Session, assessment_id: int) -> None:
@@ -167,7 +188,8 @@ def correct(session: Session, actor: Actor, original: Assessment, reason: str, *
     if not reason.strip():
         raise CaseError("a correction needs a reason", "assessment.no_reason")
     fields = {"ratings": dict(original.ratings), "judgment": original.judgment, "rationale": original.rationale,
-              "notes": original.notes, "occasion": original.occasion, "assessed_on": original.assessed_on}
+              "notes": original.notes, "occasion": original.occasion, "assessed_on": original.assessed_on,
+              "age_reason": original.age_reason}
     fields.update(changes)
     row = Assessment(subject_id=original.subject_id, instrument_id=original.instrument_id,
                      instrument_version=original.instrument_version, definition_hash=original.definition_hash,

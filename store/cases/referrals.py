@@ -12,12 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import instruments
+from rules import start as start_rules
 
 from ..access import Actor, guard
-from ..models import REFERRAL_SOURCES, Ask, Assessment, Referral
+from ..models import REFERRAL_SOURCES, Ask, Assessment, Referral, Subject
 from ._dates import not_after_today, not_before
 from ._errors import CaseError
-from .assessments import assessed_before, new_checklist
+from .assessments import assessed_before, new_checklist, structured_instruments
+from .consent import consent_rows
 from .subjects import create_subject, find_subject
 
 
@@ -112,7 +114,9 @@ def record_answer(session: Session, actor: Actor, referral: Referral, *, accepte
     referral.other_support = other_support if not accepted else None
 
 
-LEGAL_BASES = ("SoL 4:1", "LVU 11")  # SoL 4 kap. 1 § (bistånd), LVU 11 § (vård enligt LVU)
+def legal_bases() -> instruments.LegalBases:
+    """The routes a start may be decided under (shipped, extended by ``INSATS_LEGAL_BASES``)."""
+    return instruments.load_legal_bases()
 
 
 def assessed_for_start(session: Session, actor: Actor, referral: Referral, on: date) -> bool:
@@ -122,12 +126,42 @@ def assessed_for_start(session: Session, actor: Actor, referral: Referral, on: d
     return assessed_before(session, referral.subject_id, on)
 
 
+def below_high_for_start(session: Session, actor: Actor, referral: Referral, on: date) -> bool:
+    """Whether the latest final structured assessment on or before ``on`` judged the risk below high
+    (the start form asks for a reason then)."""
+    guard(session, actor, "referral.write", referral.subject_id, audited=False)
+    return _below_high(session, referral.subject_id, on)
+
+
+def _below_high(session: Session, subject_id: int, on: date) -> bool:
+    latest = session.execute(select(Assessment.instrument_id, Assessment.judgment).where(
+        Assessment.subject_id == subject_id, Assessment.status == "final",
+        Assessment.instrument_id.in_(structured_instruments()), Assessment.assessed_on <= on)
+        .order_by(Assessment.assessed_on.desc(), Assessment.id.desc()).limit(1)).first()
+    if latest is None:
+        return False
+    return start_rules.below_threshold(instruments.load(latest[0]).risk_levels, latest[1])
+
+
+def start_consent_problem(session: Session, subject: Subject, on: date) -> str | None:
+    """Unchecked, for guarded callers: None when a consent active on ``on`` carries a start under a
+    consent route (``rules.start``), else what is missing."""
+    facts = [start_rules.ConsentFacts(c.signed_on, c.valid_until, c.withdrawn_on, c.signed_by or [], c.actors or [])
+             for c in consent_rows(session, subject.id)]
+    under_18 = start_rules.under_adult_age(subject.birth_year, subject.birth_month, on)
+    return start_rules.start_consent_problem(facts, on, under_18)
+
+
 def mark_started(session: Session, actor: Actor, referral: Referral, on: date, *, reason: str | None = None,
                  legal_basis: str | None = None, decision_on: date | None = None,
                  decision_reference: str | None = None) -> None:
     """The start decision, in the reports' order: after the youth's yes and, normally, a final structured
-    assessment. Starting without one needs a stated ``reason`` (and shows in the caseload). The formal
-    decision (legal basis, its date, the reference in the case-management system) goes with it."""
+    assessment judging the risk high. Starting without one, or below high, needs a stated ``reason``
+    (and shows in the caseload). Under a route that requires consent (no route named counts as the
+    voluntary one) an active consent of the youth (and guardians, under 18) covering the social
+    services, the police and the school is needed on the day (``rules.start``); under one that does not
+    (LVU), the start records that no consent was required. The formal decision (legal basis, its date,
+    the reference in the case-management system) goes with it."""
     guard(session, actor, "referral.write", referral.subject_id, detail="started", verb="update")
     if referral.accepted is not True:
         raise CaseError("SIG can only start after the youth and guardians said yes", "referral.not_accepted")
@@ -136,10 +170,21 @@ def mark_started(session: Session, actor: Actor, referral: Referral, on: date, *
     if not assessed_before(session, referral.subject_id, on) and reason is None:
         raise CaseError("there is no final structured assessment on or before the start: do it first, or "
                         "state why SIG starts without one", "referral.no_assessment")
-    if legal_basis is not None and legal_basis not in LEGAL_BASES:
-        raise CaseError(f"unknown legal basis {legal_basis!r}; one of {', '.join(LEGAL_BASES)}",
+    if reason is None and _below_high(session, referral.subject_id, on):
+        raise CaseError("the latest structured assessment judged the risk below high: state why SIG starts",
+                        "referral.below_high")
+    routes = legal_bases()
+    if legal_basis is not None and routes.get(legal_basis) is None:
+        raise CaseError(f"unknown legal basis {legal_basis!r}; one of {', '.join(routes.ids)}",
                         "referral.legal_basis", basis=legal_basis)
-    referral.started_on, referral.start_reason = on, reason
+    required = routes.consent_required(legal_basis)
+    if required:
+        problem = start_consent_problem(session, referral.subject, on)
+        if problem is not None:
+            raise CaseError(f"a start under {legal_basis or 'SoL'} needs an active consent on {on}, signed by the "
+                            "youth (and a guardian under 18), covering " + ", ".join(start_rules.REQUIRED_ACTORS)
+                            + f": {problem}", f"referral.consent_{problem}", on=on)
+    referral.started_on, referral.start_reason, referral.consent_required = on, reason, required
     referral.legal_basis, referral.decision_on = legal_basis, decision_on or (on if legal_basis else None)
     referral.decision_reference = (decision_reference or "").strip() or None
 

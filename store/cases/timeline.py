@@ -34,7 +34,8 @@ def timeline(session: Session, actor: Actor, subject: Subject) -> list[Event]:
         for r in session.scalars(select(Referral).where(Referral.subject_id == sid)):
             status = referral_status(r)
             events.append(Event(r.received_on, "referral", r.id, f"{r.source}: {status}",
-                                {"source": r.source, "status": status}))
+                                {"source": r.source, "status": status, "basis": r.legal_basis,
+                                 "consent_required": r.consent_required}))
     for a in current_rows(session, sid):
         if not may(actor, f"{area(a.occasion)}.read"):
             continue
