@@ -53,7 +53,8 @@ from .models import (
 )
 
 REFERRAL_COLUMNS = ("case_code", "source", "received_on", "suitable", "decided_on", "asked_on", "answer", "answered_on")
-OPTIONAL_COLUMNS = ("reason", "started_on", "other_support", "legal_basis", "report_of_concern")  # ja/nej: an orosanmälan
+OPTIONAL_COLUMNS = ("reason", "started_on", "other_support", "legal_basis",
+                    "report_of_concern")  # ja/nej: an orosanmälan (rules.clocks)
 YES_NO = {"ja": True, "nej": False, "yes": True, "no": False, "": None}
 
 

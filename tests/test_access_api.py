@@ -23,6 +23,8 @@ UNCHECKED = {
     "latest_meeting": "the current plan, for guarded readers",
     "assessed_before": "whether a final structured assessment precedes a start, for guarded callers",
     "asks_of": "the asks of a referral, for guarded callers",
+    "outside_age_range": "whether an assessment's youth is outside the form's ages, for guarded callers",
+    "start_consent_problem": "what a start's consent lacks, for guarded callers",
     "check_step": "whether a step belongs in the case's phase, for guarded callers",
     "started_on": "the case's latest start, for guarded callers",
     "emergency_until": "the end of the actor's own emergency grant, part of the guarded case overview",
