@@ -123,40 +123,40 @@ def test_referral_to_action_plan_in_a_real_browser(app, page):
     expect(flash).to_be_visible()
     code = re.search(r"SIG-[A-Z0-9]{6}", flash.inner_text()).group(0)
 
-    # 2. the screening steps, one click each
+    # 2. the screening steps, one click each, in the reports' order: decision, ask, answer
     click(page, main(page).get_by_text("Kö", exact=True))
     shot(page, "intake")
-    for button in ("Spara beslut", "Ungdom och vårdnadshavare tillfrågade", "Spara svar", "SIG påbörjad"):
+    for button in ("Spara beslut", "Ungdom och vårdnadshavare tillfrågade", "Spara svar"):
         if button == "Spara beslut":  # nothing preselected: yes, and the criteria a yes names
             click(page, main(page).locator("[data-testid='stRadio']").filter(has_text="aktuell för SIG")
                   .get_by_text("Ja", exact=True))
             pick(page, "Kriterier som uppfylls", "Grova eller strategiska brott")
-        if button == "SIG påbörjad":  # no assessment yet: the start asks why (the reports' order is the other)
-            expect(main(page).get_by_text("Ingen slutförd strukturerad bedömning finns före start")).to_be_visible()
-            reason = main(page).get_by_label("Skäl att starta utan bedömning")
-            reason.fill("Kommer hem från SiS: nätverket behövs från första dagen.")
-            reason.press("Tab")
-            settle(page)
         click(page, main(page).get_by_role("button", name=button))
         expect(main(page).get_by_text(f"Sparat för {code}.")).to_be_visible()
-    expect(main(page).get_by_text("0 remisser")).to_be_visible()  # started: no longer waiting in the queue
 
-    # 3. Ärende (opened on the case just handled): consent, then a new baseline assessment
+    # 3. Ärende (opened on the case just handled): the consent the start needs, then the baseline assessment
     go(page, "Ärende")
     expect(main(page).get_by_text(code).first).to_be_visible()
     expect(main(page).get_by_text("Inget aktivt samtycke")).to_be_visible()
     click(page, page.get_by_role("tab", name="Samtycken"))
     pick(page, "Undertecknat av", "Ungdomen", "Vårdnadshavare 1")
-    pick(page, "Aktörer som får dela", "Skolan", "Polisen")
+    pick(page, "Aktörer som får dela", "Skolan", "Polisen", "Socialtjänsten")
     pick(page, "Uppgifter som får delas", "Bedömningar", "Åtgärdsplan")
     click(page, main(page).get_by_role("button", name="Spara samtycke"))
-    expect(main(page).get_by_text("Samtycke gäller för: Polisen till 2027-11-23, Skolan till 2027-11-23.")
-           ).to_be_visible()
+    expect(main(page).get_by_text("Samtycke gäller för: Polisen till 2027-11-23, Skolan till 2027-11-23, "
+                                  "Socialtjänsten till 2027-11-23.")).to_be_visible()
     shot(page, "case")
     click(page, page.get_by_role("tab", name="Ny bedömning"))
     click(page, main(page).get_by_role("button", name="Starta bedömningen"))
     expect(main(page).get_by_role("heading", name="Bedömning", exact=True)).to_be_visible()
     rate_all(page, risk="Hög", protective="Saknas", judgment="Hög risk", rationale="Upprepat våld, kriminella vänner.")
+
+    # 3b. back on Inkorg: the start, with the consent and a high judgment before it, asks for no reason
+    go(page, "Inkorg")
+    click(page, main(page).get_by_text("Kö", exact=True))
+    click(page, main(page).get_by_role("button", name="SIG påbörjad"))
+    expect(main(page).get_by_text(f"Sparat för {code}.")).to_be_visible()
+    expect(main(page).get_by_text("0 remisser")).to_be_visible()  # started: no longer waiting in the queue
 
     # 4. a follow-up
     go(page, "Ärende")
