@@ -47,6 +47,7 @@ from .plans import (
     review_commitment,
     set_commitment_status,
 )
+from .protection import protect, protections_of, shown_members, unprotect
 from .referrals import (
     LEGAL_BASES,
     add_referral,
@@ -102,6 +103,8 @@ __all__ = [
     "network_of",
     "normalise_code",
     "open_in_emergency",
+    "protect",
+    "protections_of",
     "record_answer",
     "record_intervention",
     "record_meeting",
@@ -114,8 +117,10 @@ __all__ = [
     "save_draft",
     "screen",
     "set_commitment_status",
+    "shown_members",
     "subject_by_code",
     "subject_by_pnr",
     "timeline",
+    "unprotect",
     "withdraw_consent",
 ]
