@@ -17,12 +17,12 @@ from collections.abc import Callable
 
 import catalogue
 
-from . import cases, db, instruments, keys, network, research, score, serve, users
+from . import cases, db, extract, instruments, keys, network, research, score, serve, users
 from ._io import BAD_INPUT, InputError
 
 GROUPS: list[Callable[[argparse._SubParsersAction], None]] = [
     instruments.register, score.register, db.register, cases.register, users.register, serve.register,
-    research.register, keys.register, network.register,
+    research.register, keys.register, network.register, extract.register,
 ]
 
 

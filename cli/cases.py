@@ -98,7 +98,10 @@ def cmd_cases_protect(args: argparse.Namespace) -> None:
         subject = cases.protect(session, acting(session, args), args.case, args.reason) if args.on else \
             cases.unprotect(session, acting(session, args), args.case, args.reason)
         code = subject.case_code
-    print(catalogue.text("protect_cli_on" if args.on else "protect_cli_off", args.lang, case=code))
+    if args.on:
+        print(catalogue.text("protect_cli_on", args.lang, case=code))
+    else:
+        print(catalogue.text("protect_cli_off", args.lang, case=code))
 
 
 def cmd_report_funnel(args: argparse.Namespace) -> None:

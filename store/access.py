@@ -40,6 +40,7 @@ POLICY: dict[str, dict[str, str]] = {
     "case.assign": {"coordinator": "team", "admin": "any"},
     "case.close": {"coordinator": "team"},
     "case.protect": {"coordinator": "team"},  # protected identity: set and lifted by the case's coordinator
+    "case.extract": {"coordinator": "team"},  # the register extract (GDPR art. 15): everything held, who read it
     "case.emergency": {"intake": "any", "assessor": "any", "coordinator": "any"},
     "referral.read": {"intake": "team", "assessor": "team", "coordinator": "team"},
     "referral.write": _INTAKE,
