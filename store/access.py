@@ -206,9 +206,18 @@ def guard(session: Session, actor: Actor, action: str, subject_id: int | None = 
         refuse(session, actor, action, subject_id, "access.not_own")
     if not allowed:
         refuse(session, actor, action, subject_id,
-               "access.role" if scope is None else "access.case")
+               "access.role" if scope is None else _case_refusal(session, actor, subject_id))
     if audited:
         chain.record(session, actor, verb or rule_verb, entity, subject_id, detail)
+
+
+def _case_refusal(session: Session, actor: Actor, subject_id: int | None) -> str:
+    """Why a case is out of scope: another team's, or its own team's but protected."""
+    if subject_id is not None:
+        access = case_access(session, actor, subject_id)
+        if access.protected and access.team_id in actor.teams:
+            return "access.protected"
+    return "access.case"
 
 
 def refuse(session: Session, actor: Actor, action: str, subject_id: int | None, code: str) -> None:

@@ -38,6 +38,7 @@ CLICKED = {
     "forms/pages/followup.py": {"download": 2, "audited_download": 1},
     "forms/pages/research.py": {"audited_download": 1},
     "forms/pages/log.py": {"audited_download": 1},
+    "forms/pages/case.py": {"download": 1},
 }
 MAKERS = {"download", "release_button", "audited_download"}
 
