@@ -13,7 +13,8 @@ Scopes:
 
 A protected case (*skyddade personuppgifter*, ``Subject.protected``) narrows ``team``: its team opens it
 only to the team's coordinators; everyone else needs to be a named (assigned) assessor of it, or to hold
-emergency access (still audited). ``in_scope`` and ``visible_cases`` both ask ``_team_opens``.
+emergency access (still audited). ``in_scope`` (through ``team_opens``) and ``visible_cases`` both ask
+``_team_opens_protected``, so every read and every list obeys it.
 """
 
 from __future__ import annotations
