@@ -237,7 +237,7 @@ def privacy_tab(code: str, overview: views.CaseOverview) -> None:
         st.markdown(f"**{tr('extract_title_page')}**")
         st.caption(tr("extract_help"))
         download(tr("extract_download"), lambda: register_extract(code), file_name=f"registerutdrag-{code}.pdf",
-                 mime="application/pdf", key="extract_download")
+                 mime="application/pdf", key="extract_download", audit=("case.extract", f"registerutdrag-{code}.pdf"))
 
 
 def register_extract(code: str) -> bytes:
