@@ -1,4 +1,5 @@
-"""insats referrals import, insats assessments import|export, insats cases assign, insats report funnel."""
+"""insats referrals import, insats assessments import|export, insats cases assign|protect|unprotect,
+insats report funnel."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 
 import pandas as pd
 
+import catalogue
 from instruments import interop
 
 from ._io import InputError, acting, frame_as, load_instrument, open_store, read_wide_csv, refused, write_atomically
@@ -88,6 +90,20 @@ def cmd_cases_assign(args: argparse.Namespace) -> None:
         f"team {args.team}" if args.team else "", f"assessors {', '.join(args.assessor)}" if args.assessor else ""])))
 
 
+def cmd_cases_protect(args: argparse.Namespace) -> None:
+    """Protected identity on or off (coordinators; the reason is kept with the case, the log refers to it)."""
+    from store import cases, transaction
+
+    with transaction(open_store()) as session:
+        subject = cases.protect(session, acting(session, args), args.case, args.reason) if args.on else \
+            cases.unprotect(session, acting(session, args), args.case, args.reason)
+        code = subject.case_code
+    if args.on:
+        print(catalogue.text("protect_cli_on", args.lang, case=code))
+    else:
+        print(catalogue.text("protect_cli_off", args.lang, case=code))
+
+
 def cmd_report_funnel(args: argparse.Namespace) -> None:
     from scoring.funnel import STEPS, monthly_funnel
     from store import transaction
@@ -136,6 +152,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--team")
     p.add_argument("--assessor", action="append", help="login of a responsible assessor (repeatable)")
     p.set_defaults(func=cmd_cases_assign)
+    for name, on, said in (("protect", True, "protected identity (skyddade personuppgifter): only the case's named "
+                                              "assessors and its team's coordinators open it; coordinators only"),
+                           ("unprotect", False, "lift protected identity from a case; coordinators only")):
+        p = cases.add_parser(name, help=said)
+        p.add_argument("case")
+        p.add_argument("--reason", required=True, help="why (kept with the case; the log refers to it)")
+        p.set_defaults(func=cmd_cases_protect, on=on)
     report = sub.add_parser("report", help="reports").add_subparsers(dest="action", required=True)
     p = report.add_parser("funnel", help="referrals received, suitable, asked, accepted and started per month")
     p.add_argument("--from", dest="date_from")

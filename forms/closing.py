@@ -10,6 +10,7 @@ import streamlit as st
 
 from forms import context as ctx
 from forms.i18n import lang, tr, tr_or
+from forms.network import for_documents
 from forms.numbers import for_display
 from forms.plain_plan import closing_summary_html
 from forms.release import choose_recipient, release_button
@@ -75,15 +76,17 @@ def closing_tab(code: str, overview: views.CaseOverview) -> None:
 
 def summary_download(code: str, overview: views.CaseOverview) -> None:
     """The written closing summary for the youth and the family, released under their consent like the
-    plain-words plan."""
+    plain-words plan; on a protected case without the family's names and numbers."""
     with ctx.session() as s:
         plan = views.plan_of(s, ctx.actor(), overview.subject_id)
-    goals = [g.text for g in plan.goals] if plan else []
+        members = cases.members_of(s, ctx.actor(), overview.subject_id) if overview.protected else []
+    _, clean = for_documents(overview.protected, members)
+    goals = [clean(g.text) for g in plan.goals] if plan else []
     commitments = plan.commitments if plan else []
     page = closing_summary_html(
-        closed_on=overview.closed_on, goals=goals, lang=lang(), written=overview.closing_summary or "",
-        done=[(tr_or(f"actor_{c.actor}", c.actor), c.what) for c in commitments if c.status == "done"],
-        continues=[(tr_or(f"actor_{c.actor}", c.actor), c.what) for c in commitments
+        closed_on=overview.closed_on, goals=goals, lang=lang(), written=clean(overview.closing_summary),
+        done=[(clean(tr_or(f"actor_{c.actor}", c.actor)), clean(c.what)) for c in commitments if c.status == "done"],
+        continues=[(clean(tr_or(f"actor_{c.actor}", c.actor)), clean(c.what)) for c in commitments
                    if c.status in ("planned", "in_progress")])
     st.markdown(f"**{tr('closing_summary')}**")
     st.caption(tr("closing_summary_help"))

@@ -3,11 +3,13 @@ meetings, and who can be picked as a meeting's attendees."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
+from rules.protected import is_family, redact, secrets_of
 from store import cases
 from store.models import EVENT_KINDS, ORGANISATIONS
 
@@ -22,9 +24,21 @@ def organisation_label(code: str) -> str:
     return tr(f"org_{code}")
 
 
-def attendee_options(members) -> list[str]:
-    """The youth, the guardians and every member on the day, as "Name (organisation)"."""
-    return [*FAMILY, *(f"{m.name} ({organisation_label(m.organisation)})" for m in members)]
+def attendee_options(members, protected: bool = False) -> list[str]:
+    """The youth, the guardians and every member on the day, as "Name (organisation)"; on a protected
+    case the family by their role only (their names never reach a plan or a document)."""
+    return [*FAMILY, *(f"{m.name} ({organisation_label(m.organisation)})" for m in members
+                       if not (protected and is_family(m.organisation)))]
+
+
+def for_documents(protected: bool, members: list) -> tuple[list, Callable[[str | None], str]]:
+    """What a document made of the case may carry: the members it may name, and the text of any field
+    with the family's names and numbers taken out (``rules.protected``) on a protected case."""
+    if not protected:
+        return members, lambda text: text or ""
+    secrets = secrets_of((m.organisation, m.name, m.phone, m.email) for m in members)
+    hidden = tr("protected_hidden")
+    return cases.shown_members(True, members), lambda text: redact(text, secrets, hidden)
 
 
 def present(members: list, on: date) -> list:
@@ -38,12 +52,21 @@ def missing_warning(members, on: date) -> None:
         st.warning(tr("network_missing", which=", ".join(organisation_label(o) for o in missing)))
 
 
-def members_tab(code: str, everyone: list) -> None:
+def members_tab(code: str, everyone: list, protected: bool = False) -> None:
+    """The network; on a protected case the youth's and guardians' names and contacts are not shown."""
     today = ctx.today()
+    if protected:
+        st.caption(tr("protected_members"))
+
+    def shown(m, value: str | None) -> str:
+        return tr("protected_hidden") if protected and is_family(m.organisation) else value or ""
+
     if everyone:
-        table = pd.DataFrame([{tr("member_name"): m.name, tr("organisation"): organisation_label(m.organisation),
-                               tr("member_role"): m.role or "", tr("phone"): m.phone or "", tr("email"): m.email or "",
-                               tr("from_on"): m.from_on, tr("to_on"): m.to_on} for m in everyone])
+        table = pd.DataFrame([{tr("member_name"): shown(m, m.name),
+                               tr("organisation"): organisation_label(m.organisation),
+                               tr("member_role"): m.role or "", tr("phone"): shown(m, m.phone),
+                               tr("email"): shown(m, m.email), tr("from_on"): m.from_on, tr("to_on"): m.to_on}
+                              for m in everyone])
         st.dataframe(for_display(table), hide_index=True, width="stretch")
     else:
         st.info(tr("no_members"))
@@ -69,7 +92,7 @@ def members_tab(code: str, everyone: list) -> None:
     if current:
         with st.expander(tr("end_membership")):
             chosen = st.selectbox(tr("member_name"), [m.id for m in current], key="member_end_pick",
-                                  format_func={m.id: f"{m.name} ({organisation_label(m.organisation)})"
+                                  format_func={m.id: f"{shown(m, m.name)} ({organisation_label(m.organisation)})"
                                                for m in current}.get)
             until = st.date_input(tr("to_on"), today, key="member_end_on", format="YYYY-MM-DD")
             if st.button(tr("end_membership"), key="member_end"):

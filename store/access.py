@@ -10,13 +10,18 @@ Scopes:
 - ``team``: cases of the actor's teams, cases the actor is an assigned assessor of, and, for the actions
   in ``EMERGENCY`` only, cases opened under emergency access (*nödåtkomst*) with a stated reason;
 - ``own``: as ``team``, and the object must be the actor's own (an assessor's own drafts).
+
+A protected case (*skyddade personuppgifter*, ``Subject.protected``) narrows ``team``: its team opens it
+only to the team's coordinators; everyone else needs to be a named (assigned) assessor of it, or to hold
+emergency access (still audited). ``in_scope`` (through ``team_opens``) and ``visible_cases`` both ask
+``_team_opens_protected``, so every read and every list obeys it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from . import chain
@@ -35,6 +40,8 @@ POLICY: dict[str, dict[str, str]] = {
     "case.read": {"intake": "team", "assessor": "team", "coordinator": "team"},
     "case.assign": {"coordinator": "team", "admin": "any"},
     "case.close": {"coordinator": "team"},
+    "case.protect": {"coordinator": "team"},  # protected identity: set and lifted by the case's coordinator
+    "case.extract": {"coordinator": "team"},  # the register extract (GDPR art. 15): everything held, who read it
     "case.emergency": {"intake": "any", "assessor": "any", "coordinator": "any"},
     "referral.read": {"intake": "team", "assessor": "team", "coordinator": "team"},
     "referral.write": _INTAKE,
@@ -138,6 +145,7 @@ class CaseAccess:
     team_id: int | None
     assigned: bool  # the actor is a responsible assessor of the case
     emergency: bool  # the actor holds emergency access to it now
+    protected: bool = False  # protected identity: the team alone does not open it
 
 
 def case_access(session: Session, actor: Actor, subject_id: int) -> CaseAccess:
@@ -149,13 +157,14 @@ def case_access(session: Session, actor: Actor, subject_id: int) -> CaseAccess:
         assigned = exists().where(CaseAssessor.subject_id == subject_id, CaseAssessor.user_id == actor.user_id)
         emergency = exists().where(EmergencyAccess.subject_id == subject_id, EmergencyAccess.login == actor.who,
                                    EmergencyAccess.expires_at > utc_now())
-        row = session.execute(select(Subject.team_id, assigned, emergency).where(Subject.id == subject_id)).first()
-        cache[key] = CaseAccess(*row) if row else CaseAccess(None, False, False)
+        row = session.execute(select(Subject.team_id, assigned, emergency, Subject.protected)
+                              .where(Subject.id == subject_id)).first()
+        cache[key] = CaseAccess(*row[:3], bool(row[3])) if row else CaseAccess(None, False, False)
     return cache[key]
 
 
 def forget_case_access(session: Session) -> None:
-    """Called after an assignment or emergency grant changes who may see a case."""
+    """Called after an assignment, an emergency grant or a protection changes who may see a case."""
     session.info.pop("insats_case_access", None)
 
 
@@ -167,7 +176,19 @@ def in_scope(session: Session, actor: Actor, scope: str | None, subject_id: int 
     if scope == "any" or subject_id is None:
         return True
     access = case_access(session, actor, subject_id)
-    return access.team_id in actor.teams or access.assigned or (access.emergency and action in EMERGENCY)
+    return team_opens(access, actor, action) or access.assigned or (access.emergency and action in EMERGENCY)
+
+
+def team_opens(access: CaseAccess, actor: Actor, action: str) -> bool:
+    """Whether the actor's teams alone open the case for ``action`` (a protected case: only as coordinator)."""
+    return access.team_id in actor.teams and (not access.protected or _team_opens_protected(actor, action))
+
+
+def _team_opens_protected(actor: Actor, action: str) -> bool:
+    """Whether the actor's team membership opens a protected case for ``action``: only as its
+    coordinator (the coordinator role has a rule for the action); the others of the team need an
+    assignment or emergency access."""
+    return "coordinator" in actor.roles and "coordinator" in POLICY[action]
 
 
 def guard(session: Session, actor: Actor, action: str, subject_id: int | None = None, *,
@@ -186,9 +207,18 @@ def guard(session: Session, actor: Actor, action: str, subject_id: int | None = 
         refuse(session, actor, action, subject_id, "access.not_own")
     if not allowed:
         refuse(session, actor, action, subject_id,
-               "access.role" if scope is None else "access.case")
+               "access.role" if scope is None else _case_refusal(session, actor, subject_id))
     if audited:
         chain.record(session, actor, verb or rule_verb, entity, subject_id, detail)
+
+
+def _case_refusal(session: Session, actor: Actor, subject_id: int | None) -> str:
+    """Why a case is out of scope: another team's, or its own team's but protected."""
+    if subject_id is not None:
+        access = case_access(session, actor, subject_id)
+        if access.protected and access.team_id in actor.teams:
+            return "access.protected"
+    return "access.case"
 
 
 def refuse(session: Session, actor: Actor, action: str, subject_id: int | None, code: str) -> None:
@@ -204,11 +234,14 @@ def visible_cases(actor: Actor, action: str = "case.list") -> ColumnElement[bool
     if scope == "any":
         return true()
     assigned = select(CaseAssessor.subject_id).where(CaseAssessor.user_id == actor.user_id)
+    team = Subject.team_id.in_(sorted(actor.teams))
+    if not _team_opens_protected(actor, action):
+        team = and_(team, Subject.protected.is_(False))
     if action not in EMERGENCY:
-        return or_(Subject.team_id.in_(sorted(actor.teams)), Subject.id.in_(assigned))
+        return or_(team, Subject.id.in_(assigned))
     emergency = select(EmergencyAccess.subject_id).where(EmergencyAccess.login == actor.who,
                                                          EmergencyAccess.expires_at > utc_now())
-    return or_(Subject.team_id.in_(sorted(actor.teams)), Subject.id.in_(assigned), Subject.id.in_(emergency))
+    return or_(team, Subject.id.in_(assigned), Subject.id.in_(emergency))
 
 
 def pages_for(actor: Actor) -> list[str]:

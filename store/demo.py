@@ -21,10 +21,12 @@ import instruments
 from rules import timing
 
 from . import audit
+from ._time import utc_now
 from .access import SYSTEM, Actor, guard
 from .models import (
     Ask,
     Assessment,
+    CaseAssessor,
     Commitment,
     Consent,
     Event,
@@ -33,6 +35,7 @@ from .models import (
     Meeting,
     Member,
     Outcome,
+    Protection,
     Referral,
     Subject,
     Team,
@@ -250,6 +253,7 @@ def seed_demo(
     if plans:
         meetings = _plans(session, rng, start_days, today)
         _networks(session, rng, start_days, today)
+        _protected(session, actor, start_days, today)
         _outcomes(session, rng, ids, received, start_days, today)
         _closings(session, start_days, today)
     audit.record_many(session, actor, "create", "subject", ids, "synthetic demo cohort")
@@ -302,6 +306,31 @@ def _networks(session: Session, rng: np.random.Generator, start_days: dict[int, 
                                 kind=kind, serious=kind == "police_report", logged_by="demo",
                                 note="Syntetisk demo-händelse."))
     session.add_all(rows + events)
+
+
+PROTECTED_REASON = "Syntetisk demo: familjen har skyddade personuppgifter efter hot."
+FAMILY = [("Lina (vårdnadshavare, demo)", "guardian", "Mamma"), ("Omar (ungdomen, demo)", "youth", "Ungdomen")]
+
+
+def _protected(session: Session, actor: Actor, start_days: dict[int, date], today: date) -> None:
+    """One started case with protected identity (skyddade personuppgifter), its reason kept with the case,
+    named to its team's demo assessor, and a family in its network whose names and numbers the pages and
+    documents leave out."""
+    if not start_days:
+        return
+    sid = max(start_days)
+    subject = session.get(Subject, sid)
+    subject.protected = True
+    row = Protection(subject_id=sid, protected=True, reason=PROTECTED_REASON, set_by=actor.who, set_at=utc_now())
+    session.add(row)
+    session.add_all(Member(subject_id=sid, name=name, organisation=organisation, role=role, from_on=start_days[sid],
+                           phone="070-000 00 00") for name, organisation, role in FAMILY)
+    team = session.get(Team, subject.team_id)
+    rater = session.scalar(select(User.id).where(User.login == RATER.get(team.name if team else "", "")))
+    if rater is not None:
+        session.add(CaseAssessor(subject_id=sid, user_id=rater))
+    session.flush()
+    audit.record(session, actor, "protect", "case", sid, f"protection {row.id}")
 
 
 def _plans(session: Session, rng: np.random.Generator, start_days: dict[int, date], today: date) -> int:

@@ -21,6 +21,7 @@ import instruments
 from instruments import responses
 from rules.dates import EXPECTED as DATE_EXPECTED
 from rules.dates import parse_days
+from rules.protected import redact, secrets_of
 from rules.words import codes_of, spellings
 
 from . import audit
@@ -47,6 +48,7 @@ from .models import (
     Ask,
     Assessment,
     Consent,
+    Member,
     Outcome,
     Referral,
     Subject,
@@ -503,6 +505,7 @@ def export_assessments(session: Session, actor: Actor, instrument_id: str, recip
     ).all()
     replaced = {a.replaces_id for _, a in rows if a.replaces_id is not None}
     consented = _consented(session, sorted({a.subject_id for _, a in rows}), recipient, "assessment", on)
+    hidden = _family_secrets(session, sorted(consented))  # protected cases: no family name in free text
     records = []
     subject_ids = []
     withheld = sorted({code for code, a in rows if a.subject_id not in consented})
@@ -517,13 +520,25 @@ def export_assessments(session: Session, actor: Actor, instrument_id: str, recip
                 "occasion": a.occasion,
                 "rater": a.rater,
                 "judgment": a.judgment or "",
-                "rationale": a.rationale or "",
+                "rationale": redact(a.rationale, hidden[a.subject_id]) if a.subject_id in hidden else a.rationale or "",
                 **{item: (a.ratings.get(item) or "") for item in inst.item_ids},
             }
         )
     audit.record_many(session, actor, "export", "assessment", sorted(set(subject_ids)), f"{inst.id} to {recipient}")
     columns = ["subject_id", "assessed_on", "occasion", "rater", "judgment", "rationale", *inst.item_ids]
     return Export(pd.DataFrame(records, columns=columns), withheld)
+
+
+def _family_secrets(session: Session, subject_ids: list[int]) -> dict[int, list[str]]:
+    """The family's names and numbers of each protected case among ``subject_ids`` (``rules.protected``)."""
+    found: dict[int, list[str]] = {}
+    for chunk in _chunks(subject_ids):
+        protected = list(session.scalars(select(Subject.id).where(Subject.id.in_(chunk), Subject.protected.is_(True))))
+        rows = session.execute(select(Member.subject_id, Member.organisation, Member.name, Member.phone, Member.email)
+                               .where(Member.subject_id.in_(protected))).all() if protected else []
+        for subject_id in protected:
+            found[subject_id] = secrets_of(r[1:] for r in rows if r[0] == subject_id)
+    return found
 
 
 def _consented(session: Session, subject_ids: list[int], recipient: str, category: str, on: date) -> set[int]:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -109,6 +110,19 @@ class Reopening(Base):
     reopened_by: Mapped[str] = mapped_column(String(64))
 
 
+class Protection(Base):
+    """Protected identity set on or lifted from a case, with the coordinator's reason: case data
+    (gallring removes it), so the audit row only refers to it."""
+
+    __tablename__ = "protections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    protected: Mapped[bool] = mapped_column(Boolean)  # True: set; False: lifted
+    reason: Mapped[str | None] = mapped_column(Text)
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Subject(Base):
     __tablename__ = "subjects"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,6 +139,9 @@ class Subject(Base):
     closed_on: Mapped[date | None] = mapped_column(Date)  # the participation ended (retention counts from it)
     closed_reason: Mapped[str | None] = mapped_column(String(32))
     closing_summary: Mapped[str | None] = mapped_column(Text)  # written at closing, for the youth and family
+    # protected identity (skyddade personuppgifter): only its named assessors and its team's coordinators
+    # open it (store.access), and no family name or number leaves it; the reasons are in ``protections``
+    protected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
 
     referrals: Mapped[list[Referral]] = relationship(back_populates="subject", order_by="Referral.received_on")

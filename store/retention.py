@@ -50,6 +50,7 @@ from .models import (
     Meeting,
     Member,
     Outcome,
+    Protection,
     Referral,
     Reopening,
     Subject,
@@ -135,7 +136,7 @@ def _remove(session: Session, ids: list[int]) -> None:
     session.execute(update(Referral).where(Referral.subject_id.in_(ids)).values(checklist_id=None))
     session.execute(delete(Ask).where(Ask.referral_id.in_(select(Referral.id).where(Referral.subject_id.in_(ids)))))
     for model in (Meeting, Referral, Consent, InterventionGiven, Outcome, CaseAssessor, EmergencyAccess, Member, Event,
-                  Reopening):
+                  Reopening, Protection):
         session.execute(delete(model).where(model.subject_id.in_(ids)))
     # versions point at the ones they replace: newest first
     session.execute(update(Assessment).where(Assessment.subject_id.in_(ids)).values(replaces_id=None))
@@ -157,6 +158,7 @@ FREE_TEXT: dict[type, dict[str, object]] = {
     Meeting: {"notes": None, "attendees": [], "interval_reason": None},
     Event: {"note": None, "logged_by": "gallrad"},
     Reopening: {"reason": None, "reopened_by": "gallrad"},
+    Protection: {"reason": None, "set_by": "gallrad"},
 }
 # through a meeting or a referral rather than the case
 FREE_TEXT_VIA: dict[type, dict[str, object]] = {

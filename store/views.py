@@ -18,7 +18,7 @@ import config
 from rules import clocks, path, timing
 from rules.path import OPEN_STATUSES, referral_status
 
-from .access import Actor, case_access, guard, may, scope_of, visible_cases
+from .access import Actor, case_access, guard, may, scope_of, team_opens, visible_cases
 from .cases._errors import CaseError
 from .cases.assessments import area, current_rows, structured_instruments
 from .cases.consent import (
@@ -41,6 +41,7 @@ from .models import (
     EmergencyAccess,
     Meeting,
     Outcome,
+    Protection,
     Referral,
     Reopening,
     Subject,
@@ -230,13 +231,14 @@ class CaseOverview:
     consent_until_by_actor: tuple[tuple[str, date], ...] = ()
     # the actor reads this case only under emergency access, until then (UTC): the page says what it covers
     emergency_until: datetime | None = None
+    protected: bool = False  # protected identity: no family name or number on the page or in its documents
 
 
 def emergency_until(session: Session, actor: Actor, subject_id: int) -> datetime | None:
     """When the actor's emergency access to the case ends, if that is their only way in (not their team's
     case, not assigned to them); None otherwise. Part of a guarded read."""
     access = case_access(session, actor, subject_id)
-    if not access.emergency or access.team_id in actor.teams or access.assigned:
+    if not access.emergency or team_opens(access, actor, "case.read") or access.assigned:
         return None
     return session.scalar(select(func.max(EmergencyAccess.expires_at)).where(
         EmergencyAccess.subject_id == subject_id, EmergencyAccess.login == actor.who))
@@ -274,7 +276,7 @@ def case_overview(session: Session, actor: Actor, case_code: str, today: date) -
         closing_summary=subject.closing_summary,
         has_closing_assessment=session.scalar(select(func.count()).select_from(Assessment).where(
             Assessment.subject_id == subject.id, Assessment.occasion == "closing", Assessment.status == "final")) > 0,
-        emergency_until=emergency_until(session, actor, subject.id),
+        emergency_until=emergency_until(session, actor, subject.id), protected=bool(subject.protected),
     )
 
 
@@ -335,6 +337,7 @@ LOG_COLUMNS = ["at", "who", "role", "action", "entity", "case_code", "detail", "
 _REASONS = (
     (r"^emergency_access (\d+)$", EmergencyAccess, EmergencyAccess.reason),
     (r"^reopening (\d+)$", Reopening, Reopening.reason),
+    (r"^protection (\d+)$", Protection, Protection.reason),
     (r"^\d+: correction (\d+)$", Assessment, Assessment.correction_reason),
 )
 

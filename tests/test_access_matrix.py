@@ -364,3 +364,93 @@ def test_a_refused_action_changes_nothing(engine, world):
                                                                              .select_from(Assessment)))
         assert verify(s, SETUP)[1] == []
     assert after == before
+
+
+# the protected column (skyddade personuppgifter), written out: on a protected case of their own team, who
+# does what. Its team's coordinators and its named (assigned) assessor as on any case of theirs; the rest of
+# the team as on another team's case; emergency access as on another team's case (EMERGENCY_OPS, audited).
+PROTECTED_OPEN_TO = {"coordinator", "named"}  # "named": an assessor of team A assigned to the case
+PROTECT_REASON = "Familjen har skyddad identitet efter hot"
+
+
+def _protect_a(engine, world) -> None:
+    with transaction(engine) as s:
+        users.add_user(s, SETUP, "named", display_name="named", roles=["assessor"], teams=["A"])
+        cases.protect(s, SETUP, world["A"], PROTECT_REASON)
+
+
+def test_every_role_against_every_action_on_a_protected_case(engine, world):
+    _protect_a(engine, world)
+    mismatches = []
+    for role in (*ROLES, "named"):
+        with transaction(engine) as s:  # "assign assessor" (last) replaces the named assessor: name them again
+            users.assign_case(s, SETUP, world["A"], assessors=["named"])
+        for name, allowed in CASE_OPS.items():
+            op = _case_op(name)
+            rule_role = "assessor" if role == "named" else role
+            expected = (rule_role in allowed if role in PROTECTED_OPEN_TO
+                        else role in OTHER_TEAM_OPS.get(name, set()))
+            refused_before, rows_before = _audit_rows(engine, role)
+            outcome = _attempt(engine, role, lambda s, a, op=op: op(s, a, world["A"]))
+            refused_after, rows_after = _audit_rows(engine, role)
+            if outcome != ("done" if expected else "refused"):
+                mismatches.append((role, name, outcome))
+            elif outcome == "refused" and (refused_after - refused_before, rows_after - rows_before) != (1, 1):
+                mismatches.append((role, name, "refusal not audited exactly once"))
+            elif outcome == "done" and rows_after == rows_before:
+                mismatches.append((role, name, "not audited"))
+    assert mismatches == [], mismatches
+
+
+def test_emergency_access_still_opens_a_protected_case_and_is_audited(engine, world):
+    _protect_a(engine, world)
+    assert _attempt(engine, "assessor", lambda s, a: views.case_overview(s, a, world["A"], D)) == "refused"
+    with transaction(engine) as s:
+        for role in ("intake", "assessor"):
+            cases.open_in_emergency(s, actor_for(s, role), world["A"], REASON)
+    mismatches = []
+    for role in ("intake", "assessor"):
+        for name, allowed in CASE_OPS.items():
+            if name == "assign assessor":
+                continue
+            expected = role in allowed and name in EMERGENCY_OPS
+            op = _case_op(name)
+            outcome = _attempt(engine, role, lambda s, a, op=op: op(s, a, world["A"]))
+            if outcome != ("done" if expected else "refused"):
+                mismatches.append((role, name, outcome))
+    assert mismatches == [], mismatches
+    with transaction(engine) as s:
+        listed = views.access_log(s, actor_for(s, "coordinator"), case_code=world["A"], actions=["emergency"])
+        assert set(listed["who"]) == {"intake", "assessor"}
+        assert world["A"] in views.find_cases(s, actor_for(s, "assessor"))  # while the grant runs
+        assert views.case_overview(s, actor_for(s, "assessor"), world["A"], D).emergency_until is not None
+
+
+def test_lists_leave_out_a_protected_case_for_the_rest_of_the_team(engine, world):
+    _protect_a(engine, world)
+    with transaction(engine) as s:
+        users.assign_case(s, SETUP, world["A"], assessors=["named"])
+    with transaction(engine) as s:
+        assert world["A"] not in views.find_cases(s, actor_for(s, "assessor"))
+        assert world["A"] not in set(views.intake_queue(s, actor_for(s, "intake"), D)["case_code"])
+        assert world["A"] in views.find_cases(s, actor_for(s, "named"))
+        assert world["A"] in views.find_cases(s, actor_for(s, "coordinator"))
+        log = views.access_log(s, actor_for(s, "coordinator"), case_code=world["A"], actions=["protect"])
+        assert log["reason"].tolist() == [PROTECT_REASON]  # kept with the case, the log refers to it
+        assert PROTECT_REASON not in " ".join(str(d) for d in s.scalars(select(AuditEntry.detail)))
+
+
+def test_only_a_coordinator_protects_and_lifts_with_a_reason(engine, world):
+    for role in ("intake", "assessor", "researcher", "admin"):
+        assert _attempt(engine, role, lambda s, a: cases.protect(s, a, world["A"], PROTECT_REASON)) == "refused"
+    assert _attempt(engine, "coordinator", lambda s, a: cases.protect(s, a, world["B"], PROTECT_REASON)) == "refused"
+    with transaction(engine) as s, pytest.raises(cases.CaseError) as refused:
+        cases.protect(s, actor_for(s, "coordinator"), world["A"], "   ")
+    assert refused.value.code == "case.protect_reason"
+    assert _attempt(engine, "coordinator", lambda s, a: cases.protect(s, a, world["A"], PROTECT_REASON)) == "done"
+    assert _attempt(engine, "assessor", lambda s, a: views.case_overview(s, a, world["A"], D)) == "refused"
+    assert _attempt(engine, "coordinator", lambda s, a: cases.unprotect(s, a, world["A"], "Hotet är över")) == "done"
+    assert _attempt(engine, "assessor", lambda s, a: views.case_overview(s, a, world["A"], D)) == "done"
+    with transaction(engine) as s:
+        actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.who == "coordinator")))
+        assert actions.count("protect") == 1 and actions.count("unprotect") == 1

@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from store import make_engine, transaction, upgrade
+from store import cases, make_engine, transaction, upgrade
 from store.demo import seed_demo
 from store.models import Assessment, AuditEntry, Consent, Meeting, Subject, Team
 from store.users import SETUP, add_user
 
 from .browser import CHROMIUM_ARGS, AppServer, chromium, fetch, log_in, settle
+from .test_extract import pdf_text
 
 pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras: run `make test`")
 from playwright.sync_api import Page, sync_playwright
@@ -38,8 +39,10 @@ CLICKED = {
     "forms/pages/followup.py": {"download": 2, "audited_download": 1},
     "forms/pages/research.py": {"audited_download": 1},
     "forms/pages/log.py": {"audited_download": 1},
+    "forms/pages/case.py": {"download": 1},
 }
 MAKERS = {"download", "release_button", "audited_download"}
+FAMILY = ("Maria Hemligsson", "070-987 65 43", "maria@hemlig.example")
 
 
 def call_sites() -> dict[str, dict[str, int]]:
@@ -87,6 +90,11 @@ def demo(tmp_path_factory):
         open_code = next(code for sid, code, closed in soder
                          if closed is None and sid in covered and sid in planned and finals.get(sid, 0) >= 2)
         closed_code = next(code for sid, code, closed in soder if closed is not None and sid in covered)
+        # the open case has protected identity and a family in its network: no file may name them
+        youth = s.scalar(select(Subject).where(Subject.case_code == open_code))
+        cases.add_member(s, SETUP, youth, FAMILY[0], "guardian", phone=FAMILY[1], email=FAMILY[2])
+        if not youth.protected:
+            cases.protect(s, SETUP, open_code, "Familjen lever under hot")
     engine.dispose()
     server = AppServer(data, {"INSATS_TODAY": TODAY.isoformat(),
                                      "INSATS_SECRET_KEY": "downloads-key-0123456789-abcdefghijklmnop"})
@@ -162,6 +170,15 @@ def test_every_download_arrives_in_a_real_browser(demo):
         settle(page)
         recipient(page, 0, "Ungdomen och vårdnadshavare")
         files["closing"] = fetch(page, "Avslutande sammanfattning (för ungdom och familj)")
+        # the protected case's register extract (GDPR art. 15), from its Integritet tab
+        page.goto(f"{server.url}/?page=case&case={open_code}")
+        settle(page)
+        page.wait_for_selector("input[aria-label='Användarnamn'], [data-testid='stMain'] h1")
+        if page.locator("input[aria-label='Användarnamn']").count():
+            log_in(page, None, USER, PASSWORD)
+        page.get_by_role("tab", name="Integritet").click()
+        settle(page)
+        files["extract"] = fetch(page, "Registerutdrag (PDF)")
         browser.close()
     for pdf in ("pro", "sheet_pdf", "report_pdf"):
         assert files[pdf].startswith(b"%PDF"), pdf
@@ -169,6 +186,11 @@ def test_every_download_arrives_in_a_real_browser(demo):
     assert files["ics"].startswith(b"BEGIN:VCALENDAR") and open_code.encode() in files["ics"]
     assert open_code.encode() in files["pro"] or files["pro"].startswith(b"%PDF")
     assert b"<html" in files["agenda"].lower() and b"<html" in files["plain"].lower()
+    assert files["extract"].startswith(b"%PDF") and "Registerutdrag" in pdf_text(files["extract"])
+    for name in ("plain", "pro", "ics", "agenda", "extract"):  # the protected case's files name no family member
+        text = pdf_text(files[name]) if files[name].startswith(b"%PDF") else files[name].decode("utf-8")
+        text = text.replace("\r\n ", "")  # an .ics folds its long lines
+        assert not [secret for secret in FAMILY if secret in text], name
     engine = make_engine(f"sqlite:///{data / 'insats.sqlite'}")
     with transaction(engine) as s:  # each file made was audited under the user who clicked
         mine = [(a, d or "") for a, d in s.execute(select(AuditEntry.action, AuditEntry.detail)
@@ -176,5 +198,5 @@ def test_every_download_arrives_in_a_real_browser(demo):
     engine.dispose()
     released = " ".join(d for a, d in mine)
     for part in (f"atgardsplan-{open_code}", "plan-", f"invitation {open_code}", f"dagordning-{open_code}", ".pdf",
-                 ".png", "uppfoljning-", "insats-logg-", f"sammanfattning-{closed_code}"):
+                 ".png", "uppfoljning-", "insats-logg-", f"sammanfattning-{closed_code}", "register extract"):
         assert part in released, part

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from store import make_engine, transaction, upgrade
-from store.demo import seed_demo
+from store.demo import RATER, seed_demo
 from store.models import AuditEntry, EmergencyAccess, Subject, Team
 from store.users import SETUP, add_user
 
@@ -127,6 +127,41 @@ def test_local_log_in_team_cases_emergency_access_and_log_out(local_app, browser
         reasons = s.scalars(select(EmergencyAccess.reason).where(EmergencyAccess.login == "demo.soderort")).all()
     engine.dispose()
     assert reference.startswith("emergency_access ") and reasons == ["Polisen ringde: akut oro för ungdomen i kväll."]
+
+
+def test_a_protected_case_opens_to_its_named_assessor_and_by_emergency_access(local_app, browser):
+    """The demo's protected case (skyddade personuppgifter): a colleague of its team who is not named to
+    it is refused and told why, then opens it under emergency access (audited); its named assessor
+    opens it as any case of theirs."""
+    server, data, passwords = local_app
+    engine = make_engine(f"sqlite:///{data / 'insats.sqlite'}")
+    with transaction(engine) as s:
+        code, team = s.execute(select(Subject.case_code, Team.name).join(Team, Team.id == Subject.team_id)
+                               .where(Subject.protected.is_(True))).one()
+    engine.dispose()
+    url = f"{server.url}/?page=case&case={code}"
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
+    log_in(page, url, "demo.mottagning", passwords["demo.mottagning"])  # intake, in both teams
+    expect(main(page).get_by_text("skyddade personuppgifter och öppnas bara av")).to_be_visible()
+    main(page).get_by_label("Skäl till nödåtkomst").fill("Polisen ringde: akut oro för ungdomen i kväll.")
+    main(page).get_by_role("button", name="Öppna med nödåtkomst").click()
+    settle(page)
+    expect(main(page).get_by_text(f"Nödåtkomst till {code} är loggad.")).to_be_visible()
+    expect(main(page).get_by_text("Skyddade personuppgifter: bara ärendets").first).to_be_visible()
+    page.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
+    log_in(page, url, RATER[team], passwords[RATER[team]])  # the case's named assessor
+    expect(main(page).get_by_text("Skyddade personuppgifter: bara ärendets").first).to_be_visible()
+    expect(main(page).get_by_text("skyddade personuppgifter och öppnas bara av")).to_have_count(0)
+    page.close()
+    engine = make_engine(f"sqlite:///{data / 'insats.sqlite'}")
+    with transaction(engine) as s:
+        rows = s.execute(select(AuditEntry.who, AuditEntry.action, AuditEntry.detail)
+                         .join(Subject, Subject.id == AuditEntry.subject_id).where(Subject.case_code == code)).all()
+    engine.dispose()
+    assert ("demo.mottagning", "refused", "access.protected case.read") in rows
+    assert any(w == "demo.mottagning" and a == "emergency" for w, a, _ in rows)
+    assert any(w == RATER[team] and a == "read" for w, a, _ in rows)
 
 
 def test_idle_timeout_asks_for_log_in_again(local_app, browser):

@@ -17,10 +17,13 @@ from forms.assessment_form import answers_table
 from forms.closing import closing_tab, outcomes_tab
 from forms.i18n import lang, ntr, refusal, tr, tr_or
 from forms.numbers import local_time
+from forms.release import download
+from services.extract import extract_pdf
 from store import AccessDenied, cases, views
 from store.access import may
 from store.cases.consent import CONSENT_ACTORS, CONSENT_CATEGORIES, SIGNERS
 from store.models import OCCASIONS
+from store.register import case_record
 
 
 def case_picker() -> str | None:
@@ -69,6 +72,8 @@ def header(overview: views.CaseOverview) -> None:
     d.metric(tr("assessments"), str(overview.assessments))
     if overview.synthetic:
         st.caption(tr("synthetic_case"))
+    if overview.protected:
+        st.warning(tr("protected_banner"))
     if overview.emergency_until is not None:
         st.warning(tr("emergency_active", until=local_time(overview.emergency_until)))
     if overview.closed_on is not None:
@@ -203,6 +208,48 @@ def consent_form(code: str) -> None:
             ctx.attempt(save)
 
 
+def privacy_tab(code: str, overview: views.CaseOverview) -> None:
+    """Protected identity, set or lifted by the case's coordinator with a reason (audited; the reason is
+    kept with the case), and the register extract (GDPR art. 15) as a PDF in the page's language."""
+    actor = ctx.actor()
+    if may(actor, "case.protect"):
+        st.markdown(f"**{tr('protect_title')}**")
+        st.caption(tr("protect_help"))
+        with ctx.session() as s:
+            history = cases.protections_of(s, actor, overview.subject_id)
+        if history:
+            said = {True: tr("protect_set"), False: tr("protect_lifted")}
+            st.dataframe(pd.DataFrame([{tr("protect_when"): local_time(p.set_at), tr("protect_who"): p.set_by,
+                                        tr("protect_change"): said[bool(p.protected)],
+                                        tr("protect_reason"): p.reason or ""} for p in history]),
+                         hide_index=True, width="stretch")
+        with st.form("protect_form", clear_on_submit=True):
+            reason = st.text_area(tr("protect_reason"), key="protect_reason")
+            lift = overview.protected
+            if st.form_submit_button(tr("unprotect_button") if lift else tr("protect_button"), type="primary"):
+                def change() -> None:
+                    with ctx.session() as s:
+                        if lift:
+                            cases.unprotect(s, ctx.actor(), code, reason)
+                        else:
+                            cases.protect(s, ctx.actor(), code, reason)
+                    ctx.done(tr("protect_lifted_saved") if lift else tr("protect_saved"))
+
+                ctx.attempt(change)
+    if may(actor, "case.extract"):
+        st.markdown(f"**{tr('extract_title_page')}**")
+        st.caption(tr("extract_help"))
+        download(tr("extract_download"), lambda: register_extract(code), file_name=f"registerutdrag-{code}.pdf",
+                 mime="application/pdf", key="extract_download", audit=("case.extract", f"registerutdrag-{code}.pdf"))
+
+
+def register_extract(code: str) -> bytes:
+    """The extract, made when clicked: the store gathers and audits it (``case.extract``)."""
+    with ctx.session() as s:
+        record = case_record(s, ctx.actor(), code)
+    return extract_pdf(record, record["case"]["case_code"], ctx.today(), lang())
+
+
 def new_assessment(code: str) -> None:
     ids = instruments.available()
     cols = st.columns(3)
@@ -252,7 +299,7 @@ def main() -> None:
     if may(actor, "consent.read"):
         tabs["consents"] = lambda: consents_tab(code, overview)
     if may(actor, "plan.read"):
-        tabs["tab_network"] = lambda: network.members_tab(code, members)
+        tabs["tab_network"] = lambda: network.members_tab(code, members, overview.protected)
         tabs["tab_events"] = lambda: network.events_tab(code, logged)
     if may(actor, "assessment.write"):
         tabs["new_assessment"] = lambda: new_assessment(code)
@@ -260,6 +307,8 @@ def main() -> None:
         tabs["outcomes_tab"] = lambda: outcomes_tab(code, overview)
     if may(actor, "case.close"):
         tabs["closing_tab"] = lambda: closing_tab(code, overview)
+    if may(actor, "case.protect") or may(actor, "case.extract"):
+        tabs["tab_privacy"] = lambda: privacy_tab(code, overview)
     for tab, draw in zip(st.tabs([tr(name) for name in tabs]), tabs.values(), strict=True):
         with tab:
             draw()

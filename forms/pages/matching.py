@@ -35,15 +35,15 @@ def profile_editor(age: int | None) -> Profile:
     return Profile(age=float(age_value), motivation=motivation, **flags)
 
 
-def first_meeting(subject_id: int) -> cases.MeetingInput | None:
+def first_meeting(subject_id: int, protected: bool = False) -> cases.MeetingInput | None:
     """No plan yet: the network meeting where it was made, as the user states it (never invented)."""
     st.info(tr("first_meeting_help"))
     left, right = st.columns([1, 2])
     held = left.date_input(tr("first_meeting_held_on"), ctx.today(), key="first_meeting_on", format="YYYY-MM-DD")
     with ctx.session() as s:
         members = cases.members_of(s, ctx.actor(), subject_id, on=held)
-    who = right.multiselect(tr("first_meeting_attendees"), attendee_options(members), key="first_meeting_who",
-        placeholder=tr("choose_options"))
+    who = right.multiselect(tr("first_meeting_attendees"), attendee_options(members, protected),
+                            key="first_meeting_who", placeholder=tr("choose_options"))
     if not st.checkbox(tr("first_meeting_confirm"), key="first_meeting_held"):
         return None
     return cases.MeetingInput(held_on=held, attendees=who)
@@ -103,7 +103,7 @@ def main() -> None:
         if result.uncovered_needs:
             labels = {need.tag: need.label for need in result.needs}  # the need in words, never its tag
             st.info(tr("uncovered", needs=", ".join(labels.get(t, t) for t in result.uncovered_needs)))
-        first = None if has_plan else first_meeting(overview.subject_id)
+        first = None if has_plan else first_meeting(overview.subject_id, overview.protected)
         if st.button(tr("add_to_plan"), key="add_to_plan", type="primary",
                      disabled=not chosen or (not has_plan and first is None)):
             items = [cases.PlanItem(actor=d["actor"], what=d["what"], by_when=date.fromisoformat(d["by_when"]),

@@ -11,7 +11,7 @@ import streamlit as st
 from forms import context as ctx
 from forms.i18n import lang, plain, tr, tr_or
 from forms.invitation import agenda_html, invitation_ics
-from forms.network import attendee_options, missing_warning, organisation_label, present
+from forms.network import attendee_options, for_documents, missing_warning, organisation_label, present
 from forms.plain_plan import plain_words_html
 from forms.professional_plan import PlanSheet, professional_plan_pdf
 from forms.release import choose_recipient, download, release_button
@@ -60,13 +60,13 @@ def commitments_view(plan) -> None:
                 ctx.attempt(reviewed)
 
 
-def commitment_form(code: str, subject_id: int, network: list) -> None:
+def commitment_form(code: str, subject_id: int, network: list, protected: bool = False) -> None:
     """A commitment for any person in the network until the next meeting, with what they do if they
     cannot keep it (the reports: youth, parents and every professional have commitments)."""
     members = present(network, ctx.today())
     with st.form("commitment_form", clear_on_submit=True):
         left, right = st.columns([2, 1])
-        person = left.selectbox(tr("person"), attendee_options(members), format_func=actor_label)
+        person = left.selectbox(tr("person"), attendee_options(members, protected), format_func=actor_label)
         by_when = right.date_input(tr("by_when"), ctx.today() + cases.MAX_MEETING_INTERVAL, format="YYYY-MM-DD")
         what = st.text_input(tr("commitment_what"))
         if_cannot = st.text_input(tr("if_cannot"), help=tr("if_cannot_help"))
@@ -84,9 +84,11 @@ def commitment_form(code: str, subject_id: int, network: list) -> None:
 def convene(overview, plan, network: list, logged: list) -> None:
     """The next meeting: an invitation for the members' calendars (audited) and a printable agenda. The
     agenda holds the plan (goals, commitments, what happened since, serious events): it leaves only to a
-    recipient an active consent lets have the plan, released and audited by the store."""
+    recipient an active consent lets have the plan, released and audited by the store. On a protected case
+    neither names the youth or the guardians (``forms.network.for_documents``)."""
     code = overview.case_code
-    members = present(network, plan.next_meeting_on)
+    members, _ = for_documents(overview.protected, present(network, plan.next_meeting_on))
+    _, clean = for_documents(overview.protected, network)  # everyone who was ever a member: their names too
     left, mid, right = st.columns(3)
     start = left.time_input(tr("meeting_time"), time(15, 0), key="invite_time", step=900)
     minutes = mid.number_input(tr("meeting_minutes"), 30, 240, 90, step=15, key="invite_minutes")
@@ -109,8 +111,9 @@ def convene(overview, plan, network: list, logged: list) -> None:
                                                 "goals", "new", "next", "none")} | {"lang": lang()}
         return agenda_html(words=words, case_code=code, on=on, start=start, place=place,
                            members=[f"{m.name} ({organisation_label(m.organisation)})" for m in members],
-                           events=since, goals=[g.text for g in plan.goals],
-                           commitments=[(actor_label(c.actor), c.what, str(c.by_when)) for c in plan.commitments])
+                           events=since, goals=[clean(g.text) for g in plan.goals],
+                           commitments=[(clean(actor_label(c.actor)), clean(c.what), str(c.by_when))
+                                        for c in plan.commitments])
 
     left, right = st.columns(2)
     download(tr("download_invitation"), invitation, file_name=f"natverksmote-{code}-{on}.ics", mime="text/calendar",
@@ -122,25 +125,29 @@ def convene(overview, plan, network: list, logged: list) -> None:
                            file_name=f"dagordning-{code}-{on}.html", mime="text/html", key="agenda_download")
 
 
-def professionals_pdf(code: str, subject_id: int, plan) -> bytes:
+def professionals_pdf(code: str, subject_id: int, plan, protected: bool = False) -> bytes:
+    """The professionals' plan; on a protected case without the family's names and numbers."""
     with ctx.session() as s:
-        members = cases.members_of(s, ctx.actor(), subject_id, on=ctx.today())
+        everyone = cases.members_of(s, ctx.actor(), subject_id)
+    members, _ = for_documents(protected, [m for m in everyone if cases.covers(m.from_on, m.to_on, ctx.today())])
+    _, clean = for_documents(protected, everyone)
     labels = {key: tr(f"pro_{key}") for key in (
         "title", "held", "next", "attendees", "goals", "term", "owner", "goal", "commitments", "person", "what",
         "by_when", "if_cannot", "review", "network", "name", "organisation", "role", "contact", "footer")}
     return professional_plan_pdf(PlanSheet(
         case_code=code, held_on=plan.held_on, next_meeting_on=plan.next_meeting_on,
-        attendees=[actor_label(a) for a in plan.attendees],
-        goals=[(tr(f"{g.term}_goals"), tr(f"owner_{g.owner}") if g.owner else "–", g.text) for g in plan.goals],
-        commitments=[(actor_label(c.actor), c.what, str(c.by_when), c.if_cannot or "–",
-                      tr(f"review_{c.review}") + (f": {c.review_note}" if c.review_note else "") if c.review else "–")
+        attendees=[clean(actor_label(a)) for a in plan.attendees],
+        goals=[(tr(f"{g.term}_goals"), tr(f"owner_{g.owner}") if g.owner else "–", clean(g.text)) for g in plan.goals],
+        commitments=[(clean(actor_label(c.actor)), clean(c.what), str(c.by_when), clean(c.if_cannot) or "–",
+                      tr(f"review_{c.review}") + (f": {clean(c.review_note)}" if c.review_note else "") if c.review
+                      else "–")
                      for c in plan.commitments],
         members=[(m.name, organisation_label(m.organisation), m.role or "", " ".join(filter(None, (m.phone, m.email))))
                  for m in members],
         labels=labels))
 
 
-def meeting_form(code: str, network: list) -> None:
+def meeting_form(code: str, network: list, protected: bool = False) -> None:
     """A meeting that was held: attendees picked from the network's members on the day, goals, and the
     next meeting (four weeks is the target; a longer interval asks for its reason)."""
     today = ctx.today()
@@ -150,7 +157,7 @@ def meeting_form(code: str, network: list) -> None:
                                help=tr("next_meeting_help"), key="meeting_next")
     members = present(network, held)
     missing_warning(members, held)
-    options = attendee_options(members)
+    options = attendee_options(members, protected)
     attendees = st.multiselect(tr("attendees"), options, default=options, key="meeting_attendees",
         placeholder=tr("choose_options"))
     reason = None
@@ -214,13 +221,14 @@ def main() -> None:
             st.markdown(f"**{tr('commitments')}**")
             commitments_view(plan)
             with st.expander(tr("add_commitment")):
-                commitment_form(code, overview.subject_id, network)
+                commitment_form(code, overview.subject_id, network, overview.protected)
+        _, clean = for_documents(overview.protected, network)
         page = plain_words_html(
             held_on=plan.held_on, next_meeting_on=plan.next_meeting_on,
-            short_goals=[g.text for g in plan.goals if g.term == "short"],
-            long_goals=[g.text for g in plan.goals if g.term == "long"],
-            commitments=[(actor_label(c.actor), c.what, c.by_when, c.if_cannot) for c in plan.commitments
-                         if c.status in ("planned", "in_progress")], lang=lang())
+            short_goals=[clean(g.text) for g in plan.goals if g.term == "short"],
+            long_goals=[clean(g.text) for g in plan.goals if g.term == "long"],
+            commitments=[(clean(actor_label(c.actor)), clean(c.what), c.by_when, clean(c.if_cannot) or None)
+                         for c in plan.commitments if c.status in ("planned", "in_progress")], lang=lang())
         st.markdown(f"**{tr('print_plain')}**")
         st.caption(tr("print_plain_help"))
         recipient = choose_recipient(overview, "plan", key="plain_recipient")
@@ -233,14 +241,14 @@ def main() -> None:
         if to is not None:
             subject_id = overview.subject_id
             release_button(tr("print_professional"), overview, to, "plan",
-                           lambda: professionals_pdf(code, subject_id, plan),
+                           lambda: professionals_pdf(code, subject_id, plan, overview.protected),
                            file_name=f"atgardsplan-{code}-{plan.held_on}.pdf", mime="application/pdf",
                            key="pro_download")
     if plan is not None:
         with st.expander(tr("convene")):
             convene(overview, plan, network, logged)
     with st.expander(tr("new_meeting"), expanded=plan is None):
-        meeting_form(code, network)
+        meeting_form(code, network, overview.protected)
     if len(meetings) > 1:
         with st.expander(tr("earlier_meetings")):
             st.dataframe(pd.DataFrame([{tr("held_on"): m.held_on, tr("next_meeting_on"): m.next_meeting_on,

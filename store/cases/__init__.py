@@ -53,6 +53,7 @@ from .plans import (
     review_commitment,
     set_commitment_status,
 )
+from .protection import protect, protections_of, shown_members, unprotect
 from .referrals import (
     add_referral,
     assessed_for_start,
@@ -111,6 +112,8 @@ __all__ = [
     "normalise_code",
     "open_in_emergency",
     "outside_age_range",
+    "protect",
+    "protections_of",
     "record_answer",
     "record_intervention",
     "record_meeting",
@@ -123,9 +126,11 @@ __all__ = [
     "save_draft",
     "screen",
     "set_commitment_status",
+    "shown_members",
     "subject_by_code",
     "subject_by_pnr",
     "timeline",
+    "unprotect",
     "withdraw_consent",
 ]
 # a report of concern's clocks (store.cases.concern)
