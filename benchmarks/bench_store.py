@@ -23,6 +23,7 @@ from pathlib import Path
 
 from store import Actor, make_engine, transaction, upgrade
 from store.cases import create_subject, save_draft, timeline
+from store.models import Assessment
 
 from ._timing import line
 
@@ -44,12 +45,16 @@ def run(n_assessments: int = 1_000_000, n_subjects: int = 10_000, saves: int = 1
         upgrade(engine)
         with transaction(engine) as s:
             subject = create_subject(s, actor)
+            draft_id = save_draft(s, actor, subject, "savry-like", occasion="follow-up", assessed_on=date(2026, 1, 1),
+                                  ratings={}).id
         timings = []
-        for i in range(saves):
+        levels = ("L", "M", "H")
+        for i in range(saves):  # the autosave: each rating click saves the one open draft
             start = time.perf_counter()
             with transaction(engine) as s:
-                save_draft(s, actor, subject, "savry-like", occasion="follow-up", assessed_on=date(2026, 1, 1 + i % 28),
-                           ratings={"H1": "H", "S1": "M", "P1": "P"})
+                draft = s.get(Assessment, draft_id)
+                save_draft(s, actor, draft.subject, "savry-like", occasion="follow-up", assessed_on=date(2026, 1, 1),
+                           ratings={"H1": levels[i % 3], "S1": "M", "P1": "P"}, draft=draft, revision=draft.revision)
             timings.append((time.perf_counter() - start) * 1000)
         raw = sqlite3.connect(f"{tmp}/raw.sqlite", isolation_level=None)
         raw.execute("PRAGMA journal_mode=WAL")
