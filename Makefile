@@ -27,7 +27,7 @@ run: $(VENV)/.installed-run
 ## make test: install with test extras, lint, run the whole suite
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 ## make test-fast: the inner loop while working (< 90 s on 2 cores): no browser, no PostgreSQL, no soak, nothing
 ## marked slow. `make test` still runs everything, and CI runs `make test`.

@@ -218,6 +218,8 @@ def _case_refusal(session: Session, actor: Actor, subject_id: int | None) -> str
         access = case_access(session, actor, subject_id)
         if access.protected and access.team_id in actor.teams:
             return "access.protected"
+        if access.emergency:  # read under emergency access: this is beyond what the grant covers
+            return "access.emergency_only"
     return "access.case"
 
 

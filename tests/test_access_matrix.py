@@ -314,6 +314,9 @@ def test_emergency_access_is_never_a_takeover(engine, world):
     }
     assert {name: _attempt(engine, "coordinator", attack) for name, attack in attacks.items()} == dict.fromkeys(
         attacks, "refused")
+    with pytest.raises(AccessDenied) as refused, transaction(engine) as s:  # said as what the grant covers
+        attacks["add a consent"](s, actor_for(s, "coordinator"))
+    assert refused.value.code == "access.emergency_only"
     assert _attempt(engine, "coordinator", lambda s, a: views.case_overview(s, a, world["B"], D)) == "done"
     _expire_grants(engine)
     assert _attempt(engine, "coordinator", lambda s, a: views.case_overview(s, a, world["B"], D)) == "refused"

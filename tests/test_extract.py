@@ -143,3 +143,19 @@ def test_every_extract_is_audited(case, engine, capsys):
         extracts = s.scalars(select(AuditEntry.detail).where(AuditEntry.who == "sam",
                                                              AuditEntry.action == "extract")).all()
     assert extracts == ["register extract"]
+
+
+def test_every_field_the_extract_can_hold_has_words_in_both_languages():
+    """A column added to any table the extract reads must get its label, or the PDF fails at the click
+    (found by a newcomer's walk: a column from another change had none)."""
+    from sqlalchemy import inspect
+
+    from catalogue import STRINGS
+    from store import register
+    from store.models import Ask, Commitment, Goal, Subject
+
+    models = [model for model, _ in register._BY_SUBJECT.values()] + [Subject, Ask, Goal, Commitment]
+    keys = set(register.DECISION_KEYS) | set(register.LOG_KEYS)
+    for model in models:
+        keys |= {c.key for c in inspect(model).column_attrs if c.key not in register._NOT_SHOWN}
+    assert sorted(k for k in keys if set(STRINGS.get(f"extract_field_{k}", {})) != {"sv", "en"}) == []

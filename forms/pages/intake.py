@@ -60,6 +60,8 @@ def queue_view() -> None:
                                          "months": tr("follow_up_months"), "due_on": tr("due_on")}),
                      hide_index=True, width="stretch")
     st.caption(ntr("queue_count", len(queue)))
+    for column in [c for c in views.CLOCK_QUEUE_COLUMNS if c in shown]:  # no clock: "–", never "None"
+        shown[column] = [("–" if v is None or v is pd.NaT or v != v else v) for v in shown[column]]
     st.dataframe(shown.drop(columns=["referral_id"]).rename(columns={
         "case_code": tr("case_code"), "age": tr("age"), "source": tr("source"), "received_on": tr("received_on"),
         "status": tr("status"), "waiting_days": tr("waiting_days"), "consent": tr("consent"),

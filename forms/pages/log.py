@@ -57,7 +57,8 @@ def main() -> None:
         "at": tr("log_at"), "who": tr("log_user"), "role": tr("log_role"), "action": tr("log_action"),
         "entity": tr("log_entity"), "case_code": tr("log_case"), "detail": tr("log_detail"),
         "reason": tr("log_reason")}),
-        hide_index=True, width="stretch")
+        hide_index=True, width="stretch",
+        column_config={tr("log_reason"): st.column_config.TextColumn(width="large")})  # a reason is read in full
     audited_download(log, f"insats-logg-{today}", "audit.read")
 
 
