@@ -314,8 +314,12 @@ def test_coordinator_starts_on_the_overview_and_works_a_group_to_its_close(demo,
     # closing
     go(page, "Ärende")
     click(page, page.get_by_role("tab", name="Avslut"))
-    main(page).get_by_role("textbox", name=re.compile("Avslutande sammanfattning: hur")).fill("Målen nådda.")
+    summary = main(page).get_by_role("textbox", name=re.compile("Avslutande sammanfattning: hur"))
+    summary.fill("Målen nådda.")
+    summary.press("Tab")  # a text area keeps its value on leaving it: before the button, under any load
+    settle(page)
     button(page, "Avsluta deltagandet")
+    expect(main(page).get_by_text(re.compile("Deltagandet avslutades")).first).to_be_visible(timeout=15_000)
     check(page, "avslut")
     page.context.close()
     # read back in a fresh session: closed, no next meeting, a closing row on the timeline
