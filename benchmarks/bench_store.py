@@ -79,9 +79,10 @@ def run(n_assessments: int = 1_000_000, n_subjects: int = 10_000, saves: int = 1
         _seed_assessments(engine.url.database, n_assessments, n_subjects)
         with transaction(engine) as s:
             target = create_subject(s, actor)
-            for i in range(6):
-                save_draft(s, actor, target, "ester-like", occasion="follow-up", assessed_on=date(2026, 1 + i, 1),
-                           ratings={"B1": "R1"})
+            for i in range(6):  # one open draft per form and occasion: six drafts over forms and occasions
+                form, ratings = ("ester-like", {"B1": "R1"}) if i < 4 else ("savry-like", {"H1": "L"})
+                save_draft(s, actor, target, form, occasion=("baseline", "follow-up", "closing", "other")[i % 4],
+                           assessed_on=date(2026, 1 + i, 1), ratings=ratings)
         runs = []
         for _ in range(30):
             start = time.perf_counter()
@@ -107,6 +108,10 @@ def run(n_assessments: int = 1_000_000, n_subjects: int = 10_000, saves: int = 1
         register.write_text("\n".join(rows) + "\n")
         env = dict(os.environ, INSATS_DATABASE_URL=f"sqlite:///{tmp}/import.sqlite", PYTHONPATH=str(ROOT))
         subprocess.run([sys.executable, "-m", "cli", "db", "upgrade"], env=env, check=True, capture_output=True)
+        subprocess.run([sys.executable, "-m", "cli", "users", "add", "bench", "--name", "Bench", "--role", "admin",
+                        "--role", "intake", "--team", "Standard", "--password-stdin"], env=env, check=True, capture_output=True,
+                       input=b"benchmark-password-0123\n")
+        env["INSATS_USER"] = "bench"  # the import acts as a named user, as every CLI write does
         start = time.perf_counter()
         subprocess.run([sys.executable, "-m", "cli", "referrals", "import", str(register)], env=env, check=True,
                        capture_output=True)

@@ -594,7 +594,7 @@ def import_outcomes(session: Session, actor: Actor, frame: pd.DataFrame) -> Impo
                                 OUTCOME_COLUMNS + OUTCOME_OPTIONAL)) for c in unknown])
     errors: list[RowError] = []
     codes = frame["case_code"].map(normalise_code)
-    check_case_codes(codes, "case_code", errors)
+    fine = check_case_codes(codes, "case_code", errors)  # only a well-formed code is looked up (a NUL never is)
     first = _dates(frame, "period_start", errors, required=True)
     last = _dates(frame, "period_end", errors, required=True)
     _order(frame, errors, last, first, "period_end", "period_start")
@@ -624,8 +624,8 @@ def import_outcomes(session: Session, actor: Actor, frame: pd.DataFrame) -> Impo
     for pos in np.flatnonzero(occupation.isna().to_numpy()):
         errors.append(RowError(int(pos) + 2, "occupation", frame["occupation"].iloc[pos][:40],
                                _one_of("occupation", OCCUPATIONS)))
-    known = subject_ids_by_code(session, codes)
-    for pos in np.flatnonzero(~codes.isin(list(known)).to_numpy()):
+    known = subject_ids_by_code(session, codes[fine])
+    for pos in np.flatnonzero((fine & ~codes.isin(list(known))).to_numpy()):
         errors.append(RowError(int(pos) + 2, "case_code", codes.iloc[pos], "an existing case code"))
     if errors:
         raise ImportRefused(sorted(errors, key=lambda e: (e.row, e.column)))
