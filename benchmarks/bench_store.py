@@ -109,8 +109,8 @@ def run(n_assessments: int = 1_000_000, n_subjects: int = 10_000, saves: int = 1
         env = dict(os.environ, INSATS_DATABASE_URL=f"sqlite:///{tmp}/import.sqlite", PYTHONPATH=str(ROOT))
         subprocess.run([sys.executable, "-m", "cli", "db", "upgrade"], env=env, check=True, capture_output=True)
         subprocess.run([sys.executable, "-m", "cli", "users", "add", "bench", "--name", "Bench", "--role", "admin",
-                        "--role", "intake", "--team", "Standard", "--password-stdin"], env=env, check=True, capture_output=True,
-                       input=b"benchmark-password-0123\n")
+                        "--role", "intake", "--team", "Standard", "--password-stdin"], env=env, check=True,
+                       capture_output=True, input=b"benchmark-password-0123\n")
         env["INSATS_USER"] = "bench"  # the import acts as a named user, as every CLI write does
         start = time.perf_counter()
         subprocess.run([sys.executable, "-m", "cli", "referrals", "import", str(register)], env=env, check=True,
