@@ -32,13 +32,11 @@ def check() -> tuple[dict, list[str]]:
     report["migrations_current"] = health.schema_current(engine)
     if not report["migrations_current"]:  # the tables the rest reads may not be there yet
         report.update(keys_ok=None, last_backup_age_hours=None, last_anchor_age_hours=None)
-        engine.dispose()
         return report, ["the schema is not the newest: run `insats db upgrade`"]
     key_problem = health.keys_ok(engine)
     report["keys_ok"] = key_problem is None
     report["last_backup_age_hours"] = health.hours_since(engine, "backup")
     report["last_anchor_age_hours"] = health.hours_since(engine, "anchor")
-    engine.dispose()
     if key_problem:
         problems.append(f"keys: {key_problem}")
     for what, key in (("backup", "last_backup_age_hours"), ("anchor", "last_anchor_age_hours")):
