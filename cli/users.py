@@ -10,7 +10,12 @@ import getpass
 import os
 import sys
 
+from rules.partner import ORGANISATIONS
+
 from ._io import InputError, acting, open_store
+
+# the roles the store knows (store.access.ROLES), spelled here so --help needs no database import
+ROLES = ("intake", "assessor", "coordinator", "researcher", "admin", "partner", "referrer")
 
 
 def _password(args: argparse.Namespace, prompt: str = "Password: ") -> str:
@@ -48,11 +53,12 @@ def cmd_add(args: argparse.Namespace) -> None:
                 raise InputError("the first user must be an admin (--role admin); nothing was done")
             actor = first_admin_actor(session)
         add_user(session, actor, args.login, display_name=args.name, roles=args.role, teams=args.team or (),
-                 email=args.email, subject=args.subject, password=password)
+                 email=args.email, subject=args.subject, password=password, organisation=args.organisation)
 
     _run(args, work)
     print(f"user {args.login} added: {', '.join(sorted(set(args.role)))}"
-          + (f"; teams {', '.join(args.team)}" if args.team else ""))
+          + (f"; teams {', '.join(args.team)}" if args.team else "")
+          + (f"; organisation {args.organisation}" if args.organisation else ""))
 
 
 def cmd_list(args: argparse.Namespace) -> None:
@@ -64,7 +70,8 @@ def cmd_list(args: argparse.Namespace) -> None:
         if u.locked:
             state += ", locked"
         last = f"{u.last_login_at:%Y-%m-%d %H:%M}" if u.last_login_at else "never"
-        print(f"{u.login:20} {u.display_name:28} {'+'.join(u.roles):28} {', '.join(u.teams) or '-':28} "
+        reach = ", ".join(u.teams) or (f"({u.organisation})" if u.organisation else "-")
+        print(f"{u.login:20} {u.display_name:28} {'+'.join(u.roles):28} {reach:28} "
               f"{state:18} last log-in {last}")
 
 
@@ -130,9 +137,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = users.add_parser("add", help="add a user; the first user (an admin) needs no --as")
     p.add_argument("login")
     p.add_argument("--name", required=True, help="display name")
-    p.add_argument("--role", action="append", required=True,
-                   choices=["intake", "assessor", "coordinator", "researcher", "admin"], help="repeatable")
+    p.add_argument("--role", action="append", required=True, choices=ROLES, help="repeatable")
     p.add_argument("--team", action="append", help="repeatable")
+    p.add_argument("--organisation", choices=ORGANISATIONS,
+                   help="a partner's or referrer's organisation (required for them; they hold no team)")
     p.add_argument("--email")
     p.add_argument("--subject", help="the identity provider's claim value for this user (default: the login)")
     p.add_argument("--password-stdin", action="store_true", help="read a local password from standard input")
@@ -144,8 +152,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_deactivate)
     p = users.add_parser("set-roles", help="replace a user's roles")
     p.add_argument("login")
-    p.add_argument("--role", action="append", required=True,
-                   choices=["intake", "assessor", "coordinator", "researcher", "admin"])
+    p.add_argument("--role", action="append", required=True, choices=ROLES)
     p.set_defaults(func=cmd_set_roles)
     p = users.add_parser("set-teams", help="replace a user's teams")
     p.add_argument("login")

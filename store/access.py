@@ -28,7 +28,10 @@ from . import chain
 from ._time import utc_now
 from .models import CaseAssessor, EmergencyAccess, Subject
 
-ROLES = ("intake", "assessor", "coordinator", "researcher", "admin")
+ROLES = ("intake", "assessor", "coordinator", "researcher", "admin", "partner", "referrer")
+# roles of people outside social services: they act for an organisation (``User.organisation``), hold no
+# team, and are never given emergency access (rules.partner)
+OUTSIDE_ROLES = frozenset({"partner", "referrer"})
 SYSTEM = "system"  # set-up jobs (demo cohort, migrations); never a user's role
 
 _CASE_WORK = {"assessor": "team", "coordinator": "team"}
@@ -60,6 +63,7 @@ POLICY: dict[str, dict[str, str]] = {
     "event.write": {"intake": "team", "assessor": "team", "coordinator": "team"},  # any member role
     "caseload.read": {"coordinator": "team"},  # the coordinator's list of every active group
     "network.import": {"coordinator": "team"},  # members and meetings from the coordinator's Excel
+    "member.link": {"coordinator": "team"},  # a named member's partner account (store.partners)
     "outcome.read": _CASE_WORK,
     "outcome.write": _CASE_WORK,
     "outcome.import": {"coordinator": "team"},
@@ -98,6 +102,7 @@ class Actor:
     teams: frozenset[int] = field(default_factory=frozenset)
     user_id: int | None = None
     name: str = field(default="", compare=False)  # the display name, for the sidebar
+    organisation: str | None = None  # a partner's or referrer's organisation (rules.partner); staff: None
 
     def __post_init__(self) -> None:
         if isinstance(self.roles, str):  # Actor("setup", "system")

@@ -66,6 +66,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(Text)  # argon2id, local mode only
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    # partners and referrers: the organisation they act for (rules.partner.ORGANISATIONS); None for the
+    # social services' own staff, whose reach is their teams
+    organisation: Mapped[str | None] = mapped_column(String(24))
 
     teams: Mapped[list[Team]] = relationship(secondary="user_teams", order_by="Team.name")
 
@@ -304,6 +307,8 @@ class Member(Base):
     email: Mapped[str | None] = mapped_column(String(128))
     from_on: Mapped[date | None] = mapped_column(Date)  # None: from the start
     to_on: Mapped[date | None] = mapped_column(Date)  # None: still a member
+    # the partner account of this member (role ``partner``), when they log in; store.partners
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
 
 class Event(Base):

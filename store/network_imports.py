@@ -26,10 +26,10 @@ from .imports import (
     check_text,
     subject_ids_by_code,
 )
-from .models import ORGANISATIONS, Meeting, Member, Referral, Subject
+from .models import ORGANISATIONS, Meeting, Member, Referral, Subject, User
 
 MEMBER_COLUMNS = ("case_code", "name", "organisation", "role", "from", "to")
-MEMBER_OPTIONAL = ("phone", "email")
+MEMBER_OPTIONAL = ("phone", "email", "login")  # login: the member's partner account (store.partners)
 MEETING_COLUMNS = ("case_code", "held_on", "attendees")
 ORGANISATIONS_EXPECTED = "one of " + ", ".join(ORGANISATIONS)
 
@@ -76,6 +76,7 @@ def import_members(session: Session, actor: Actor, frame: pd.DataFrame) -> Impor
         errors.append(RowError(int(pos) + 2, "organisation", frame["organisation"].iloc[pos], ORGANISATIONS_EXPECTED))
     start, end = _dates(frame, "from", errors, required=False), _dates(frame, "to", errors, required=False)
     _order(frame, errors, end, start, "to", "from")
+    accounts = _partner_accounts(session, frame, organisation, errors)
     if errors:
         raise ImportRefused(sorted(errors, key=lambda e: (e.row, e.column)))
     _refuse_other_teams(session, actor, "network.import", codes.tolist(), known)
@@ -94,12 +95,38 @@ def import_members(session: Session, actor: Actor, frame: pd.DataFrame) -> Impor
                      "to_on": None if pd.isna(end.iloc[i]) else end.iloc[i].date(),
                      "role": frame["role"].iloc[i].strip() or None,
                      "phone": frame["phone"].iloc[i].strip() or None if "phone" in frame else None,
-                     "email": frame["email"].iloc[i].strip() or None if "email" in frame else None})
+                     "email": frame["email"].iloc[i].strip() or None if "email" in frame else None,
+                     "user_id": accounts.iloc[i]})
     if rows:
         session.connection().execute(Member.__table__.insert(), rows)
     audit.record_many(session, actor, "import", "member", [r["subject_id"] for r in rows])
     report.imported = len(rows)
     return report
+
+
+def _partner_accounts(session: Session, frame: pd.DataFrame, organisation: pd.Series,
+                      errors: list[RowError]) -> pd.Series:
+    """The optional ``login`` column: each named login an active partner account of the row's organisation
+    (one query for the file). Returns the user id per row (None where no login is given)."""
+    none = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    if "login" not in frame:
+        return none
+    logins = frame["login"].str.strip()
+    named = sorted(set(logins[logins != ""]))
+    found = {login: (uid, roles, org) for login, uid, roles, org, active in session.execute(
+        select(User.login, User.id, User.roles, User.organisation, User.active).where(User.login.in_(named)))
+        if active}
+    ids = none.copy()
+    for pos in np.flatnonzero((logins != "").to_numpy()):
+        login, wanted = logins.iloc[pos], organisation.iloc[pos]
+        account = found.get(login)
+        if account is None or "partner" not in (account[1] or []):
+            errors.append(RowError(int(pos) + 2, "login", login, "an active partner account (insats users add)"))
+        elif account[2] != wanted:
+            errors.append(RowError(int(pos) + 2, "login", login, f"a partner account of {wanted}"))
+        else:
+            ids.iloc[pos] = account[0]
+    return ids
 
 
 def _in_the_participation(session: Session, subject_ids: pd.Series, held: pd.Series, errors: list[RowError]) -> None:

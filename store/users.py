@@ -18,9 +18,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from rules.partner import PARTNER_ORGANISATIONS, REFERRER_ORGANISATIONS
+
 from . import audit
 from ._time import utc_now
-from .access import ROLES, SYSTEM, AccessDenied, Actor, forget_case_access, guard, scope_of
+from .access import OUTSIDE_ROLES, ROLES, SYSTEM, AccessDenied, Actor, forget_case_access, guard, scope_of
 from .models import CaseAssessor, Subject, Team, User, UserTeam
 
 MIN_PASSWORD = 12
@@ -48,7 +50,8 @@ class UserError(ValueError):
 
 # -- building the actor --------------------------------------------------------------------------
 def actor_of(user: User) -> Actor:
-    return Actor(user.login, frozenset(user.roles), frozenset(t.id for t in user.teams), user.id, user.display_name)
+    return Actor(user.login, frozenset(user.roles), frozenset(t.id for t in user.teams), user.id, user.display_name,
+                 user.organisation)
 
 
 def actor_for(session: Session, login: str) -> Actor:
@@ -140,6 +143,7 @@ class UserRow:
     locked: bool
     last_login_at: datetime | None
     created_at: datetime | None
+    organisation: str | None = None
 
 
 def has_users(session: Session) -> bool:
@@ -153,6 +157,30 @@ def _check_roles(roles: Iterable[str]) -> list[str]:
         raise UserError("user.roles", f"roles must be among {', '.join(ROLES)}; got {', '.join(roles) or 'none'}",
                         roles=roles)
     return roles
+
+
+def _check_organisation(roles: list[str], organisation: str | None, teams: Iterable[str] = ()) -> str | None:
+    """A partner or referrer acts for one organisation and holds no team; no one else has an organisation
+    (the social services' staff reach cases through their teams). Mixing the two kinds in one account
+    would let a partner's login open team cases, so it is refused."""
+    outside = OUTSIDE_ROLES & set(roles)
+    if not outside:
+        if organisation:
+            raise UserError("user.organisation_unused", "only partners and referrers have an organisation",
+                            organisation=organisation)
+        return None
+    if set(roles) - OUTSIDE_ROLES:
+        raise UserError("user.outside_roles", "a partner or referrer account holds no social-services role",
+                        roles=roles)
+    allowed = PARTNER_ORGANISATIONS if "partner" in outside else REFERRER_ORGANISATIONS
+    if "partner" in outside and "referrer" in outside:
+        allowed = tuple(o for o in PARTNER_ORGANISATIONS if o in REFERRER_ORGANISATIONS)
+    if organisation not in allowed:
+        raise UserError("user.organisation", f"a {'/'.join(sorted(outside))} account needs --organisation, one of "
+                        f"{', '.join(allowed)}", organisation=organisation, expected=", ".join(allowed))
+    if list(teams):
+        raise UserError("user.outside_team", "a partner or referrer belongs to no team", roles=roles)
+    return organisation
 
 
 def _check_password(password: str) -> str:
@@ -180,16 +208,19 @@ def _user(session: Session, login: str) -> User:
 
 def add_user(session: Session, actor: Actor, login: str, *, display_name: str, roles: Iterable[str],
              teams: Iterable[str] = (), email: str | None = None, subject: str | None = None,
-             password: str | None = None) -> User:
-    """A new user. ``subject``: the identity provider's claim value (default: the login)."""
+             password: str | None = None, organisation: str | None = None) -> User:
+    """A new user. ``subject``: the identity provider's claim value (default: the login).
+    ``organisation``: a partner's or referrer's (``rules.partner``), required for them, refused otherwise."""
     guard(session, actor, "user.manage", detail=f"add {login}")
     login = login.strip()
     if not login or len(login) > 64 or any(c.isspace() for c in login):
         raise UserError("user.login", "a login is 1-64 characters without spaces", login=login)
     if session.scalar(select(User.id).where(User.login == login)) is not None:
         raise UserError("user.exists", f"user {login!r} already exists", login=login)
-    user = User(login=login, display_name=display_name.strip() or login, email=email, roles=_check_roles(roles),
-                subject=subject or login, active=True, failed_logins=0,
+    roles = _check_roles(roles)
+    organisation = _check_organisation(roles, organisation, teams)
+    user = User(login=login, display_name=display_name.strip() or login, email=email, roles=roles,
+                organisation=organisation, subject=subject or login, active=True, failed_logins=0,
                 password_hash=_check_password(password) if password is not None else None)
     user.teams = _teams_by_name(session, teams)
     session.add(user)
@@ -208,7 +239,8 @@ def list_users(session: Session, actor: Actor) -> list[UserRow]:
     guard(session, actor, "user.manage", detail="list")
     now = utc_now()
     return [UserRow(u.login, u.display_name, u.email, tuple(u.roles), tuple(t.name for t in u.teams), u.active,
-                    u.locked_until is not None and u.locked_until > now, u.last_login_at, u.created_at)
+                    u.locked_until is not None and u.locked_until > now, u.last_login_at, u.created_at,
+                    u.organisation)
             for u in session.scalars(select(User).order_by(User.login))]
 
 
@@ -220,12 +252,16 @@ def deactivate(session: Session, actor: Actor, login: str) -> None:
 def set_roles(session: Session, actor: Actor, login: str, roles: Iterable[str]) -> None:
     roles = _check_roles(roles)
     guard(session, actor, "user.manage", detail=f"roles {login}: {'+'.join(roles)}")
-    _user(session, login).roles = roles
+    user = _user(session, login)
+    _check_organisation(roles, user.organisation, [t.name for t in user.teams])
+    user.roles = roles
 
 
 def set_teams(session: Session, actor: Actor, login: str, teams: Iterable[str]) -> None:
     guard(session, actor, "user.manage", detail=f"teams {login}")
-    _user(session, login).teams = _teams_by_name(session, teams)
+    user, teams = _user(session, login), list(teams)
+    _check_organisation(user.roles, user.organisation, teams)
+    user.teams = _teams_by_name(session, teams)
 
 
 def set_password(session: Session, actor: Actor, login: str, password: str, *,

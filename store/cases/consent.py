@@ -13,6 +13,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rules.partner import consent_active
+
 from ..access import Actor, guard
 from ..models import Consent, Subject
 from ._dates import not_after_today
@@ -59,8 +61,7 @@ def withdraw_consent(session: Session, actor: Actor, consent: Consent | int, on:
 
 
 def is_active(consent: Consent, on: date) -> bool:
-    withdrawn = consent.withdrawn_on is not None and consent.withdrawn_on <= on
-    return consent.signed_on <= on <= consent.valid_until and not withdrawn
+    return consent_active(consent.signed_on, consent.valid_until, consent.withdrawn_on, on)
 
 
 def consent_rows(session: Session, subject_id: int) -> list[Consent]:

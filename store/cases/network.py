@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rules import timing
+from rules.partner import is_member_on
 
 from ..access import Actor, guard
-from ..models import EVENT_KINDS, ORGANISATIONS, REQUIRED_ORGANISATIONS, Event, Meeting, Member, Subject
+from ..models import EVENT_KINDS, ORGANISATIONS, REQUIRED_ORGANISATIONS, Event, Meeting, Member, Subject, User
 from ._dates import not_after_today
 from ._errors import CaseError
 from ._path import check_step
@@ -57,7 +58,33 @@ def members_of(session: Session, actor: Actor, subject_id: int, on: date | None 
 
 
 def covers(from_on: date | None, to_on: date | None, on: date) -> bool:
-    return (from_on is None or from_on <= on) and (to_on is None or on <= to_on)
+    return is_member_on(from_on, to_on, on)
+
+
+def partner_account(session: Session, login: str, organisation: str) -> User:
+    """Unchecked: the active partner account ``login`` of ``organisation``, for a guarded link, or CaseError."""
+    user = session.scalar(select(User).where(User.login == login.strip()))
+    if user is None or not user.active or "partner" not in (user.roles or []):
+        raise CaseError(f"no active partner account {login!r} (insats users add LOGIN --role partner "
+                        "--organisation ORG)", "member.no_partner", login=login)
+    if user.organisation != organisation:
+        raise CaseError(f"{login} acts for {user.organisation}, the member for {organisation}",
+                        "member.other_organisation", login=login, account=user.organisation, member=organisation)
+    return user
+
+
+def link_member(session: Session, actor: Actor, subject: Subject, member_name: str, login: str) -> Member:
+    """Link a named member of the group to their partner account: from then on, while they are a member,
+    they log in and see what the youth's consent lets their organisation see (``store.partners``)."""
+    guard(session, actor, "member.link", subject.id, detail=f"member link {login}", verb="update")
+    rows = session.scalars(select(Member).where(Member.subject_id == subject.id,
+                                                Member.name == member_name.strip())).all()
+    if len(rows) != 1:
+        raise CaseError(f"{'no' if not rows else 'more than one'} member named {member_name!r} in {subject.case_code}",
+                        "member.not_one", name=member_name, found=len(rows))
+    row = rows[0]
+    row.user_id = partner_account(session, login, row.organisation).id
+    return row
 
 
 def missing_organisations(members: list[Member], on: date) -> list[str]:
