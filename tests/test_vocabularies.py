@@ -98,3 +98,65 @@ def test_every_action_and_record_kind_the_log_can_hold_is_said_in_words():
     assert {"read", "manage", "lockout", "refused"} <= actions and {"case", "user", "member"} <= entities
     assert not [a for a in actions if set(STRINGS.get(f"log_action_{a}", {})) != {"sv", "en"}]
     assert not [e for e in entities if set(STRINGS.get(f"log_entity_{e}", {})) != {"sv", "en"}]
+
+
+def stored_details() -> set[str]:
+    """Every detail the store writes as a plain string: ``detail=`` of the guard and the audit calls,
+    and the detail argument of ``audit.record`` (f-strings are checked by their shapes below)."""
+    found: set[str] = set()
+    for path in [*(ROOT / "store").rglob("*.py"), ROOT / "forms" / "auth.py"]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", None))
+            args = [k.value for k in node.keywords if k.arg in ("detail", "why")]
+            if name == "record" and len(node.args) >= 6:
+                args.append(node.args[5])
+            if name == "end_session" and len(node.args) >= 2:
+                args.append(node.args[1])
+            found |= {a.value for a in args if isinstance(a, ast.Constant) and isinstance(a.value, str)}
+    return found
+
+
+# the shapes of the store's f-string details, filled in as the store fills them
+SHAPES = ["assessment 12", "draft 3", "emergency_access 4", "protection 2", "reopening 1", "referral 9",
+          "intervention mst-1", "history of 12", "checklist of referral 9", "commitment 5: done",
+          "commitment 5 reviewed: not_kept", "member school", "member 7 leaves 2026-05-01",
+          "member link pia.polis", "closed 2026-03-01: goals_reached", "withdrawn 2 from 2026-04-01",
+          "police_report", "incident (serious)", "4 meetings", "1 assessments",
+          "referral 9: safety assessment 2026-02-01", "referral 9: report of concern yes",
+          "referral 9: investigation opened 2026-02-03", "referral 9: investigation ended 2026-06-01",
+          "caseload on 2026-05-01: 12 active cases", "intake queue: 40 rows", "awaiting assessment: 3 youths",
+          "motivation list: 2 youths", "concern clocks: 1 alerts", "case search: 2 codes",
+          "follow-up 2026-01-01..2026-06-30", "plan-SIG-1.pdf to polis (plan)", "skola/assessment: True",
+          "wrong password; locked until 2026-05-01 12:30 UTC"]
+
+
+def test_the_log_says_each_detail_in_words_not_as_the_store_wrote_it():
+    """Logg's "Detaljer" showed the stored English notes ("case overview", "emergency_access 1"). The
+    chain seals them, so Logg translates at display: every plain detail and every f-string shape."""
+    from catalogue.log_details import log_detail
+
+    plain = stored_details()
+    assert {"case overview", "timeline", "local", "idle timeout"} <= plain  # the harvest itself works
+    said = {d: log_detail(d, "sv") for d in sorted(plain | set(SHAPES))}
+    assert not [d for d, sv in said.items() if sv == d], "details shown as stored on a Swedish page"
+    english = {d: log_detail(d, "en") for d in said}
+    assert english["case overview"] == "case overview" and english["emergency_access 4"] == "emergency access 4"
+    reason = words("goals_reached", "sv", "closing_")
+    assert said["closed 2026-03-01: goals_reached"] == f"avslutat 2026-03-01: {reason}"
+    assert said["4 meetings"] == "4 möten" and said["1 assessments"] == "1 bedömning"  # ngettext's forms
+
+
+def test_the_log_page_shows_a_case_read_in_swedish(app_engine):
+    from store import cases
+
+    with transaction(app_engine) as s:
+        subject = cases.create_subject(s, AS_USER, case_code="SIG-LOGG1")
+        s.flush()
+        cases.timeline(s, AS_USER, subject)
+    at = open_page("log", user=ADMIN)
+    no_trace(at)
+    [table] = at.dataframe
+    details = set(map(str, table.value["Detaljer"]))
+    assert "tidslinje" in details and "timeline" not in details

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
+from catalogue.log_details import log_detail
 from forms import context as ctx
-from forms.i18n import STRINGS, ntr, tr, tr_or
+from forms.i18n import STRINGS, lang, ntr, tr, tr_or
 from forms.numbers import local_time
 from forms.safe_csv import audited_download
 from rules import timing
@@ -24,7 +25,8 @@ def readable(log: pd.DataFrame) -> pd.DataFrame:
     words = {column: {code: tr_or(f"{prefix}{code}", code) for code in log[column].dropna().unique()}
              for column, prefix in (("action", "log_action_"), ("entity", "log_entity_"))}
     roles = {r: " + ".join(tr_or(f"role_{x}", x) for x in str(r).split("+")) for r in log["role"].dropna().unique()}
-    details = [refused_detail(d) if action == "refused" else d
+    language = lang()
+    details = [refused_detail(d) if action == "refused" else log_detail(d, language)
                for action, d in zip(log["action"], log["detail"].fillna(""), strict=True)]
     return log.assign(at=[local_time(t) for t in log["at"]], role=log["role"].map(roles),
                       action=log["action"].map(words["action"]), entity=log["entity"].map(words["entity"]),
