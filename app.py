@@ -7,7 +7,7 @@ import json
 
 import streamlit as st
 
-from forms import auth
+from forms import auth, widget_words
 from forms.context import engine, open_case, show_flash
 from forms.i18n import LANGUAGES, refusal, tr
 from services import errors
@@ -16,6 +16,7 @@ from store.access import landing_page, pages_for
 from store.cases import CaseError
 
 st.set_page_config(page_title="Insats", page_icon=":material/diversity_3:", layout="wide")
+widget_words.install()  # Streamlit's own "Choose an option" / "Select all" in the session's language
 
 
 @st.cache_resource

@@ -95,6 +95,11 @@ def shown_text(at) -> list[str]:
             out.append(str(e.label))
             options = getattr(e, "options", None) or []
             out += [str(o) for o in options]
+    for e in [*at.selectbox, *at.multiselect]:  # what the browser draws in an empty choice
+        out.append(e.proto.placeholder or "Choose an option")  # Streamlit's own words when none is given
+    for e in at.multiselect:  # Streamlit's English bulk option, unless the page turned it off
+        if e.proto.HasField("select_all") and e.proto.select_all != 0 and len(e.options) > 1:
+            out.append("Select all")
     out += [str(m.label) for m in at.metric] + [str(m.value) for m in at.metric]
     out += [str(t.label) for t in at.tabs] + [str(x.label) for x in at.expander]
     for frame in [*at.dataframe, *at.table]:
@@ -143,8 +148,8 @@ RAW_CODE = re.compile(r"\b(socialtjanst|faltassistenter|oppenvard|historical|ind
                       r"coordinator|intake|researcher|admin|emergency|police|school|leisure|None|nan|NaN|True|False|"
                       r"goals_reached|dropped_out)\b")
 # English on a Swedish page: Streamlit's own words and sentences from the store (#19 items 5 and 13)
-ENGLISH = re.compile(r"\b(the|cannot|must|before|expected|Choose options|No results|Upload|per file|Show password|"
-                     r"Skip to main content|one of|a date as)\b")
+ENGLISH = re.compile(r"\b(the|cannot|must|before|expected|Choose options|Choose an option|Select all|No results|"
+                     r"Upload|per file|Show password|Skip to main content|one of|a date as)\b")
 DOT_DECIMAL = re.compile(r"(?<![\w.\d])-?\d+\.\d+(?![\w.\d])")  # 2.86, -8.05: Swedish writes 2,86 (#19 item 10)
 
 
