@@ -298,7 +298,7 @@ def test_the_overview_says_a_start_without_consent_in_words(app_engine):
     no_trace(at)
     assert "1 grupp startade utan samtycke" in texts(at, "warning")
     row = at.dataframe[0].value.set_index("Ärende").loc["SIG-OVER01"]
-    assert row["Startade utan samtycke"] == "Ja" and row["Startade under hög risk"] == ""
+    assert row["Startade utan samtycke"] == "Ja" and row["Startade utan bedömd hög risk"] == ""
 
 
 def test_the_demo_cohorts_starts_are_valid_and_its_flags_are_the_sensible_ones(engine):
