@@ -56,7 +56,8 @@ USERS = {
     "demo.admin": ("Adam Admin (demo)", ["admin"], []),
 }
 RATER = {"SIG Söderort": "demo.soderort", "SIG Västerort": "demo.vasterort"}
-SOURCES, SOURCE_P = ("polis", "skola", "faltassistenter", "socialtjanst", "annan"), (0.45, 0.2, 0.12, 0.18, 0.05)
+SOURCES, SOURCE_P = (("polis", "skola", "faltassistenter", "socialtjanst", "fritid", "annan"),
+                     (0.45, 0.2, 0.12, 0.13, 0.05, 0.05))
 ACTORS = ["socialtjanst", "polis", "skola", "fritid"]
 COMMITMENTS = [
     ("skola", "Anpassad studiegång och daglig närvarouppföljning", "skolsocionom"),
@@ -87,6 +88,28 @@ def has_demo(session: Session) -> bool:
 
 def is_empty(session: Session) -> bool:
     return not session.scalar(select(func.count()).select_from(Subject))
+
+
+def _concern_clocks(referral: Referral, i: int, today: date) -> None:
+    """A police referral of a child that is also a report of concern (orosanmälan), with its clocks'
+    steps as the law sets them (rules.clocks): the safety assessment the same day, the decision whether
+    to investigate within 14 days, an opened investigation ended within four months; one in four is left
+    open or late, so Översikt and Inkorg show a clock that runs."""
+    received = referral.received_on
+    referral.report_of_concern = True
+    if i % 4 == 3:  # only registered: its clocks run
+        return
+    referral.safety_assessed_on = min(received, today)
+    decided = received + timedelta(days=10)
+    if decided > today:
+        return
+    referral.investigation_decided_on = decided
+    referral.investigation_opened = i % 2 == 0
+    if referral.investigation_opened:
+        referral.investigation_opened_on = decided
+        ended = decided + timedelta(days=100)
+        if ended <= today:
+            referral.investigation_ended_on = ended
 
 
 def _levels(latent: np.ndarray, inst: instruments.Instrument, rng: np.random.Generator) -> np.ndarray:
@@ -190,6 +213,8 @@ def seed_demo(
                                 categories=["assessment", "plan", "school", "police", "leisure"],
                             )
                         )
+        if sources[i] == "polis" and i % 9 == 0 and ages[i] < 18:  # a report of concern about a child
+            _concern_clocks(r, i, today)
         referrals.append(r)
     session.add_all(referrals + consents)
     session.flush()
