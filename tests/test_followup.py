@@ -384,3 +384,21 @@ def test_the_report_as_figures_has_one_value_per_cell():
     rows = figures({"n": 3, "by_team": [{"group": "SIG Söderort", "started": 2}], "risk": {"pre_mean": 27.5}})
     assert rows == [("n", 3), ("by_team.0.group", "SIG Söderort"), ("by_team.0.started", 2), ("risk.pre_mean", 27.5)]
     assert not any(isinstance(v, dict | list) for _, v in rows)
+
+
+def test_the_pdf_says_the_concern_clocks_as_the_page_does():
+    """The follow-up PDF lacked the reports of concern's clock shares that the page shows."""
+    import catalogue
+    from services.followup_pdf import concern_rows
+
+    def say(key, **values):
+        return catalogue.text(key, "sv", **values)
+
+    clocks = {"reports": 7, "safety_assessment": {"counted": 7, "met_share": 6 / 7},
+              "investigation_decision": {"counted": 6, "met_share": 0.5},
+              "investigation": {"counted": "< 5", "met_share": None}}
+    assert concern_rows(clocks, say) == [["Orosanmälningar under perioden", "7"],
+                                         ["Skyddsbedömning inom tidsfristen", "86 % av 7"],
+                                         ["Beslut om utredning inom tidsfristen", "50 % av 6"],
+                                         ["Utredning klar inom tidsfristen", "– av < 5"]]
+    assert concern_rows({"reports": 0}, say) == [] and concern_rows({}, say) == []
