@@ -49,6 +49,12 @@ def statuses(frame: pd.DataFrame) -> pd.Series:
 
 
 # -- the case's phase, and what belongs in each ---------------------------------------------------------
+# a referral's dated steps, each with the step it cannot come before: the intake pages (through the store's
+# single steps) and the register import read this one order. No step is dated after today (``rules.dates``).
+REFERRAL_STEP_ORDER: tuple[tuple[str, str], ...] = (("decided_on", "received_on"), ("asked_on", "decided_on"),
+                                                    ("answered_on", "asked_on"), ("started_on", "answered_on"))
+REFERRAL_DATES = ("received_on", "decided_on", "asked_on", "answered_on", "started_on")
+
 PHASES = ("referred", "started", "closed")
 # what is recorded -> the phases it belongs in. A network meeting, an event between meetings, a commitment
 # (or its status and review) and a closing belong to a running participation; a reopening to a closed one.

@@ -380,9 +380,9 @@ def _need_label(needs: list[Need], tag: str) -> str:
     return next(n.label for n in needs if n.tag == tag)
 
 
-def plan_draft(result: MatchResult, chosen: list[str] | None = None, start: date | None = None) -> list[dict]:
-    """Chosen recommendations as action-plan commitments, due by the next network meeting (4 weeks)."""
-    start = start or date.today()
+def plan_draft(result: MatchResult, chosen: list[str] | None, start: date) -> list[dict]:
+    """Chosen recommendations as action-plan commitments, due by the next network meeting (4 weeks).
+    ``start``: the caller's today (``config.today``): scoring has no clock of its own."""
     ids = chosen if chosen is not None else [r.id for r in result.recommendations]
     by_id = {r.id: r for r in result.recommendations}
     return [

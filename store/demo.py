@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import config
 import instruments
 from rules import timing
 
@@ -151,7 +152,7 @@ def seed_demo(
         raise DemoRefused("the database holds real cases: the synthetic demo cohort goes only into an empty "
                           "database or a demo one")
     team_ids, passwords = _teams_and_users(session, actor, users)
-    today = today or date.today()
+    today = today or config.today()
     rng = np.random.default_rng(seed)
     inst = instruments.load("savry-like")
     n = n_subjects

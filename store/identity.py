@@ -18,6 +18,8 @@ from datetime import date
 import numpy as np
 from cryptography.fernet import Fernet
 
+import config
+
 _PNR = re.compile(
     r"^(?P<century>\d{2})?(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})(?P<sep>[-+]?)(?P<serial>\d{3})(?P<check>\d)$"
 )
@@ -46,7 +48,7 @@ def normalise_pnr(text: str, today: date | None = None) -> str:
     match = _PNR.match(text.strip().replace(" ", ""))
     if not match:
         raise IdentityError("expected YYYYMMDD-XXXX or YYMMDD-XXXX")
-    today = today or date.today()
+    today = today or config.today()
     yy, mm, dd = int(match["yy"]), int(match["mm"]), int(match["dd"])
     if match["century"]:
         year = int(match["century"] + match["yy"])

@@ -21,11 +21,13 @@ import instruments
 from instruments import responses
 from rules.dates import EXPECTED as DATE_EXPECTED
 from rules.dates import parse_days
+from rules.path import REFERRAL_DATES, REFERRAL_STEP_ORDER
 from rules.protected import redact, secrets_of
 from rules.words import codes_of, spellings
 
 from . import audit
 from .access import Actor, guard, visible_cases
+from .cases._dates import today
 from .cases.consent import allows
 from .cases.subjects import normalise_code, team_for_new_case
 from .input_rules import (
@@ -114,6 +116,12 @@ def _order(frame, errors, later: pd.Series, earlier: pd.Series, column: str, ref
         errors.append(RowError(int(pos) + 2, column, frame[column].iloc[pos], f"a date on or after {reference}"))
 
 
+def _not_after_today(frame, errors, days: pd.Series, column: str) -> None:
+    now = pd.Timestamp(today())
+    for pos in np.flatnonzero((days.notna() & (days > now)).to_numpy()):
+        errors.append(RowError(int(pos) + 2, column, frame[column].iloc[pos], f"a date not after today ({now.date()})"))
+
+
 def _needs(frame, errors, present: pd.Series, required: pd.Series, column: str, why: str) -> None:
     for pos in np.flatnonzero((present & ~required).to_numpy()):
         errors.append(RowError(int(pos) + 2, column, frame[column].iloc[pos] if column in frame else "", why))
@@ -176,10 +184,12 @@ def validate_referrals(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], np.nd
     _needs(frame, errors, answer.notna(), asked.notna(), "asked_on", "the date they were asked, before an answer")
     _needs(frame, errors, answer.notna(), answered.notna(), "answered_on", "the date of the answer")
     _needs(frame, errors, started.notna(), answer.eq(True), "answer", "ja: SIG starts only after a yes")
-    _order(frame, errors, decided, received, "decided_on", "received_on")
-    _order(frame, errors, asked, decided, "asked_on", "decided_on")
-    _order(frame, errors, answered, asked, "answered_on", "asked_on")
-    _order(frame, errors, started, answered, "started_on", "answered_on")
+    steps = {"received_on": received, "decided_on": decided, "asked_on": asked, "answered_on": answered,
+             "started_on": started}
+    for later, earlier in REFERRAL_STEP_ORDER:  # the case path's one order (rules.path)
+        _order(frame, errors, steps[later], steps[earlier], later, earlier)
+    for column in REFERRAL_DATES:  # as a single step: recorded once it has happened
+        _not_after_today(frame, errors, steps[column], column)
     basis = _legal_bases(frame, started, errors)
     values = None
     item_columns = [c for c in checklist.item_ids if c in frame.columns]
@@ -494,7 +504,7 @@ def export_assessments(session: Session, actor: Actor, instrument_id: str, recip
     ``recipient``: only the actor's cases, and only those whose active consent lets the recipient
     receive assessments (the others are named in ``withheld``)."""
     guard(session, actor, "assessment.export", audited=False)
-    on = on or date.today()
+    on = on or today()
     inst = instruments.load(instrument_id)
     rows = session.execute(
         select(Subject.case_code, Assessment)

@@ -34,6 +34,8 @@ import pandas as pd
 from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+import config
+
 from . import audit
 from .access import Actor, guard
 from .models import (
@@ -107,7 +109,7 @@ def gallring(session: Session, actor: Actor, before: date, mode: str = "remove",
     """Apply the policy to every due case in the caller's transaction (all or nothing)."""
     if mode not in MODES:
         raise RetentionError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
-    if before > (today or date.today()):
+    if before > (today or config.today()):
         raise RetentionError(f"--before {before} is in the future: retention runs out in the past")
     guard(session, actor, "db.gallring", detail=f"{'dry run: ' if dry_run else ''}{mode} before {before}",
           verb="gallring")

@@ -179,3 +179,28 @@ def test_a_register_larger_than_the_postgresql_parameter_limit_imports(use_db, e
     before = count(engine, AuditEntry)
     assert cli.main(["referrals", "import", register(tmp_path, *rows)]) == 0
     assert count(engine, Referral) == 66_000 and count(engine, AuditEntry) - before == 66_000
+
+
+def test_the_register_import_dates_no_step_after_today_as_a_single_step_would(use_db, tmp_path, capsys, monkeypatch):
+    """A page refuses a step dated after today (store/cases/_dates.py); the import took such rows. Both now
+    read one today (``config.today``) and the referral steps' one order (``rules.path.REFERRAL_STEP_ORDER``)."""
+    monkeypatch.setenv("INSATS_TODAY", "2026-03-01")
+    path = register(tmp_path, "SIG-F1,polis,2026-02-20,ja,2026-02-25,2026-03-02,,,",
+                    "SIG-F2,skola,2026-03-05,,,,,,")
+    assert cli.main(["referrals", "import", path]) == 2
+    err = capsys.readouterr().err
+    assert "row 2, column 'asked_on': '2026-03-02' – expected a date not after today (2026-03-01)" in err
+    assert "row 3, column 'received_on': '2026-03-05' – expected a date not after today (2026-03-01)" in err
+    monkeypatch.setenv("INSATS_TODAY", "2026-03-10")  # the same file once those days have come
+    assert cli.main(["referrals", "import", path]) == 0
+
+
+def test_the_store_reads_today_in_one_place():
+    """``date.today()`` is the machine's day; the store, services, rules and pages ask ``config.today()``,
+    which ``INSATS_TODAY`` pins for the demo and the tests, so no two parts disagree about today."""
+    from .app_helpers import ROOT
+
+    found = [f"{p.relative_to(ROOT)}:{n}" for folder in ("store", "services", "rules", "forms", "cli", "scoring")
+             for p in (ROOT / folder).rglob("*.py")
+             for n, line in enumerate(p.read_text().splitlines(), 1) if "date.today()" in line]
+    assert not found
