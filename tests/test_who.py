@@ -245,3 +245,69 @@ def test_case_list_for_an_admin_and_a_coordinator_of_some_of_the_cases(world, mo
     assert status == 2 and "nobody" in err
     status, _, _ = _cli(world, monkeypatch, capsys, "--as", "asse.a", "access", "case-list", "bo.b")
     assert status == 2  # an assessor asks no one's access
+
+
+@pytest.fixture
+def app_case(app_engine):
+    """A case of the AppTest coordinator's team, with an assessor of another team assigned, a coordinator
+    of that team in emergency access, and a police member whose organisation the consent covers."""
+    from .app_helpers import TODAY
+
+    with transaction(app_engine) as s:
+        users.add_team(s, SETUP, "Norr")
+        users.add_user(s, SETUP, "bo.norr", display_name="Bo Norrman", roles=["assessor"], teams=["Norr"])
+        users.add_user(s, SETUP, "cia.norr", display_name="Cia Norrman", roles=["coordinator"], teams=["Norr"])
+        users.add_user(s, SETUP, "pia.polis", display_name="Pia Polis", roles=["partner"], organisation="police")
+        subject = cases.create_subject(s, SETUP, case_code="SIG-W1", team_id=users.team_id(s, "Standard"))
+        s.flush()
+        users.assign_case(s, SETUP, "SIG-W1", assessors=["bo.norr"])
+        cases.add_member(s, SETUP, subject, "Pia Polis", "police", from_on=TODAY - timedelta(days=30))
+        cases.link_member(s, SETUP, subject, "Pia Polis", "pia.polis")
+        cases.add_consent(s, SETUP, subject, signed_on=TODAY - timedelta(days=30), signed_by=["youth"],
+                          valid_until=TODAY + timedelta(days=300), actors=["polis"], categories=["plan"])
+    with transaction(app_engine) as s:
+        cases.open_in_emergency(s, actor_for(s, "cia.norr"), "SIG-W1", REASON)
+    return "SIG-W1"
+
+
+def _who_table(at):
+    [tab] = [t for t in at.tabs if t.label in ("Vem ser ärendet", "Who can see the case")]
+    [frame] = tab.dataframe
+    return frame.value
+
+
+def test_the_case_page_shows_its_coordinator_who_can_see_the_case_in_swedish(app_engine, app_case):
+    from .app_helpers import USER, no_trace, open_page
+    from .test_translations import ENGLISH, RAW_CODE
+
+    at = open_page("case", case=app_case)
+    no_trace(at)
+    table = _who_table(at)
+    assert list(table.columns) == ["Namn", "Inloggning", "Roller", "Grund", "Ser"]
+    rows = {row["Inloggning"]: row for row in table.to_dict("records")}
+    assert set(rows) == {USER, "bo.norr", "cia.norr", "pia.polis"}
+    assert rows["bo.norr"]["Roller"] == "socialsekreterare" and rows["bo.norr"]["Grund"] == "Utsedd bedömare av ärendet"
+    assert rows[USER]["Grund"] == "Teamet Standard" and "SIG-samordnare" in rows[USER]["Roller"]
+    assert rows["pia.polis"]["Grund"] == "Medlem i gruppen (Polisen), inom samtycket"
+    assert rows["pia.polis"]["Ser"] == "planen, möten, åtaganden, händelser"
+    emergency = rows["cia.norr"]["Grund"]
+    assert emergency.startswith("Nödåtkomst till 20") and emergency.endswith(REASON)  # yyyy-MM-dd HH:mm:ss
+    shown = [str(v) for row in rows.values() for k, v in row.items() if k != "Inloggning"]
+    assert not [t for t in shown if RAW_CODE.search(t) or ENGLISH.search(t)]
+    assert "4 personer kan öppna ärendet" in [m.value for m in at.markdown]
+    assert _log_rows(app_engine, USER, "who") >= 1  # reading the list is logged like any read of the case
+    at.session_state["lang"] = "en"
+    at.run()
+    english = {row["Login"]: row for row in _who_table(at).to_dict("records")}
+    assert english["pia.polis"]["Ground"] == "Member of the group (Police), within the consent"
+    assert english["cia.norr"]["Ground"].startswith("Emergency access until ") and "/" in english["cia.norr"]["Ground"]
+
+
+def test_an_assessor_or_a_visitor_in_emergency_gets_no_list(app_engine, app_case):
+    from .app_helpers import no_trace, open_page
+
+    for login in ("bo.norr", "cia.norr"):
+        at = open_page("case", case=app_case, user=login)
+        no_trace(at)
+        assert at.tabs and not [t for t in at.tabs if t.label == "Vem ser ärendet"], login
+        assert _log_rows(app_engine, login, "refused") == 0, login
