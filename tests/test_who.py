@@ -24,7 +24,7 @@ from store.access import OUTSIDE_ROLES, POLICY, guard
 from store.models import AuditEntry, EmergencyAccess, Subject, User
 from store.partners import membership_of
 from store.users import UserError, actor_for
-from store.who import READS, cases_open_to, openings, who_can_open
+from store.who import GROUNDS, READS, cases_open_to, openings, who_can_open
 
 from .actors import ADMIN, SETUP
 
@@ -189,6 +189,16 @@ def test_the_answer_takes_a_fixed_number_of_queries(world):
         finally:
             event.remove(world, "before_cursor_execute", count)
     assert after == before + 40 and len(statements) == few <= 10
+
+
+def test_every_ground_and_everything_a_ground_shows_is_said_in_both_languages():
+    """A read rule added to the policy table, or a partner view, needs its words before the page can say it."""
+    from catalogue import STRINGS
+    from rules.partner import VIEWS
+
+    ids = [f"who_ground_{g}" for g in GROUNDS] + [f"who_sees_{a.split('.')[0]}" for a in READS] + [
+        f"who_sees_{v}" for v in VIEWS] + ["who_sees_nothing"]
+    assert len(READS) >= 8 and not [i for i in ids if set(STRINGS.get(i, {})) != {"sv", "en"}]
 
 
 def _cli(world, monkeypatch, capsys, *argv: str) -> tuple[int, str, str]:
