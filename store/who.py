@@ -84,18 +84,20 @@ def staff_actor(login: str, roles: list | None, teams: frozenset[int], user_id: 
     return Actor(login, frozenset(roles or ()) - OUTSIDE_ROLES, teams, user_id)
 
 
-def sees(actor: Actor, ground: str, access: CaseAccess) -> tuple[str, ...]:
-    """What ``ground`` alone lets the actor read of a case, as the guard's ``in_scope`` decides each read:
-    a rule for the action, and the ground opening it (the team only as coordinator on a protected case;
-    emergency access only for the actions in ``EMERGENCY``)."""
-    def opens(action: str) -> bool:
-        if scope_of(actor, action) is None:
-            return False
-        if ground == "team":
-            return team_opens(access, actor, action)
-        return ground == "assigned" or (ground == "emergency" and action in EMERGENCY)
+def opens(actor: Actor, ground: str, access: CaseAccess, action: str) -> bool:
+    """Whether ``ground`` alone opens ``action`` on the case to the actor, as the guard's ``in_scope``
+    decides it: a rule for the action, and the ground covering it (the team only as coordinator on a
+    protected case; emergency access only for the actions in ``EMERGENCY``)."""
+    if scope_of(actor, action) is None:
+        return False
+    if ground == "team":
+        return team_opens(access, actor, action)
+    return ground == "assigned" or (ground == "emergency" and action in EMERGENCY)
 
-    return tuple(action.split(".", 1)[0] for action in READS if opens(action))
+
+def sees(actor: Actor, ground: str, access: CaseAccess) -> tuple[str, ...]:
+    """What ``ground`` alone lets the actor read of the case: the entities of the reads it opens."""
+    return tuple(action.split(".", 1)[0] for action in READS if opens(actor, ground, access, action))
 
 
 def openings(session: Session, *, subject_ids: list[int] | None = None, user_id: int | None = None,
@@ -122,7 +124,7 @@ def openings(session: Session, *, subject_ids: list[int] | None = None, user_id:
     def where_cases(query, column):
         return query if subject_ids is None else query.where(column.in_(subject_ids))
 
-    # candidates per ground: (subject_id, user_id) -> extra facts
+    # the candidates of each ground as (subject_id, user_id); the guard's rules decide which of them open
     team_pairs = session.execute(where_cases(
         select(Subject.id, UserTeam.user_id).join(UserTeam, UserTeam.team_id == Subject.team_id)
         .where(UserTeam.user_id.in_(list(users))), Subject.id)).all()
@@ -157,9 +159,9 @@ def openings(session: Session, *, subject_ids: list[int] | None = None, user_id:
         for sid, uid in pairs:
             _, team_id, protected = cases[sid]
             access = CaseAccess(team_id, ground == "assigned", ground == "emergency", protected)
-            seen = sees(actors[uid], ground, access)
-            if OPEN.split(".", 1)[0] not in seen:  # this ground alone does not open the case
+            if not opens(actors[uid], ground, access, OPEN):  # e.g. the team of a protected case, not its coordinator
                 continue
+            seen = sees(actors[uid], ground, access)
             extra: dict[str, object] = {}
             if ground == "team":
                 extra["team"] = team_names.get(team_id)
