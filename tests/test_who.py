@@ -19,7 +19,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 import cli
-from store import AccessDenied, cases, transaction, users
+from store import AccessDenied, Actor, cases, transaction, users
 from store.access import OUTSIDE_ROLES, POLICY, guard
 from store.models import AuditEntry, EmergencyAccess, Subject, User
 from store.partners import membership_of
@@ -189,6 +189,36 @@ def test_the_answer_takes_a_fixed_number_of_queries(world):
         finally:
             event.remove(world, "before_cursor_execute", count)
     assert after == before + 40 and len(statements) == few <= 10
+
+
+@pytest.mark.parametrize("protected", [False, True])
+def test_the_grounds_decide_every_action_as_the_guard_does(protected):
+    """Pure, exhaustive: every set of staff roles x in the case's team or not x assigned or not x emergency
+    access or not x every action of the policy table: some ground opens it exactly when ``in_scope`` does.
+    (No staff role may open cases with scope ``any``: the grounds would not list such a user.)"""
+    from itertools import combinations, product
+
+    from store.access import ROLES, CaseAccess, in_scope, scope_of
+    from store.who import opens
+
+    staff = [r for r in ROLES if r not in OUTSIDE_ROLES]
+    assert all(POLICY["case.read"].get(r) != "any" for r in staff)
+    compared = 0
+    for n in range(len(staff) + 1):
+        for roles, (in_team, assigned, emergency) in product(combinations(staff, n), product([False, True], repeat=3)):
+            actor = Actor("u", frozenset(roles), frozenset({1} if in_team else ()), 1)
+            session = Session()
+            session.info["insats_case_access"] = {("u", 7): CaseAccess(1, assigned, emergency, protected)}
+            grounds = [g for g, on in (("team", in_team), ("assigned", assigned), ("emergency", emergency)) if on]
+            for action in POLICY:
+                if scope_of(actor, action) == "any":
+                    continue
+                by_grounds = any(opens(actor, g, CaseAccess(1, g == "assigned", g == "emergency", protected), action)
+                                 for g in grounds)
+                assert by_grounds == in_scope(session, actor, scope_of(actor, action), 7, action), (roles, grounds,
+                                                                                                     action)
+                compared += 1
+    assert compared > 2000
 
 
 def test_every_ground_and_everything_a_ground_shows_is_said_in_both_languages():
