@@ -71,6 +71,7 @@ POLICY: dict[str, dict[str, str]] = {
     "report.followup": {"coordinator": "team", "researcher": "any"},  # counts and shares, no case data
     "research.export": {"researcher": "any"},
     "audit.read": {"coordinator": "team", "admin": "any"},
+    "access.who": {"coordinator": "team", "admin": "any"},  # who can open a case, and why (store.who)
     "audit.verify": {"admin": "any"},
     "user.manage": {"admin": "any"},
     "team.manage": {"admin": "any"},

@@ -33,6 +33,7 @@ UNCHECKED = {
     "memberships": "partners' current memberships and consent categories, for the guard and guarded callers",
     "membership_of": "one partner's membership of one group, the guard's question",
     "partner_account": "the partner account a guarded member link names",
+    "openings": "who can open which case and why, for the guarded who_can_open and cases_open_to",
     "in_scope": "the guard's own check",
     "guard": "the check itself",
     "refuse": "the guard's refusal",
@@ -71,7 +72,7 @@ UNCHECKED = {
     "backup_before_upgrade": "upgrade's own safety copy, before any migration (a system step)",
 }
 INTERNAL_CASE_READERS = {"find_subject", "current_rows", "consent_rows", "latest_meeting", "subject_ids_by_code",
-                         "case_access", "record", "record_many"}
+                         "case_access", "record", "record_many", "openings"}
 
 
 def _functions() -> dict[str, tuple[Path, ast.FunctionDef]]:

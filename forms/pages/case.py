@@ -18,6 +18,7 @@ from forms.closing import closing_tab, outcomes_tab
 from forms.i18n import lang, ntr, refusal, tr, tr_or
 from forms.numbers import local_time
 from forms.release import download
+from forms.who import who_tab
 from services.extract import extract_pdf
 from store import AccessDenied, cases, views
 from store.access import may
@@ -309,6 +310,8 @@ def main() -> None:
         tabs["closing_tab"] = lambda: closing_tab(code, overview)
     if may(actor, "case.protect") or may(actor, "case.extract"):
         tabs["tab_privacy"] = lambda: privacy_tab(code, overview)
+    if may(actor, "access.who") and overview.emergency_until is None:  # the case's coordinator, not a visitor
+        tabs["tab_who"] = lambda: who_tab(code)
     for tab, draw in zip(st.tabs([tr(name) for name in tabs]), tabs.values(), strict=True):
         with tab:
             draw()
