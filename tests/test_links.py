@@ -73,6 +73,8 @@ def test_a_link_to_a_case_the_user_may_not_open_shows_the_refusal(tmp_path, monk
     for page in ("case", "change", "assessment"):
         at = _fresh(page, user="vera.v", case=other)
         no_trace(at)
-        assert "hör inte till dina team" in texts(at, "error")
+        assert "inget ärende med den koden som du kan öppna" in texts(at, "error")
         assert not any(m.value == other for m in at.metric)  # nothing of the case is shown
+        # no existence oracle: another team's case and a code no case has get the same answer
+        assert texts(_fresh(page, user="vera.v", case="SIG-FINNSEJ"), "error") == texts(at, "error")
     engine.dispose()
