@@ -20,6 +20,8 @@ _DAY = r"\d{4}-\d{2}-\d{2}"
 PATTERNS: tuple[tuple[str, re.Pattern[str], dict[str, str]], ...] = tuple(
     (name, re.compile(pattern), vocabularies) for name, pattern, vocabularies in (
         ("case_overview", r"case overview", {}),
+        ("who", r"who can open the case", {}),
+        ("cases_open_to", r"cases open to (?P<login>\S+)", {}),
         ("timeline", r"timeline", {}),
         ("protections", r"protections", {}),
         ("outcomes", r"outcomes", {}),

@@ -129,7 +129,7 @@ SHAPES = ["assessment 12", "draft 3", "emergency_access 4", "protection 2", "reo
           "caseload on 2026-05-01: 12 active cases", "intake queue: 40 rows", "awaiting assessment: 3 youths",
           "motivation list: 2 youths", "concern clocks: 1 alerts", "case search: 2 codes",
           "follow-up 2026-01-01..2026-06-30", "plan-SIG-1.pdf to polis (plan)", "skola/assessment: True",
-          "wrong password; locked until 2026-05-01 12:30 UTC"]
+          "wrong password; locked until 2026-05-01 12:30 UTC", "cases open to pia.polis"]
 
 
 def test_the_log_says_each_detail_in_words_not_as_the_store_wrote_it():
