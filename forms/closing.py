@@ -97,7 +97,8 @@ def summary_download(code: str, overview: views.CaseOverview) -> None:
                        key="summary_download")
 
 
-def outcomes_tab(code: str, overview: views.CaseOverview) -> None:
+def outcomes_tab(code: str, overview: views.CaseOverview, writable: bool = True) -> None:
+    """Outcome periods; the form to record one only when ``writable`` (not under emergency access)."""
     with ctx.session() as s:
         table = views.outcomes_of(s, ctx.actor(), overview.subject_id)
     if table.empty:
@@ -107,6 +108,8 @@ def outcomes_tab(code: str, overview: views.CaseOverview) -> None:
                                 for c in ("placement", "occupation") if c in table.columns})
         st.dataframe(for_display(shown).rename(columns={c: tr(f"outcome_col_{c}") for c in table.columns}),
                      hide_index=True, width="stretch")
+    if not writable:
+        return
     with st.form("outcome_form", clear_on_submit=True):
         a, b, c = st.columns(3)
         start = a.date_input(tr("outcome_col_period_start"), ctx.today() - timedelta(days=90), format="YYYY-MM-DD")

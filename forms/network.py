@@ -52,8 +52,9 @@ def missing_warning(members, on: date) -> None:
         st.warning(tr("network_missing", which=", ".join(organisation_label(o) for o in missing)))
 
 
-def members_tab(code: str, everyone: list, protected: bool = False) -> None:
-    """The network; on a protected case the youth's and guardians' names and contacts are not shown."""
+def members_tab(code: str, everyone: list, protected: bool = False, writable: bool = True) -> None:
+    """The network; on a protected case the youth's and guardians' names and contacts are not shown.
+    ``writable``: whether to offer adding a member (not under emergency access)."""
     today = ctx.today()
     if protected:
         st.caption(tr("protected_members"))
@@ -70,6 +71,8 @@ def members_tab(code: str, everyone: list, protected: bool = False) -> None:
         st.dataframe(for_display(table), hide_index=True, width="stretch")
     else:
         st.info(tr("no_members"))
+    if not writable:
+        return
     with st.form("member_form", clear_on_submit=True):
         st.markdown(f"**{tr('add_member')}**")
         left, mid, right = st.columns(3)

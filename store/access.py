@@ -146,6 +146,12 @@ def may(actor: Actor, action: str) -> bool:
     return scope_of(actor, action) is not None
 
 
+def may_on_case(actor: Actor, action: str, emergency_only: bool) -> bool:
+    """What a page may offer on one case: ``may``, narrowed to what the grant covers (``EMERGENCY``) when
+    the actor is in only through emergency access, so no page draws a form the store would refuse."""
+    return may(actor, action) and (not emergency_only or action in EMERGENCY)
+
+
 @dataclass(frozen=True)
 class CaseAccess:
     team_id: int | None

@@ -15,7 +15,7 @@ from store.access import landing_page
 from store.users import add_user
 
 from .app_helpers import SYSTEM, TODAY, no_trace, open_page, texts
-from .path_helpers import start_consent
+from .path_helpers import start, start_consent
 
 
 def _case_with_two_consents(engine, actor):
@@ -134,3 +134,37 @@ def test_a_case_read_under_emergency_access_says_so_and_until_when(app_engine):
     assert "Du har nödåtkomst till ärendet till" in said and "logga en händelse" in said, said
     at = open_page("case", case=youth.case_code)  # the team's own coordinator: no such line
     assert "nödåtkomst" not in texts(at, "warning")
+
+
+def test_under_emergency_access_the_case_page_offers_only_what_the_grant_covers(app_engine):
+    """A coordinator of another team in by emergency access saw the consent, member, outcome and closing
+    forms and the new-assessment tab, each of which the store then refused: they are not drawn."""
+    from catalogue import STRINGS
+
+    with transaction(app_engine) as s:
+        from store.users import add_team, team_id
+
+        add_team(s, SYSTEM, "Jourteamet")
+        add_user(s, SYSTEM, "jour", display_name="Jour", roles=["assessor", "coordinator"], teams=["Jourteamet"])
+        youth = cases.create_subject(s, SYSTEM, team_id=next(t for t in (1, 2) if t != team_id(s, "Jourteamet")))
+        s.flush()
+        start(s, SYSTEM, youth, TODAY - timedelta(days=30))
+        cases.open_in_emergency(s, Actor("jour", {"assessor", "coordinator"}, {team_id(s, "Jourteamet")}),
+                                youth.case_code, "Polisen ringde om akut oro i kväll")
+
+    def offered(at) -> set[str]:
+        shown = {t.label for t in at.tabs} | {str(m.value) for m in at.markdown} | {str(c.value) for c in at.caption}
+        shown |= {b.label for b in at.button} | {str(x.label) for x in at.date_input}
+        words = {key: STRINGS[key]["sv"] for key in ("new_assessment", "closing_tab", "tab_privacy", "tab_who",
+                                                      "consent_pick_hint", "signed_on", "withdraw")}
+        words["add_member"] = f"**{STRINGS['add_member']['sv']}**"
+        words["outcome_form"] = STRINGS["outcome_col_period_start"]["sv"]
+        return {key for key, word in words.items() if word in shown}
+
+    visitor = open_page("case", case=youth.case_code, user="jour")
+    no_trace(visitor)
+    assert {t.label for t in visitor.tabs} >= {STRINGS["timeline"]["sv"], STRINGS["tab_events"]["sv"]}
+    assert offered(visitor) == set(), offered(visitor)
+    own = open_page("case", case=youth.case_code)  # the team's own coordinator is offered them all
+    no_trace(own)
+    assert {"new_assessment", "closing_tab", "tab_privacy", "consent_pick_hint", "add_member"} <= offered(own)

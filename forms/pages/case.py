@@ -21,7 +21,7 @@ from forms.release import download
 from forms.who import who_tab
 from services.extract import extract_pdf
 from store import AccessDenied, cases, views
-from store.access import may
+from store.access import may, may_on_case
 from store.cases.consent import CONSENT_ACTORS, CONSENT_CATEGORIES, SIGNERS
 from store.models import OCCASIONS
 from store.register import case_record
@@ -167,7 +167,7 @@ def consents_view(overview: views.CaseOverview) -> None:
                       + (f" · {tr('withdraw_on')} {c.withdrawn_on}" if c.withdrawn_on else ""))
         left.caption(", ".join(tr(f"actor_{a}") for a in c.actors) + " · "
                      + ", ".join(tr_or(f"category_{x}", x) for x in c.categories))
-        if c.withdrawn_on is None and c.valid_until >= today:
+        if c.withdrawn_on is None and c.valid_until >= today and can(overview, "consent.write"):
             with right.popover(tr("withdraw")):
                 on = st.date_input(tr("withdraw_on"), today, key=f"withdraw:{c.id}:on", format="YYYY-MM-DD")
                 if st.button(tr("withdraw"), key=f"withdraw:{c.id}", type="primary"):
@@ -181,7 +181,7 @@ def consents_view(overview: views.CaseOverview) -> None:
 
 def consents_tab(code: str, overview: views.CaseOverview) -> None:
     consents_view(overview)
-    if may(ctx.actor(), "consent.write"):
+    if can(overview, "consent.write"):
         consent_form(code)
 
 
@@ -213,7 +213,7 @@ def privacy_tab(code: str, overview: views.CaseOverview) -> None:
     """Protected identity, set or lifted by the case's coordinator with a reason (audited; the reason is
     kept with the case), and the register extract (GDPR art. 15) as a PDF in the page's language."""
     actor = ctx.actor()
-    if may(actor, "case.protect"):
+    if can(overview, "case.protect"):
         st.markdown(f"**{tr('protect_title')}**")
         st.caption(tr("protect_help"))
         with ctx.session() as s:
@@ -237,7 +237,7 @@ def privacy_tab(code: str, overview: views.CaseOverview) -> None:
                     ctx.done(tr("protect_lifted_saved") if lift else tr("protect_saved"))
 
                 ctx.attempt(change)
-    if may(actor, "case.extract"):
+    if can(overview, "case.extract"):
         st.markdown(f"**{tr('extract_title_page')}**")
         st.caption(tr("extract_help"))
         download(tr("extract_download"), lambda: register_extract(code), file_name=f"registerutdrag-{code}.pdf",
@@ -297,24 +297,30 @@ def main() -> None:
         if overview.closed_on is None:  # police and school belong in every group
             network.missing_warning(members, ctx.today())
     tabs = {"timeline": lambda: timeline_view(code)}
-    if may(actor, "consent.read"):
+    if can(overview, "consent.read"):
         tabs["consents"] = lambda: consents_tab(code, overview)
     if may(actor, "plan.read"):
-        tabs["tab_network"] = lambda: network.members_tab(code, members, overview.protected)
+        tabs["tab_network"] = lambda: network.members_tab(code, members, overview.protected,
+                                                          writable=can(overview, "plan.write"))
         tabs["tab_events"] = lambda: network.events_tab(code, logged)
-    if may(actor, "assessment.write"):
+    if can(overview, "assessment.write"):
         tabs["new_assessment"] = lambda: new_assessment(code)
-    if may(actor, "outcome.read"):
-        tabs["outcomes_tab"] = lambda: outcomes_tab(code, overview)
-    if may(actor, "case.close"):
+    if can(overview, "outcome.read"):
+        tabs["outcomes_tab"] = lambda: outcomes_tab(code, overview, writable=can(overview, "outcome.write"))
+    if can(overview, "case.close"):
         tabs["closing_tab"] = lambda: closing_tab(code, overview)
-    if may(actor, "case.protect") or may(actor, "case.extract"):
+    if can(overview, "case.protect") or can(overview, "case.extract"):
         tabs["tab_privacy"] = lambda: privacy_tab(code, overview)
     if may(actor, "access.who") and overview.emergency_until is None:  # the case's coordinator, not a visitor
         tabs["tab_who"] = lambda: who_tab(code)
     for tab, draw in zip(st.tabs([tr(name) for name in tabs]), tabs.values(), strict=True):
         with tab:
             draw()
+
+
+def can(overview: views.CaseOverview, action: str) -> bool:
+    """Whether to offer ``action`` on this case: under emergency access only what the grant covers."""
+    return may_on_case(ctx.actor(), action, overview.emergency_until is not None)
 
 
 def _overview(code: str) -> views.CaseOverview | None:
