@@ -17,12 +17,13 @@ from collections.abc import Callable
 
 import catalogue
 
-from . import cases, consents, db, extract, health, instruments, keys, network, research, score, serve, users
+from . import cases, consents, db, extract, health, instruments, keys, network, outbox, research, score, serve, users
 from ._io import BAD_INPUT, InputError
 
 GROUPS: list[Callable[[argparse._SubParsersAction], None]] = [
     instruments.register, score.register, db.register, cases.register, users.register, serve.register,
     research.register, keys.register, network.register, consents.register, health.register, extract.register,
+    outbox.register,
 ]
 
 
