@@ -72,10 +72,14 @@ def relay():
 
 @pytest.fixture
 def group(engine, monkeypatch):
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    return make_group(engine)
+
+
+def make_group(engine):
     """SIG-O1: a police partner with an account; a teacher, a leisure leader, a social worker, the youth
     and a guardian without one (all with an e-mail address); a police officer who left; a consent that
     lets the police and the school have the plan."""
-    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
     with transaction(engine) as s:
         add_user(s, SETUP, "sam", display_name="Sam Samordnare", roles=["coordinator"], teams=["Standard"])
         add_user(s, SETUP, "pia.polis", display_name="Pia Polis", roles=["partner"], organisation="police",
@@ -291,3 +295,15 @@ def test_insats_outbox_send_through_the_cli(group, relay, monkeypatch, capsys):
     monkeypatch.setenv("INSATS_MAIL_FROM", "insats@kommun.se")
     assert cli.main(["outbox", "send"]) == 0
     assert "sent 2;" in capsys.readouterr().out and len(inbox.messages) == 2
+
+
+def test_serve_refuses_to_start_with_a_relay_it_could_not_use(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    monkeypatch.setenv("INSATS_SMTP_URL", "http://relay.kommun.se")
+    assert cli.main(["serve"]) == 2
+    assert "INSATS_SMTP_URL: expected smtp:// or smtps://" in capsys.readouterr().err
+    monkeypatch.setenv("INSATS_SMTP_URL", "smtp://relay.kommun.se")
+    monkeypatch.setenv("INSATS_MAIL_FROM", "Insats")
+    assert cli.main(["serve"]) == 2
+    assert "INSATS_MAIL_FROM" in capsys.readouterr().err and not (tmp_path / "insats.sqlite").exists()
