@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -35,6 +35,7 @@ REASONS = ("account", "notice", "no_consent", "no_email", "family", "staff", "ac
 GETS = frozenset({"account", "notice"})
 # the documents a notice can be about, and the consent category each needs
 CATEGORY = {"plan": "plan", "invitation": "plan"}
+LEASE = timedelta(minutes=5)  # how long a sender holds the messages it took before another may try them
 
 
 @dataclass(frozen=True)
@@ -146,12 +147,19 @@ class Due:
 
 
 def due_messages(session: Session, actor: Actor, now: datetime, limit: int = 50) -> list[Due]:
-    """The queued messages whose next attempt is due, oldest first."""
+    """The queued messages whose next attempt is due, oldest first, each claimed for ``LEASE`` (its next
+    attempt moved on), so a second sender (another ``insats serve`` behind the same proxy, a cron run)
+    does not send it too; a sender that dies mid-way leaves it to be tried again when the lease ends."""
     guard(session, actor, "outbox.send", audited=False)
     query = (select(OutboxMessage).where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
-             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
-    return [Due(m.id, m.subject_id, m.address, m.title, m.body, m.attachment_name, m.attachment, m.attempts)
-            for m in session.scalars(query)]
+             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
+             .with_for_update(skip_locked=True))  # PostgreSQL; SQLite's writer holds the whole database
+    claimed = []
+    for m in session.scalars(query):
+        m.next_attempt_at = now + LEASE
+        claimed.append(Due(m.id, m.subject_id, m.address, m.title, m.body, m.attachment_name, m.attachment,
+                           m.attempts))
+    return claimed
 
 
 def record_sent(session: Session, actor: Actor, message_id: int, now: datetime) -> bool:

@@ -26,7 +26,7 @@ from store._time import utc_now
 from store.access import AccessDenied
 from store.cases.consent import consent_rows
 from store.models import AuditEntry, Member, OutboxMessage, Subject
-from store.outbox import failed_notices, network_recipients, send_to_network
+from store.outbox import LEASE, OUTBOX, due_messages, failed_notices, network_recipients, send_to_network
 from store.users import actor_for, add_user
 
 from .actors import SETUP
@@ -216,6 +216,16 @@ def test_a_notice_past_its_attempts_is_failed_and_counted_for_the_coordinator(gr
         assert {m.status for m in s.scalars(select(OutboxMessage))} == {"failed"}
         assert failed_notices(s, actor_for(s, "sam")) == {CODE: 2}
     assert send_due(group, settings, now=now + timedelta(days=1)).failed == 0  # failed is final: not tried again
+
+
+def test_a_second_sender_does_not_take_what_the_first_holds(group):
+    queue(group)
+    now = utc_now()
+    with transaction(group) as s:
+        first = due_messages(s, OUTBOX, now)
+    with transaction(group) as s:
+        assert len(first) == 2 and due_messages(s, OUTBOX, now) == []  # held by the first sender
+        assert len(due_messages(s, OUTBOX, now + LEASE + timedelta(seconds=1))) == 2  # it died: tried again
 
 
 def test_nothing_is_sent_outside_the_consent(group, relay):
