@@ -317,3 +317,25 @@ def test_serve_refuses_to_start_with_a_relay_it_could_not_use(monkeypatch, capsy
     monkeypatch.setenv("INSATS_MAIL_FROM", "Insats")
     assert cli.main(["serve"]) == 2
     assert "INSATS_MAIL_FROM" in capsys.readouterr().err and not (tmp_path / "insats.sqlite").exists()
+
+
+def test_the_background_sender_survives_what_it_meets_and_stops_when_told(tmp_path, relay, caplog):
+    from services.outbox import run
+    from store import make_engine
+
+    settings, _ = relay
+    broken = make_engine(f"sqlite:///{tmp_path / 'never-migrated.sqlite'}")  # no outbox table: every run fails
+    stop = threading.Event()
+    thread = threading.Thread(target=run, args=(broken, stop, settings, 0.05), daemon=True)
+    thread.start()
+    waited = utc_now()
+    while sum("the run stopped" in r.getMessage() for r in caplog.records) < 2 and utc_now() - waited < timedelta(
+            seconds=10):
+        threading.Event().wait(0.05)
+    assert thread.is_alive()  # failed twice, still running
+    stop.set()
+    thread.join(5)
+    assert not thread.is_alive()
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "OperationalError" in logged and "SELECT" not in logged  # the error's kind, never its SQL or values
+    broken.dispose()
