@@ -2,7 +2,8 @@
 on Streamlit's download thread with the page's user, language and day carried along
 (``forms.page_state``), and audited by the store. Files about a case also pass the consent check
 (``release_button``: the recipient must be covered, ``store.cases.release`` checks again and
-audits what went to whom)."""
+audits what went to whom). What is sent rather than downloaded goes through ``send_to_network``: a
+notice queued for each member the consent covers (``store.outbox``), never the document itself."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from store import cases, transaction, views
+import config
+from rules.mail import MailSettingProblem
+from services.outbox import compose
+from store import cases, outbox, transaction, views
 
 from . import context as ctx
 from .i18n import ntr, refusal, tr, tr_or
@@ -71,11 +75,6 @@ def send_to_network(overview: views.CaseOverview, kind: str, about_on, *, key: s
     not, and why, then queue the notices (``store.outbox``: each released under consent and audited; the
     outbox sends them in the background). The notice carries the case code, the date and the link to log
     in; ``attachment`` (recipient -> file name, bytes) is the invitation's .ics, the one exception."""
-    import config
-    from rules.mail import MailSettingProblem
-    from services.outbox import compose
-    from store import outbox
-
     if not st.toggle(tr("outbox_prepare"), key=f"{key}:prepare", help=tr("outbox_prepare_help")):
         return
     code, today = overview.case_code, ctx.today()
