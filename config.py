@@ -8,11 +8,13 @@ periods of a report of concern about a child (``INSATS_CONCERN_CLOCKS``, see ``r
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from rules.clocks import ConcernClocks, parse_clocks
 from rules.dates import parse_day
+from rules.mail import Relay
 from rules.start import DEFAULT_AGE_LIMITS, AgeLimits, parse_age_limits
 
 TIME_ZONE = ZoneInfo("Europe/Stockholm")
@@ -84,3 +86,40 @@ def sig_age_limits() -> AgeLimits:
     """SIG's ages (``rules.start.AgeLimits``): ``INSATS_SIG_AGES=lowest,highest,extended``, default 12,18,19."""
     text = os.environ.get("INSATS_SIG_AGES", "").strip()
     return parse_age_limits(text) if text else DEFAULT_AGE_LIMITS
+
+
+def mail_settings() -> MailSettings:
+    """How the outbox sends (``rules.mail``): ``INSATS_SMTP_URL`` (the municipality's relay, e.g.
+    ``smtp://user:password@relay.kommun.se:587``; unset: nothing is sent and notices wait in the queue),
+    ``INSATS_MAIL_FROM`` (the sender's address, required with a relay) and ``INSATS_OUTBOX_ATTEMPTS``
+    (tries before a notice is failed). Read once when a sender starts; a bad value raises
+    ``rules.mail.MailSettingProblem`` naming the setting."""
+    from rules.mail import MailSettingProblem, parse_attempts, parse_relay
+
+    raw = os.environ.get("INSATS_SMTP_URL", "").strip()
+    relay = parse_relay(raw) if raw else None
+    sender = os.environ.get("INSATS_MAIL_FROM", "").strip()
+    if relay is not None and (sender.count("@") != 1 or any(c in sender for c in " <>,;\r\n")):
+        raise MailSettingProblem(f"INSATS_MAIL_FROM={sender!r}: expected the sender's address, e.g. "
+                                 "insats@kommun.se (required with INSATS_SMTP_URL)")
+    return MailSettings(relay, sender, parse_attempts(os.environ.get("INSATS_OUTBOX_ATTEMPTS")))
+
+
+def public_url() -> str:
+    """``INSATS_PUBLIC_URL``: the address people log in at, the one link a notice carries (https, or
+    a localhost address for a trial on one machine)."""
+    from rules.mail import MailSettingProblem
+
+    url = os.environ.get("INSATS_PUBLIC_URL", "").strip() or "http://localhost:8501"
+    if not url.startswith(("https://", "http://localhost", "http://127.0.0.1")) or any(c.isspace() for c in url):
+        raise MailSettingProblem(f"INSATS_PUBLIC_URL={url!r}: expected the https:// address people log in at")
+    return url
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """The outbox's settings (``mail_settings``)."""
+
+    relay: Relay | None
+    sender: str
+    max_attempts: int

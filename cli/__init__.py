@@ -17,13 +17,28 @@ from collections.abc import Callable
 
 import catalogue
 
-from . import access, cases, consents, db, extract, health, instruments, keys, network, research, score, serve, users
+from . import (
+    access,
+    cases,
+    consents,
+    db,
+    extract,
+    health,
+    instruments,
+    keys,
+    network,
+    outbox,
+    research,
+    score,
+    serve,
+    users,
+)
 from ._io import BAD_INPUT, InputError
 
 GROUPS: list[Callable[[argparse._SubParsersAction], None]] = [
     instruments.register, score.register, db.register, cases.register, users.register, serve.register,
     research.register, keys.register, network.register, consents.register, health.register, extract.register,
-    access.register,
+    access.register, outbox.register,
 ]
 
 

@@ -80,6 +80,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     try:  # a deadline the law sets is never silently the wrong one: a bad setting stops the start
         config.concern_clocks()
+        mail = config.mail_settings()  # nor is a relay that would send in clear text (rules.mail)
+        config.public_url()
     except ValueError as exc:
         raise InputError(f"{exc}; nothing was started") from None
     from store import transaction
@@ -106,11 +108,26 @@ def cmd_serve(args: argparse.Namespace) -> None:
     os.environ["INSATS_MIGRATED_URL"] = store.database_url()
     if args.auth:
         os.environ["INSATS_AUTH"] = args.auth
+    start_outbox(store.database_url(), mail)
     from streamlit.web import cli as streamlit_cli
 
     sys.stdout.flush()
     sys.argv = streamlit_argv(args.port, args.address)
     sys.exit(streamlit_cli.main())
+
+
+def start_outbox(url: str, mail) -> None:
+    """The outbox's sender as a background thread of this process (``services.outbox``): it stops when
+    the server stops (at exit, after the notice in hand), and nothing it meets reaches the server."""
+    if mail.relay is None:
+        print("outbox: INSATS_SMTP_URL is not set; notices wait in the queue (insats outbox send)", flush=True)
+        return
+    import atexit
+
+    from services.outbox import start_background
+
+    atexit.register(start_background(url, mail))
+    print(f"outbox: sending through {mail.relay.host}:{mail.relay.port} ({mail.relay.tls})", flush=True)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

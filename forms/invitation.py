@@ -77,3 +77,13 @@ table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #777;padding
 <h2>6. {e(words['next'])}</h2><p>&nbsp;</p>
 </body></html>
 """
+
+
+def invitation_for(address: str, *, case_code: str, on: date, start: time, minutes: int, place: str, summary: str,
+                   description: str, organiser: tuple[str, str] | None) -> tuple[str, bytes]:
+    """(file name, bytes) of the invitation the outbox attaches for one recipient: the case code, the time,
+    the place and the organiser, with the recipient the only attendee (a notice tells no one who else is
+    in the group; the youth and the guardians are never named in it)."""
+    return f"natverksmote-{case_code}-{on}.ics", invitation_ics(
+        case_code=case_code, on=on, start=start, minutes=minutes, place=place, summary=summary,
+        description=description, organiser=organiser, attendees=[(address, address)])

@@ -2,18 +2,23 @@
 on Streamlit's download thread with the page's user, language and day carried along
 (``forms.page_state``), and audited by the store. Files about a case also pass the consent check
 (``release_button``: the recipient must be covered, ``store.cases.release`` checks again and
-audits what went to whom)."""
+audits what went to whom). What is sent rather than downloaded goes through ``send_to_network``: a
+notice queued for each member the consent covers (``store.outbox``), never the document itself."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
-from store import cases, transaction, views
+import config
+from rules.mail import MailSettingProblem
+from services.outbox import compose
+from store import cases, outbox, transaction, views
 
 from . import context as ctx
-from .i18n import refusal, tr, tr_or
+from .i18n import ntr, refusal, tr, tr_or
 from .page_state import later
 
 RECIPIENTS = (cases.FAMILY, "socialtjanst", "polis", "skola", "fritid", "bup", "oppenvard")
@@ -62,3 +67,47 @@ def release_button(label: str, overview: views.CaseOverview, recipient: str, cat
         return make()
 
     download(label, released, file_name=file_name, mime=mime, key=key)
+
+
+def send_to_network(overview: views.CaseOverview, kind: str, about_on, *, key: str,
+                    attachment: Callable | None = None) -> None:
+    """"Skicka till nätverket": who among the current members gets a notice about ``kind`` and who does
+    not, and why, then queue the notices (``store.outbox``: each released under consent and audited; the
+    outbox sends them in the background). The notice carries the case code, the date and the link to log
+    in; ``attachment`` (recipient -> file name, bytes) is the invitation's .ics, the one exception."""
+    if not st.toggle(tr("outbox_prepare"), key=f"{key}:prepare", help=tr("outbox_prepare_help")):
+        return
+    code, today = overview.case_code, ctx.today()
+    with ctx.session() as s:
+        recipients = ctx.attempt(lambda: outbox.network_recipients(s, ctx.actor(), code, kind, today))
+    if recipients is None:
+        return
+    if not recipients:
+        st.info(tr("outbox_no_members"))
+        return
+    family = ("youth", "guardian")
+    st.dataframe(pd.DataFrame([{
+        tr("outbox_col_member"): (tr(f"org_{r.organisation}") if overview.protected and r.organisation in family
+                                  else r.name),
+        tr("outbox_col_organisation"): tr(f"org_{r.organisation}"),
+        tr("outbox_col_gets"): tr("yes") if r.gets else tr("no"),
+        tr("outbox_col_why"): tr(f"outbox_why_{r.reason}")} for r in recipients]), hide_index=True, width="stretch")
+    n = sum(r.gets for r in recipients)
+    if not n:
+        st.warning(tr("outbox_nobody"))
+        return
+    if st.button(ntr("outbox_send", n), key=f"{key}:send", type="primary"):
+        try:
+            link = config.public_url()
+        except MailSettingProblem:
+            st.error(tr("outbox_setting_problem"))
+            return
+
+        def queued() -> None:
+            with transaction(ctx.engine()) as s:
+                done = outbox.send_to_network(s, ctx.actor(), code, kind, on=today, about_on=about_on,
+                                              compose=lambda r: compose(kind, code, about_on, r, link),
+                                              attachment=attachment)
+            st.success(ntr("outbox_queued", sum(r.gets for r in done)))
+
+        ctx.attempt(queued)

@@ -64,6 +64,7 @@ POLICY: dict[str, dict[str, str]] = {
     "caseload.read": {"coordinator": "team"},  # the coordinator's list of every active group
     "network.import": {"coordinator": "team"},  # members and meetings from the coordinator's Excel
     "member.link": {"coordinator": "team"},  # a named member's partner account (store.partners)
+    "outbox.send": {},  # only the sending job (store.outbox.OUTBOX, a system actor): the queue is consent-checked
     "outcome.read": _CASE_WORK,
     "outcome.write": _CASE_WORK,
     "outcome.import": {"coordinator": "team"},

@@ -368,6 +368,37 @@ class AuditEntry(Base):
     key_id: Mapped[str | None] = mapped_column(String(16))  # the audit key of the HMAC; NULL: plain SHA-256
 
 
+OUTBOX_KINDS = ("plan", "invitation")  # what a notice is about (store.outbox)
+OUTBOX_STATUSES = ("queued", "sent", "failed")
+
+
+class OutboxMessage(Base):
+    """A notice to one member of the network that a document of the case is in Insats: the case code, a
+    date and the link to log in, never the document (the meeting's .ics is the one attachment). Sent
+    by ``services.outbox`` through the relay, tried again with backoff; case data (gallring removes it)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))  # one of OUTBOX_KINDS
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # a partner with an account
+    address: Mapped[str] = mapped_column(String(255))
+    about_on: Mapped[date] = mapped_column(Date)  # the plan's or the meeting's date
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    attachment_name: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(8), default="queued")  # one of OUTBOX_STATUSES
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)  # None once sent or failed
+    last_error: Mapped[str | None] = mapped_column(String(64))  # a code, never the relay's words
+    queued_by: Mapped[str] = mapped_column(String(64))
+    queued_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class GallringPermit(Base):
     """Cases listed for removal inside one gallring transaction: the only way past the triggers that
     keep final assessments immutable. Always empty outside ``store.retention.gallring``."""

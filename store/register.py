@@ -30,6 +30,7 @@ from .models import (
     InterventionGiven,
     Meeting,
     Member,
+    OutboxMessage,
     Outcome,
     Protection,
     Referral,
@@ -40,16 +41,18 @@ from .views import access_log
 
 # the extract's sections, in order (the JSON's keys; the PDF's headings are ``extract_section_<key>``)
 SECTIONS = ("case", "referrals", "asks", "decisions", "consents", "assessments", "meetings", "goals", "commitments",
-            "members", "events", "interventions", "outcomes", "reopenings", "protections", "emergency_access",
-            "access_log")
+            "members", "notices", "events", "interventions", "outcomes", "reopenings", "protections",
+            "emergency_access", "access_log")
 _BY_SUBJECT = {"referrals": (Referral, Referral.received_on), "consents": (Consent, Consent.signed_on),
                "assessments": (Assessment, Assessment.assessed_on), "meetings": (Meeting, Meeting.held_on),
                "members": (Member, Member.name), "events": (Event, Event.occurred_on),
                "interventions": (InterventionGiven, InterventionGiven.started_on),
                "outcomes": (Outcome, Outcome.period_start), "reopenings": (Reopening, Reopening.reopened_on),
                "protections": (Protection, Protection.set_at),
-               "emergency_access": (EmergencyAccess, EmergencyAccess.granted_at)}
-_NOT_SHOWN = {"pnr_encrypted", "pnr_hash", "pnr_key_id", "revision"}  # the number itself stays encrypted
+               "emergency_access": (EmergencyAccess, EmergencyAccess.granted_at),
+               "notices": (OutboxMessage, OutboxMessage.queued_at)}  # what the outbox sent members about the case
+# the number itself stays encrypted; a notice's .ics is named by its file (its text is the meeting's)
+_NOT_SHOWN = {"pnr_encrypted", "pnr_hash", "pnr_key_id", "revision", "attachment"}
 DECISION_KEYS = ("kind", "on", "referral_id", "outcome", "reason", "reference")
 LOG_KEYS = ("at", "who", "role", "action", "entity", "detail", "reason")
 ACCESS_LOG_LIMIT = 1_000_000

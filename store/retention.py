@@ -51,6 +51,7 @@ from .models import (
     InterventionGiven,
     Meeting,
     Member,
+    OutboxMessage,
     Outcome,
     Protection,
     Referral,
@@ -137,8 +138,8 @@ def _remove(session: Session, ids: list[int]) -> None:
     session.execute(delete(Commitment).where(Commitment.meeting_id.in_(meetings)))
     session.execute(update(Referral).where(Referral.subject_id.in_(ids)).values(checklist_id=None))
     session.execute(delete(Ask).where(Ask.referral_id.in_(select(Referral.id).where(Referral.subject_id.in_(ids)))))
-    for model in (Meeting, Referral, Consent, InterventionGiven, Outcome, CaseAssessor, EmergencyAccess, Member, Event,
-                  Reopening, Protection):
+    for model in (OutboxMessage, Meeting, Referral, Consent, InterventionGiven, Outcome, CaseAssessor, EmergencyAccess,
+                  Member, Event, Reopening, Protection):
         session.execute(delete(model).where(model.subject_id.in_(ids)))
     # versions point at the ones they replace: newest first
     session.execute(update(Assessment).where(Assessment.subject_id.in_(ids)).values(replaces_id=None))
@@ -182,5 +183,6 @@ def _anonymise(session: Session, ids: list[int]) -> None:
     for model, values in FREE_TEXT_VIA.items():
         key = model.referral_id.in_(referrals) if model is Ask else model.meeting_id.in_(meetings)
         session.execute(update(model).where(key).values(**values))
-    for model in (CaseAssessor, EmergencyAccess, Member):  # named people leave with the case's identity
+    # named people leave with the case's identity, and the notices that were addressed to them
+    for model in (OutboxMessage, CaseAssessor, EmergencyAccess, Member):
         session.execute(delete(model).where(model.subject_id.in_(ids)))

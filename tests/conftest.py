@@ -98,7 +98,8 @@ def app_engine(tmp_path, monkeypatch):
 # The markers a quick run leaves out (`make test-fast`): decided here from what a test uses, so a new
 # test is marked by its fixtures and imports without anyone remembering to.
 SLOW_MODULES = {"test_soak": "soak", "test_fuzz": "slow", "test_store_reliability": "slow", "test_serve": "slow",
-                "test_research_cli": "slow"}  # the last starts a CLI process per case
+                "test_research_cli": "slow",  # starts a CLI process per case
+                "test_outbox_serve": "slow"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -22,6 +22,7 @@ import cli
 from services.extract import extract_pdf
 from store import cases, transaction, users
 from store.models import AuditEntry
+from store.outbox import send_to_network
 from store.register import SECTIONS, case_record
 from store.users import SETUP, actor_for
 
@@ -49,11 +50,14 @@ def full_case(s) -> str:
                                                       rationale=f"Samtal med {GUARDIAN}"))
     cases.finalise(s, SETUP, cases.correct(s, SETUP, final, "Fel i en faktor"))
     cases.add_member(s, SETUP, youth, GUARDIAN, "guardian", role="mamma", phone=PHONE)
-    cases.add_member(s, SETUP, youth, "Lärare Lind", "school", role="mentor", phone="08-123 456")
+    cases.add_member(s, SETUP, youth, "Lärare Lind", "school", role="mentor", phone="08-123 456",
+                     email="lind@skola.se")
     cases.record_meeting(s, SETUP, youth, cases.MeetingInput(
         D + timedelta(days=3), ["skola", f"{GUARDIAN} (Vårdnadshavare)"], short_goals=["Gå till skolan"],
         goal_owner="youth", commitments=[cases.PlanItem("skola", f"Ringa {GUARDIAN} på {PHONE}",
                                                         D + timedelta(days=10))]))
+    send_to_network(s, SETUP, youth.case_code, "plan", on=D + timedelta(days=3), about_on=D + timedelta(days=3),
+                    compose=lambda r: ("Insats: ny åtgärdsplan", "Logga in i Insats"))  # a notice to the mentor
     cases.log_event(s, SETUP, youth, "contact", D + timedelta(days=4), note="Ringde hem")
     cases.record_intervention(s, SETUP, youth, "mst", D + timedelta(days=5))
     cases.record_outcome(s, SETUP, youth, period_start=D, period_end=D + timedelta(days=30), police_reports=1)

@@ -49,7 +49,7 @@ KEPT_TEXT = {
     "meetings": set(),
     "asks": set(),
 }
-REMOVED = {"members", "emergency_access", "case_assessors"}  # anonymising deletes these rows
+REMOVED = {"members", "emergency_access", "case_assessors", "outbox"}  # anonymising deletes these rows
 
 
 def _day(s, youth_code: str) -> None:

@@ -31,7 +31,9 @@ ALLOWED = {
     "write_csv": {"cli/_io.py"},  # frame_as (pyarrow): neutralise_formulas first
     "csv.writer": set(),
     "csv.DictWriter": {"cli/convert.py"},  # write_redcap: refuses formula cells, keeps @ tags
-    "send": set(),  # no e-mail or upload leaves Insats (smtplib, sendmail, send_message, requests.post)
+    # e-mail leaves only through the outbox's sender (notices queued under consent by store.outbox); no
+    # upload leaves Insats (smtplib, sendmail, send_message, requests.post)
+    "send": {"services/outbox.py"},
 }
 PACKAGES = ("forms", "cli", "store", "scoring", "rules", "instruments", "services")
 SENDS = {"sendmail", "send_message", "post", "urlopen"}

@@ -14,6 +14,7 @@ from forms.network import organisation_label
 from forms.numbers import for_display
 from rules import timing
 from services.caseload import caseload
+from store.outbox import failed_notices
 
 SHOWN = ["case_code", "next_meeting_due_on", "meeting_overdue", "missing_organisations", "serious_events_open",
          "commitments_overdue", "started_without_assessment", "days_yes_to_first_assessment", "consent_expires_on",
@@ -42,8 +43,11 @@ def main() -> None:
     today = ctx.today()
     with ctx.session() as s:
         table = ctx.attempt(lambda: caseload(s, ctx.actor(), today))
+        failed = failed_notices(s, ctx.actor()) if table is not None else {}
     if table is None:
         return
+    if failed:  # notices to the network the relay never took (store.outbox): a person has to act
+        st.error(ntr("outbox_failed_caseload", sum(failed.values()), cases=", ".join(failed)))
     if table.empty:
         st.info(tr("caseload_empty"))
         return

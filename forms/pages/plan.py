@@ -10,11 +10,11 @@ import streamlit as st
 
 from forms import context as ctx
 from forms.i18n import lang, plain, tr, tr_or
-from forms.invitation import agenda_html, invitation_ics
+from forms.invitation import agenda_html, invitation_for, invitation_ics
 from forms.network import attendee_options, for_documents, missing_warning, organisation_label, present
 from forms.plain_plan import plain_words_html
 from forms.professional_plan import PlanSheet, professional_plan_pdf
-from forms.release import choose_recipient, download, release_button
+from forms.release import choose_recipient, download, release_button, send_to_network
 from store import cases, users, views
 from store.models import COMMITMENT_REVIEWS, COMMITMENT_STATUSES, GOAL_OWNERS
 
@@ -123,6 +123,14 @@ def convene(overview, plan, network: list, logged: list) -> None:
         if recipient is not None:
             release_button(tr("download_agenda"), overview, recipient, "plan", agenda,
                            file_name=f"dagordning-{code}-{on}.html", mime="text/html", key="agenda_download")
+    st.markdown(f"**{tr('outbox_send_invitation')}**")
+
+    def ics_for(recipient) -> tuple[str, bytes]:  # the recipient the only attendee: no one else is named
+        return invitation_for(recipient.address, case_code=code, on=on, start=start, minutes=int(minutes),
+                              place=place, summary=tr("invite_summary"), description=tr("invite_description"),
+                              organiser=organiser)
+
+    send_to_network(overview, "invitation", on, key="invite_network", attachment=ics_for)
 
 
 def professionals_pdf(code: str, subject_id: int, plan, protected: bool = False) -> bytes:
@@ -244,6 +252,9 @@ def main() -> None:
                            lambda: professionals_pdf(code, subject_id, plan, overview.protected),
                            file_name=f"atgardsplan-{code}-{plan.held_on}.pdf", mime="application/pdf",
                            key="pro_download")
+        st.markdown(f"**{tr('outbox_send_plan')}**")
+        st.caption(tr("outbox_send_plan_help"))
+        send_to_network(overview, "plan", plan.held_on, key="plan_network")
     if plan is not None:
         with st.expander(tr("convene")):
             convene(overview, plan, network, logged)

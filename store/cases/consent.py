@@ -90,14 +90,15 @@ def may_share(session: Session, actor: Actor, subject: Subject, with_actor: str,
 
 
 def release(session: Session, actor: Actor, case_code: str, *, recipient: str, category: str, what: str,
-            on: date) -> None:
+            on: date, verb: str = "download") -> None:
     """Before anything about the case leaves the system: refuse (``ConsentMissing``) unless an active
-    consent lets ``recipient`` receive ``category``; the release is audited with what went to whom."""
+    consent lets ``recipient`` receive ``category``; the release is audited with what went to whom.
+    ``verb``: how it leaves (``download``, or ``send`` for a notice the outbox queues)."""
     subject = find_subject(session, case_code)
     guard(session, actor, "consent.share", subject.id, audited=False)
     if not allows(consent_rows(session, subject.id), recipient, category, on):
         raise ConsentMissing(recipient, category, subject.case_code)
-    guard(session, actor, "consent.share", subject.id, detail=f"{what} to {recipient} ({category})", verb="download")
+    guard(session, actor, "consent.share", subject.id, detail=f"{what} to {recipient} ({category})", verb=verb)
 
 
 CONSENT_STATES = ("active", "expired", "withdrawn", "none")
