@@ -21,6 +21,22 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], dict[str, str]], ...] = tuple(
     (name, re.compile(pattern), vocabularies) for name, pattern, vocabularies in (
         ("case_overview", r"case overview", {}),
         ("who", r"who can open the case", {}),
+        ("failed_notices", r"failed notices", {}),
+        ("network_recipients", rf"network recipients of (?P<kind>plan|invitation) on (?P<on>{_DAY})",
+         {"kind": "log_notice_", "on": "date"}),
+        ("notices_queued", rf"(?P<kind>plan|invitation) notice (?P<on>{_DAY}): (?P<n>\d+) queued; "
+         r"not sent to (?P<left_out>.*)", {"kind": "log_notice_", "on": "date", "left_out": "left_out"}),
+        ("notice_released", rf"(?P<kind>plan|invitation) notice (?P<on>{_DAY}) to member (?P<member>\d+) to "
+         r"(?P<recipient>\w+) \((?P<category>\w+)\)",
+         {"kind": "log_notice_", "on": "date", "recipient": "actor_", "category": "category_"}),
+        ("notice_sent", rf"message (?P<id>\d+) \((?P<kind>plan|invitation) (?P<on>{_DAY})\) to member "
+         r"(?P<member>\d+): sent, attempt (?P<attempt>\d+)", {"kind": "log_notice_", "on": "date"}),
+        ("notice_failed", rf"message (?P<id>\d+) \((?P<kind>plan|invitation) (?P<on>{_DAY})\) to member "
+         r"(?P<member>\d+): attempt (?P<attempt>\d+) (?P<code>\S+); failed for good",
+         {"kind": "log_notice_", "on": "date"}),
+        ("notice_retry", rf"message (?P<id>\d+) \((?P<kind>plan|invitation) (?P<on>{_DAY})\) to member "
+         rf"(?P<member>\d+): attempt (?P<attempt>\d+) (?P<code>\S+); next attempt (?P<next>{_DAY}) "
+         r"(?P<time>\d{2}:\d{2}) UTC", {"kind": "log_notice_", "on": "date", "next": "date"}),
         ("cases_open_to", r"cases open to (?P<login>\S+)", {}),
         ("timeline", r"timeline", {}),
         ("protections", r"protections", {}),
@@ -94,6 +110,17 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], dict[str, str]], ...] = tuple(
     ))
 
 
+_LEFT_OUT = re.compile(r"member (\d+) \((\w+)\)")
+
+
+def _left_out(value: str, language: str) -> str:
+    """The members a notice did not go to, each with why (``store.outbox.REASONS``, ``outbox_why_``)."""
+    if value == "nobody":
+        return text("log_detail_nobody", language)
+    return ", ".join(text("log_detail_member_why", language, member=m, why=words(why, language, "outbox_why_"))
+                     for m, why in _LEFT_OUT.findall(value))
+
+
 def log_detail(detail: str, language: str) -> str:
     """``detail`` as the reader's language says it, when a pattern knows its shape; else as stored."""
     for name, pattern, vocabularies in PATTERNS:
@@ -105,6 +132,8 @@ def log_detail(detail: str, language: str) -> str:
             vocabulary = vocabularies.get(key)
             if vocabulary == "date":  # said as the language writes dates (catalogue.dates)
                 values[key] = date.fromisoformat(value)
+            elif vocabulary == "left_out":  # "member 3 (no_consent), member 4 (family)" or "nobody"
+                values[key] = _left_out(value, language)
             elif vocabulary:
                 values[key] = words(value, language, vocabulary)
             else:

@@ -129,7 +129,13 @@ SHAPES = ["assessment 12", "draft 3", "emergency_access 4", "protection 2", "reo
           "caseload on 2026-05-01: 12 active cases", "intake queue: 40 rows", "awaiting assessment: 3 youths",
           "motivation list: 2 youths", "concern clocks: 1 alerts", "case search: 2 codes",
           "follow-up 2026-01-01..2026-06-30", "plan-SIG-1.pdf to polis (plan)", "skola/assessment: True",
-          "wrong password; locked until 2026-05-01 12:30 UTC", "cases open to pia.polis"]
+          "wrong password; locked until 2026-05-01 12:30 UTC", "cases open to pia.polis",
+          "network recipients of plan on 2026-05-01", "invitation notice 2026-05-01: 2 queued; not sent to nobody",
+          "plan notice 2026-05-01: 1 queued; not sent to member 3 (no_consent), member 4 (family)",
+          "plan notice 2026-05-01 to member 3 to polis (plan)",
+          "message 7 (plan 2026-05-01) to member 3: sent, attempt 2",
+          "message 7 (plan 2026-05-01) to member 3: attempt 6 smtp.refused; failed for good",
+          "message 7 (invitation 2026-05-01) to member 3: attempt 1 smtp.down; next attempt 2026-05-01 10:02 UTC"]
 
 
 def test_the_log_says_each_detail_in_words_not_as_the_store_wrote_it():
