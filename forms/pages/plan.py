@@ -15,6 +15,7 @@ from forms.network import attendee_options, for_documents, missing_warning, orga
 from forms.plain_plan import plain_words_html
 from forms.professional_plan import PlanSheet, professional_plan_pdf
 from forms.release import choose_recipient, download, release_button, send_to_network
+from rules.protected import is_family
 from store import cases, users, views
 from store.models import COMMITMENT_REVIEWS, COMMITMENT_STATUSES, GOAL_OWNERS
 
@@ -93,7 +94,9 @@ def convene(overview, plan, network: list, logged: list) -> None:
     start = left.time_input(tr("meeting_time"), time(15, 0), key="invite_time", step=900)
     minutes = mid.number_input(tr("meeting_minutes"), 30, 240, 90, step=15, key="invite_minutes")
     place = right.text_input(tr("meeting_place"), key="invite_place")
-    with_mail = [(m.name, m.email) for m in members if m.email]
+    # the professionals with an e-mail address: the youth and the guardians are invited by the coordinator in
+    # person, so their names and addresses never reach a calendar outside the municipality (forms/invitation.py)
+    with_mail = [(m.name, m.email) for m in members if m.email and not is_family(m.organisation)]
     st.caption(tr("invite_who", n=len(with_mail), total=len(members)))
     on = plan.next_meeting_on
     with ctx.session() as s:  # the coordinator convening is the organiser the calendars answer to
