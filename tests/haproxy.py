@@ -62,12 +62,13 @@ defaults
     mode http
     log global
     option httplog
+    option forwardfor
     option redispatch          # a browser whose server is down is sent to one that is up
     retries 2
     timeout connect 2s
     timeout client 60s
     timeout server 60s
-    timeout tunnel 8h          # Streamlit's WebSocket (/_stcore/stream) lives as long as the browser tab
+    timeout tunnel 1h          # Streamlit's WebSocket (/_stcore/stream) lives as long as the browser tab
     timeout http-request 10s
 
 frontend insats

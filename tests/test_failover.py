@@ -30,7 +30,7 @@ from store.models import Assessment
 from store.users import SETUP, add_user
 
 from .browser import CHROMIUM_ARGS, ROOT, chromium, log_in, settle
-from .haproxy import COOKIE, HAProxy, kill_group
+from .haproxy import COOKIE, HAProxy, config, haproxy, kill_group
 from .pg import free_port
 from .test_e2e_browser import click, main
 
@@ -207,3 +207,58 @@ def test_a_killed_app_server_moves_its_people_to_the_other_who_log_in_again_and_
     assert f"{killed} is DOWN" in proxy.log.read_text()  # the health check saw it
     log = servers[survivor].log.read_text()
     assert not [line for line in log.splitlines() if any(word in line for word in ERRORS)], log[-3000:]
+
+
+def sections(text: str) -> dict[str, set[str]]:
+    """An HAProxy configuration as {section head: its directives}, comments and blank lines dropped."""
+    found: dict[str, set[str]] = {}
+    head = ""
+    for raw in text.splitlines():
+        line = " ".join(raw.split("#", 1)[0].split())
+        if not line:
+            continue
+        if not raw.startswith((" ", "\t")):
+            head = line.split()[0]  # global, defaults, frontend, backend
+            found[head] = set()
+        else:
+            found[head].add(line)
+    return found
+
+
+def self_signed(directory: Path) -> Path:
+    """A certificate and its key in one PEM file, as HAProxy's ``crt`` wants them."""
+    from datetime import datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "insats.kommun.se")])
+    now = datetime.now()
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    pem = directory / "insats.pem"
+    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return pem
+
+
+def test_the_documented_haproxy_configuration_is_valid_and_is_the_one_the_failover_test_runs(tmp_path):
+    text = (ROOT / "docs" / "deploying.md").read_text()
+    documented = text.split("```haproxy\n", 1)[1].split("```", 1)[0]
+    pem = self_signed(tmp_path)
+    checked = tmp_path / "documented.cfg"
+    checked.write_text(documented.replace("/etc/haproxy/certs/insats.kommun.se.pem", str(pem)))
+    done = subprocess.run([haproxy(), "-c", "-f", str(checked)], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "[WARNING]" not in done.stdout + done.stderr, done.stdout + done.stderr
+    ours, theirs = sections(config(8000, {"app1": 8001, "app2": 8002})), sections(documented)
+    assert ours["defaults"] == theirs["defaults"]
+    # the same balancing, stickiness and checks; only the servers' addresses and the cookie's secure flag
+    # (the test speaks plain HTTP on 127.0.0.1, where a secure cookie would never come back) differ
+    assert ({d for d in ours["backend"] if not d.startswith("server ")}
+            == {d.replace(" secure", "") for d in theirs["backend"] if not d.startswith("server ")})
+    assert {d.split()[1] for d in ours["backend"] if d.startswith("server ")} == {"app1", "app2"}
