@@ -70,6 +70,7 @@ defaults
     timeout server 60s
     timeout tunnel 1h          # Streamlit's WebSocket (/_stcore/stream) lives as long as the browser tab
     timeout http-request 10s
+    timeout check 5s           # a busy server answers its health check late, but it is not down
 
 frontend insats
     bind {address}:{port}
@@ -81,7 +82,7 @@ backend insats_app
     option httpchk
     http-check send meth GET uri /_stcore/health
     http-check expect status 200
-    default-server inter 1s fall 2 rise 2
+    default-server inter 2s fall 2 rise 2
 {lines}
 """
 

@@ -29,10 +29,10 @@ from store import Actor, audit, cases, transaction
 from store.models import Assessment
 from store.users import SETUP, add_user
 
-from .browser import CHROMIUM_ARGS, ROOT, chromium, log_in, settle
+from .browser import CHROMIUM_ARGS, ROOT, chromium, settle
 from .haproxy import COOKIE, HAProxy, config, haproxy, kill_group
 from .pg import free_port
-from .test_e2e_browser import click, main
+from .test_e2e_browser import main
 
 pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras: run `make test`")
 from playwright.sync_api import Page, expect, sync_playwright
@@ -43,9 +43,10 @@ TODAY = date(2026, 11, 23)
 KEYS = ("INSATS_SECRET_KEY", "INSATS_AUDIT_KEY")  # the test's own (tests/conftest.py): both servers share them
 PASSWORD = "ett långt lösenord för lastbalansering"
 PEOPLE = ("lb.anna", "lb.bo", "lb.cilla", "lb.david")
-LEVELS = ("Låg", "Måttlig", "Hög")
 CODES = {"Låg": "L", "Måttlig": "M", "Hög": "H"}
-BEFORE, AFTER = ("H1", "H2", "H3"), ("H4", "H5")  # rated before the kill, and after it
+BEFORE = (("H1", "Måttlig"), ("H2", "Hög"))  # rated by everyone before the kill
+DURING = ("H3", "Låg")  # rated on the surviving server as the other is killed; by the moved people after
+AFTER = (("H4", "Måttlig"),)  # rated by everyone at the end
 ERRORS = ("Traceback", "ERROR", "Exception")
 
 
@@ -125,12 +126,29 @@ def radio_group(page: Page, item: str):
     return main(page).locator("[data-testid='stRadio']").filter(has_text=item).first
 
 
-def rate(person: Person, item: str, level: str) -> None:
-    """Click one factor's level and wait until the page says the draft was saved with it."""
-    click(person.page, radio_group(person.page, item).get_by_text(level, exact=True))
-    person.rated[item] = level
+def rate(people: list[Person], item: str, level: str) -> None:
+    """Everyone clicks one factor's level (all at once, so the servers serve them side by side), then each
+    page must say that the draft was saved with it."""
+    for person in people:
+        radio_group(person.page, item).get_by_text(level, exact=True).click()
+        person.rated[item] = level
+    for person in people:
+        saved(person)
+
+
+def saved(person: Person) -> None:
+    settle(person.page)
     expect(main(person.page).get_by_text(f"{len(person.rated)} av 30 faktorer skattade")).to_be_visible()
     expect(main(person.page).get_by_text("Utkastet sparas automatiskt")).to_be_visible()
+
+
+def log_in_all(people: list[Person]) -> None:
+    for person in people:
+        person.page.get_by_label("Användarnamn").fill(person.login)
+        person.page.get_by_label("Lösenord").fill(PASSWORD)
+        person.page.get_by_role("button", name="Logga in").click()
+    for person in people:
+        settle(person.page)
 
 
 def shows_what_was_saved(person: Person) -> None:
@@ -157,29 +175,35 @@ def test_a_killed_app_server_moves_its_people_to_the_other_who_log_in_again_and_
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
         try:
-            for n, person in enumerate(people):  # each in a browser session of their own, through the proxy
+            for person in people:  # each in a browser session of their own, through the proxy
                 context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
                 context.set_default_timeout(30_000)
                 person.page = context.new_page()
                 person.page.goto(f"{proxy.url}/?page=assessment&case={person.code}&assessment={person.draft}")
                 settle(person.page)
-                log_in(person.page, None, person.login, PASSWORD)
-                for i, item in enumerate(BEFORE):
-                    rate(person, item, LEVELS[(n + i) % 3])
+            first_server = {person.login: person.server() for person in people}
+            log_in_all(people)
+            for item, level in BEFORE:
+                rate(people, item, level)
             on = {name: [q for q in people if q.server() == name] for name in servers}
             assert all(on.values()), f"HAProxy put everyone on one server: {on}"
+            assert {person.login: person.server() for person in people} == first_server  # sticky
             for person in people:
                 assert stored(pg_engine, person) == expected(person)
 
-            # the kill: no shutdown, no goodbye to the browsers
+            # the kill, while the people on the other server are saving: no shutdown, no goodbye
             killed = people[0].server()
             survivor = next(name for name in servers if name != killed)
+            moved, stayed = on[killed], on[survivor]
+            for person in stayed:
+                radio_group(person.page, DURING[0]).get_by_text(DURING[1], exact=True).click()
+                person.rated[DURING[0]] = DURING[1]
             kill_group(servers[killed].process, signal.SIGKILL)
-            moved = on[killed]
-            first = moved[0].page
-            factor = first.locator("[data-testid='stMain'] input[type='radio']").first
-            expect(factor).to_be_disabled(timeout=5_000)  # while the page reconnects nothing can be entered
             began = time.monotonic()
+            factor = moved[0].page.locator("[data-testid='stMain'] input[type='radio']").first
+            expect(factor).to_be_disabled(timeout=5_000)  # while the page reconnects nothing can be entered
+            for person in stayed:  # they notice nothing
+                saved(person)
             for n, person in enumerate(moved):
                 if n:  # a reload goes to the surviving server too
                     person.page.reload()
@@ -190,17 +214,19 @@ def test_a_killed_app_server_moves_its_people_to_the_other_who_log_in_again_and_
                 settle(person.page)
                 expect(main(person.page)).not_to_contain_text(person.code)  # nothing of the case before log-in
                 assert person.server() == survivor  # HAProxy's cookie now names the other server
-                log_in(person.page, None, person.login, PASSWORD)
-            for person in people:  # everything saved before the kill is there, and work goes on
+            log_in_all(moved)
+            for person in people:  # everything saved before the kill is on the page
                 shows_what_was_saved(person)
-                for i, item in enumerate(AFTER):
-                    rate(person, item, LEVELS[i])
+            rate(moved, *DURING)  # and work goes on
+            for item, level in AFTER:
+                rate(people, item, level)
+            for person in people:
                 shows_what_was_saved(person)
         finally:
             browser.close()
     for person in people:
         assert stored(pg_engine, person) == expected(person)
-        assert set(expected(person)) == set(BEFORE + AFTER)
+        assert set(expected(person)) == {"H1", "H2", "H3", "H4"}
     with transaction(pg_engine) as s:
         checked, problems = audit.verify(s, Actor("lb.admin", {"admin"}))
     assert checked > 0 and problems == []
