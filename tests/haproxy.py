@@ -120,12 +120,14 @@ class HAProxy:
 
 
 def kill_group(process: subprocess.Popen | None, sig: int = signal.SIGTERM, wait: float = 10) -> None:
-    """Stop a child started with ``start_new_session`` and everything it started; SIGKILL if it lingers."""
+    """Stop a child started with ``start_new_session`` and everything it started; SIGKILL if it lingers
+    ``wait`` seconds (``wait=0``: only send the signal)."""
     if process is None or process.poll() is not None:
         return
     try:
         os.killpg(process.pid, sig)
-        process.wait(wait)
+        if wait:
+            process.wait(wait)
     except ProcessLookupError:
         return
     except subprocess.TimeoutExpired:

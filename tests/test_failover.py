@@ -116,7 +116,9 @@ def cluster(pg_engine, tmp_path):
             server.wait()
         proxy.start()
         yield servers, proxy, people
-    finally:
+    finally:  # all told at once, then each waited for (SIGKILL after 10 s)
+        for process in (proxy.process, *(server.process for server in servers.values())):
+            kill_group(process, wait=0)
         proxy.stop()
         for server in servers.values():
             kill_group(server.process)
@@ -179,7 +181,9 @@ def test_a_killed_app_server_moves_its_people_to_the_other_who_log_in_again_and_
                 context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
                 context.set_default_timeout(30_000)
                 person.page = context.new_page()
-                person.page.goto(f"{proxy.url}/?page=assessment&case={person.code}&assessment={person.draft}")
+                link = f"{proxy.url}/?page=assessment&case={person.code}&assessment={person.draft}"
+                person.page.goto(link, wait_until="commit")  # HAProxy has chosen a server: the next one may come
+            for person in people:
                 settle(person.page)
             first_server = {person.login: person.server() for person in people}
             log_in_all(people)
