@@ -183,8 +183,8 @@ def test_a_killed_app_server_moves_its_people_to_the_other_who_log_in_again_and_
                 person.page = context.new_page()
                 link = f"{proxy.url}/?page=assessment&case={person.code}&assessment={person.draft}"
                 person.page.goto(link, wait_until="commit")  # HAProxy has chosen a server: the next one may come
-            for person in people:
-                settle(person.page)
+            for person in people:  # a server's first session imports the pages: slow on a busy machine
+                settle(person.page, 90_000)
             first_server = {person.login: person.server() for person in people}
             log_in_all(people)
             for item, level in BEFORE:
