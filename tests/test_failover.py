@@ -5,9 +5,10 @@ load balancer. Here they do: two ``insats serve`` processes on one throwaway Pos
 HAProxy on a third port with cookie stickiness and WebSocket pass-through, and four people in their own
 Chromium sessions rating a draft assessment through the proxy. One server is SIGKILLed in the middle.
 HAProxy moves its people to the other server; that server does not know them (who is logged in lives in
-the server's memory, forms/auth.py), so it asks them to log in again; after that they continue, and every
-rating saved before the kill is on the page and in the store. The audit chain verifies, and the
-surviving server's log holds no error.
+the server's memory, forms/auth.py), so it asks them to log in again: by itself within seconds (the
+timed fragment ``forms.auth.rejoin_after_reconnect`` makes the page ask for a run when it reconnects), or
+after a reload. After that they continue, and every rating saved before the kill is on the page and in
+the store. The audit chain verifies, and the surviving server's log holds no error.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ AFTER = (("H4", "Måttlig"),)  # rated by everyone at the end
 ERRORS = ("Traceback", "ERROR", "Exception")
 
 
-class AppServer:
+class ServeProcess:
     """``insats serve`` on a 127.0.0.1 port against ``url``, in a process group of its own."""
 
     def __init__(self, name: str, url: str, directory: Path) -> None:
@@ -107,7 +108,7 @@ def cluster(pg_engine, tmp_path):
             youth = cases.create_subject(s, actor)
             draft = cases.save_draft(s, actor, youth, "savry-like", occasion="baseline", assessed_on=TODAY, ratings={})
             people.append(Person(login, youth.case_code, draft.id))
-    servers = {name: AppServer(name, url, tmp_path / name) for name in ("app1", "app2")}
+    servers = {name: ServeProcess(name, url, tmp_path / name) for name in ("app1", "app2")}
     proxy = HAProxy(tmp_path, {name: server.port for name, server in servers.items()})
     try:
         for server in servers.values():
