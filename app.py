@@ -49,6 +49,7 @@ with st.sidebar:
         auth.end_session(engine())
     if code := open_case():
         st.caption(f"{tr('case')}: **{code}**")
+    auth.rejoin_after_reconnect()  # a server gone behind the load balancer: the next one's log-in at once
 
 PAGES = {
     "intake": ("forms/pages/intake.py", "page_intake", ":material/inbox:"),

@@ -75,6 +75,23 @@ def current_actor(engine) -> Actor | None:
     return actor
 
 
+REJOIN_SECONDS = 15 * 60  # the timer's own ticks do nothing; see rejoin_after_reconnect
+
+
+@st.fragment(run_every=REJOIN_SECONDS)
+def rejoin_after_reconnect() -> None:
+    """Drawn (as nothing) on every page after log-in, so that a page whose server stopped shows the
+    log-in of the server it reaches next, at once.
+
+    Behind a load balancer the browser's WebSocket reconnects to another server when its own one dies;
+    that server has never seen this browser, so the log-in (held in the dead server's memory) is gone.
+    Streamlit's page asks the new server for a run on reconnect only while a timed fragment is on it;
+    without one it keeps showing the dead server's last page until the next click, and that click (a
+    rating, say) only brings the log-in and is lost. With this one it shows the log-in within seconds
+    (tests/test_failover.py). Its own runs, every quarter of an hour, do nothing and cost next to nothing.
+    """
+
+
 def end_session(engine, why: str = "log-out", message: str = "logged_out") -> None:
     """Log out (audited) and show the log-in page with ``message``. In OIDC mode the browser is sent to
     Streamlit's log-out address, which drops the identity cookie; this run stops so that it goes."""
