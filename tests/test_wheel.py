@@ -29,6 +29,8 @@ from .pg import free_port
 pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras: run `make test`")
 from playwright.sync_api import expect, sync_playwright
 
+pytestmark = pytest.mark.slow  # a build, a venv with every dependency and a server: about two minutes
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("app", "config", "catalogue", "cli", "forms", "instruments", "rules", "scoring", "services", "store")
 SECRET = "wheel-test-secret-0123456789-abcdefghijklmnop"  # ≥ 32 characters, ≥ 12 distinct
