@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -22,11 +23,43 @@ SAFE_SETTINGS = ("--server.headless", "true", "--browser.gatherUsageStats", "fal
 ACCESSIBLE_THEME = ("--theme.base", "light", "--theme.textColor", "#111111", "--theme.primaryColor", "#a82e3c")
 
 
-def streamlit_argv(port: int, address: str) -> list[str]:
+def streamlit_argv(port: int, address: str, json_logs: bool = False) -> list[str]:
     from services.settings import max_upload_mb  # the same limit at the door as in the pages' messages
 
+    quiet = ("--logger.hideWelcomeMessage", "true") if json_logs else ()  # its banner is no JSON line
     return ["streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port), "--server.address", address,
-            *SAFE_SETTINGS, *ACCESSIBLE_THEME, "--server.maxUploadSize", str(max_upload_mb())]
+            *SAFE_SETTINGS, *ACCESSIBLE_THEME, "--server.maxUploadSize", str(max_upload_mb()), *quiet]
+
+
+def json_streamlit_logs() -> None:
+    """Streamlit's own log lines (the server's start, its warnings) and its few terminal messages
+    ("Stopping...") as JSON lines too, so a log collector reads one format from ``insats serve`` under
+    ``INSATS_LOG_FORMAT=json``. Streamlit offers only a %-format string for them (``logger.messageFormat``,
+    which cannot escape a message into JSON), so its formatter hook and its terminal printer are wrapped;
+    the day test (tests/test_day.py) fails if a line of the server's output is not JSON."""
+    import streamlit.cli_util as streamlit_cli_util
+    import streamlit.logger as streamlit_logger
+
+    from services.logs import JsonLines
+
+    original = streamlit_logger.setup_formatter
+    if getattr(original, "insats", False):
+        return
+
+    def setup_formatter(logger: logging.Logger) -> None:
+        original(logger)
+        logger.streamlit_console_handler.setFormatter(JsonLines())
+
+    setup_formatter.insats = True
+    streamlit_logger.setup_formatter = setup_formatter
+    streamlit_logger.update_formatter()
+    said = streamlit_logger.get_logger("streamlit.cli")
+
+    def print_to_cli(message: str, **_style) -> None:
+        if message.strip():
+            said.info(message.strip())
+
+    streamlit_cli_util.print_to_cli = print_to_cli
 
 
 def _seeder(session, args):
@@ -89,7 +122,12 @@ def cmd_serve(args: argparse.Namespace) -> None:
     from store.demo import is_empty, seed_demo
 
     engine = open_store()
-    print(f"database: {engine.url.render_as_string(hide_password=True)}", flush=True)
+    json_logs = config.log_format() == "json"
+    where = f"database: {engine.url.render_as_string(hide_password=True)}"
+    if json_logs:
+        logging.getLogger("insats").info(where)
+    else:
+        print(where, flush=True)
     try:
         hold_serving_lock(engine)  # a restore refuses while this process serves the database
     except BackupError as exc:
@@ -111,8 +149,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
     start_outbox(store.database_url(), mail)
     from streamlit.web import cli as streamlit_cli
 
+    if json_logs:
+        json_streamlit_logs()
     sys.stdout.flush()
-    sys.argv = streamlit_argv(args.port, args.address)
+    sys.argv = streamlit_argv(args.port, args.address, json_logs)
     sys.exit(streamlit_cli.main())
 
 

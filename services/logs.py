@@ -36,4 +36,13 @@ def configure(log_format: str | None = None, stream=None) -> logging.Logger:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
+    # Python's warnings (a library's deprecation) would write plain text between the JSON lines: in JSON
+    # mode they go through the same handler, as one object each
+    warned = logging.getLogger("py.warnings")
+    for old in [h for h in warned.handlers if getattr(h, "insats", False)]:
+        warned.removeHandler(old)
+    logging.captureWarnings(chosen == "json")
+    warned.propagate = chosen != "json"
+    if chosen == "json":
+        warned.addHandler(handler)
     return logger

@@ -31,6 +31,7 @@ pytest.importorskip("playwright.sync_api", reason="playwright is in the test ext
 from playwright.sync_api import Page, expect, sync_playwright
 
 TODAY = date(2026, 11, 23)
+PNR = "20110314-2376"  # a valid, invented personnummer typed at registration
 FAILED = re.compile(r"Inget har ändrats|Nothing was changed|Det gick inte|fel-id|error id", re.IGNORECASE)
 
 
@@ -51,8 +52,9 @@ def demo(tmp_path_factory):
             Team.name == "SIG Söderort", Subject.closed_on.is_(None)).order_by(Subject.case_code)).all()
         rated = next(code for sid, code in soder if finals.get(sid, 0) >= 1 and sid in covered)
     engine.dispose()
-    server = AppServer(data, {"INSATS_TODAY": TODAY.isoformat(),
-                              "INSATS_SECRET_KEY": "day-test-key-0123456789-abcdefghijklmnop"})
+    # `insats serve`, as deployed, with JSON log lines: the last test reads the whole day's log (server.log)
+    server = AppServer(data, {"INSATS_TODAY": TODAY.isoformat(), "INSATS_LOG_FORMAT": "json",
+                              "INSATS_SECRET_KEY": "day-test-key-0123456789-abcdefghijklmnop"}, launcher="insats")
     server.start()
     yield server, data, passwords, rated
     server.stop()
@@ -142,6 +144,7 @@ def test_intake_registers_decides_asks_and_imports(demo, browser):
     check(page, "Inkorg")
     # register a referral with its checklist
     segment(page, "Registrera remiss")
+    main(page).get_by_label("Personnummer (valfritt, sparas krypterat)", exact=True).fill(PNR)  # must never reach a log
     for item, answer in (("K1", "Ja"), ("K2", "Nej")):
         radio(page, item, answer)
     button(page, "Registrera remissen")
@@ -371,3 +374,41 @@ def test_admin_reads_the_log_and_no_case(demo, browser):
                                                                           AuditEntry.action == "read",
                                                                           AuditEntry.entity == "case")) == 0
     engine.dispose()
+
+
+def test_the_days_server_log_is_json_lines_without_a_name_a_personnummer_or_free_text(demo):
+    """Last in the module: the server's whole output for the day above (``insats serve`` with
+    ``INSATS_LOG_FORMAT=json``) is one JSON object per line, and holds none of the demo cohort's names
+    (members, family, users), no personnummer (the one typed, or any of its shape) and none of the free
+    text typed in the day or stored in the cohort (events, commitments, rationales, the protection reason)."""
+    import json
+    from pathlib import Path
+
+    from store.demo import FAMILY, FIRST_NAMES, PROTECTED_REASON, USERS
+    from store.models import Event, Protection
+
+    server, data, _, _ = demo
+    lines = server.log.read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]  # a plain line fails here, named by json
+    assert all(set(r) == {"time", "level", "logger", "message"} for r in records), records[:3]
+    assert any(r["logger"] == "insats" and r["message"].startswith("database:") for r in records)  # really read
+    source = Path(__file__).read_text(encoding="utf-8")
+    typed = re.findall(r'\.fill\("([^"]{4,})"\)', source) + re.findall(r'rationale="([^"]+)"', source)
+    assert "Kim Kontaktpolis" in typed and "Samtal med mentor om frånvaro." in typed
+    secrets = {*typed, PNR, PNR.replace("-", ""), PNR[2:], PROTECTED_REASON,
+               *(name for name, _, _ in FAMILY), *(name for name, _, _ in USERS.values())}
+    engine = make_engine(f"sqlite:///{data / 'insats.sqlite'}")
+    with transaction(engine) as s:
+        secrets |= set(s.scalars(select(Member.name)))
+        secrets |= {n for n in s.scalars(select(Event.note)) if n}
+        secrets |= {t for c in s.scalars(select(Commitment)) for t in (c.what, c.if_cannot, c.review_note) if t}
+        secrets |= {r for r in s.scalars(select(Assessment.rationale)) if r}
+        secrets |= {r for r in s.scalars(select(Protection.reason)) if r}
+    engine.dispose()
+    text = "\n".join(" ".join(map(str, r.values())) for r in records)  # every field, \u-escapes decoded
+    leaked = sorted(secret for secret in secrets if len(secret) >= 4 and secret in text)
+    assert leaked == [], leaked[:5]
+    first_names = re.compile(r"\b(?:" + "|".join(FIRST_NAMES) + r")\b")
+    assert not first_names.search(text), first_names.search(text)
+    shaped = re.compile(r"(?<!\d)(?:19|20)?\d{6}[-+]?\d{4}(?!\d)")  # a personnummer of any spelling
+    assert not shaped.search(text), shaped.search(text)

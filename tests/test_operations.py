@@ -99,6 +99,26 @@ def test_log_lines_as_json_hold_an_error_id_and_no_message(monkeypatch):
         logging.getLogger("insats").handlers.clear()
 
 
+def test_a_library_warning_in_json_mode_is_one_json_line_and_plain_again_in_text_mode():
+    """A deprecation warning from a library (Streamlit, pandas) must not break a collector's JSON lines."""
+    import warnings
+
+    stream = io.StringIO()
+    logs.configure("json", stream=stream)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.warn("use_container_width is deprecated", DeprecationWarning, stacklevel=1)
+        [line] = stream.getvalue().splitlines()
+        record = json.loads(line)
+        assert record["logger"] == "py.warnings" and "use_container_width" in record["message"]
+    finally:
+        logs.configure("text", stream=io.StringIO())
+        logging.getLogger("insats").handlers.clear()
+    warned = logging.getLogger("py.warnings")  # text mode: warnings are Python's own again
+    assert warned.propagate and not any(getattr(h, "insats", False) for h in warned.handlers)
+
+
 def test_a_mistyped_log_format_is_said_before_any_work(monkeypatch, capsys):
     monkeypatch.setenv("INSATS_LOG_FORMAT", "yaml")
     assert cli.main(["health"]) == 2 and "INSATS_LOG_FORMAT" in capsys.readouterr().err

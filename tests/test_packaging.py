@@ -26,5 +26,6 @@ def test_the_wheel_builds_without_a_warning_and_carries_its_data(tmp_path):
     for needed in ("forms/locale/sv/LC_MESSAGES/insats.po", "forms/locale/en/LC_MESSAGES/insats.po",
                    "instruments/definitions/savry-like.yaml", "store/migrations/script.py.mako", "app.py",
                    "catalogue/__init__.py"):  # the words for pages and CLI, read from forms/locale
-        assert needed in names, needed
-    assert not any(n.startswith(("tests/", "benchmarks/")) for n in names)
+        assert f"insats/{needed}" in names, needed  # nested: no generic top-level names (build_backend/)
+    assert not any(n.startswith(("tests/", "benchmarks/", "build_backend/", "insats/tests/", "insats/benchmarks/",
+                                 "insats/build_backend/")) for n in names)
