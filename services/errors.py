@@ -16,7 +16,10 @@ log = logging.getLogger("insats")
 def place_of(exc: BaseException) -> str:
     """The innermost frame in Insats' own code (file:line in function), else the innermost at all."""
     frames = traceback.extract_tb(exc.__traceback__)
-    ours = [f for f in frames if f.filename.startswith(str(ROOT)) and "/.venv/" not in f.filename]
+    # Insats' own files: under its root, but not the source tree's own .venv (an installed Insats lives in
+    # some venv's site-packages, whatever that venv is called, and its frames are its own)
+    ours = [f for f in frames if Path(f.filename).is_relative_to(ROOT)
+            and not Path(f.filename).is_relative_to(ROOT / ".venv")]
     frame = (ours or frames or [None])[-1]
     if frame is None:
         return "?"
