@@ -114,24 +114,44 @@ def group_view(session: Session, actor: Actor, subject_id: int, on: date) -> Gro
     code = session.scalar(select(Subject.case_code).where(Subject.id == subject_id))
     view = GroupView(Group(subject_id, code, member.organisation, member.views))
     if "plan" in member.views:
-        guard(session, actor, "group.plan", subject_id, detail="plan, commitments and events")
-        plan = _latest_meetings(session, [subject_id]).get(subject_id)
-        names = _org_member_names(session, actor, [subject_id])
-        if plan is not None:
-            goals = session.scalars(select(Goal).where(Goal.meeting_id == plan.id).order_by(Goal.id)).all()
-            every = _commitments(session, [plan], member.organisation, names).get(subject_id, [])
-            view.held_on, view.plan_commitments = plan.held_on, every
-            view.group = Group(subject_id, code, member.organisation, member.views, plan.next_meeting_on,
-                               tuple(c for c in every if c.own))
-            view.short_goals = [g.text for g in goals if g.term == "short"]
-            view.long_goals = [g.text for g in goals if g.term == "long"]
-        view.events = [(e.occurred_on, e.kind, e.serious) for e in session.scalars(
-            select(Event).where(Event.subject_id == subject_id).order_by(Event.occurred_on.desc(), Event.id.desc()))
-            if sees_event(e.kind, member.categories)]
+        view = group_plan(session, actor, subject_id, on, view)
     if "assessment_summary" in member.views:
-        guard(session, actor, "group.summary", subject_id, detail="assessment summary")
-        view.summary = _summary(session, subject_id)
+        view.summary = group_summary(session, actor, subject_id)
     return view
+
+
+def group_plan(session: Session, actor: Actor, subject_id: int, on: date, view: GroupView | None = None) -> GroupView:
+    """The current plan (goals, every commitment, the next meeting) and the events the consent lets the
+    organisation see, without the meeting's or the events' notes."""
+    guard(session, actor, "group.plan", subject_id, detail="plan, commitments and events")
+    member = membership_of(session, actor.user_id, subject_id, on)
+    if view is None:
+        code = session.scalar(select(Subject.case_code).where(Subject.id == subject_id))
+        view = GroupView(Group(subject_id, code, member.organisation, member.views))
+    plan = _latest_meetings(session, [subject_id]).get(subject_id)
+    if plan is not None:
+        names = _org_member_names(session, actor, [subject_id])
+        goals = session.scalars(select(Goal).where(Goal.meeting_id == plan.id).order_by(Goal.id)).all()
+        every = _commitments(session, [plan], member.organisation, names).get(subject_id, [])
+        view.held_on, view.plan_commitments = plan.held_on, every
+        view.group = Group(subject_id, view.group.case_code, member.organisation, member.views,
+                           plan.next_meeting_on, tuple(c for c in every if c.own))
+        view.short_goals = [g.text for g in goals if g.term == "short"]
+        view.long_goals = [g.text for g in goals if g.term == "long"]
+    view.events = [(e.occurred_on, e.kind, e.serious) for e in session.scalars(
+        select(Event).where(Event.subject_id == subject_id).order_by(Event.occurred_on.desc(), Event.id.desc()))
+        if sees_event(e.kind, member.categories)]
+    return view
+
+
+def group_summary(session: Session, actor: Actor, subject_id: int) -> Summary | None:
+    """The latest final assessment's summary judgment (never a rating or a note), when there is one."""
+    guard(session, actor, "group.summary", subject_id, detail="assessment summary")
+    replaced = select(Assessment.replaces_id).where(Assessment.replaces_id.is_not(None))
+    row = session.scalar(select(Assessment).where(
+        Assessment.subject_id == subject_id, Assessment.status == "final", Assessment.occasion != "referral",
+        Assessment.id.not_in(replaced)).order_by(Assessment.assessed_on.desc(), Assessment.id.desc()).limit(1))
+    return None if row is None else Summary(row.instrument_id, row.assessed_on, row.judgment)
 
 
 def send_agenda_item(session: Session, actor: Actor, subject_id: int, text: str, on: date) -> AgendaItem:
@@ -203,11 +223,3 @@ def _own_commitments(session: Session, actor: Actor, plans: dict[int, Meeting],
     names = _org_member_names(session, actor, ids)
     rows = _commitments(session, [plans[i] for i in ids if i in plans], actor.organisation or "", names)
     return {i: [c for c in found if c.own] for i, found in rows.items()}
-
-
-def _summary(session: Session, subject_id: int) -> Summary | None:
-    replaced = select(Assessment.replaces_id).where(Assessment.replaces_id.is_not(None))
-    row = session.scalar(select(Assessment).where(
-        Assessment.subject_id == subject_id, Assessment.status == "final", Assessment.occasion != "referral",
-        Assessment.id.not_in(replaced)).order_by(Assessment.assessed_on.desc(), Assessment.id.desc()).limit(1))
-    return None if row is None else Summary(row.instrument_id, row.assessed_on, row.judgment)
