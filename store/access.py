@@ -12,8 +12,9 @@ Scopes:
 - ``own``: as ``team``, and the object must be the actor's own (an assessor's own drafts);
 - ``member``: a partner (police, school, leisure, health) who is a current member of the case's group
   (``store.partners.membership_of``, today = ``config.today()``), and only for what the youth's active
-  consent lets their organisation receive (``rules.partner.ACTION_NEEDS``). Asked afresh on every check:
-  a membership that ended or a consent withdrawn or expired ends access at the next click. Never emergency
+  consent lets their organisation receive (``rules.partner.ACTION_NEEDS``). Asked once per transaction
+  (every click is a new one): a membership that ended or a consent withdrawn or expired ends access at the
+  next click. Never emergency
   access, never another case, never notes, the personnummer or the Logg.
 
 A protected case (*skyddade personuppgifter*, ``Subject.protected``) narrows ``team``: its team opens it
@@ -35,7 +36,7 @@ from rules import partner
 from . import chain
 from ._time import utc_now
 from .models import CaseAssessor, EmergencyAccess, Member, Subject, User
-from .partners import membership_of
+from .partners import Membership, membership_of
 
 ROLES = ("intake", "assessor", "coordinator", "researcher", "admin", "partner", "referrer")
 # roles of people outside social services: they act for an organisation (``User.organisation``), hold no
@@ -188,7 +189,8 @@ def case_access(session: Session, actor: Actor, subject_id: int) -> CaseAccess:
 
 
 def forget_case_access(session: Session) -> None:
-    """Called after an assignment, an emergency grant or a protection changes who may see a case."""
+    """Called after an assignment, an emergency grant, a protection, a membership or a consent changes who
+    may see a case."""
     session.info.pop("insats_case_access", None)
 
 
@@ -207,9 +209,20 @@ def in_scope(session: Session, actor: Actor, scope: str | None, subject_id: int 
 
 def member_allows(session: Session, actor: Actor, subject_id: int, action: str) -> bool:
     """Whether the partner is a current member of the case's group today and the consent in force
-    covers what ``action`` needs. Not cached: each check asks the membership and the consent again."""
-    found = membership_of(session, actor.user_id, subject_id, config.today())
+    covers what ``action`` needs (``rules.partner.allows``)."""
+    found = current_membership(session, actor, subject_id)
     return found is not None and partner.allows(action, found.categories)
+
+
+def current_membership(session: Session, actor: Actor, subject_id: int) -> Membership | None:
+    """The partner's membership of the group today (``store.partners.membership_of``), asked once per
+    transaction, as ``case_access`` is: every click is a new transaction, so a consent withdrawn or a
+    membership ended shows on the next one; a change within the transaction calls ``forget_case_access``."""
+    cache = session.info.setdefault("insats_case_access", {})
+    key = ("member", actor.user_id, subject_id, config.today())
+    if key not in cache:
+        cache[key] = membership_of(session, actor.user_id, subject_id, config.today())
+    return cache[key]
 
 
 def team_opens(access: CaseAccess, actor: Actor, action: str) -> bool:
@@ -249,8 +262,7 @@ def _case_refusal(session: Session, actor: Actor, subject_id: int | None) -> str
     """Why a case is out of scope: another team's, or its own team's but protected; for a partner, not
     (or no longer) a member of its group, or beyond what the consent lets their organisation see."""
     if subject_id is not None and "partner" in actor.roles:
-        member = membership_of(session, actor.user_id, subject_id, config.today()) is not None
-        return "access.consent" if member else "access.member"
+        return "access.consent" if current_membership(session, actor, subject_id) is not None else "access.member"
     if subject_id is not None:
         access = case_access(session, actor, subject_id)
         if access.protected and access.team_id in actor.teams:
