@@ -12,13 +12,15 @@ information (``sees_event``), and anything of a group they are no longer a membe
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rules.partner import own_commitment, sees_event
+from rules.protected import redact, secrets_of
 
 from . import chain
 from .access import Actor, guard
@@ -133,11 +135,14 @@ def group_plan(session: Session, actor: Actor, subject_id: int, on: date, view: 
         names = _org_member_names(session, actor, [subject_id])
         goals = session.scalars(select(Goal).where(Goal.meeting_id == plan.id).order_by(Goal.id)).all()
         every = _commitments(session, [plan], member.organisation, names).get(subject_id, [])
+        clean = _family_hidden(session, subject_id)
+        every = [replace(c, actor=clean(c.actor), what=clean(c.what), if_cannot=c.if_cannot and clean(c.if_cannot),
+                         review_note=c.review_note and clean(c.review_note)) for c in every]
         view.held_on, view.plan_commitments = plan.held_on, every
         view.group = Group(subject_id, view.group.case_code, member.organisation, member.views,
                            plan.next_meeting_on, tuple(c for c in every if c.own))
-        view.short_goals = [g.text for g in goals if g.term == "short"]
-        view.long_goals = [g.text for g in goals if g.term == "long"]
+        view.short_goals = [clean(g.text) for g in goals if g.term == "short"]
+        view.long_goals = [clean(g.text) for g in goals if g.term == "long"]
     view.events = [(e.occurred_on, e.kind, e.serious) for e in session.scalars(
         select(Event).where(Event.subject_id == subject_id).order_by(Event.occurred_on.desc(), Event.id.desc()))
         if sees_event(e.kind, member.categories)]
@@ -177,6 +182,16 @@ def agenda_items_of(session: Session, actor: Actor, subject_id: int) -> list[Age
     if held is not None:
         query = query.where(AgendaItem.sent_on >= held)
     return list(session.scalars(query.order_by(AgendaItem.sent_on, AgendaItem.id)))
+
+
+def _family_hidden(session: Session, subject_id: int) -> Callable[[str], str]:
+    """On a protected case, the youth's and the guardians' names and numbers taken out of what a partner
+    reads (``rules.protected``), as out of every document that leaves the team; otherwise the text as is."""
+    if not session.scalar(select(Subject.protected).where(Subject.id == subject_id)):
+        return lambda text: text
+    secrets = secrets_of(session.execute(select(Member.organisation, Member.name, Member.phone, Member.email)
+                                         .where(Member.subject_id == subject_id)).all())
+    return lambda text: redact(text, secrets)
 
 
 def _by_subject(found: list[Membership]) -> dict[int, Membership]:

@@ -180,3 +180,25 @@ def test_access_ends_at_the_next_click_when_consent_is_withdrawn_or_membership_e
     assert refused.value.code == "access.member"
     with transaction(engine) as s:
         assert groups.my_groups(s, actor_for(s, "skol"), DAYS["within"]) == []
+
+
+def test_a_partner_reads_a_protected_case_without_the_familys_names(engine, network, monkeypatch):
+    """Skyddade personuppgifter: the plan a partner reads carries no name or number of the youth or the
+    guardians, as no document leaving the team does (``rules.protected``)."""
+    monkeypatch.setenv("INSATS_TODAY", DAYS["within"].isoformat())
+    guardian, phone = "Anna Andersson", "070-123 45 67"
+    with transaction(engine) as s:
+        subject = _subject(s, network["A"])
+        cases.add_member(s, SETUP, subject, guardian, "guardian", phone=phone)
+        cases.add_commitment(s, SETUP, views.plan_of(s, SETUP, subject.id), cases.PlanItem(
+            "polis", f"Ringa {guardian} på 0701234567", D + timedelta(days=14), if_cannot=f"Sms till {phone}"))
+    with transaction(engine) as s:
+        before = groups.group_plan(s, actor_for(s, "pol"), _subject(s, network["A"]).id, DAYS["within"])
+    assert any(guardian in c.what for c in before.plan_commitments)  # an unprotected case: as the plan says
+    with transaction(engine) as s:
+        cases.protect(s, SETUP, network["A"], "Familjen har skyddad identitet")
+    with transaction(engine) as s:
+        after = groups.group_plan(s, actor_for(s, "pol"), _subject(s, network["A"]).id, DAYS["within"])
+    said = " ".join(f"{c.actor} {c.what} {c.if_cannot}" for c in after.plan_commitments)
+    assert guardian not in said and "0701234567" not in said and phone not in said
+    assert "Ringa *** på ***" in said
