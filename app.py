@@ -62,6 +62,7 @@ PAGES = {
     "research": ("forms/pages/research.py", "page_research", ":material/query_stats:"),
     "followup": ("forms/pages/followup.py", "page_followup", ":material/summarize:"),
     "log": ("forms/pages/log.py", "page_log", ":material/policy:"),
+    "groups": ("forms/pages/groups.py", "page_groups", ":material/groups:"),
     "instruments": ("forms/pages/instruments.py", "page_instruments", ":material/checklist:"),
 }
 allowed = pages_for(actor)  # the same policy table the store enforces

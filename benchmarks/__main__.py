@@ -11,13 +11,13 @@ import platform
 import sys
 from pathlib import Path
 
-from . import bench_app, bench_caseload, bench_followup, bench_research, bench_scoring, bench_store, soak
+from . import bench_app, bench_caseload, bench_followup, bench_partner, bench_research, bench_scoring, bench_store, soak
 
 BENCHMARKS = {"scoring": bench_scoring.run, "store": bench_store.run, "app": bench_app.run,
               "research": bench_research.run, "followup": bench_followup.run, "caseload": bench_caseload.run,
-              "soak": soak.run}
+              "partner": bench_partner.run, "soak": soak.run}
 # the soak takes 20 minutes: `make bench soak`
-DEFAULT = ["scoring", "store", "app", "research", "followup", "caseload"]
+DEFAULT = ["scoring", "store", "app", "research", "followup", "caseload", "partner"]
 
 
 def main(names: list[str]) -> None:

@@ -73,3 +73,43 @@ def views_for(categories: frozenset[str]) -> frozenset[str]:
 def sees_event(kind: str, categories: frozenset[str]) -> bool:
     """Whether an event of ``kind`` is within what the consent lets the partner's organisation see."""
     return EVENT_CATEGORY.get(kind, "plan") in categories
+
+
+# What each action a partner may take needs, beyond being a current member of the group (the guard's
+# ``member`` scope asks ``allows``): a view (its consent category, ``VIEW_CATEGORY``), ``NAMED`` (some
+# active consent names the organisation: to add to the case at all, by an event or an agenda item), or
+# None (membership alone: that they are in the group and its case code, never anything of the youth).
+NAMED = "named"
+ACTION_NEEDS: dict[str, str | None] = {
+    "group.list": None,  # "Mina grupper": the groups one is a member of
+    "group.read": None,  # one group's head: its case code
+    "group.plan": "plan",  # the plan in plain words, the next meeting, the commitments, the events
+    "group.summary": "assessment_summary",  # the assessor's final judgment, never the ratings or notes
+    "commitment.review": "commitments",  # the organisation's own commitments only (``own_commitment``)
+    "event.write": NAMED,
+    "agenda.write": NAMED,
+}
+
+
+def allows(action: str, categories: frozenset[str]) -> bool:
+    """Whether a current member whose organisation receives ``categories`` may do ``action``
+    (an action missing from ``ACTION_NEEDS`` is never a partner's)."""
+    if action not in ACTION_NEEDS:
+        return False
+    need = ACTION_NEEDS[action]
+    if need is None:
+        return True
+    if need == NAMED:
+        return bool(categories)
+    return VIEW_CATEGORY[need] in categories
+
+
+def own_commitment(actor_text: str, organisation: str, member_names: Iterable[str]) -> bool:
+    """Whether a commitment (its person as the plan names it: the organisation's consent word such as
+    ``polis``, or a member as "Name (Organisation)") is the partner's organisation's own: its word, or
+    one of the organisation's members in the group (``member_names``)."""
+    text = actor_text.strip()
+    if text and text == CONSENT_ACTOR.get(organisation):
+        return True
+    person = text.rsplit(" (", 1)[0].strip() if text.endswith(")") else text
+    return any(person == name.strip() for name in member_names)

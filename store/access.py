@@ -9,7 +9,13 @@ Scopes:
 - ``any``: every case (researchers' de-identified exports, an admin's technical work);
 - ``team``: cases of the actor's teams, cases the actor is an assigned assessor of, and, for the actions
   in ``EMERGENCY`` only, cases opened under emergency access (*nödåtkomst*) with a stated reason;
-- ``own``: as ``team``, and the object must be the actor's own (an assessor's own drafts).
+- ``own``: as ``team``, and the object must be the actor's own (an assessor's own drafts);
+- ``member``: a partner (police, school, leisure, health) who is a current member of the case's group
+  (``store.partners.membership_of``, today = ``config.today()``), and only for what the youth's active
+  consent lets their organisation receive (``rules.partner.ACTION_NEEDS``). Asked once per transaction
+  (every click is a new one): a membership that ended or a consent withdrawn or expired ends access at the
+  next click. Never emergency
+  access, never another case, never notes, the personnummer or the Logg.
 
 A protected case (*skyddade personuppgifter*, ``Subject.protected``) narrows ``team``: its team opens it
 only to the team's coordinators; everyone else needs to be a named (assigned) assessor of it, or to hold
@@ -24,9 +30,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
+import config
+from rules import partner
+
 from . import chain
 from ._time import utc_now
-from .models import CaseAssessor, EmergencyAccess, Subject
+from .models import CaseAssessor, EmergencyAccess, Member, Subject, User
+from .partners import Membership, membership_of
 
 ROLES = ("intake", "assessor", "coordinator", "researcher", "admin", "partner", "referrer")
 # roles of people outside social services: they act for an organisation (``User.organisation``), hold no
@@ -60,7 +70,17 @@ POLICY: dict[str, dict[str, str]] = {
     "assessment.export": {"coordinator": "team"},
     "plan.read": _CASE_WORK,
     "plan.write": _CASE_WORK,
-    "event.write": {"intake": "team", "assessor": "team", "coordinator": "team"},  # any member role
+    # any member role; a partner while some active consent names their organisation (rules.partner)
+    "event.write": {"intake": "team", "assessor": "team", "coordinator": "team", "partner": "member"},
+    # the next meeting's look back at a commitment: the case's workers, and a partner for their
+    # organisation's own commitments (store.cases.plans.review_commitment)
+    "commitment.review": {"assessor": "team", "coordinator": "team", "partner": "member"},
+    # "Mina grupper" (store.groups): what a partner sees of their own groups, each view as the consent says
+    "group.list": {"partner": "member"},
+    "group.read": {"partner": "member"},
+    "group.plan": {"partner": "member"},
+    "group.summary": {"partner": "member"},
+    "agenda.write": {"partner": "member", "coordinator": "team"},  # an item for the next meeting's agenda
     "caseload.read": {"coordinator": "team"},  # the coordinator's list of every active group
     "network.import": {"coordinator": "team"},  # members and meetings from the coordinator's Excel
     "member.link": {"coordinator": "team"},  # a named member's partner account (store.partners)
@@ -84,7 +104,7 @@ POLICY: dict[str, dict[str, str]] = {
     # intake and coordinators only, and every check is audited, found or not
     "case.pnr": {"intake": "team", "coordinator": "team"},
 }
-_RANK = {"own": 1, "team": 2, "any": 3}
+_RANK = {"member": 0, "own": 1, "team": 2, "any": 3}
 
 # What emergency access (nödåtkomst) covers, while its grant runs: reading the case, and logging what
 # happened so the case's own team learns of it. Nothing that changes who holds the case (assign, team,
@@ -177,7 +197,8 @@ def case_access(session: Session, actor: Actor, subject_id: int) -> CaseAccess:
 
 
 def forget_case_access(session: Session) -> None:
-    """Called after an assignment, an emergency grant or a protection changes who may see a case."""
+    """Called after an assignment, an emergency grant, a protection, a membership or a consent changes who
+    may see a case."""
     session.info.pop("insats_case_access", None)
 
 
@@ -188,8 +209,28 @@ def in_scope(session: Session, actor: Actor, scope: str | None, subject_id: int 
         return False
     if scope == "any" or subject_id is None:
         return True
+    if scope == "member":
+        return member_allows(session, actor, subject_id, action)
     access = case_access(session, actor, subject_id)
     return team_opens(access, actor, action) or access.assigned or (access.emergency and action in EMERGENCY)
+
+
+def member_allows(session: Session, actor: Actor, subject_id: int, action: str) -> bool:
+    """Whether the partner is a current member of the case's group today and the consent in force
+    covers what ``action`` needs (``rules.partner.allows``)."""
+    found = current_membership(session, actor, subject_id)
+    return found is not None and partner.allows(action, found.categories)
+
+
+def current_membership(session: Session, actor: Actor, subject_id: int) -> Membership | None:
+    """The partner's membership of the group today (``store.partners.membership_of``), asked once per
+    transaction, as ``case_access`` is: every click is a new transaction, so a consent withdrawn or a
+    membership ended shows on the next one; a change within the transaction calls ``forget_case_access``."""
+    cache = session.info.setdefault("insats_case_access", {})
+    key = ("member", actor.user_id, subject_id, config.today())
+    if key not in cache:
+        cache[key] = membership_of(session, actor.user_id, subject_id, config.today())
+    return cache[key]
 
 
 def team_opens(access: CaseAccess, actor: Actor, action: str) -> bool:
@@ -226,7 +267,10 @@ def guard(session: Session, actor: Actor, action: str, subject_id: int | None = 
 
 
 def _case_refusal(session: Session, actor: Actor, subject_id: int | None) -> str:
-    """Why a case is out of scope: another team's, or its own team's but protected."""
+    """Why a case is out of scope: another team's, or its own team's but protected; for a partner, not
+    (or no longer) a member of its group, or beyond what the consent lets their organisation see."""
+    if subject_id is not None and "partner" in actor.roles:
+        return "access.consent" if current_membership(session, actor, subject_id) is not None else "access.member"
     if subject_id is not None:
         access = case_access(session, actor, subject_id)
         if access.protected and access.team_id in actor.teams:
@@ -248,6 +292,8 @@ def visible_cases(actor: Actor, action: str = "case.list") -> ColumnElement[bool
         return false()
     if scope == "any":
         return true()
+    if scope == "member":
+        return _member_cases(actor, action)
     assigned = select(CaseAssessor.subject_id).where(CaseAssessor.user_id == actor.user_id)
     team = Subject.team_id.in_(sorted(actor.teams))
     if not _team_opens_protected(actor, action):
@@ -259,20 +305,35 @@ def visible_cases(actor: Actor, action: str = "case.list") -> ColumnElement[bool
     return or_(team, Subject.id.in_(assigned), Subject.id.in_(emergency))
 
 
+def _member_cases(actor: Actor, action: str) -> ColumnElement[bool]:
+    """The groups the partner is a current member of, for an action membership alone opens; what the
+    consent opens is asked per group (``store.partners.memberships``), never in a list's WHERE clause."""
+    if partner.ACTION_NEEDS.get(action, partner.NAMED) is not None:
+        return false()
+    on = config.today()
+    groups = (select(Member.subject_id).join(User, User.id == Member.user_id)
+              .where(Member.user_id == actor.user_id, User.active.is_(True),
+                     or_(Member.from_on.is_(None), Member.from_on <= on),
+                     or_(Member.to_on.is_(None), Member.to_on >= on)))
+    return Subject.id.in_(groups)
+
+
 def pages_for(actor: Actor) -> list[str]:
     """The workflows (page names) a role may open: asked of the same table the store enforces."""
     needs = {"intake": "referral.read", "caseload": "caseload.read", "case": "case.read",
              "assessment": "assessment.read",
              "change": "assessment.read", "matching": "plan.write", "plan": "plan.read",
-             "research": "research.export", "followup": "report.followup", "log": "audit.read"}
+             "research": "research.export", "followup": "report.followup", "log": "audit.read",
+             "groups": "group.list"}
     pages = [page for page, action in needs.items() if may(actor, action)]
     return [*pages, "instruments"]
 
 
-# where each role starts its day, the first that applies: a coordinator on the overview of every group,
-# intake on the queue, an assessor on the case, a researcher on the cohort, an admin on the log
-LANDING = (("coordinator", "caseload"), ("intake", "intake"), ("assessor", "case"), ("researcher", "research"),
-           ("admin", "log"))
+# where each role starts its day, the first that applies: a partner on their groups, a coordinator on the
+# overview of every group, intake on the queue, an assessor on the case, a researcher on the cohort, an admin on
+# the log
+LANDING = (("partner", "groups"), ("coordinator", "caseload"), ("intake", "intake"), ("assessor", "case"),
+           ("researcher", "research"), ("admin", "log"))
 
 
 def landing_page(actor: Actor) -> str:

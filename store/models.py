@@ -324,6 +324,19 @@ class Event(Base):
     logged_by: Mapped[str] = mapped_column(String(64))
 
 
+class AgendaItem(Base):
+    """Something a member of the network asks the coordinator to take up at the next network meeting
+    ("Mina grupper"): case data, shown on the plan page until a meeting is held after it was sent."""
+
+    __tablename__ = "agenda_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    sent_on: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    sent_by: Mapped[str] = mapped_column(String(64))  # the login
+    organisation: Mapped[str | None] = mapped_column(String(24))  # the sender's (rules.partner), staff: None
+
+
 class InterventionGiven(Base):
     __tablename__ = "interventions_given"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,6 +20,7 @@ from rules.protected import redact, secrets_of
 from .access import Actor, guard
 from .cases.subjects import find_subject
 from .models import (
+    AgendaItem,
     Ask,
     Assessment,
     Commitment,
@@ -41,11 +42,12 @@ from .views import access_log
 
 # the extract's sections, in order (the JSON's keys; the PDF's headings are ``extract_section_<key>``)
 SECTIONS = ("case", "referrals", "asks", "decisions", "consents", "assessments", "meetings", "goals", "commitments",
-            "members", "notices", "events", "interventions", "outcomes", "reopenings", "protections",
+            "members", "notices", "events", "agenda_items", "interventions", "outcomes", "reopenings", "protections",
             "emergency_access", "access_log")
 _BY_SUBJECT = {"referrals": (Referral, Referral.received_on), "consents": (Consent, Consent.signed_on),
                "assessments": (Assessment, Assessment.assessed_on), "meetings": (Meeting, Meeting.held_on),
                "members": (Member, Member.name), "events": (Event, Event.occurred_on),
+               "agenda_items": (AgendaItem, AgendaItem.sent_on),
                "interventions": (InterventionGiven, InterventionGiven.started_on),
                "outcomes": (Outcome, Outcome.period_start), "reopenings": (Reopening, Reopening.reopened_on),
                "protections": (Protection, Protection.set_at),

@@ -39,6 +39,7 @@ import config
 from . import audit
 from .access import Actor, guard
 from .models import (
+    AgendaItem,
     Ask,
     Assessment,
     CaseAssessor,
@@ -139,7 +140,7 @@ def _remove(session: Session, ids: list[int]) -> None:
     session.execute(update(Referral).where(Referral.subject_id.in_(ids)).values(checklist_id=None))
     session.execute(delete(Ask).where(Ask.referral_id.in_(select(Referral.id).where(Referral.subject_id.in_(ids)))))
     for model in (OutboxMessage, Meeting, Referral, Consent, InterventionGiven, Outcome, CaseAssessor, EmergencyAccess,
-                  Member, Event, Reopening, Protection):
+                  Member, Event, Reopening, Protection, AgendaItem):
         session.execute(delete(model).where(model.subject_id.in_(ids)))
     # versions point at the ones they replace: newest first
     session.execute(update(Assessment).where(Assessment.subject_id.in_(ids)).values(replaces_id=None))
@@ -183,6 +184,7 @@ def _anonymise(session: Session, ids: list[int]) -> None:
     for model, values in FREE_TEXT_VIA.items():
         key = model.referral_id.in_(referrals) if model is Ask else model.meeting_id.in_(meetings)
         session.execute(update(model).where(key).values(**values))
-    # named people leave with the case's identity, and the notices that were addressed to them
-    for model in (OutboxMessage, CaseAssessor, EmergencyAccess, Member):
+    # named people leave with the case's identity, and the notices that were addressed to them; an agenda
+    # item is a member's free text about the youth
+    for model in (OutboxMessage, CaseAssessor, EmergencyAccess, Member, AgendaItem):
         session.execute(delete(model).where(model.subject_id.in_(ids)))

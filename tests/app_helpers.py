@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from forms import auth
 from store import Actor, make_engine, transaction, upgrade
 from store.demo import seed_demo
-from store.models import Team
+from store.models import Member, Team
 from store.users import add_user
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,6 +23,7 @@ TODAY = date(2026, 11, 23)
 SYSTEM = Actor("test.setup", "system")
 USER = "test.coordinator"  # intake, assessor and coordinator in every team
 RESEARCHER, ADMIN = "test.researcher", "test.admin"
+PARTNER = "test.polis"  # a police officer in the network: the police member of a few demo groups ("Mina grupper")
 AS_USER = Actor(USER, {"intake", "assessor", "coordinator"}, {1})  # to make the user's own drafts in set-up
 
 
@@ -66,6 +67,12 @@ def _build_database(directory: Path, subjects: int) -> None:
                  teams=teams)
         add_user(session, SYSTEM, RESEARCHER, display_name="Test Forskare", roles=["researcher"])
         add_user(session, SYSTEM, ADMIN, display_name="Test Admin", roles=["admin"])
+        partner = add_user(session, SYSTEM, PARTNER, display_name="Test Polis", roles=["partner"],
+                           organisation="police")
+        police = session.scalars(select(Member).where(Member.organisation == "police", Member.to_on.is_(None))
+                                 .order_by(Member.subject_id).limit(3)).all()
+        for member in police:  # linked as a coordinator would (insats members link), in set-up
+            member.user_id = partner.id
     engine.dispose()
 
 

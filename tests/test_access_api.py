@@ -35,6 +35,8 @@ UNCHECKED = {
     "partner_account": "the partner account a guarded member link names",
     "openings": "who can open which case and why, for the guarded who_can_open and cases_open_to",
     "in_scope": "the guard's own check",
+    "member_allows": "the guard's own check of the member scope",
+    "current_membership": "the guard's own look-up of a partner's membership (cached like case_access)",
     "guard": "the check itself",
     "refuse": "the guard's refusal",
     "forget_case_access": "clears the guard's cache",
@@ -72,7 +74,7 @@ UNCHECKED = {
     "backup_before_upgrade": "upgrade's own safety copy, before any migration (a system step)",
 }
 INTERNAL_CASE_READERS = {"find_subject", "current_rows", "consent_rows", "latest_meeting", "subject_ids_by_code",
-                         "case_access", "record", "record_many", "openings"}
+                         "case_access", "current_membership", "record", "record_many", "openings"}
 
 
 def _functions() -> dict[str, tuple[Path, ast.FunctionDef]]:

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 import instruments
 from store import make_engine, transaction, upgrade
 from store.demo import seed_demo
-from store.models import Assessment, Referral, Subject, Team
+from store.models import Assessment, Member, Referral, Subject, Team
 from store.users import SETUP, add_user
 
 from .axe import describe, violations
@@ -281,3 +281,39 @@ def test_insats_serve_carries_the_accessible_theme_of_the_config_file():
     argv = streamlit_argv(8501, "localhost")
     for key in ("base", "textColor", "primaryColor"):
         assert argv[argv.index(f"--theme.{key}") + 1] == theme[key]
+
+
+PARTNER = "axe.polis"
+
+
+def test_the_partner_page_meets_wcag_in_both_languages(demo_app):
+    """"Mina grupper" is a partner's only page (they hold no staff role, so the sweep above never shows
+    it): the same axe rules, the document's language, an h1, for a police officer in three demo groups."""
+    server, _ = demo_app
+    engine = make_engine(f"sqlite:///{server.data_dir / 'insats.sqlite'}")
+    with transaction(engine) as s:
+        officer = add_user(s, SETUP, PARTNER, display_name="Axel Polis", password=PASSWORD, roles=["partner"],
+                           organisation="police")
+        for member in s.scalars(select(Member).where(Member.organisation == "police", Member.to_on.is_(None))
+                                .order_by(Member.subject_id).limit(3)):
+            member.user_id = officer.id
+    engine.dispose()
+    found = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
+        log_in(page, server.url, PARTNER, PASSWORD)
+        for language, title in (("sv", "Mina grupper"), ("en", "My groups")):
+            if language == "en":
+                page.locator("[data-testid='stSidebar']").get_by_text("English", exact=True).click()
+                settle(page)
+            expect(page.locator("[data-testid='stMain'] h1").first).to_have_text(title)
+            page.wait_for_selector(IDLE)
+            assert page.evaluate("document.documentElement.lang") == language
+            assert page.locator("[data-testid='stMain'] [data-testid='stException']").count() == 0
+            expect(page.locator("[data-testid='stMain'] [data-testid='stDataFrame']").first).to_be_visible()  # groups
+            if bad := violations(page):
+                found[f"{language}/groups"] = describe(bad)
+                page.screenshot(path=str(ARTIFACTS / f"a11y-{language}-groups.png"), full_page=True)
+        browser.close()
+    assert found == {}, found

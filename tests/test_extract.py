@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 import cli
 from services.extract import extract_pdf
-from store import cases, transaction, users
+from store import cases, groups, transaction, users
 from store.models import AuditEntry
 from store.outbox import send_to_network
 from store.register import SECTIONS, case_record
@@ -59,6 +59,7 @@ def full_case(s) -> str:
     send_to_network(s, SETUP, youth.case_code, "plan", on=D + timedelta(days=3), about_on=D + timedelta(days=3),
                     compose=lambda r: ("Insats: ny åtgärdsplan", "Logga in i Insats"))  # a notice to the mentor
     cases.log_event(s, SETUP, youth, "contact", D + timedelta(days=4), note="Ringde hem")
+    groups.send_agenda_item(s, SETUP, youth.id, "Skolan vill tala om mentorn", D + timedelta(days=4))
     cases.record_intervention(s, SETUP, youth, "mst", D + timedelta(days=5))
     cases.record_outcome(s, SETUP, youth, period_start=D, period_end=D + timedelta(days=30), police_reports=1)
     cases.close_case(s, SETUP, youth, D + timedelta(days=40), "moved")

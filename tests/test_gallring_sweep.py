@@ -18,7 +18,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import JSON, LargeBinary, String, Text, inspect, select
 
-from store import cases, transaction, users
+from store import cases, groups, transaction, users
 from store.demo import seed_demo
 from store.models import AuditEntry, Base, Goal, Member, Subject
 from store.retention import FREE_TEXT, FREE_TEXT_VIA, due_for_gallring, gallring
@@ -49,7 +49,7 @@ KEPT_TEXT = {
     "meetings": set(),
     "asks": set(),
 }
-REMOVED = {"members", "emergency_access", "case_assessors", "outbox"}  # anonymising deletes these rows
+REMOVED = {"members", "emergency_access", "case_assessors", "outbox", "agenda_items"}  # anonymising deletes these rows
 
 
 def _day(s, youth_code: str) -> None:
@@ -80,6 +80,7 @@ def _day(s, youth_code: str) -> None:
     plan = cases.current_plan(s, coordinator, youth.id)
     cases.review_commitment(s, coordinator, plan.commitments[0].id, "not_kept", TYPED)
     cases.log_event(s, coordinator, youth, "contact", start + timedelta(days=12), note=TYPED)
+    groups.send_agenda_item(s, coordinator, youth.id, TYPED, start + timedelta(days=12))
     cases.close_case(s, coordinator, youth, TODAY - timedelta(days=30), "other", TYPED)
     cases.reopen_case(s, coordinator, youth, TYPED, on=TODAY - timedelta(days=20))
     cases.close_case(s, coordinator, youth, TODAY - timedelta(days=10), "other", TYPED)

@@ -16,7 +16,7 @@ from forms.plain_plan import plain_words_html
 from forms.professional_plan import PlanSheet, professional_plan_pdf
 from forms.release import choose_recipient, download, release_button, send_to_network
 from rules.protected import is_family
-from store import cases, users, views
+from store import cases, groups, users, views
 from store.models import COMMITMENT_REVIEWS, COMMITMENT_STATUSES, GOAL_OWNERS
 
 ATTENDEES = ("ungdom", "vårdnadshavare", "socialtjanst", "skola", "polis", "fritid", "bup")
@@ -209,7 +209,13 @@ def main() -> None:
         overview = views.case_overview(s, ctx.actor(), code, ctx.today())
         meetings = views.meetings_of(s, ctx.actor(), overview.subject_id)
         network, logged = cases.network_of(s, ctx.actor(), overview.subject_id)
+        agenda_items = groups.agenda_items_of(s, ctx.actor(), overview.subject_id)
     plan = meetings[0] if meetings else None
+    if agenda_items:  # sent from "Mina grupper" since the latest meeting: for the next one
+        st.markdown(f"**{tr('plan_agenda_items')}**")
+        st.markdown("\n".join("- " + tr("plan_agenda_item", on=i.sent_on, text=plain(i.text), who=plain(
+            f"{i.sent_by} ({organisation_label(i.organisation)})" if i.organisation else i.sent_by))
+                               for i in agenda_items))
     if plan is None:
         st.info(tr("no_plan"))
     else:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from rules.partner import consent_active
 
-from ..access import Actor, guard
+from ..access import Actor, forget_case_access, guard
 from ..models import Consent, Subject
 from ._dates import not_after_today
 from ._errors import CaseError, ConsentMissing
@@ -41,6 +41,7 @@ def add_consent(session: Session, actor: Actor, subject: Subject, *, signed_on: 
                       actors=sorted(set(actors)), categories=sorted(set(categories)))
     session.add(consent)
     session.flush()
+    forget_case_access(session)  # what a partner of the group sees changes with it (store.access)
     return consent
 
 
@@ -57,6 +58,7 @@ def withdraw_consent(session: Session, actor: Actor, consent: Consent | int, on:
         raise CaseError("a consent cannot be withdrawn before it was signed", "consent.dates")
     not_after_today(on, "withdrawn")
     row.withdrawn_on = on
+    forget_case_access(session)  # a partner of the group sees less from the next check on
     return row
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from rules import timing
 from rules.partner import is_member_on
 
-from ..access import Actor, guard
+from ..access import Actor, forget_case_access, guard
 from ..models import EVENT_KINDS, ORGANISATIONS, REQUIRED_ORGANISATIONS, Event, Meeting, Member, Subject, User
 from ._dates import not_after_today
 from ._errors import CaseError
@@ -46,6 +46,7 @@ def end_membership(session: Session, actor: Actor, member_id: int, to_on: date) 
     if row.from_on and to_on < row.from_on:
         raise CaseError("a member cannot leave before joining", "member.order")
     row.to_on = to_on
+    forget_case_access(session)  # a linked partner's access ends with the membership (store.access)
     return row
 
 
@@ -84,6 +85,7 @@ def link_member(session: Session, actor: Actor, subject: Subject, member_name: s
                         "member.not_one", name=member_name, found=len(rows))
     row = rows[0]
     row.user_id = partner_account(session, login, row.organisation).id
+    forget_case_access(session)
     return row
 
 

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 import instruments
 from rules import timing
+from rules.partner import own_commitment
 
-from ..access import Actor, guard
+from ..access import Actor, guard, refuse
 from ..models import (
     COMMITMENT_REVIEWS,
     COMMITMENT_STATUSES,
@@ -20,6 +21,7 @@ from ..models import (
     Goal,
     InterventionGiven,
     Meeting,
+    Member,
     Subject,
 )
 from ._dates import not_after_today
@@ -153,21 +155,31 @@ def set_commitment_status(session: Session, actor: Actor, commitment_id: int, st
 def review_commitment(session: Session, actor: Actor, commitment_id: int, review: str,
                       note: str | None = None) -> Commitment:
     """The next meeting's look back at one commitment: kept, partly or not kept, with a word why. The
-    commitment's status follows (kept: done; not kept: not done)."""
+    commitment's status follows (kept: done; not kept: not done). A partner reviews their own
+    organisation's commitments only ("Mina grupper"); any other is refused and audited."""
     if review not in COMMITMENT_REVIEWS:
         raise CaseError(f"unknown review {review!r}; one of {', '.join(COMMITMENT_REVIEWS)}", "plan.review")
     row = session.get(Commitment, commitment_id)
     if row is None:
         raise CaseError(f"no commitment with id {commitment_id}", "plan.no_commitment")
     meeting = session.get(Meeting, row.meeting_id)
-    guard(session, actor, "plan.write", meeting.subject_id, detail=f"commitment {row.id} reviewed: {review}",
+    guard(session, actor, "commitment.review", meeting.subject_id, detail=f"commitment {row.id} reviewed: {review}",
           verb="update")
+    if "partner" in actor.roles and not _own_commitment(session, actor, meeting.subject_id, row):
+        refuse(session, actor, "commitment.review", meeting.subject_id, "access.not_own")
     check_step(session, session.get(Subject, meeting.subject_id), "commitment")
     if review != "kept" and not (note or "").strip():
         raise CaseError("say in a word why it was not (fully) kept", "plan.review_note")
     row.review, row.review_note = review, (note or "").strip() or None
     row.status = {"kept": "done", "not_kept": "not_done"}.get(review, row.status)
     return row
+
+
+def _own_commitment(session: Session, actor: Actor, subject_id: int, row: Commitment) -> bool:
+    """Whether the commitment is the partner's organisation's (``rules.partner.own_commitment``)."""
+    names = session.scalars(select(Member.name).where(Member.subject_id == subject_id,
+                                                      Member.organisation == actor.organisation)).all()
+    return own_commitment(row.actor, actor.organisation or "", names)
 
 
 def record_intervention(session: Session, actor: Actor, subject: Subject, intervention_id: str,
