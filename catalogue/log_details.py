@@ -22,6 +22,12 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], dict[str, str]], ...] = tuple(
         ("case_overview", r"case overview", {}),
         ("who", r"who can open the case", {}),
         ("failed_notices", r"failed notices", {}),
+        ("agenda_item", r"agenda item", {}),
+        ("agenda_items", r"agenda items", {}),
+        ("assessment_summary", r"assessment summary", {}),
+        ("group", r"group", {}),
+        ("group_plan", r"plan, commitments and events", {}),
+        ("my_groups", r"mina grupper: (?P<n>\d+) groups", {}),
         ("network_recipients", rf"network recipients of (?P<kind>plan|invitation) on (?P<on>{_DAY})",
          {"kind": "log_notice_", "on": "date"}),
         ("notices_queued", rf"(?P<kind>plan|invitation) notice (?P<on>{_DAY}): (?P<n>\d+) queued; "

@@ -195,3 +195,11 @@ def test_dates_in_messages_follow_the_language(monkeypatch):
     assert i18n.tr("next_meeting", on=date(2026, 12, 21)) == "Next network meeting: 21/12/2026."
     monkeypatch.setattr(i18n, "lang", lambda: "sv")
     assert i18n.tr("next_meeting", on=date(2026, 12, 21)) == "Nästa nätverksmöte: 2026-12-21."
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_no_message_id_is_written_twice(language):
+    """Two branches adding the same entry leave two msgids; gettext keeps one of them silently."""
+    ids = re.findall(r'^msgid "([^"]*)"', (ROOT / f"forms/locale/{language}/LC_MESSAGES/insats.po").read_text(),
+                     flags=re.M)
+    assert not sorted({i for i in ids if ids.count(i) > 1})
