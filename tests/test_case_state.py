@@ -168,3 +168,38 @@ def test_under_emergency_access_the_case_page_offers_only_what_the_grant_covers(
     own = open_page("case", case=youth.case_code)  # the team's own coordinator is offered them all
     no_trace(own)
     assert {"new_assessment", "closing_tab", "tab_privacy", "consent_pick_hint", "add_member"} <= offered(own)
+
+
+def test_under_emergency_access_the_plan_is_read_only(app_engine):
+    """The plan page drew the commitment, meeting, release and send controls to a visitor in by emergency
+    access; the store refused each. Now it shows the plan and nothing to write or send."""
+    from catalogue import STRINGS
+
+    with transaction(app_engine) as s:
+        from store.users import add_team, team_id
+
+        add_team(s, SYSTEM, "Jourteamet")
+        add_user(s, SYSTEM, "jour", display_name="Jour", roles=["coordinator"], teams=["Jourteamet"])
+        youth = cases.create_subject(s, SYSTEM, team_id=next(t for t in (1, 2) if t != team_id(s, "Jourteamet")))
+        s.flush()
+        start(s, SYSTEM, youth, TODAY - timedelta(days=30))
+        cases.record_meeting(s, SYSTEM, youth, cases.MeetingInput(
+            held_on=TODAY - timedelta(days=3), attendees=["polis", "skola"], short_goals=["Gå till skolan"],
+            commitments=[cases.PlanItem("skola", "Mentorssamtal varje vecka", TODAY)]))
+        cases.open_in_emergency(s, Actor("jour", {"coordinator"}, {team_id(s, "Jourteamet")}), youth.case_code,
+                                "Polisen ringde om akut oro i kväll")
+
+    def offered(at) -> set[str]:
+        shown = {str(x.label) for x in at.expander} | {str(m.value) for m in at.markdown}
+        shown |= {str(x.label) for x in at.selectbox}
+        words = {k: STRINGS[k]["sv"] for k in ("add_commitment", "convene", "new_meeting", "review_commitment")}
+        words |= {k: f"**{STRINGS[k]['sv']}**" for k in ("print_plain", "outbox_send_plan")}
+        return {key for key, word in words.items() if word in shown}
+
+    visitor = open_page("plan", case=youth.case_code, user="jour")
+    no_trace(visitor)
+    assert "Mentorssamtal varje vecka" in " ".join(str(m.value) for m in visitor.markdown)  # the plan is read
+    assert offered(visitor) == set(), offered(visitor)
+    own = open_page("plan", case=youth.case_code)
+    no_trace(own)
+    assert {"add_commitment", "convene", "new_meeting", "print_plain", "outbox_send_plan"} <= offered(own)

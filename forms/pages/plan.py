@@ -17,6 +17,7 @@ from forms.professional_plan import PlanSheet, professional_plan_pdf
 from forms.release import choose_recipient, download, release_button, send_to_network
 from rules.protected import is_family
 from store import cases, groups, users, views
+from store.access import may_on_case
 from store.models import COMMITMENT_REVIEWS, COMMITMENT_STATUSES, GOAL_OWNERS
 
 ATTENDEES = ("ungdom", "vårdnadshavare", "socialtjanst", "skola", "polis", "fritid", "bup")
@@ -26,9 +27,10 @@ def actor_label(name: str) -> str:
     return tr_or(f"actor_{name}", name)
 
 
-def commitments_view(plan) -> None:
+def commitments_view(plan, writable: bool = True) -> None:
     """Each person's commitments: what, by when, what they do if they cannot; the status changed in place,
-    and the next meeting's review (kept, partly, not kept, with a word why). All audited."""
+    and the next meeting's review (kept, partly, not kept, with a word why). All audited. Read only when
+    not ``writable`` (under emergency access)."""
     for c in plan.commitments:
         left, right = st.columns([4, 1])
         text = f"**{plain(actor_label(c.actor))}** – {plain(c.what)}  \n{tr('by_when')}: {c.by_when}"
@@ -38,6 +40,9 @@ def commitments_view(plan) -> None:
             text += f"  \n{tr('reviewed')}: {tr(f'review_{c.review}')}" + (f" – {plain(c.review_note)}"
                                                                           if c.review_note else "")
         left.markdown(text)
+        if not writable:
+            right.caption(tr(f"commitment_{c.status}"))
+            continue
 
         def save(commitment_id: int = c.id) -> None:
             status = st.session_state[f"plan:status:{commitment_id}"]
@@ -211,6 +216,10 @@ def main() -> None:
         network, logged = cases.network_of(s, ctx.actor(), overview.subject_id)
         agenda_items = groups.agenda_items_of(s, ctx.actor(), overview.subject_id)
     plan = meetings[0] if meetings else None
+    # under emergency access: read the plan, nothing to write or send (store.access.EMERGENCY)
+    emergency = overview.emergency_until is not None
+    writable = may_on_case(ctx.actor(), "plan.write", emergency)
+    sharing = may_on_case(ctx.actor(), "consent.share", emergency)
     if agenda_items:  # sent from "Mina grupper" since the latest meeting: for the next one
         st.markdown(f"**{tr('plan_agenda_items')}**")
         st.markdown("\n".join("- " + tr("plan_agenda_item", on=i.sent_on, text=plain(i.text), who=plain(
@@ -236,9 +245,10 @@ def main() -> None:
                 st.text(plan.notes)
         with commitments_col:
             st.markdown(f"**{tr('commitments')}**")
-            commitments_view(plan)
-            with st.expander(tr("add_commitment")):
-                commitment_form(code, overview.subject_id, network, overview.protected)
+            commitments_view(plan, writable)
+            if writable:
+                with st.expander(tr("add_commitment")):
+                    commitment_form(code, overview.subject_id, network, overview.protected)
         _, clean = for_documents(overview.protected, network)
         page = plain_words_html(
             held_on=plan.held_on, next_meeting_on=plan.next_meeting_on,
@@ -246,29 +256,31 @@ def main() -> None:
             long_goals=[clean(g.text) for g in plan.goals if g.term == "long"],
             commitments=[(clean(actor_label(c.actor)), clean(c.what), c.by_when, clean(c.if_cannot) or None)
                          for c in plan.commitments if c.status in ("planned", "in_progress")], lang=lang())
-        st.markdown(f"**{tr('print_plain')}**")
-        st.caption(tr("print_plain_help"))
-        recipient = choose_recipient(overview, "plan", key="plain_recipient")
-        if recipient is not None:
-            release_button(tr("print_plain"), overview, recipient, "plan", lambda: page,
-                           file_name=f"plan-{plan.held_on}.html", mime="text/html", key="plain_download")
-        st.markdown(f"**{tr('print_professional')}**")
-        st.caption(tr("print_professional_help"))
-        to = choose_recipient(overview, "plan", key="pro_recipient")
-        if to is not None:
-            subject_id = overview.subject_id
-            release_button(tr("print_professional"), overview, to, "plan",
-                           lambda: professionals_pdf(code, subject_id, plan, overview.protected),
-                           file_name=f"atgardsplan-{code}-{plan.held_on}.pdf", mime="application/pdf",
-                           key="pro_download")
-        st.markdown(f"**{tr('outbox_send_plan')}**")
-        st.caption(tr("outbox_send_plan_help"))
-        send_to_network(overview, "plan", plan.held_on, key="plan_network")
-    if plan is not None:
+        if sharing:  # every file and notice goes through the consent's release
+            st.markdown(f"**{tr('print_plain')}**")
+            st.caption(tr("print_plain_help"))
+            recipient = choose_recipient(overview, "plan", key="plain_recipient")
+            if recipient is not None:
+                release_button(tr("print_plain"), overview, recipient, "plan", lambda: page,
+                               file_name=f"plan-{plan.held_on}.html", mime="text/html", key="plain_download")
+            st.markdown(f"**{tr('print_professional')}**")
+            st.caption(tr("print_professional_help"))
+            to = choose_recipient(overview, "plan", key="pro_recipient")
+            if to is not None:
+                subject_id = overview.subject_id
+                release_button(tr("print_professional"), overview, to, "plan",
+                               lambda: professionals_pdf(code, subject_id, plan, overview.protected),
+                               file_name=f"atgardsplan-{code}-{plan.held_on}.pdf", mime="application/pdf",
+                               key="pro_download")
+            st.markdown(f"**{tr('outbox_send_plan')}**")
+            st.caption(tr("outbox_send_plan_help"))
+            send_to_network(overview, "plan", plan.held_on, key="plan_network")
+    if writable and plan is not None:
         with st.expander(tr("convene")):
             convene(overview, plan, network, logged)
-    with st.expander(tr("new_meeting"), expanded=plan is None):
-        meeting_form(code, network, overview.protected)
+    if writable:
+        with st.expander(tr("new_meeting"), expanded=plan is None):
+            meeting_form(code, network, overview.protected)
     if len(meetings) > 1:
         with st.expander(tr("earlier_meetings")):
             st.dataframe(pd.DataFrame([{tr("held_on"): m.held_on, tr("next_meeting_on"): m.next_meeting_on,
