@@ -14,6 +14,7 @@ from forms.numbers import number
 from forms.score_panel import level_label
 from scoring.matching import Profile, match, plan_draft
 from store import cases, views
+from store.access import may_on_case
 
 UNKNOWN_YES_NO = (None, True, False)
 FLAGS = ("acute_mental_health", "neuropsychiatric", "interpreter_needed", "carer_available", "in_school")
@@ -103,6 +104,8 @@ def main() -> None:
         if result.uncovered_needs:
             labels = {need.tag: need.label for need in result.needs}  # the need in words, never its tag
             st.info(tr("uncovered", needs=", ".join(labels.get(t, t) for t in result.uncovered_needs)))
+        if not may_on_case(ctx.actor(), "plan.write", overview.emergency_until is not None):
+            return  # under emergency access: read the recommendations, add nothing to the team's plan
         first = None if has_plan else first_meeting(overview.subject_id, overview.protected)
         if st.button(tr("add_to_plan"), key="add_to_plan", type="primary",
                      disabled=not chosen or (not has_plan and first is None)):
