@@ -81,6 +81,11 @@ POLICY: dict[str, dict[str, str]] = {
     # storing or looking up a personnummer answers "is this person known to social services?":
     # intake and coordinators only, and every check is audited, found or not
     "case.pnr": {"intake": "team", "coordinator": "team"},
+    # a referrer (store.referrers) sends the checklist to a team's intake, always as a new case, and reads the
+    # intake decision of their own referrals only; "any" because they hold no team, and these two actions
+    # never open a case: nothing else in the table names the referrer
+    "referral.send": {"referrer": "any"},
+    "referral.sent_status": {"referrer": "any"},
 }
 _RANK = {"own": 1, "team": 2, "any": 3}
 
@@ -256,7 +261,8 @@ def pages_for(actor: Actor) -> list[str]:
     needs = {"intake": "referral.read", "caseload": "caseload.read", "case": "case.read",
              "assessment": "assessment.read",
              "change": "assessment.read", "matching": "plan.write", "plan": "plan.read",
-             "research": "research.export", "followup": "report.followup", "log": "audit.read"}
+             "research": "research.export", "followup": "report.followup", "log": "audit.read",
+             "referrals_sent": "referral.send"}
     pages = [page for page, action in needs.items() if may(actor, action)]
     return [*pages, "instruments"]
 
@@ -264,7 +270,7 @@ def pages_for(actor: Actor) -> list[str]:
 # where each role starts its day, the first that applies: a coordinator on the overview of every group,
 # intake on the queue, an assessor on the case, a researcher on the cohort, an admin on the log
 LANDING = (("coordinator", "caseload"), ("intake", "intake"), ("assessor", "case"), ("researcher", "research"),
-           ("admin", "log"))
+           ("admin", "log"), ("referrer", "referrals_sent"))
 
 
 def landing_page(actor: Actor) -> str:
