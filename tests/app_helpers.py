@@ -23,6 +23,7 @@ TODAY = date(2026, 11, 23)
 SYSTEM = Actor("test.setup", "system")
 USER = "test.coordinator"  # intake, assessor and coordinator in every team
 RESEARCHER, ADMIN = "test.researcher", "test.admin"
+REFERRER = "test.referrer"  # a police referrer: no team, one page (forms/pages/referrals_sent.py)
 AS_USER = Actor(USER, {"intake", "assessor", "coordinator"}, {1})  # to make the user's own drafts in set-up
 
 
@@ -66,6 +67,7 @@ def _build_database(directory: Path, subjects: int) -> None:
                  teams=teams)
         add_user(session, SYSTEM, RESEARCHER, display_name="Test Forskare", roles=["researcher"])
         add_user(session, SYSTEM, ADMIN, display_name="Test Admin", roles=["admin"])
+        add_user(session, SYSTEM, REFERRER, display_name="Test Anmälare", roles=["referrer"], organisation="police")
     engine.dispose()
 
 

@@ -14,6 +14,7 @@ from store.models import Assessment, Commitment, Meeting, Referral, Subject
 
 from .app_helpers import (
     AS_USER,
+    REFERRER,
     RESEARCHER,
     ROOT,
     SYSTEM,
@@ -27,8 +28,10 @@ from .app_helpers import (
 )
 from .path_helpers import EARLY, start, start_consent
 
-PAGES = ["intake", "caseload", "case", "assessment", "change", "matching", "plan", "research", "log", "instruments"]
-USER_OF = {"research": RESEARCHER}  # the de-identified page is a researcher's; every other page a coordinator's
+PAGES = ["intake", "caseload", "case", "assessment", "change", "matching", "plan", "research", "log", "instruments",
+         "referrals_sent"]
+# the de-identified page is a researcher's, the referrals page a referrer's; every other page a coordinator's
+USER_OF = {"research": RESEARCHER, "referrals_sent": REFERRER}
 SAVRY_LOW = {f"H{i}": "L" for i in range(1, 11)} | {f"S{i}": "L" for i in range(1, 7)} | {
     f"I{i}": "L" for i in range(1, 9)} | {f"P{i}": "P" for i in range(1, 7)}
 
