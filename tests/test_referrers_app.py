@@ -26,9 +26,9 @@ def empty(tmp_path, monkeypatch):
 
 
 def _fill(at, number: str):
-    at.text_input(key="referrer_pnr").input(number).run()
-    at.radio(key="referrer_checklist:item:K1").set_value("Ja").run()
-    at.button(key="referrer_send").click().run()
+    at.text_input(key="referrer_pnr:0").input(number).run()
+    at.radio(key="referrer_checklist:0:item:K1").set_value("Ja").run()
+    at.button(key="referrer_send:0").click().run()
     no_trace(at)
     return at
 

@@ -13,31 +13,37 @@ from forms.i18n import lang, tr
 from forms.network import organisation_label
 from store import referrers
 
-FORM = "referrer_checklist"
+GENERATION = "referrer_form"  # a sent form is followed by a new, empty one: every widget key carries it
 
 
 def send_view() -> None:
-    """The youth by personnummer (nothing else that names them), the receiving team, and the checklist."""
+    """The youth by personnummer (nothing else that names them), the receiving team, and the checklist.
+    After sending, the next form starts empty (new widget keys), so one youth's number is never left in
+    the field for the next referral."""
     inst = ctx.instrument(referrers.CHECKLIST)
+    gen = st.session_state.setdefault(GENERATION, 0)
+    form = f"referrer_checklist:{gen}"
     with ctx.session() as s:
         teams = dict(referrers.receiving_teams(s, ctx.actor()))
     left, right = st.columns(2)
-    team = left.selectbox(tr("referrer_team"), list(teams), key="referrer_team", format_func=teams.__getitem__,
-                          index=0 if len(teams) == 1 else None, placeholder=tr("referrer_team_choose"))
-    pnr = right.text_input(tr("referrer_pnr"), key="referrer_pnr", type="password", help=tr("referrer_pnr_help"))
+    team = left.selectbox(tr("referrer_team"), list(teams), key=f"referrer_team:{gen}",
+                          format_func=teams.__getitem__, index=0 if len(teams) == 1 else None,
+                          placeholder=tr("referrer_team_choose"))
+    pnr = right.text_input(tr("referrer_pnr"), key=f"referrer_pnr:{gen}", type="password",
+                           help=tr("referrer_pnr_help"))
     left, right = st.columns(2)
-    gender = left.selectbox(tr("gender"), [None, *referrers.GENDERS], key="referrer_gender",
+    gender = left.selectbox(tr("gender"), [None, *referrers.GENDERS], key=f"referrer_gender:{gen}",
                             format_func=lambda g: tr("referrer_gender_unknown") if g is None else tr(f"gender_{g}"))
-    district = right.text_input(tr("district"), key="referrer_district", max_chars=referrers.DISTRICT_CHARS)
-    concern = st.checkbox(tr("referrer_concern"), key="referrer_concern", help=tr("referrer_concern_help"))
+    district = right.text_input(tr("district"), key=f"referrer_district:{gen}", max_chars=referrers.DISTRICT_CHARS)
+    concern = st.checkbox(tr("referrer_concern"), key=f"referrer_concern:{gen}", help=tr("referrer_concern_help"))
     st.subheader(inst.text(inst.title, lang()))
     for domain in inst.domains:
-        domain_items(inst, domain.id, FORM)
-    if st.button(tr("referrer_send"), key="referrer_send", type="primary"):
+        domain_items(inst, domain.id, form)
+    if st.button(tr("referrer_send"), key=f"referrer_send:{gen}", type="primary"):
         if team is None:
             st.error(tr("referrer_team_missing"))
             return
-        answers = {k: (None if v == OMITTED else v) for k, v in ratings_state(FORM, inst).items()}
+        answers = {k: (None if v == OMITTED else v) for k, v in ratings_state(form, inst).items()}
 
         def send() -> referrers.SentReferral:
             with ctx.session() as s:
@@ -47,8 +53,9 @@ def send_view() -> None:
 
         sent = ctx.attempt(send)
         if sent is not None:
-            for key in [k for k in st.session_state if str(k).startswith("referrer_")]:
+            for key in [k for k in st.session_state if str(k).startswith("referrer_") and str(k) != GENERATION]:
                 del st.session_state[key]
+            st.session_state[GENERATION] = gen + 1
             ctx.done(tr("referrer_sent", number=sent.number, team=sent.team))
 
 
