@@ -207,3 +207,24 @@ def test_only_a_referrer_sends_and_reads_sent_status_and_a_referrer_has_one_page
         rita = actor_for(s, "rita")
         assert pages_for(rita) == ["referrals_sent", "instruments"] and landing_page(rita) == "referrals_sent"
         assert "referrals_sent" not in pages_for(actor_for(s, "intake.a"))
+
+
+@pytest.mark.parametrize("mode", ["remove", "anonymise"])
+def test_gallring_of_the_known_case_leaves_the_pointer_to_it_empty(network, mode):
+    """The known case goes (or loses its identity) by gallring: the referral that named it names nothing."""
+    from store.retention import gallring
+
+    from .actors import ADMIN
+
+    with transaction(network) as s:
+        known = s.scalar(select(Subject).where(Subject.case_code == "SIG-KNOWN"))
+        old = cases.add_referral(s, SETUP, known, "skola", date(2020, 1, 1))
+        cases.screen(s, SETUP, old, suitable=False, reason="Inte aktuell", on=date(2020, 1, 2))
+    send(network, number=KNOWN)
+    with transaction(network) as s:
+        assert len(gallring(s, ADMIN, date(2021, 1, 1), mode=mode).cases) == 1
+    with transaction(network) as s:
+        sent = s.scalar(select(Referral).where(Referral.sent_by.is_not(None)))
+        assert sent.same_pnr_as is None
+        assert s.scalar(select(Subject.id).where(Subject.case_code == "SIG-KNOWN")) is None
+    assert [r.status for r in mine(network)] == ["received"]  # the referrer's own list is untouched
