@@ -1,10 +1,8 @@
-"""a placeholder for another branch's revision of issue #23 (the lead replaces it at merge)
+"""placeholder for another branch's migration of issue #23 (replaced when the branches are merged)
 
 Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-04
-
-Kept so that the referrers' revision (0016) has its place in the chain while another branch writes 0015.
 """
 
 from __future__ import annotations
