@@ -47,6 +47,11 @@ def test_a_referrer_sends_the_checklist_and_sees_it_received(empty):
     intake = open_page("intake")  # the coordinator (intake in every team) sees who sent it
     no_trace(intake)
     assert "Skickad av Test Anmälare, Polisen" in " ".join(m.value for m in intake.markdown)
+    with transaction(empty) as s:
+        code = s.scalar(select(Subject.case_code))
+    case = open_page("case", case=code)  # and on the case's timeline
+    no_trace(case)
+    assert any("Skickad av Test Anmälare, Polisen" in str(v) for v in case.dataframe[0].value.iloc[:, -1])
 
 
 def test_a_wrong_number_is_refused_in_swedish_and_nothing_is_saved(empty):
