@@ -53,9 +53,15 @@ def main(page: Page):
     return page.locator("[data-testid='stMain']")
 
 
+def section(page: Page, name: str) -> None:
+    main(page).locator("[data-testid='stButtonGroup']").get_by_text(name, exact=True).click()
+    settle(page)
+
+
 def send(page: Page, number: str) -> None:
     """Fill the referral form as a referrer does with the mouse: team, number, an answer, send."""
     body = main(page)
+    section(page, "Skicka en anmälan")
     team = body.locator("[data-testid='stSelectbox']").filter(has_text="Mottagande team").first
     team.scroll_into_view_if_needed()
     team.click()
@@ -83,6 +89,7 @@ def test_a_referrer_sends_intake_sees_who_and_the_referrer_sees_only_the_decisio
         names = sorted(text.strip().split("\n")[-1] for text in links.all_inner_texts())  # after the icon's name
         assert names == ["Anmälningar", "Instrument"]  # and no other page
         assert not (found := violations(referrer)), describe(found)
+        section(referrer, "Mina anmälningar")
         expect(main(referrer).get_by_text("Du har inte skickat någon anmälan än.")).to_be_visible()
 
         table = main(referrer).locator("[data-testid='stTable']")

@@ -34,9 +34,11 @@ def _fill(at, number: str):
 
 
 def test_a_referrer_sends_the_checklist_and_sees_it_received(empty):
-    at = open_page("referrals_sent", user=REFERRER)
-    no_trace(at)
-    assert "Du har inte skickat någon anmälan än." in texts(at, "info")
+    listed = open_page("referrals_sent", user=REFERRER, referrals_section="mine")
+    no_trace(listed)
+    assert "Du har inte skickat någon anmälan än." in texts(listed, "info")
+    at = open_page("referrals_sent", user=REFERRER)  # the form comes first
+    assert not listed.table and at.button(key="referrer_send:0")
     _fill(at, UNKNOWN)
     assert "Anmälan 1 är skickad till Standard." in texts(at, "success")
     shown = at.table[0].value

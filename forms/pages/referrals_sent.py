@@ -14,6 +14,9 @@ from forms.network import organisation_label
 from store import referrers
 
 GENERATION = "referrer_form"  # a sent form is followed by a new, empty one: every widget key carries it
+# one section at a time: the list is read (and audited) when the referrer looks at it, not on every click
+# while they fill in the form; a send opens the list, where the new referral shows as received
+SECTION, SECTIONS, SHOW_LIST = "referrals_section", ("new", "mine"), "referrals_show_list"
 
 
 def send_view() -> None:
@@ -56,6 +59,7 @@ def send_view() -> None:
             for key in [k for k in st.session_state if str(k).startswith("referrer_") and str(k) != GENERATION]:
                 del st.session_state[key]
             st.session_state[GENERATION] = gen + 1
+            st.session_state[SHOW_LIST] = True
             ctx.done(tr("referrer_sent", number=sent.number, team=sent.team))
 
 
@@ -79,10 +83,19 @@ def main() -> None:
     actor = ctx.actor()
     if actor.organisation:
         st.caption(tr("referrer_as", organisation=organisation_label(actor.organisation)))
-    st.header(tr("referrer_mine"))
-    sent_view()
-    st.header(tr("referrer_new"))
-    send_view()
+    if st.session_state.pop(SHOW_LIST, False):
+        st.session_state[SECTION] = "mine"
+    elif st.session_state.get(SECTION) not in SECTIONS:
+        st.session_state[SECTION] = "new"
+    chosen = st.segmented_control(tr("referrer_section"), SECTIONS, key=SECTION,
+                                  format_func=lambda x: tr(f"referrer_{x}"), label_visibility="collapsed",
+                                  required=True)  # a click never empties it
+    if chosen == "mine":
+        st.header(tr("referrer_mine"))
+        sent_view()
+    else:
+        st.header(tr("referrer_new"))
+        send_view()
 
 
 main()
