@@ -63,6 +63,7 @@ PAGES = {
     "followup": ("forms/pages/followup.py", "page_followup", ":material/summarize:"),
     "log": ("forms/pages/log.py", "page_log", ":material/policy:"),
     "groups": ("forms/pages/groups.py", "page_groups", ":material/groups:"),
+    "referrals_sent": ("forms/pages/referrals_sent.py", "page_referrals_sent", ":material/outgoing_mail:"),
     "instruments": ("forms/pages/instruments.py", "page_instruments", ":material/checklist:"),
 }
 allowed = pages_for(actor)  # the same policy table the store enforces

@@ -103,6 +103,11 @@ POLICY: dict[str, dict[str, str]] = {
     # storing or looking up a personnummer answers "is this person known to social services?":
     # intake and coordinators only, and every check is audited, found or not
     "case.pnr": {"intake": "team", "coordinator": "team"},
+    # a referrer (store.referrers) sends the checklist to a team's intake, always as a new case, and reads the
+    # intake decision of their own referrals only; "any" because they hold no team, and these two actions
+    # never open a case: nothing else in the table names the referrer
+    "referral.send": {"referrer": "any"},
+    "referral.sent_status": {"referrer": "any"},
 }
 _RANK = {"member": 0, "own": 1, "team": 2, "any": 3}
 
@@ -324,16 +329,16 @@ def pages_for(actor: Actor) -> list[str]:
              "assessment": "assessment.read",
              "change": "assessment.read", "matching": "plan.write", "plan": "plan.read",
              "research": "research.export", "followup": "report.followup", "log": "audit.read",
-             "groups": "group.list"}
+             "groups": "group.list", "referrals_sent": "referral.send"}
     pages = [page for page, action in needs.items() if may(actor, action)]
     return [*pages, "instruments"]
 
 
 # where each role starts its day, the first that applies: a partner on their groups, a coordinator on the
 # overview of every group, intake on the queue, an assessor on the case, a researcher on the cohort, an admin on
-# the log
+# the log, a referrer on their referrals
 LANDING = (("partner", "groups"), ("coordinator", "caseload"), ("intake", "intake"), ("assessor", "case"),
-           ("researcher", "research"), ("admin", "log"))
+           ("researcher", "research"), ("admin", "log"), ("referrer", "referrals_sent"))
 
 
 def landing_page(actor: Actor) -> str:

@@ -147,7 +147,8 @@ class Subject(Base):
     protected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
 
-    referrals: Mapped[list[Referral]] = relationship(back_populates="subject", order_by="Referral.received_on")
+    referrals: Mapped[list[Referral]] = relationship(back_populates="subject", order_by="Referral.received_on",
+                                                     foreign_keys="Referral.subject_id")
 
 
 class Referral(Base):
@@ -186,8 +187,14 @@ class Referral(Base):
     investigation_opened: Mapped[bool | None]  # the decision: True, an investigation is opened
     investigation_opened_on: Mapped[date | None] = mapped_column(Date)
     investigation_ended_on: Mapped[date | None] = mapped_column(Date)
+    # sent by a referrer from their own page (store.referrers): their account, the team they chose, and the
+    # existing case whose personnummer they typed, for intake's eyes only (the referrer is never told: no
+    # existence oracle)
+    sent_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    sent_to: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))  # the team chosen, as the referrer sees it
+    same_pnr_as: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"))
 
-    subject: Mapped[Subject] = relationship(back_populates="referrals")
+    subject: Mapped[Subject] = relationship(back_populates="referrals", foreign_keys=[subject_id])
 
 
 class Ask(Base):

@@ -133,7 +133,13 @@ def gallring(session: Session, actor: Actor, before: date, mode: str = "remove",
     return report
 
 
+def _forget_same_pnr(session: Session, ids: list[int]) -> None:
+    """Referrals of other cases that point at a case whose identity goes (store.referrers) point nowhere."""
+    session.execute(update(Referral).where(Referral.same_pnr_as.in_(ids)).values(same_pnr_as=None))
+
+
 def _remove(session: Session, ids: list[int]) -> None:
+    _forget_same_pnr(session, ids)
     meetings = select(Meeting.id).where(Meeting.subject_id.in_(ids))
     session.execute(delete(Goal).where(Goal.meeting_id.in_(meetings)))
     session.execute(delete(Commitment).where(Commitment.meeting_id.in_(meetings)))
@@ -173,6 +179,7 @@ FREE_TEXT_VIA: dict[type, dict[str, object]] = {
 
 
 def _anonymise(session: Session, ids: list[int]) -> None:
+    _forget_same_pnr(session, ids)
     for subject_id in ids:  # a new random code each (a handful of cases per run)
         session.execute(update(Subject).where(Subject.id == subject_id).values(
             case_code="GALLRAD-" + secrets.token_hex(4).upper()))

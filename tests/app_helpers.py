@@ -24,6 +24,7 @@ SYSTEM = Actor("test.setup", "system")
 USER = "test.coordinator"  # intake, assessor and coordinator in every team
 RESEARCHER, ADMIN = "test.researcher", "test.admin"
 PARTNER = "test.polis"  # a police officer in the network: the police member of a few demo groups ("Mina grupper")
+REFERRER = "test.referrer"  # a police referrer: no team, one page (forms/pages/referrals_sent.py)
 AS_USER = Actor(USER, {"intake", "assessor", "coordinator"}, {1})  # to make the user's own drafts in set-up
 
 
@@ -73,6 +74,7 @@ def _build_database(directory: Path, subjects: int) -> None:
                                  .order_by(Member.subject_id).limit(3)).all()
         for member in police:  # linked as a coordinator would (insats members link), in set-up
             member.user_id = partner.id
+        add_user(session, SYSTEM, REFERRER, display_name="Test Anmälare", roles=["referrer"], organisation="police")
     engine.dispose()
 
 

@@ -457,3 +457,102 @@ def test_only_a_coordinator_protects_and_lifts_with_a_reason(engine, world):
     with transaction(engine) as s:
         actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.who == "coordinator")))
         assert actions.count("protect") == 1 and actions.count("unprotect") == 1
+
+
+# -- referrers (#23 item 2) ----------------------------------------------------------------------------
+# The referrer's rows, written out. A referrer (organisation police, no team) sends the checklist to a team's
+# intake and reads the intake decision of their own referrals: nothing else. Every case action is refused
+# on team A's case, on team B's and on the case their own referral became; so is every action beyond one
+# case. The two referral actions are the referrer's alone.
+REFERRER_ON_CASES = {("own referral", name): "refused" for name in CASE_OPS} | {
+    ("team A", name): "refused" for name in CASE_OPS} | {("team B", name): "refused" for name in CASE_OPS}
+REFERRER_BEYOND_CASES = dict.fromkeys(GLOBAL_OPS, "refused")
+# action -> outcome for intake, assessor, coordinator, researcher, admin, referrer
+REFERRAL_ACTIONS = {
+    "send referral": ("refused", "refused", "refused", "refused", "refused", "done"),
+    "own referrals' status": ("refused", "refused", "refused", "refused", "refused", "done"),
+}
+
+
+def _send(s, a, team: str = "A") -> None:
+    from store import referrers
+    from store.identity import luhn_ok
+
+    birth, serial = "20100315", "123"  # a right check digit: a wrong one is refused before the guard
+    number = next(f"{birth}-{serial}{c}" for c in range(10) if luhn_ok(birth[2:] + serial + str(c)))
+    referrers.send_referral(s, a, team_id=users.team_id(s, team), pnr=number, checklist={"K1": "Ja"}, on=D)
+
+
+def _sent_status(s, a) -> None:
+    from store import referrers
+
+    referrers.sent_referrals(s, a)
+
+
+REFERRAL_OPS = {"send referral": _send, "own referrals' status": _sent_status}
+
+
+@pytest.fixture
+def referrer(engine, world):
+    """A police referrer, and the case their referral to team A became, with the same rows as the others."""
+    with transaction(engine) as s:
+        users.add_user(s, SETUP, "referrer", display_name="referrer", roles=["referrer"], organisation="police")
+    with transaction(engine) as s:
+        _send(s, actor_for(s, "referrer"))
+    with transaction(engine) as s:
+        sent = s.scalar(select(Referral).where(Referral.sent_by.is_not(None)))
+        subject = sent.subject
+        cases.screen(s, SETUP, sent, suitable=True, criteria=["crime_active"], on=D)
+        cases.mark_asked(s, SETUP, sent, D)
+        cases.record_answer(s, SETUP, sent, accepted=True, on=D)
+        cases.mark_started(s, SETUP, sent, D, reason="Startad innan bedömningen i testet.", legal_basis="LVU 11")
+        cases.add_consent(s, SETUP, subject, signed_on=D, signed_by=["youth"], valid_until=D + timedelta(days=9999),
+                          actors=["skola"], categories=["assessment", "plan"])
+        cases.finalise(s, SETUP, cases.save_draft(s, SETUP, subject, "savry-like", occasion="baseline",
+                                                  assessed_on=D, ratings=SAVRY, judgment="low", rationale="x"))
+        cases.record_meeting(s, SETUP, subject, cases.MeetingInput(D, ["skola"], commitments=[
+            cases.PlanItem("skola", "Närvaro", D + timedelta(days=7))]))
+        return subject.case_code
+
+
+def test_the_referrer_against_every_case_action(engine, world, referrer):
+    targets = {"own referral": referrer, "team A": world["A"], "team B": world["B"]}
+    mismatches = []
+    for (target, name), expected in REFERRER_ON_CASES.items():
+        op = _case_op(name)
+        refused_before, rows_before = _audit_rows(engine, "referrer")
+        outcome = _attempt(engine, "referrer", lambda s, a, op=op, c=targets[target]: op(s, a, c))
+        refused_after, rows_after = _audit_rows(engine, "referrer")
+        if outcome != expected:
+            mismatches.append((target, name, outcome))
+        elif (refused_after - refused_before, rows_after - rows_before) != (1, 1):
+            mismatches.append((target, name, "refusal not audited exactly once"))
+    assert mismatches == [], mismatches
+
+
+def test_the_referrer_against_every_action_beyond_one_case(engine, world, referrer):
+    mismatches = []
+    for name, expected in REFERRER_BEYOND_CASES.items():
+        refused_before, _ = _audit_rows(engine, "referrer")
+        outcome = _attempt(engine, "referrer", GLOBAL[name])
+        if outcome != expected:
+            mismatches.append((name, outcome))
+        elif _audit_rows(engine, "referrer")[0] != refused_before + 1:
+            mismatches.append((name, "refusal not audited"))
+    assert mismatches == [], mismatches
+
+
+def test_every_role_against_the_referral_actions(engine, world, referrer):
+    mismatches = []
+    for name, outcomes in REFERRAL_ACTIONS.items():
+        for role, expected in zip((*ROLES, "referrer"), outcomes, strict=True):
+            refused_before, rows_before = _audit_rows(engine, role)
+            outcome = _attempt(engine, role, REFERRAL_OPS[name])
+            refused_after, rows_after = _audit_rows(engine, role)
+            if outcome != expected:
+                mismatches.append((role, name, outcome))
+            elif outcome == "refused" and (refused_after - refused_before, rows_after - rows_before) != (1, 1):
+                mismatches.append((role, name, "refusal not audited exactly once"))
+            elif outcome == "done" and rows_after == rows_before:
+                mismatches.append((role, name, "not audited"))
+    assert mismatches == [], mismatches

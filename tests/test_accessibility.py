@@ -317,3 +317,29 @@ def test_the_partner_page_meets_wcag_in_both_languages(demo_app):
                 page.screenshot(path=str(ARTIFACTS / f"a11y-{language}-groups.png"), full_page=True)
         browser.close()
     assert found == {}, found
+
+
+def test_the_referrers_page_meets_wcag_in_both_languages(demo_app):
+    """The referrer's one page (Anmälningar) under axe, in Swedish and in English: it needs its own user,
+    since a referrer holds no other role, so it is scanned apart from the staff's pages above."""
+    server, _ = demo_app
+    engine = make_engine(f"sqlite:///{server.data_dir / 'insats.sqlite'}")
+    with transaction(engine) as s:
+        add_user(s, SETUP, "axe.anmalare", display_name="Anna Anmälare", password=PASSWORD, roles=["referrer"],
+                 organisation="school")
+    engine.dispose()
+    found = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
+        log_in(page, server.url, "axe.anmalare", PASSWORD)
+        for language, title in (("sv", "Anmälningar"), ("en", "Referrals")):
+            if language == "en":
+                page.locator("[data-testid='stSidebar']").get_by_text("English", exact=True).click()
+                settle(page)
+            expect(page.locator("[data-testid='stMain'] h1").first).to_have_text(title, timeout=30_000)
+            assert page.evaluate("document.documentElement.lang") == language
+            if bad := violations(page):
+                found[language] = describe(bad)
+        browser.close()
+    assert not found, "\n".join(f"== {where}\n{text}" for where, text in found.items())

@@ -15,6 +15,7 @@ from store.models import Assessment, Commitment, Meeting, Referral, Subject
 from .app_helpers import (
     AS_USER,
     PARTNER,
+    REFERRER,
     RESEARCHER,
     ROOT,
     SYSTEM,
@@ -29,9 +30,10 @@ from .app_helpers import (
 from .path_helpers import EARLY, start, start_consent
 
 PAGES = ["intake", "caseload", "case", "assessment", "change", "matching", "plan", "research", "log", "instruments",
-         "groups"]
-# the de-identified page is a researcher's, "Mina grupper" a partner's; every other page a coordinator's
-USER_OF = {"research": RESEARCHER, "groups": PARTNER}
+         "groups", "referrals_sent"]
+# the de-identified page is a researcher's, "Mina grupper" a partner's, the referrals page a referrer's; every
+# other page a coordinator's
+USER_OF = {"research": RESEARCHER, "groups": PARTNER, "referrals_sent": REFERRER}
 SAVRY_LOW = {f"H{i}": "L" for i in range(1, 11)} | {f"S{i}": "L" for i in range(1, 7)} | {
     f"I{i}": "L" for i in range(1, 9)} | {f"P{i}": "P" for i in range(1, 7)}
 

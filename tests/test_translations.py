@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 
 from forms.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
 
-from .app_helpers import RESEARCHER, ROOT, USER, make_database, no_trace, open_page
+from .app_helpers import REFERRER, RESEARCHER, ROOT, USER, make_database, no_trace, open_page
 from .test_app_pages import case_with_finals
 
 # tr("key", ...), tr_or("key", default), ntr("key", n); the CLI: catalogue.text("key", language), say("key")
@@ -123,11 +123,14 @@ def demo(tmp_path, monkeypatch):
     engine.dispose()
 
 
+USER_OF = {"research": RESEARCHER, "referrals_sent": REFERRER}  # every other page: a coordinator's
+
+
 @pytest.mark.parametrize("page", ["intake", "caseload", "case", "assessment", "change", "matching", "plan", "research",
-                                  "followup", "log", "instruments"])
+                                  "followup", "log", "instruments", "referrals_sent"])
 def test_no_page_shows_a_raw_identifier_in_either_language(demo, page):
     code = case_with_finals(demo)
-    at = open_page(page, case=code, user=RESEARCHER if page == "research" else USER)
+    at = open_page(page, case=code, user=USER_OF.get(page, USER))
     found = {}
     for language in LANGUAGES:
         if language != "sv":
@@ -154,10 +157,10 @@ DOT_DECIMAL = re.compile(r"(?<![\w.\d])-?\d+\.\d+(?![\w.\d])")  # 2.86, -8.05: S
 
 
 @pytest.mark.parametrize("page", ["intake", "caseload", "case", "assessment", "change", "matching", "plan", "research",
-                                  "followup", "log"])
+                                  "followup", "log", "referrals_sent"])
 def test_a_swedish_page_has_no_raw_code_english_sentence_or_dot_decimal(demo, page):
     code = case_with_finals(demo)
-    login = RESEARCHER if page == "research" else USER
+    login = USER_OF.get(page, USER)
     at = open_page(page, case=code, user=login)
     no_trace(at)
     text = [t for t in shown_text(at) if t != login]  # the login name is the user's own, not a code

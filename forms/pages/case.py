@@ -134,6 +134,9 @@ def describe(event: cases.Event) -> str:
             said += " · " + route.words(lang())
         if f.get("consent_required") is False:
             said += " · " + tr("start_no_consent_required")
+        if f.get("sent_by"):  # sent by a referrer from their own page: who, and for which organisation
+            said += " · " + tr("intake_sent_by", name=f["sent_by"],
+                               organisation=tr(f"org_{f.get('sent_by_organisation') or 'other'}"))
         return said
     if event.kind == "assessment":
         version = f" v{f['version']}" if f["version"] > 1 else ""

@@ -14,11 +14,12 @@ from forms import context as ctx
 from forms.assessment_form import OMITTED, answers_table, domain_items, ratings_state
 from forms.choice import pinned
 from forms.funnel import show_funnel
-from forms.i18n import cell, expected, lang, ntr, person, tr
+from forms.i18n import cell, expected, lang, ntr, person, plain, tr
+from forms.network import organisation_label
 from forms.numbers import for_display
 from forms.uploads import too_many_rows, upload_bytes
 from services.settings import case_system
-from store import cases, imports, users, views
+from store import cases, imports, referrers, users, views
 from store.access import may
 from store.models import REFERRAL_SOURCES
 
@@ -97,6 +98,21 @@ def show_checklist(referral_id: int) -> None:
         st.table(answers_table(inst, form.ratings).set_index(tr("factor")))
 
 
+def show_origin(referral_id: int) -> None:
+    """Who sent a referral from their own page (a referrer), and whether a case already holds the number
+    they typed: said here, on intake's side only (the referrer is never told)."""
+    with ctx.session() as s:
+        referral = views.referral_by_id(s, ctx.actor(), referral_id)
+        origin = referrers.origin_of(s, ctx.actor(), referral)
+    if origin is None:
+        return
+    st.markdown(tr("intake_sent_by", name=plain(origin.name), organisation=organisation_label(origin.organisation)))
+    if origin.same_case:
+        st.warning(tr("intake_same_pnr_as", code=origin.same_case))
+    elif origin.same_elsewhere:
+        st.warning(tr("intake_same_pnr_elsewhere"))
+
+
 def choice_label(case_code: str, received_on) -> str:
     return f"{case_code} · {tr('received_on').lower()} {received_on}"
 
@@ -107,6 +123,7 @@ def next_step(referral_id: int) -> None:
         referral = views.referral_by_id(s, ctx.actor(), referral_id)
         status, code = cases.referral_status(referral), referral.subject.case_code
     key = f"intake:{referral_id}"
+    show_origin(referral_id)
     show_checklist(referral_id)
     on = st.date_input(tr("step_date"), ctx.today(), key=f"{key}:{status}:date", format="YYYY-MM-DD")
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from rules.path import referral_status
 
 from ..access import Actor, guard, may
-from ..models import InterventionGiven, Meeting, Referral, Subject
+from ..models import InterventionGiven, Meeting, Referral, Subject, User
 from .assessments import area, current_rows
 from .consent import consent_rows
 
@@ -33,9 +33,12 @@ def timeline(session: Session, actor: Actor, subject: Subject) -> list[Event]:
     if may(actor, "referral.read"):
         for r in session.scalars(select(Referral).where(Referral.subject_id == sid)):
             status = referral_status(r)
+            sender = session.get(User, r.sent_by) if r.sent_by is not None else None  # a referrer's own sending
             events.append(Event(r.received_on, "referral", r.id, f"{r.source}: {status}",
                                 {"source": r.source, "status": status, "basis": r.legal_basis,
-                                 "consent_required": r.consent_required}))
+                                 "consent_required": r.consent_required,
+                                 "sent_by": sender.display_name if sender else None,
+                                 "sent_by_organisation": sender.organisation if sender else None}))
     for a in current_rows(session, sid):
         if not may(actor, f"{area(a.occasion)}.read"):
             continue

@@ -1,0 +1,32 @@
+"""What a referrer (role ``referrer``) is told about a referral they sent: received, or decided yes/no.
+
+The referrer learns the intake decision and nothing else: not its reasons, its criteria or who took
+part, not the later steps (asked, answered, started, closed), nothing about the case it became, and not
+whether the youth was already known (no existence oracle: ``store.referrers`` treats a known and an
+unknown youth alike). This module is the one mapping from the referral's intake decision fields to that
+answer, per referral and for a whole column, kept equal by a test.
+
+Pure: no I/O, no Streamlit, no SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SENT_STATUSES = ("received", "yes", "no")
+
+
+def sent_status(suitable: bool | None) -> str:
+    """``received`` until intake decided (``Referral.suitable`` is set by the intake decision alone), then
+    ``yes`` (judged suitable for SIG) or ``no``. Later steps (the youth's answer, the start) never change it."""
+    if suitable is None:
+        return "received"
+    return "yes" if suitable else "no"
+
+
+def sent_statuses(suitable: np.ndarray) -> np.ndarray:
+    """``sent_status`` for a column of ``Referral.suitable`` (objects: True, False or None)."""
+    column = np.asarray(suitable, dtype=object)
+    undecided = np.array([s is None for s in column], dtype=bool)
+    yes = np.array([s is True or s == 1 for s in column], dtype=bool) & ~undecided
+    return np.where(undecided, "received", np.where(yes, "yes", "no")).astype(object)

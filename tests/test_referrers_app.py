@@ -1,0 +1,79 @@
+"""The referrer's page (AppTest): send the checklist, see it received, the refusal of a wrong number in
+Swedish with nothing saved; and intake's Inkorg naming the referrer and their organisation."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from store import make_engine, transaction
+from store.models import Referral, Subject
+
+from .app_helpers import REFERRER, TODAY, make_database, no_trace, open_page, texts
+from .test_referrers import KNOWN, UNKNOWN
+from .test_translations import shown_text
+
+
+@pytest.fixture
+def empty(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("INSATS_SECRET_KEY", "app-test-key-key-0123456789-abcdefghijklmnop")
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    engine = make_engine(make_database(tmp_path))
+    yield engine
+    engine.dispose()
+
+
+def _fill(at, number: str):
+    at.text_input(key="referrer_pnr:0").input(number).run()
+    at.radio(key="referrer_checklist:0:item:K1").set_value("Ja").run()
+    at.button(key="referrer_send:0").click().run()
+    no_trace(at)
+    return at
+
+
+def test_a_referrer_sends_the_checklist_and_sees_it_received(empty):
+    listed = open_page("referrals_sent", user=REFERRER, referrals_section="mine")
+    no_trace(listed)
+    assert "Du har inte skickat någon anmälan än." in texts(listed, "info")
+    at = open_page("referrals_sent", user=REFERRER)  # the form comes first
+    assert not listed.table and at.button(key="referrer_send:0")
+    _fill(at, UNKNOWN)
+    assert "Anmälan 1 är skickad till Standard." in texts(at, "success")
+    shown = at.table[0].value
+    assert shown["Status"].tolist() == ["Mottagen"] and shown["Mottagande team"].tolist() == ["Standard"]
+    with transaction(empty) as s:
+        referral = s.scalars(select(Referral)).one()
+        assert referral.source == "polis" and referral.sent_by is not None
+    intake = open_page("intake")  # the coordinator (intake in every team) sees who sent it
+    no_trace(intake)
+    assert "Skickad av Test Anmälare, Polisen" in " ".join(m.value for m in intake.markdown)
+    with transaction(empty) as s:
+        code = s.scalar(select(Subject.case_code))
+    case = open_page("case", case=code)  # and on the case's timeline
+    no_trace(case)
+    assert any("Skickad av Test Anmälare, Polisen" in str(v) for v in case.dataframe[0].value.iloc[:, -1])
+
+
+def test_a_wrong_number_is_refused_in_swedish_and_nothing_is_saved(empty):
+    at = _fill(open_page("referrals_sent", user=REFERRER), "20100315-1230")
+    assert "Inget har ändrats" in texts(at, "error")
+    with transaction(empty) as s:
+        assert s.scalar(select(func.count()).select_from(Subject)) == 0
+
+
+def test_a_known_youth_gives_the_referrer_the_same_page(empty):
+    """What the referrer's page says after sending about a youth known before and one who is not."""
+    from store import cases
+    from store.users import SETUP
+
+    with transaction(empty) as s:
+        cases.create_subject(s, SETUP, case_code="SIG-KNOWN", pnr=KNOWN)
+    pages = []
+    for number in (KNOWN, UNKNOWN):
+        at = _fill(open_page("referrals_sent", user=REFERRER), number)
+        pages.append((texts(at, "success").replace("Anmälan 2", "Anmälan 1"), texts(at, "error"),
+                       texts(at, "warning"), at.table[0].value["Status"].tolist()[0]))
+    assert pages[0] == pages[1]
+    assert not [t for t in shown_text(at) if "SIG-" in t]  # no case code on the referrer's page, ever
