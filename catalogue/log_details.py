@@ -22,6 +22,8 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], dict[str, str]], ...] = tuple(
         ("case_overview", r"case overview", {}),
         ("who", r"who can open the case", {}),
         ("failed_notices", r"failed notices", {}),
+        ("referrals", r"(?P<n>\d+) referrals", {}),
+        ("own_referrals", r"status of the referrer's own referrals \((?P<n>\d+)\)", {}),
         ("agenda_item", r"agenda item", {}),
         ("agenda_items", r"agenda items", {}),
         ("assessment_summary", r"assessment summary", {}),

@@ -131,6 +131,7 @@ SHAPES = ["assessment 12", "draft 3", "emergency_access 4", "protection 2", "reo
           "follow-up 2026-01-01..2026-06-30", "plan-SIG-1.pdf to polis (plan)", "skola/assessment: True",
           "wrong password; locked until 2026-05-01 12:30 UTC", "cases open to pia.polis",
           "network recipients of plan on 2026-05-01", "mina grupper: 3 groups",
+          "status of the referrer's own referrals (4)",
           "invitation notice 2026-05-01: 2 queued; not sent to nobody",
           "plan notice 2026-05-01: 1 queued; not sent to member 3 (no_consent), member 4 (family)",
           "plan notice 2026-05-01 to member 3 to polis (plan)",
