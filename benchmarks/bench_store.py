@@ -103,7 +103,7 @@ def run(n_assessments: int = 1_000_000, n_subjects: int = 10_000, saves: int = 1
         print(f"\nImporting a {register_rows:,}-row referral register (`insats referrals import`, new process)")
         register = Path(tmp) / "register.csv"
         rows = ["case_code,source,received_on,suitable,decided_on,asked_on,answer,answered_on"]
-        rows += [f"SIG-{i:07d},polis,2026-{1 + i % 12:02d}-{1 + i % 28:02d},ja,2026-{1 + i % 12:02d}-28,,,"
+        rows += [f"SIG-{i:07d},polis,2025-{1 + i % 12:02d}-{1 + i % 28:02d},ja,2025-{1 + i % 12:02d}-28,,,"
                  for i in range(register_rows)]
         register.write_text("\n".join(rows) + "\n")
         env = dict(os.environ, INSATS_DATABASE_URL=f"sqlite:///{tmp}/import.sqlite", PYTHONPATH=str(ROOT))

@@ -19,6 +19,7 @@ LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
 MAX_ATTEMPTS = 6  # tried at once, then after 1, 2, 4, 8 and 16 minutes: about half an hour, then failed
 RETRY_SECONDS = 60
+SEND_EVERY_SECONDS = 30  # how often ``insats serve`` looks for due notices
 
 
 class MailSettingProblem(ValueError):

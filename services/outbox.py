@@ -26,14 +26,14 @@ from email.utils import formatdate, make_msgid
 
 import catalogue
 import config
-from rules.mail import Relay
+from rules.mail import SEND_EVERY_SECONDS, Relay
 from store import transaction
 from store.outbox import OUTBOX, Due, Recipient, due_messages, record_failure, record_sent
 
 log = logging.getLogger("insats.outbox")
 LANGUAGE = "sv"  # the municipality's professionals: the notice is in Swedish
 TIMEOUT_SECONDS = 30
-INTERVAL_SECONDS = 30  # how often ``insats serve`` looks for due notices
+INTERVAL_SECONDS = SEND_EVERY_SECONDS  # how often ``insats serve`` looks for due notices (rules.mail)
 
 
 def compose(kind: str, case_code: str, about_on: date, recipient: Recipient, link: str) -> tuple[str, str]:

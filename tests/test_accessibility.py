@@ -78,7 +78,7 @@ def scan_pages(server: AppServer, code: str) -> dict[str, str]:
                 settle(page)
             for name, links in PAGES.items():
                 sidebar.get_by_role("link", name=links[index], exact=True).click()
-                expect(page.locator("[data-testid='stMain'] h1").first).to_have_text(links[index])
+                expect(page.locator("[data-testid='stMain'] h1").first).to_have_text(links[index], timeout=30_000)
                 page.wait_for_selector(IDLE)
                 where = f"{language}/{name}"
                 assert page.evaluate("document.documentElement.lang") == language, where
@@ -307,7 +307,7 @@ def test_the_partner_page_meets_wcag_in_both_languages(demo_app):
             if language == "en":
                 page.locator("[data-testid='stSidebar']").get_by_text("English", exact=True).click()
                 settle(page)
-            expect(page.locator("[data-testid='stMain'] h1").first).to_have_text(title)
+            expect(page.locator("[data-testid='stMain'] h1").first).to_have_text(title, timeout=30_000)
             page.wait_for_selector(IDLE)
             assert page.evaluate("document.documentElement.lang") == language
             assert page.locator("[data-testid='stMain'] [data-testid='stException']").count() == 0

@@ -190,7 +190,8 @@ def test_intake_registers_decides_asks_and_imports(demo, browser):
     again.context.close()
     engine = make_engine(f"sqlite:///{data / 'insats.sqlite'}")
     with transaction(engine) as s:
-        referral = s.scalars(select(Referral).join(Subject).where(Subject.case_code == code)).one()
+        referral = s.scalars(select(Referral).join(Subject, Subject.id == Referral.subject_id)
+                             .where(Subject.case_code == code)).one()
         # asked again after a no: the answer is open again
         assert referral.suitable is True and referral.criteria == ["serious_crime"] and referral.accepted is None
         assert len(s.scalars(select(Ask).where(Ask.referral_id == referral.id)).all()) == 2

@@ -81,6 +81,7 @@ def test_a_police_partner_works_in_their_group_until_the_consent_is_withdrawn(ap
         links = sidebar.get_by_role("link").all_inner_texts()
         assert [text.split()[-2:] if "Mina" in text else text.split()[-1:] for text in links] == [
             ["Mina", "grupper"], ["Instrument"]], links  # (after each link's icon name) no case, no Logg
+        expect(main(pia)).to_contain_text(OWN_COMMITMENT, timeout=30_000)  # the page has finished its run
         shown = main(pia).inner_text()
         assert OWN in shown and OTHER not in shown
         assert OWN_COMMITMENT in shown and "Ringer samordnaren" in shown  # with "if I can't"

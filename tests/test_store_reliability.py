@@ -39,7 +39,7 @@ def test_eight_processes_saving_500_assessments_each(db_url):
 
 def _register(path: Path, n: int) -> None:
     lines = ["case_code,source,received_on,suitable,decided_on,asked_on,answer,answered_on"]
-    lines += [f"SIG-{i:07d},polis,2026-{1 + i % 12:02d}-{1 + i % 28:02d},ja,2026-{1 + i % 12:02d}-28,,,"
+    lines += [f"SIG-{i:07d},polis,2025-{1 + i % 12:02d}-{1 + i % 28:02d},ja,2025-{1 + i % 12:02d}-28,,,"
               for i in range(n)]
     path.write_text("\n".join(lines) + "\n")
 
