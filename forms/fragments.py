@@ -42,7 +42,8 @@ def fragment(body: Callable[P, None]) -> Callable[P, None]:
         if not alone():  # part of a full run: app.py checked the log-in and catches what goes wrong
             body(*args, **kwargs)
             return
-        if auth.current_actor(engine()) is None:  # logged out or deactivated since: the whole app again
+        if auth.current_actor(engine()) is None:  # deactivated since (an idle log-out reruns by itself)
+            st.session_state.setdefault("flash_login", "no_access")  # said on the log-in page the app draws
             st.rerun(scope="app")
         try:
             body(*args, **kwargs)
