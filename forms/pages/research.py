@@ -16,7 +16,7 @@ from forms import charts
 from forms import context as ctx
 from forms.chart_view import show_chart
 from forms.fragments import fragment
-from forms.funnel import show_funnel
+from forms.funnel import monthly_counts, show_funnel
 from forms.i18n import lang, ntr, tr, tr_or
 from forms.numbers import for_display, number, p_value
 from forms.safe_csv import audited_download
@@ -281,8 +281,11 @@ def outcomes_section(key: bytes) -> None:
         return
     rows = []
     months = {side: frame[f"months_{side}"].sum() for side in ("before", "after")}
-    for measure in ("police_reports", "placement_days", "placement_cost"):
-        r = paired_change(frame[f"{measure}_per_month_before"], frame[f"{measure}_per_month_after"])
+    measures = ("police_reports", "placement_days", "placement_cost")
+    changes = derived(("outcomes", before, after), lambda: {m: paired_change(
+        frame[f"{m}_per_month_before"], frame[f"{m}_per_month_after"]) for m in measures})
+    for measure in measures:
+        r = changes[measure]
         rows.append({tr("measure"): tr(f"outcome_{measure}"), "n": r["n"],
                      tr("ba_total_before"): frame[f"{measure}_before"].sum(),
                      tr("ba_total_after"): frame[f"{measure}_after"].sum(),
@@ -298,7 +301,8 @@ def outcomes_section(key: bytes) -> None:
 
 
 def funnel_section() -> None:
-    table = show_funnel(chart=False)
+    """The funnel from the session's copy, like the cohort: read (and audited) once per view."""
+    table = show_funnel(chart=False, table=lambda: cohort_view("funnel", monthly_counts))
     if table is not None:
         offer_csv(table, "funnel")
 
