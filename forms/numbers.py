@@ -71,7 +71,13 @@ def p_value(value: object, language: str | None = None) -> str:
 
 def date_text(value: date, language: str | None = None) -> str:
     """A date as the language writes it short: 2026-11-23 in Swedish, 23/11/2026 in English (CLDR)."""
-    pattern = "yyyy-MM-dd" if (language or lang()) == "sv" else "dd/MM/yyyy"
+    return _date_text(value, language or lang())
+
+
+@functools.lru_cache(maxsize=8192)
+def _date_text(value: date, language: str) -> str:
+    """Remembered: a caseload shows a thousand dates a run, most of them the same few hundred days."""
+    pattern = "yyyy-MM-dd" if language == "sv" else "dd/MM/yyyy"
     return format_date(value, format=pattern, locale=_locale(language))
 
 
