@@ -4,6 +4,7 @@ above. Downloads keep full precision: this is for what is shown, never for what 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from datetime import UTC, date, datetime
@@ -29,6 +30,13 @@ def _locale(language: str | None) -> str:
     return LOCALES.get(language or lang(), "sv_SE")
 
 
+@functools.lru_cache(maxsize=8192)
+def _decimal(value: int | float, pattern: str | None, locale: str) -> str:
+    """Babel's formatting, remembered: it looks the locale up and parses the pattern on every call, and
+    a page shows the same few hundred numbers on every run (a pure function of its arguments)."""
+    return format_decimal(value, format=pattern, locale=locale)
+
+
 def _minus(text: str, language: str) -> str:
     """Swedish typography writes the minus sign (U+2212), not a hyphen; English keeps CLDR's hyphen-minus."""
     return text.replace("-", "\u2212") if language == "sv" else text
@@ -43,9 +51,9 @@ def number(value: object, digits: int = 3, language: str | None = None) -> str:
         return str(value)
     language = language or lang()
     if float(value).is_integer() or abs(value) >= 100:
-        text = format_decimal(round(value), locale=_locale(language))
+        text = _decimal(round(value), None, _locale(language))
     else:
-        text = format_decimal(value, format="@" + "#" * (digits - 1), locale=_locale(language))
+        text = _decimal(value, "@" + "#" * (digits - 1), _locale(language))
     return _minus(text, language)
 
 
@@ -57,13 +65,19 @@ def p_value(value: object, language: str | None = None) -> str:
         return "–"
     language = language or lang()
     if value < 0.001:
-        return "< " + format_decimal(0.001, locale=_locale(language))
-    return format_decimal(value, format=SIGNIFICANT, locale=_locale(language))
+        return "< " + _decimal(0.001, None, _locale(language))
+    return _decimal(value, SIGNIFICANT, _locale(language))
 
 
 def date_text(value: date, language: str | None = None) -> str:
     """A date as the language writes it short: 2026-11-23 in Swedish, 23/11/2026 in English (CLDR)."""
-    pattern = "yyyy-MM-dd" if (language or lang()) == "sv" else "dd/MM/yyyy"
+    return _date_text(value, language or lang())
+
+
+@functools.lru_cache(maxsize=8192)
+def _date_text(value: date, language: str) -> str:
+    """Remembered: a caseload shows a thousand dates a run, most of them the same few hundred days."""
+    pattern = "yyyy-MM-dd" if language == "sv" else "dd/MM/yyyy"
     return format_date(value, format=pattern, locale=_locale(language))
 
 
@@ -82,17 +96,21 @@ def local_time(value: datetime | None, language: str | None = None) -> str:
 def for_display(frame: pd.DataFrame, language: str | None = None) -> pd.DataFrame:
     """A copy with every number column as text: p-value columns as ``p_value``, others as ``number``."""
     language = language or lang()
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].map(lambda v: isinstance(v, date)).any():
-            out[column] = [date_text(v, language) if isinstance(v, date) else ("–" if v is None else v)
-                           for v in out[column]]
+    shown_columns = {}  # built whole, then one frame: assigning column by column cost more than the numbers
+    for position, column in enumerate(frame.columns):
+        series = frame.iloc[:, position]
+        values = list(series)  # Python scalars, as iterating the column gives them
+        if any(isinstance(v, date) for v in values):
+            shown_columns[position] = [date_text(v, language) if isinstance(v, date) else ("–" if v is None else v)
+                                       for v in values]
             continue
-        if not pd.api.types.is_numeric_dtype(out[column]) and not out[column].map(
-                lambda v: isinstance(v, int | float) and not isinstance(v, bool)).any():
-            out[column] = ["–" if v is None else v for v in out[column]]  # never "None" on a page
+        if not pd.api.types.is_numeric_dtype(series) and not any(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            shown_columns[position] = ["–" if v is None else v for v in values]  # never "None" on a page
             continue
         shown = p_value if _P_COLUMN.search(str(column)) else number
-        out[column] = [shown(v, language=language) if isinstance(v, int | float) and not isinstance(v, bool)
-                       else ("–" if v is None else str(v)) for v in out[column]]
+        shown_columns[position] = [shown(v, language=language) if isinstance(v, int | float)
+                                   and not isinstance(v, bool) else ("–" if v is None else str(v)) for v in values]
+    out = pd.DataFrame(shown_columns, index=frame.index)
+    out.columns = frame.columns
     return out

@@ -3,6 +3,7 @@ list (``INSATS_INTAKE_CRITERIA``), validated like every other definition file.""
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -46,4 +47,12 @@ def _checks(model: IntakeCriteria) -> list:
 def load_intake_criteria(path: str | Path | None = None) -> IntakeCriteria:
     """The organisation's list if ``INSATS_INTAKE_CRITERIA`` names one, else the shipped list."""
     chosen = Path(path or os.environ.get("INSATS_INTAKE_CRITERIA") or DEFAULT_CRITERIA)
-    return parse_definition(chosen.read_bytes(), str(chosen), IntakeCriteria, [_checks])
+    written = chosen.stat()  # a changed file is read again; the same file is parsed once per process
+    return _parsed(str(chosen), written.st_mtime_ns, written.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(path: str, mtime_ns: int, size: int) -> IntakeCriteria:
+    """The parsed, validated list (frozen, so one copy serves every caller): the intake page showed
+    it on every run and parsing the YAML was a tenth of that run."""
+    return parse_definition(Path(path).read_bytes(), path, IntakeCriteria, [_checks])

@@ -17,6 +17,7 @@ from forms.assessment_form import (
     step_selector,
 )
 from forms.choice import pinned
+from forms.fragments import alone, fragment
 from forms.i18n import lang, plain, refusal, tr
 from forms.numbers import for_display
 from forms.score_panel import level_label, show_judgment_vs_band, show_scores
@@ -150,6 +151,16 @@ def main() -> None:
     a = pick(code)
     if a is None:
         return
+    assessment_view(a)
+
+
+@fragment
+def assessment_view(a: Assessment) -> None:
+    """The form step, the score panel and the companion view: rating a factor, moving between steps or
+    saving the judgment reruns only this part (the list, the header and the sidebar stay as drawn)."""
+    if alone():  # this part's own rerun: the assessment as saved now, as a full run would read it
+        with ctx.session() as s:
+            a = views.assessment_by_id(s, ctx.actor(), a.id)
     inst = ctx.instrument(a.instrument_id)
     form_key = f"assessment:{a.id}"
     if form_key not in st.session_state:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -13,7 +15,8 @@ import instruments
 from forms import charts
 from forms import context as ctx
 from forms.chart_view import show_chart
-from forms.funnel import show_funnel
+from forms.fragments import fragment
+from forms.funnel import monthly_counts, show_funnel
 from forms.i18n import lang, ntr, tr, tr_or
 from forms.numbers import for_display, number, p_value
 from forms.safe_csv import audited_download
@@ -43,10 +46,28 @@ def cohort_view(name: str, read: Callable[[Session], pd.DataFrame]) -> pd.DataFr
     return views[name]
 
 
+T = TypeVar("T")
+DERIVED, KEPT = "derived", 16  # results worked out from the session's copy, per filter choice; the newest kept
+
+
+def derived(what: Hashable, compute: Callable[[], T]) -> T:
+    """A result worked out from this session's copy of the cohort (pairs, change statistics), kept per
+    ``what`` (the instrument and the filters chosen) beside that copy: choosing a filter again, or a
+    click elsewhere on the page, does not work it out again. "Läs in på nytt" drops it with the copy.
+    Per browser session only, like the copy itself: never shared between users."""
+    kept = st.session_state.setdefault(VIEW, {}).setdefault(DERIVED, {})
+    if what not in kept:
+        while len(kept) >= KEPT:
+            kept.pop(next(iter(kept)))
+        kept[what] = compute()
+    return kept[what]
+
+
 def refresh() -> None:
     st.session_state.pop(VIEW, None)
 
 
+@functools.cache  # once per page run (the page script runs anew each time): one read, not one per table
 def min_cell() -> int:
     """The smallest group of youths shown: the instance's floor kept with the database (``insats db
     set-min-cell``, default 5), never the researcher's choice nor their environment's."""
@@ -74,8 +95,9 @@ def value_label(column: str, value: object) -> str:
     return str(value)
 
 
-def filters(data: pd.DataFrame) -> pd.DataFrame:
-    """Cohort filters; every one narrows the de-identified rows before pairing."""
+def filters(data: pd.DataFrame) -> tuple[pd.DataFrame, tuple]:
+    """Cohort filters; every one narrows the de-identified rows before pairing. Returns the rows kept
+    and the choice that kept them (what results worked out from them depend on)."""
     cols = st.columns(5)
     months = sorted(data["assessed_month"].unique())
     period = cols[0].select_slider(tr("period"), months, value=(months[0], months[-1]), key="research_period") \
@@ -90,7 +112,7 @@ def filters(data: pd.DataFrame) -> pd.DataFrame:
     for column, values in chosen.items():
         if values:
             keep &= data[column].isin(values)
-    return data[keep]
+    return data[keep], (tuple(period), tuple(ages), *(tuple(v) for v in chosen.values()))
 
 
 def experience_section(inst, cohort: pd.DataFrame) -> None:
@@ -122,13 +144,22 @@ def main() -> None:
         st.info(tr("research_no_data"))
         funnel_section()
         return
-    cohort = filters(data).rename(columns={"research_id": "subject_id"})
+    cohort_part(inst, data, key)
+
+
+@fragment
+def cohort_part(inst, data: pd.DataFrame, key: bytes) -> None:
+    """Filters and everything worked out from the filtered cohort: a filter reruns only this part."""
+    min_cell.cache_clear()  # the floor as it is now, also in this part's own reruns
+    chosen, choice = filters(data)
+    cohort = chosen.rename(columns={"research_id": "subject_id"})
     if small(cohort["subject_id"].nunique()):
         return
     if inst.kind == "self-report" and not inst.repeat_weeks:  # asked once (at closing): no pairs to compare
         experience_section(inst, cohort)
         return
-    pairs = research.pair_occasions(inst, cohort, order="days_from_first")
+    pairs = derived(("pairs", inst.id, choice),
+                    lambda: research.pair_occasions(inst, cohort, order="days_from_first"))
     st.caption(tr("research_cohort", rows=len(cohort), youths=cohort["subject_id"].nunique(),
                   pairs=len(pairs.subjects)))
     if small(len(pairs.subjects)):
@@ -140,9 +171,9 @@ def main() -> None:
     summary_tab, factors_tab, groups_tab, outcomes_tab, funnel_tab = st.tabs(
         [tr("research_summary"), tr("per_factor"), tr("research_groups"), tr("research_outcomes"), tr("funnel")])
     with summary_tab:
-        summary_section(inst, pairs)
+        summary_section(inst, pairs, derived(("change", inst.id, choice), lambda: research.change(inst, pairs)))
     with factors_tab:
-        factors_section(inst, pairs)
+        factors_section(inst, pairs, derived(("per_factor", inst.id, choice), lambda: research.per_factor(inst, pairs)))
     with groups_tab:
         groups_section(inst, pairs)
     with outcomes_tab:
@@ -151,8 +182,7 @@ def main() -> None:
         funnel_section()
 
 
-def summary_section(inst, pairs: research.Pairs) -> None:
-    results = research.change(inst, pairs)
+def summary_section(inst, pairs: research.Pairs, results: dict) -> None:
     rows = []
     for name, r in results.items():
         rows.append({tr("score"): tr(name), "n": r["n"], tr("before"): r.get("pre_mean"),
@@ -194,8 +224,8 @@ def summary_section(inst, pairs: research.Pairs) -> None:
             st.caption(tr("bowker", chi2=number(r["bowker_chi2"]), df=r["bowker_df"], p=p_value(r["bowker_p"])))
 
 
-def factors_section(inst, pairs: research.Pairs) -> None:
-    summary, table = research.per_factor(inst, pairs)
+def factors_section(inst, pairs: research.Pairs, per_factor: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    summary, table = per_factor
     labels = charts.factor_labels(inst)
     show_chart(charts.factor_change_bars(summary, labels, tr("improved_minus_worse")),
                pd.DataFrame({tr("factor"): summary["item"].map(labels),
@@ -251,8 +281,11 @@ def outcomes_section(key: bytes) -> None:
         return
     rows = []
     months = {side: frame[f"months_{side}"].sum() for side in ("before", "after")}
-    for measure in ("police_reports", "placement_days", "placement_cost"):
-        r = paired_change(frame[f"{measure}_per_month_before"], frame[f"{measure}_per_month_after"])
+    measures = ("police_reports", "placement_days", "placement_cost")
+    changes = derived(("outcomes", before, after), lambda: {m: paired_change(
+        frame[f"{m}_per_month_before"], frame[f"{m}_per_month_after"]) for m in measures})
+    for measure in measures:
+        r = changes[measure]
         rows.append({tr("measure"): tr(f"outcome_{measure}"), "n": r["n"],
                      tr("ba_total_before"): frame[f"{measure}_before"].sum(),
                      tr("ba_total_after"): frame[f"{measure}_after"].sum(),
@@ -268,7 +301,8 @@ def outcomes_section(key: bytes) -> None:
 
 
 def funnel_section() -> None:
-    table = show_funnel(chart=False)
+    """The funnel from the session's copy, like the cohort: read (and audited) once per view."""
+    table = show_funnel(chart=False, table=lambda: cohort_view("funnel", monthly_counts))
     if table is not None:
         offer_csv(table, "funnel")
 

@@ -1,0 +1,76 @@
+"""What the pages keep to cost less (#24) must never show an old or another choice's figures: the
+research results kept per filter choice, and the intake criteria parsed once per file version."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+import instruments
+from store import make_engine, transaction
+from store.models import AuditEntry
+
+from .app_helpers import RESEARCHER, TODAY, make_database, no_trace, open_page
+
+COHORT = re.compile(r"\d+ bedömningar av \d+ ungdomar; \d+ har både före och efter\.")
+
+
+@pytest.fixture
+def demo(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    engine = make_engine(make_database(tmp_path, subjects=30))
+    yield engine
+    engine.dispose()
+
+
+def shown(at) -> tuple[str, list]:
+    """The cohort caption and the summary table as the page drew them."""
+    caption = next(c.value for c in at.caption if COHORT.fullmatch(c.value))
+    return caption, at.dataframe[0].value.to_dict("records")
+
+
+def test_research_results_follow_the_filters_back_and_forth(demo):
+    def fresh(ages: tuple[int, int]) -> tuple[str, list]:
+        """What a new session shows for the ages, worked out from nothing kept ("Läs in på nytt")."""
+        at = open_page("research", user=RESEARCHER, research_ages=ages)
+        at.button(key="research_refresh").click().run()
+        return shown(at)
+
+    at = open_page("research", user=RESEARCHER)
+    no_trace(at)
+    everyone = shown(at)
+    at.slider(key="research_ages").set_value((16, 24)).run()
+    older = shown(at)
+    assert older != everyone  # a narrower cohort, its own figures
+    at.slider(key="research_ages").set_value((12, 24)).run()
+    assert shown(at) == everyone  # the first choice's own figures again, not the last ones
+    at.slider(key="research_ages").set_value((16, 24)).run()
+    assert shown(at) == older == fresh((16, 24))
+
+
+def test_research_refresh_reads_and_works_out_again(demo):
+    def research_rows() -> int:
+        with transaction(demo) as s:
+            return s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "research"))
+
+    at = open_page("research", user=RESEARCHER)
+    before = shown(at)
+    read = research_rows()
+    at.button(key="research_refresh").click().run()
+    assert research_rows() > read and shown(at) == before  # read again (audited), the same data
+
+
+def test_intake_criteria_are_read_again_when_their_file_changes(tmp_path, monkeypatch):
+    own = tmp_path / "criteria.yaml"
+    own.write_text(instruments.intake_criteria.DEFAULT_CRITERIA.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv("INSATS_INTAKE_CRITERIA", str(own))
+    first = instruments.load_intake_criteria()
+    assert instruments.load_intake_criteria() is first  # parsed once
+    text = own.read_text(encoding="utf-8")
+    first_id = first.ids[0]
+    own.write_text(text.replace(f"id: {first_id}", "id: eget_kriterium", 1), encoding="utf-8")
+    assert instruments.load_intake_criteria().ids[0] == "eget_kriterium"
