@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import sys
@@ -18,7 +19,10 @@ LOCAL_ADDRESSES = ("localhost", "127.0.0.1", "::1")
 # audit row, no formula neutralisation; every file leaves through forms.release.download).
 SAFE_SETTINGS = ("--server.headless", "true", "--browser.gatherUsageStats", "false",
                  "--client.showErrorDetails", "none", "--client.toolbarMode", "minimal",
-                 "--client.disableDataExport", "true")
+                 "--client.disableDataExport", "true",
+                 # a server runs the code it started with: no watcher over the source tree (it cost a thread
+                 # per server, overflowed inotify when files changed, and wrote plain-text lines to the log)
+                 "--server.fileWatcherType", "none", "--server.runOnSave", "false")
 # and the colours that meet WCAG 2.1 AA contrast (the same as .streamlit/config.toml; a test keeps them equal)
 ACCESSIBLE_THEME = ("--theme.base", "light", "--theme.textColor", "#111111", "--theme.primaryColor", "#a82e3c")
 
@@ -159,15 +163,18 @@ def cmd_serve(args: argparse.Namespace) -> None:
 def start_outbox(url: str, mail) -> None:
     """The outbox's sender as a background thread of this process (``services.outbox``): it stops when
     the server stops (at exit, after the notice in hand), and nothing it meets reaches the server."""
+    import config
+
+    say = logging.getLogger("insats").info if config.log_format() == "json" else functools.partial(print, flush=True)
     if mail.relay is None:
-        print("outbox: INSATS_SMTP_URL is not set; notices wait in the queue (insats outbox send)", flush=True)
+        say("outbox: INSATS_SMTP_URL is not set; notices wait in the queue (insats outbox send)")
         return
     import atexit
 
     from services.outbox import start_background
 
     atexit.register(start_background(url, mail))
-    print(f"outbox: sending through {mail.relay.host}:{mail.relay.port} ({mail.relay.tls})", flush=True)
+    say(f"outbox: sending through {mail.relay.host}:{mail.relay.port} ({mail.relay.tls})")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
