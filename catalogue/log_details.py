@@ -22,6 +22,11 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], dict[str, str]], ...] = tuple(
         ("case_overview", r"case overview", {}),
         ("who", r"who can open the case", {}),
         ("failed_notices", r"failed notices", {}),
+        ("access_log", rf"access log: case=(?P<case>\S+) user=(?P<user>\S+) (?P<since>{_DAY})?\.\.(?P<until>{_DAY})?: "
+         r"(?P<n>\d+) rows", {"since": "date", "until": "date"}),
+        ("add_user", r"add (?P<login>.+)", {}),
+        ("referrer_pnr_known", r"referral (?P<id>\d+) from a referrer: personnummer already known", {}),
+        ("referrer_pnr_new", r"referral (?P<id>\d+) from a referrer: personnummer not known before", {}),
         ("referrals", r"(?P<n>\d+) referrals", {}),
         ("own_referrals", r"status of the referrer's own referrals \((?P<n>\d+)\)", {}),
         ("agenda_item", r"agenda item", {}),
@@ -139,13 +144,13 @@ def log_detail(detail: str, language: str) -> str:
         for key, value in found.groupdict().items():
             vocabulary = vocabularies.get(key)
             if vocabulary == "date":  # said as the language writes dates (catalogue.dates)
-                values[key] = date.fromisoformat(value)
+                values[key] = date.fromisoformat(value) if value else "…"
             elif vocabulary == "left_out":  # "member 3 (no_consent), member 4 (family)" or "nobody"
                 values[key] = _left_out(value, language)
             elif vocabulary:
                 values[key] = words(value, language, vocabulary)
             else:
-                values[key] = value
+                values[key] = text("log_detail_all", language) if value == "*" else value
         if "allowed" in values:
             values["allowed"] = text("log_detail_yes" if values["allowed"] == "True" else "log_detail_no", language)
         if "n" in values:  # a count: ngettext's form for it ("1 möte", "2 möten")

@@ -150,6 +150,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
     os.environ["INSATS_MIGRATED_URL"] = store.database_url()
     if args.auth:
         os.environ["INSATS_AUTH"] = args.auth
+    if args.address in ("localhost", "127.0.0.1"):  # a trial on one machine: the link a notice carries is this
+        os.environ.setdefault("INSATS_PUBLIC_URL", f"http://localhost:{args.port}")  # server (else: the setting)
     start_outbox(store.database_url(), mail)
     from streamlit.web import cli as streamlit_cli
 

@@ -99,6 +99,7 @@ def send_to_network(overview: views.CaseOverview, kind: str, about_on, *, key: s
     if st.button(ntr("outbox_send", n), key=f"{key}:send", type="primary"):
         try:
             link = config.public_url()
+            relay = config.mail_settings().relay
         except MailSettingProblem:
             st.error(tr("outbox_setting_problem"))
             return
@@ -108,6 +109,10 @@ def send_to_network(overview: views.CaseOverview, kind: str, about_on, *, key: s
                 done = outbox.send_to_network(s, ctx.actor(), code, kind, on=today, about_on=about_on,
                                               compose=lambda r: compose(kind, code, about_on, r, link),
                                               attachment=attachment)
-            st.success(ntr("outbox_queued", sum(r.gets for r in done)))
+            count = sum(r.gets for r in done)
+            if relay is None:  # queued, but this server sends nothing until IT sets the relay: say so
+                st.warning(ntr("outbox_queued_no_relay", count))
+            else:
+                st.success(ntr("outbox_queued", count))
 
         ctx.attempt(queued)

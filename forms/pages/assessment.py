@@ -23,6 +23,7 @@ from forms.numbers import for_display
 from forms.score_panel import level_label, show_judgment_vs_band, show_scores
 from scoring.companion import compare_with_companion
 from store import AccessDenied, cases, views
+from store.access import may_on_case
 from store.models import Assessment
 
 OPEN_KEY, PICK_KEY = "assessment_id", "assessment_pick"
@@ -113,6 +114,8 @@ def judgment_step(inst, a: Assessment, form_key: str, disabled: bool) -> None:
 
 
 def actions(a: Assessment) -> None:
+    if not may_on_case(ctx.actor(), "assessment.write", st.session_state.get(f"emergency_only:{a.subject_id}", False)):
+        return  # under emergency access: read the assessment; finalising and correcting stay with the team
     if a.status == "draft":
         age_reason = None
         with ctx.session() as s:
@@ -151,6 +154,9 @@ def main() -> None:
     a = pick(code)
     if a is None:
         return
+    with ctx.session() as s:  # in only by emergency access? (kept for this part's own reruns)
+        emergency = views.case_overview(s, ctx.actor(), code, ctx.today()).emergency_until is not None
+    st.session_state[f"emergency_only:{a.subject_id}"] = emergency
     assessment_view(a)
 
 

@@ -14,6 +14,7 @@ from forms.release import choose_recipient, release_button
 from forms.score_panel import level_label
 from scoring import individual
 from store import views
+from store.access import may_on_case
 
 VERDICTS = ("improved", "same", "worse", "not_rated")
 
@@ -128,6 +129,8 @@ def main() -> None:
              "long": long, "totals": totals, "judgments": judgments,
              "headings": {"risk": tr("risk_factors"), "protective": tr("protective_factors")}}
     stem = f"{code}-{series[b].assessed_on}-{series[a].assessed_on}"
+    if not may_on_case(ctx.actor(), "consent.share", overview.emergency_until is not None):
+        return  # under emergency access nothing of the case is released
     st.header(tr("export_sheet"))
     recipient = choose_recipient(overview, "assessment", key="export_recipient")
     if recipient is None:
