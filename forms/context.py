@@ -72,6 +72,16 @@ def instrument(instrument_id: str) -> instruments.Instrument:
     return instruments.load(instrument_id)
 
 
+def instrument_name(instrument_id: str) -> str:
+    """The instrument's title in the user's language ("SAVRY-liknande …"), never its file id; an
+    instrument no longer installed keeps its id."""
+    try:
+        inst = instrument(instrument_id)
+    except Exception:  # a definition removed since the assessment was made
+        return instrument_id
+    return inst.text(inst.title, lang())
+
+
 @st.cache_resource
 def catalogue() -> instruments.Catalogue:
     return instruments.load_catalogue()

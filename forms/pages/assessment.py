@@ -33,8 +33,8 @@ def label(a: Assessment, me: str) -> str:
     """Unmistakable in the list: two assessments never share a label (the number is the store's id)."""
     version = f" v{a.version}" if a.version > 1 else ""
     rater = "" if a.rater == me else f" · {a.rater}"
-    return (f"{a.assessed_on} · {a.instrument_id} · {tr(f'occasion_{a.occasion}')} · {tr(f'state_{a.status}')}"
-            f"{version} · #{a.id}{rater}")
+    return (f"{a.assessed_on} · {ctx.instrument_name(a.instrument_id)} · {tr(f'occasion_{a.occasion}')} · "
+            f"{tr(f'state_{a.status}')}{version} · #{a.id}{rater}")
 
 
 def pick(code: str) -> Assessment | None:

@@ -140,7 +140,8 @@ def describe(event: cases.Event) -> str:
         return said
     if event.kind == "assessment":
         version = f" v{f['version']}" if f["version"] > 1 else ""
-        return " · ".join([f["instrument"], tr("occasion_" + f["occasion"]), tr("state_" + f["state"])]) + version
+        return " · ".join([ctx.instrument_name(f["instrument"]), tr("occasion_" + f["occasion"]),
+                           tr("state_" + f["state"])]) + version
     if event.kind == "meeting":
         return ntr("event_meeting_facts", f["commitments"], next=f["next"])
     if event.kind == "intervention":
