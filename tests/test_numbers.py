@@ -48,3 +48,17 @@ def test_the_trajectory_axis_shows_days_as_iso_dates():
     x = spec["encoding"]["x"]
     assert x["timeUnit"] == "yearmonthdate" and x["axis"]["format"] == "%Y-%m-%d"
     assert spec["encoding"]["tooltip"][0]["format"] == "%Y-%m-%d"
+
+
+def test_a_column_of_times_reads_as_babel_writes_each_one():
+    """Logg formats thousands of times at once (``local_times``): the same text as ``local_time`` per value,
+    summer and winter time, in both languages."""
+    from datetime import datetime
+
+    import pandas as pd
+
+    from forms.numbers import local_time, local_times
+
+    values = pd.Series([datetime(2026, 7, 1, 10, 0, 5), datetime(2026, 1, 1, 23, 30), datetime(2026, 3, 29, 1, 30)])
+    for language in ("sv", "en"):
+        assert local_times(values, language) == [local_time(v, language) for v in values]

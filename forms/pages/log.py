@@ -11,7 +11,7 @@ import streamlit as st
 from catalogue.log_details import log_detail
 from forms import context as ctx
 from forms.i18n import STRINGS, lang, ntr, tr, tr_or
-from forms.numbers import local_time
+from forms.numbers import local_times
 from forms.safe_csv import audited_download
 from rules import timing
 from store import views
@@ -26,9 +26,11 @@ def readable(log: pd.DataFrame) -> pd.DataFrame:
              for column, prefix in (("action", "log_action_"), ("entity", "log_entity_"))}
     roles = {r: " + ".join(tr_or(f"role_{x}", x) for x in str(r).split("+")) for r in log["role"].dropna().unique()}
     language = lang()
-    details = [refused_detail(d) if action == "refused" else log_detail(d, language)
+    # each distinct note once (a period holds thousands of rows but few shapes: "case overview", ...)
+    said = {d: log_detail(d, language) for d in log["detail"].dropna().unique()}
+    details = [refused_detail(d) if action == "refused" else said.get(d, d)
                for action, d in zip(log["action"], log["detail"].fillna(""), strict=True)]
-    return log.assign(at=[local_time(t) for t in log["at"]], role=log["role"].map(roles),
+    return log.assign(at=local_times(log["at"], language), role=log["role"].map(roles),
                       action=log["action"].map(words["action"]), entity=log["entity"].map(words["entity"]),
                       case_code=log["case_code"].fillna("–"), detail=details, reason=log["reason"].fillna(""))
 
