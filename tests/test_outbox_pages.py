@@ -92,3 +92,16 @@ def test_failed_notices_show_on_the_coordinators_overview(app_engine, monkeypatc
     board = open_page("caseload", user=USER)
     no_trace(board)
     assert f"1 meddelande till nätverket kunde inte skickas ({code})" in texts(board, "error")
+
+
+def test_with_a_relay_set_the_page_says_the_notices_go_out_shortly(app_engine, monkeypatch):
+    """The other side of the warning above: a server with a relay says the notices are on their way."""
+    monkeypatch.setenv("INSATS_PUBLIC_URL", "https://insats.kommun.se")
+    monkeypatch.setenv("INSATS_SMTP_URL", "smtp://127.0.0.1:2525")
+    monkeypatch.setenv("INSATS_MAIL_FROM", "insats@kommun.se")
+    code = started_group(app_engine)
+    at = open_page("plan", case=code)
+    at.toggle(key="plan_network:prepare").set_value(True).run()
+    at.button(key="plan_network:send").click().run()
+    no_trace(at)
+    assert "2 meddelanden ligger i kön och skickas strax" in texts(at, "success") and not texts(at, "warning")
