@@ -38,9 +38,10 @@ def label(a: Assessment, me: str) -> str:
 
 
 def pick(code: str) -> Assessment | None:
-    with ctx.session() as s:
-        subject = cases.subject_by_code(s, ctx.actor(), code)
-        rows = views.assessments_of(s, ctx.actor(), subject.id)
+    with ctx.session() as s:  # the case's one guarded read, which also says if the actor is in only by emergency
+        overview = views.case_overview(s, ctx.actor(), code, ctx.today())
+        rows = views.assessments_of(s, ctx.actor(), overview.subject_id)
+    st.session_state[f"emergency_only:{overview.subject_id}"] = overview.emergency_until is not None  # for actions
     if not rows:
         st.info(tr("no_assessments"))
         return None
@@ -154,9 +155,6 @@ def main() -> None:
     a = pick(code)
     if a is None:
         return
-    with ctx.session() as s:  # in only by emergency access? (kept for this part's own reruns)
-        emergency = views.case_overview(s, ctx.actor(), code, ctx.today()).emergency_until is not None
-    st.session_state[f"emergency_only:{a.subject_id}"] = emergency
     assessment_view(a)
 
 
