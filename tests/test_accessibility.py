@@ -209,13 +209,21 @@ def keyboard_only(server: AppServer) -> str:
 
         # every factor, domain by domain (the first option: Space; the arrows are used for the checklist and
         # the judgment), then the judgment the assessor makes; Nästa → between steps
+        # a keyboard user sees each choice take (the count of rated factors goes up) before the next key,
+        # and the next step's first factor before tabbing into it
         inst = instruments.load("savry-like")
+        rated, total = 0, len(inst.items)
         for number, domain in enumerate(inst.domains):
             for item in domain.items:
                 choose_in_group(page, f"{item.id} ", "Saknas" if domain.direction == "protective" else "Låg")
+                rated += 1
+                expect(main.get_by_text(re.compile(rf"(^|\D){rated} av {total} faktorer skattade")).first).to_be_visible()
             if number < len(inst.domains) - 1:
                 tab_to(page, r"BUTTON \| .* \| Nästa →", back=True)  # above the factors
                 press(page, "Enter")
+                first = inst.domains[number + 1].items[0].id
+                expect(main.locator("[data-testid='stRadio']").filter(
+                    has_text=re.compile(rf"^{first} ")).first).to_be_visible()
         tab_to(page, r"BUTTON \| .* \| Nästa →", back=True)
         press(page, "Enter")  # the summary judgment
         choose_in_group(page, "Din samlade bedömning", "Hög risk")
