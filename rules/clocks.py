@@ -125,26 +125,45 @@ def clock(referral: object, name: str, today: date,
 def clock_frame(frame: pd.DataFrame, today: date, clocks: ConcernClocks = DEFAULT) -> pd.DataFrame:
     """``clock`` for a whole frame of ``CLOCK_COLUMNS`` at once (dates as datetime64 or date objects,
     NaT/None for none): ``<name>_due_on`` (datetime64, NaT when the clock does not run) and
-    ``<name>_state`` (None when it does not run) for each clock, on the frame's index."""
-    out = pd.DataFrame(index=frame.index)
+    ``<name>_state`` (None when it does not run) for each clock, on the frame's index.
+
+    Only the reports of concern are worked out (a queue holds few): the rest get NaT and None at once."""
     concern = frame["report_of_concern"].fillna(False).astype(bool).to_numpy()
-    now = pd.Timestamp(today)
+    rows = frame[concern]
+    now = np.datetime64(pd.Timestamp(today), "ns")
+    warning = np.timedelta64(pd.Timedelta(clocks.warning))
+    columns = {}
     for name, (begins, stops) in CLOCKS.items():
-        start = pd.to_datetime(frame[begins])
+        start = pd.to_datetime(rows[begins]).to_numpy("datetime64[ns]")
         if name == "investigation":
-            due = start + pd.DateOffset(months=clocks.investigation_months)
+            due = _add_months(start, clocks.investigation_months)
         else:
-            due = start + pd.Timedelta(getattr(clocks, name))
-        runs = concern & start.notna().to_numpy()
-        done = pd.to_datetime(frame[stops])
-        stopped = done.notna().to_numpy()
-        state = np.select(
-            [stopped & (done <= due).to_numpy(), stopped, (now > due).to_numpy(),
-             (now >= due - pd.Timedelta(clocks.warning)).to_numpy()],
-            ["met", "late", "passed", "soon"], "running").astype(object)
+            due = start + np.timedelta64(pd.Timedelta(getattr(clocks, name)))
+        runs = ~np.isnat(start)
+        done = pd.to_datetime(rows[stops]).to_numpy("datetime64[ns]")
+        stopped = ~np.isnat(done)
+        state = np.select([stopped & (done <= due), stopped, now > due, now >= due - warning],
+                          ["met", "late", "passed", "soon"], "running").astype(object)
         state[~runs] = None
-        out[f"{name}_due_on"] = due.where(runs)
-        out[f"{name}_state"] = pd.Series(state, index=frame.index, dtype=object)
+        due_on = np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[ns]")
+        due_on[concern] = np.where(runs, due, np.datetime64("NaT"))
+        states = np.full(len(frame), None, dtype=object)
+        states[concern] = state
+        columns[f"{name}_due_on"] = pd.Series(due_on, index=frame.index)
+        columns[f"{name}_state"] = pd.Series(states, index=frame.index, dtype=object)  # None stays None
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def _add_months(days: np.ndarray, months: int) -> np.ndarray:
+    """``add_months`` for an array of datetime64 (NaT stays NaT): the day kept, or the month's last day."""
+    missing = np.isnat(days)
+    day = days.astype("datetime64[D]")
+    month = day.astype("datetime64[M]")
+    target = month + np.timedelta64(months, "M")
+    offset = np.minimum(day - month, (target + np.timedelta64(1, "M")).astype("datetime64[D]")
+                        - target.astype("datetime64[D]") - np.timedelta64(1, "D"))
+    out = (target.astype("datetime64[D]") + offset).astype("datetime64[ns]")
+    out[missing] = np.datetime64("NaT")
     return out
 
 

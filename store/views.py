@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 import config
 from rules import clocks, path, timing
+from rules.dates import stored_days
 from rules.path import OPEN_STATUSES, referral_status
 
 from .access import Actor, case_access, guard, may, scope_of, team_opens, visible_cases
@@ -91,7 +92,7 @@ def intake_queue(session: Session, actor: Actor, today: date, *, sources: list[s
         "decided_on", "asked_on", "accepted", "answered_on", "started_on", "synthetic", "report_of_concern",
         *_CLOCK_DATES])
     for column in ("received_on", "decided_on", "asked_on", "answered_on", "started_on", *_CLOCK_DATES):
-        raw[column] = pd.to_datetime(raw[column], errors="coerce")
+        raw[column] = stored_days(raw[column])
     frame = raw[["referral_id", "case_code"]].copy()
     years = pd.to_numeric(raw["birth_year"], errors="coerce")
     months = pd.to_numeric(raw["birth_month"], errors="coerce").fillna(1)
@@ -145,7 +146,7 @@ def concern_alerts(session: Session, actor: Actor, today: date) -> pd.DataFrame:
     raw = pd.DataFrame(list(map(tuple, rows)), columns=["referral_id", "case_code", "report_of_concern",
                                                         "received_on", *_CLOCK_DATES])
     for column in ("received_on", *_CLOCK_DATES):
-        raw[column] = pd.to_datetime(raw[column], errors="coerce")
+        raw[column] = stored_days(raw[column])
     state = clocks.clock_frame(raw, today, config.concern_clocks())
     parts = [raw[["referral_id", "case_code"]].assign(clock=name, due_on=state[f"{name}_due_on"].dt.date,
                                                       alert=state[f"{name}_state"])
@@ -415,11 +416,11 @@ def follow_ups_due(session: Session, actor: Actor, today: date) -> pd.DataFrame:
             [int(i) for i in closed["subject_id"]])).group_by(Outcome.subject_id)).all())),
         columns=["subject_id", "last_end"])
     frame = closed.merge(reached, on="subject_id", how="left")
-    closed_on = pd.to_datetime(frame["closed_on"])
+    closed_on = stored_days(frame["closed_on"])
     parts = []
     for months in FOLLOW_UP_MONTHS:
         due = closed_on + pd.DateOffset(months=months)
-        open_ = (due <= pd.Timestamp(today)) & ~(pd.to_datetime(frame["last_end"]) >= due)
+        open_ = (due <= pd.Timestamp(today)) & ~(stored_days(frame["last_end"]) >= due)
         parts.append(frame[open_.to_numpy()].assign(months=months, due_on=due[open_.to_numpy()].dt.date))
     return pd.concat(parts)[columns].sort_values("due_on").reset_index(drop=True)
 
@@ -441,7 +442,7 @@ def motivation_list(session: Session, actor: Actor, today: date) -> pd.DataFrame
     frame = asks.groupby(["referral_id", "case_code"], as_index=False).agg(
         asks=("asked_on", "size"), first_asked_on=("asked_on", "min"), last_asked_on=("asked_on", "max"),
         other_support=("other_support", "last"))
-    frame["days_since_last_ask"] = (pd.Timestamp(today) - pd.to_datetime(frame["last_asked_on"])).dt.days
+    frame["days_since_last_ask"] = (pd.Timestamp(today) - stored_days(frame["last_asked_on"])).dt.days
     frame = frame.sort_values(["days_since_last_ask", "case_code"], ascending=[False, True])
     guard(session, actor, "referral.read", detail=f"motivation list: {len(frame)} youths", verb="list")
     return frame.reset_index(drop=True)[MOTIVATION_COLUMNS]
@@ -464,6 +465,6 @@ def awaiting_assessment(session: Session, actor: Actor, today: date) -> pd.DataF
                            .where(Referral.accepted.is_(True), Referral.started_on.is_(None),
                                   ~assessed, visible_cases(actor, "referral.read"))).all()
     frame = pd.DataFrame(list(map(tuple, rows)), columns=["case_code", "answered_on"])
-    frame["days_since_yes"] = (pd.Timestamp(today) - pd.to_datetime(frame["answered_on"])).dt.days
+    frame["days_since_yes"] = (pd.Timestamp(today) - stored_days(frame["answered_on"])).dt.days
     guard(session, actor, "referral.read", detail=f"awaiting assessment: {len(frame)} youths", verb="list")
     return frame.sort_values("days_since_yes", ascending=False).reset_index(drop=True)

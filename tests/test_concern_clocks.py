@@ -397,3 +397,15 @@ def test_migration_0011_keeps_every_earlier_referral_no_report_of_concern(kind, 
         if drop:
             with admin.connect() as conn:
                 conn.execute(text(f"DROP DATABASE IF EXISTS {drop} WITH (FORCE)"))
+
+
+def test_calendar_months_for_a_whole_column_agree_with_the_per_row_rule_on_every_day():
+    """The column-wise month arithmetic (numpy, for a queue) against the per-row rule (pandas'
+    DateOffset) on every day of a leap year and the years around it, month ends included."""
+    from rules.clocks import _add_months, add_months
+
+    days = pd.date_range("2023-01-01", "2025-12-31", freq="D")
+    for months in (0, 1, 4, 13):
+        column = _add_months(days.to_numpy("datetime64[ns]"), months)
+        assert [pd.Timestamp(d).date() for d in column] == [add_months(d.date(), months) for d in days]
+    assert pd.isna(_add_months(pd.to_datetime(pd.Series([None, "2024-01-31"])).to_numpy("datetime64[ns]"), 1)[0])

@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rules.dates import stored_days
 from rules.partner import consent_active
 
 from ..access import Actor, forget_case_access, guard
@@ -114,7 +115,7 @@ def consent_states(rows: pd.DataFrame, on: date) -> pd.Series:
     if rows.empty:
         return pd.Series(dtype=object)
     day = pd.Timestamp(on)
-    frame = rows.assign(**{c: pd.to_datetime(rows[c]) for c in ("signed_on", "valid_until", "withdrawn_on")})
+    frame = rows.assign(**{c: stored_days(rows[c]) for c in ("signed_on", "valid_until", "withdrawn_on")})
     withdrawn = frame["withdrawn_on"].notna() & (frame["withdrawn_on"] <= day)
     frame["active"] = (frame["signed_on"] <= day) & (day <= frame["valid_until"]) & ~withdrawn
     frame["withdrawn"] = withdrawn
