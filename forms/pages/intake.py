@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import NamedTuple
 
 import pandas as pd
 import streamlit as st
@@ -33,8 +34,9 @@ def status_label(status: str) -> str:
 
 
 def queue_view() -> None:
-    assessment_due_warning()
-    concern_alerts()
+    """The queue and what needs doing now. Its four reads are one transaction, drawn in the page's order
+    (the warnings above the filters they do not depend on)."""
+    warnings = st.container()
     left, mid, right, far = st.columns(4)
     sources = left.multiselect(tr("source_filter"), REFERRAL_SOURCES, key="intake_sources",
                                placeholder=tr("all"), format_func=lambda s: tr(f"source_{s}"))
@@ -43,8 +45,15 @@ def queue_view() -> None:
     ages = right.slider(tr("age"), 10, 26, (12, 24), key="intake_ages")
     waiting = far.number_input(tr("waiting_at_least"), 0, 365, 0, key="intake_waiting")
     with ctx.session() as s:
-        queue = views.intake_queue(s, ctx.actor(), ctx.today(), sources=sources, statuses=statuses, ages=ages,
+        actor, today = ctx.actor(), ctx.today()
+        awaiting = views.awaiting_assessment(s, actor, today)
+        alerts = views.concern_alerts(s, actor, today)
+        queue = views.intake_queue(s, actor, today, sources=sources, statuses=statuses, ages=ages,
                                    min_waiting_days=int(waiting))
+        due = views.follow_ups_due(s, actor, today)
+    with warnings:
+        assessment_due_warning(awaiting)
+        concern_alerts(alerts)
     status_names = {x: status_label(x) for x in cases.STATUSES}  # translate once, not once per row
     source_names = {x: tr(f"source_{x}") for x in REFERRAL_SOURCES}
     consent_names = {x: tr(f"consent_state_{x}") for x in cases.CONSENT_STATES}
@@ -53,8 +62,6 @@ def queue_view() -> None:
                          clock_alert=queue["clock_alert"].map(lambda a: tr(f"concern_alert_{a}") if a else None))
     if not queue["report_of_concern"].any():  # no report of concern among them: no empty clock columns
         shown = shown.drop(columns=views.CLOCK_QUEUE_COLUMNS)
-    with ctx.session() as s:
-        due = views.follow_ups_due(s, ctx.actor(), ctx.today())
     if not due.empty:
         st.warning(tr("follow_ups_due", n=len(due)))
         st.dataframe(due.rename(columns={"case_code": tr("case_code"), "closed_on": tr("closed_on"),
@@ -86,10 +93,8 @@ def queue_view() -> None:
         next_step(chosen)
 
 
-def show_checklist(referral_id: int) -> None:
+def show_checklist(form) -> None:
     """What the referrer answered, beside the decision it informs."""
-    with ctx.session() as s:
-        form = views.referral_checklist(s, ctx.actor(), referral_id)
     if form is None:
         st.caption(tr("no_checklist"))
         return
@@ -98,12 +103,9 @@ def show_checklist(referral_id: int) -> None:
         st.table(answers_table(inst, form.ratings).set_index(tr("factor")))
 
 
-def show_origin(referral_id: int) -> None:
+def show_origin(origin) -> None:
     """Who sent a referral from their own page (a referrer), and whether a case already holds the number
     they typed: said here, on intake's side only (the referrer is never told)."""
-    with ctx.session() as s:
-        referral = views.referral_by_id(s, ctx.actor(), referral_id)
-        origin = referrers.origin_of(s, ctx.actor(), referral)
     if origin is None:
         return
     st.markdown(tr("intake_sent_by", name=plain(origin.name), organisation=organisation_label(origin.organisation)))
@@ -118,13 +120,19 @@ def choice_label(case_code: str, received_on) -> str:
 
 
 def next_step(referral_id: int) -> None:
-    """The one next step of this referral, dated, one click."""
+    """The one next step of this referral, dated, one click. What is shown of it is read in one
+    transaction (the referral once, its origin, its checklist)."""
     with ctx.session() as s:
-        referral = views.referral_by_id(s, ctx.actor(), referral_id)
+        actor = ctx.actor()
+        referral = views.referral_by_id(s, actor, referral_id)
         status, code = cases.referral_status(referral), referral.subject.case_code
+        origin = referrers.origin_of(s, actor, referral)
+        checklist = views.referral_checklist(s, actor, referral_id)
+        concern = Concern(referral.report_of_concern, referral.safety_assessed_on, referral.investigation_decided_on,
+                          referral.investigation_opened_on, referral.investigation_ended_on, referral.received_on)
     key = f"intake:{referral_id}"
-    show_origin(referral_id)
-    show_checklist(referral_id)
+    show_origin(origin)
+    show_checklist(checklist)
     on = st.date_input(tr("step_date"), ctx.today(), key=f"{key}:{status}:date", format="YYYY-MM-DD")
 
     def apply(step, **kwargs) -> None:
@@ -151,16 +159,14 @@ def next_step(referral_id: int) -> None:
     else:
         st.caption(tr("no_next_step"))
     if may(ctx.actor(), "referral.write"):
-        concern_form(key, referral_id, code)
+        concern_form(key, referral_id, code, concern)
     if st.button(tr("open_case"), key=f"{key}:open"):
         ctx.set_case(code)
         st.switch_page("forms/pages/case.py")
 
 
-def assessment_due_warning() -> None:
+def assessment_due_warning(waiting: pd.DataFrame) -> None:
     """The reports' order: the structured assessment within a week of the youth's yes; warn from day 5."""
-    with ctx.session() as s:
-        waiting = views.awaiting_assessment(s, ctx.actor(), ctx.today())
     late = waiting[waiting["days_since_yes"] >= views.ASSESSMENT_DUE_FROM_DAY]
     if not late.empty:
         st.warning(tr("assessment_due", cases=", ".join(f"{r.case_code} ({r.days_since_yes} d)"
@@ -177,11 +183,9 @@ def concern_rules() -> str:
               investigation_ref=refs["investigation"], warning=ntr("concern_days", clocks.warning.days))
 
 
-def concern_alerts() -> None:
+def concern_alerts(alerts: pd.DataFrame) -> None:
     """The law's clocks of the reports of concern that have passed or run out soon, whatever the
     referral's place on the SIG path (a youth who declined SIG is still a child reported about)."""
-    with ctx.session() as s:
-        alerts = views.concern_alerts(s, ctx.actor(), ctx.today())
     if alerts.empty:
         return
     lines = [f"- {r.case_code}: {tr(f'concern_due_{r.clock}', day=r.due_on)} ({tr(f'concern_alert_{r.alert}')})"
@@ -193,14 +197,20 @@ def concern_alerts() -> None:
     st.caption(concern_rules())
 
 
-def concern_form(key: str, referral_id: int, code: str) -> None:
+class Concern(NamedTuple):
+    """A referral's report of concern as the form shows it: marked, and the dates of its steps."""
+
+    marked: bool
+    safety: date | None
+    decided: date | None
+    opened: date | None
+    ended: date | None
+    received: date
+
+
+def concern_form(key: str, referral_id: int, code: str, concern: Concern) -> None:
     """A report of concern: marked or not, and the steps that stop its clocks, each dated."""
-    with ctx.session() as s:
-        referral = views.referral_by_id(s, ctx.actor(), referral_id)
-        marked, safety, decided = referral.report_of_concern, referral.safety_assessed_on, \
-            referral.investigation_decided_on
-        opened, ended = referral.investigation_opened_on, referral.investigation_ended_on
-        received = referral.received_on
+    marked, safety, decided, opened, ended, received = concern
     key = f"{key}:concern"
 
     def step(work, **kwargs) -> None:
