@@ -14,7 +14,7 @@ from store import Actor, cases, transaction, views
 from store.access import landing_page
 from store.users import add_user
 
-from .app_helpers import SYSTEM, TODAY, every_tab, no_trace, open_page, texts
+from .app_helpers import AS_USER, SYSTEM, TODAY, USER, every_tab, no_trace, open_page, texts
 from .path_helpers import start, start_consent
 
 
@@ -205,3 +205,50 @@ def test_under_emergency_access_the_plan_is_read_only(app_engine):
     own = open_page("plan", case=youth.case_code)
     no_trace(own)
     assert {"add_commitment", "convene", "new_meeting", "print_plain", "outbox_send_plan"} <= offered(own)
+
+
+def test_under_emergency_access_bedomning_and_forandring_read_but_neither_finalise_correct_nor_release(app_engine):
+    """A visitor in by emergency access reads the team's assessments and their change, but the
+    finalising of a draft, a correction of a final and the release of the before/after sheet stay with
+    the team (store.access.may_on_case): none of them is drawn; the team's own coordinator has each."""
+    from catalogue import STRINGS
+
+    from .test_start_rules import SAVRY
+
+    with transaction(app_engine) as s:
+        from store.users import add_team, team_id
+
+        add_team(s, SYSTEM, "Jourteamet")
+        add_user(s, SYSTEM, "jour", display_name="Jour", roles=["assessor", "coordinator"], teams=["Jourteamet"])
+        youth = cases.create_subject(s, SYSTEM, team_id=next(t for t in (1, 2) if t != team_id(s, "Jourteamet")))
+        s.flush()
+        start(s, SYSTEM, youth, TODAY - timedelta(days=200))
+        finals = []
+        for days, judgment in ((180, "high"), (20, "moderate")):
+            occasion = "baseline" if days == 180 else "follow-up"
+            draft = cases.save_draft(s, AS_USER, youth, "savry-like", occasion=occasion, ratings=SAVRY,
+                                     assessed_on=TODAY - timedelta(days=days), judgment=judgment,
+                                     rationale="Motiverat i testet.")
+            finals.append(cases.finalise(s, AS_USER, draft).id)
+        draft_id = cases.save_draft(s, AS_USER, youth, "savry-like", occasion="follow-up", assessed_on=TODAY,
+                                    ratings={"H1": "L"}).id
+        code = youth.case_code
+        cases.open_in_emergency(s, Actor("jour", {"assessor", "coordinator"}, {team_id(s, "Jourteamet")}), code,
+                                "Polisen ringde om akut oro i kväll")
+    finalise, correct, sheet = STRINGS["finalise"]["sv"], STRINGS["correct"]["sv"], STRINGS["export_sheet"]["sv"]
+
+    def bedomning(user: str, assessment_id: int):
+        at = open_page("assessment", case=code, user=user, assessment_id=assessment_id)
+        no_trace(at)
+        return at
+
+    for user, offered in (("jour", False), (USER, True)):
+        on_draft = bedomning(user, draft_id)
+        assert (finalise in {b.label for b in on_draft.button}) is offered, user
+        on_final = bedomning(user, finals[-1])
+        assert "(SAVRY-liknande)" in " ".join(str(m.value) for m in on_final.markdown), user  # read, by both
+        assert (correct in {str(x.label) for x in on_final.expander}) is offered, user
+        change = open_page("change", case=code, user=user)
+        no_trace(change)
+        assert change.dataframe or change.table, user  # the change is shown to both
+        assert (sheet in {str(h.value) for h in change.header}) is offered, user
