@@ -38,6 +38,7 @@ from .chain import (  # noqa: F401  (the log's API, as it always was: store.audi
     record,
     record_many,
     seal_legacy,
+    write_pending,
 )
 from .identity import key_id
 from .models import AuditEntry
@@ -69,7 +70,7 @@ class Anchor:
 def anchor(session: Session, actor: _Who) -> Anchor:
     """The newest row (an admin's task, audited first so the anchor covers its own record)."""
     guard(session, actor, "audit.verify", verb="anchor")
-    session.flush()
+    write_pending(session)
     head = session.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).scalar_one()
     return Anchor(head.id, head.hash, head.at.isoformat(timespec="seconds"), head.key_id)
 
@@ -109,6 +110,7 @@ def verify(session: Session, actor: _Who, batch: int = 50_000,
     """Recompute the chain (an admin's task) and check it still holds every anchor. Returns the
     number of rows checked and every problem found."""
     guard(session, actor, "audit.verify")
+    write_pending(session)  # the check covers its own record
     key = audit_key()
     current = key_id(key)
     seal = _seal(session, key, current)

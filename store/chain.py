@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from ._time import utc_now
@@ -21,6 +21,7 @@ from .models import AuditEntry
 from .paths import data_dir, private_folder
 
 GENESIS = "0" * 64
+_PENDING = "insats.audit_pending"  # Session.info: the rows recorded in this transaction, not yet written
 _keys: dict[str, str] = {}
 _LOCK_KEY = 7_305_221  # PostgreSQL advisory lock that serialises appends to the chain
 SEAL = "seal"  # the action of the keyed row that vouches for the rows written before audit keys
@@ -84,21 +85,46 @@ def record(session: Session, actor: _Who, action: str, entity: str, subject_id: 
 
 def record_many(session: Session, actor: _Who, action: str, entity: str, subject_ids: list[int | None],
                 detail: str | None = None) -> None:
-    """Append one row per subject (bulk imports) in one locked step."""
+    """Append one row per subject (bulk imports), in the caller's transaction.
+
+    The rows are chained and written when the transaction commits (``write_pending``), all of them in
+    one locked step: the chain's lock (PostgreSQL's advisory lock, which every audited transaction
+    takes) is then held for the commit's last moment, not from a page's first read to its end, so
+    twenty people's page runs no longer queue behind each other's pandas work. A transaction that rolls
+    back drops them, as it always did; a refusal's own row is written by ``store.db.transaction``."""
+    at = utc_now()
+    session.info.setdefault(_PENDING, []).extend(
+        (at, actor.who, actor.role, action, entity, subject_id, detail) for subject_id in subject_ids)
+
+
+def write_pending(session: Session) -> None:
+    """Chain and insert the rows recorded in this transaction so far (before a read of the log that must
+    see them, and at every commit)."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
     from .identity import key_id
 
     key = audit_key()
     kid = key_id(key)
     prev = _lock_and_last_hash(session)
-    at = utc_now()
     rows = []
-    for subject_id in subject_ids:
-        digest = _digest(prev, at, actor.who, actor.role, action, entity, subject_id, detail, key)
-        rows.append({"at": at, "who": actor.who, "role": actor.role, "action": action, "entity": entity,
+    for at, who, role, action, entity, subject_id, detail in pending:
+        digest = _digest(prev, at, who, role, action, entity, subject_id, detail, key)
+        rows.append({"at": at, "who": who, "role": role, "action": action, "entity": entity,
                      "subject_id": subject_id, "detail": detail, "prev_hash": prev, "hash": digest, "key_id": kid})
         prev = digest
-    if rows:
-        session.execute(AuditEntry.__table__.insert(), rows)
+    session.execute(AuditEntry.__table__.insert(), rows)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_at_commit(session: Session) -> None:
+    write_pending(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_at_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 def seal_legacy(session: Session, actor: _Who) -> int:
@@ -121,6 +147,7 @@ def seal_legacy(session: Session, actor: _Who) -> int:
     head = session.scalar(select(AuditEntry.hash).where(AuditEntry.id == last))
     record(session, actor, SEAL, "audit", None,
            f"sealed {count} rows written before audit keys: rows {first}..{last}, head {head}")
+    write_pending(session)  # a migration commits its connection, never this session: write now
     return int(count)
 
 

@@ -33,6 +33,7 @@ from .cases.consent import (
 )
 from .cases.plans import latest_meeting
 from .cases.subjects import find_subject, normalise_code
+from .chain import write_pending
 from .input_rules import refusal, text_problem
 from .models import (
     Ask,
@@ -365,6 +366,7 @@ def access_log(session: Session, actor: Actor, *, case_code: str | None = None, 
     A coordinator sees the rows about their teams' cases; an admin every row. Reading the log is
     itself logged."""
     guard(session, actor, "audit.read", audited=False)
+    write_pending(session)  # the log as it stands, with what this transaction recorded (a register extract's own)
     for field, value in (("case_code", case_code), ("login", login)):
         if value and text_problem(value):
             raise refusal("text", field)

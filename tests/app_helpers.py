@@ -133,7 +133,7 @@ def every_tab(at: AppTest, reopen=None):
     labels = [t.label for t in at.tabs]
     for label in labels:
         yield reopen(by_label[label]) if reopen else show_tab(at, by_label[label])
-    if not reopen:
+    if labels and not reopen:
         show_tab(at, by_label[labels[0]])  # as it opened
 
 

@@ -43,6 +43,7 @@ UNCHECKED = {
     # the audit log itself
     "record": "appends an audit row",
     "record_many": "appends audit rows",
+    "write_pending": "writes the audit rows recorded in the transaction (at commit, or before the log is read)",
     "seal_legacy": "migration 0008 seals the rows from before audit keys (no case data, once)",
     # log-in: there is no actor yet; each attempt is audited inside
     "actor_for": "builds the actor of an active user",
@@ -74,7 +75,7 @@ UNCHECKED = {
     "backup_before_upgrade": "upgrade's own safety copy, before any migration (a system step)",
 }
 INTERNAL_CASE_READERS = {"find_subject", "current_rows", "consent_rows", "latest_meeting", "subject_ids_by_code",
-                         "case_access", "current_membership", "record", "record_many", "openings"}
+                         "case_access", "current_membership", "record", "record_many", "write_pending", "openings"}
 
 
 def _functions() -> dict[str, tuple[Path, ast.FunctionDef]]:

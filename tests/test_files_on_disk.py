@@ -86,6 +86,7 @@ def test_encrypt_without_the_key_leaves_nothing_and_logs_nothing(data_home, tmp_
         from store.users import add_user
 
         add_user(s, SETUP, "ada", display_name="Ada", roles=["admin"])
+    with transaction(engine) as s:  # counted after the commit that writes add_user's audit row
         before = s.scalar(select(func.count()).select_from(AuditEntry))
     monkeypatch.delenv("INSATS_SECRET_KEY")
     target = tmp_path / "x.sqlite"

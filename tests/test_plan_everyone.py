@@ -42,6 +42,7 @@ def test_commitments_carry_if_i_cannot_and_are_reviewed_with_a_word_why(engine, 
         assert (commitment.review, commitment.status) == ("kept", "done")
         with pytest.raises(CaseError, match="needs its person"):
             cases.add_commitment(s, assessor, plan, cases.PlanItem("", "x", TODAY))
+    with transaction(engine) as s:  # the audit rows are written when the transaction commits
         details = s.scalars(select(AuditEntry.detail).where(AuditEntry.subject_id == youth.id)).all()
         assert any("reviewed: not_kept" in (d or "") for d in details)
 

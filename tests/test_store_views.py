@@ -40,6 +40,7 @@ def test_intake_queue_statuses_waiting_and_filters(engine, assessor):
         assert len(views.intake_queue(s, assessor, TODAY, sources=["skola"])) == 2
         assert views.intake_queue(s, assessor, TODAY, ages=(12, 18))["age"].max() <= 18
         assert len(views.intake_queue(s, assessor, TODAY, statuses=["received"], min_waiting_days=5)) == 0
+    with transaction(engine) as s:  # the rows are written when the reading transaction commits
         listed = s.scalars(select(AuditEntry).where(AuditEntry.action == "list")).all()
     assert len(listed) == 4 and all(a.subject_id is None for a in listed)
 
