@@ -19,7 +19,7 @@ from store import AccessDenied, cases, referrers, transaction, views
 from store.access import landing_page, pages_for
 from store.identity import IdentityError, decrypt_pnr, luhn_ok
 from store.models import Assessment, AuditEntry, Referral, Subject
-from store.users import SETUP, actor_for, add_team, add_user, team_id
+from store.users import SETUP, actor_for, add_team, add_user, deactivate, team_id
 
 TODAY = date(2026, 6, 1)
 CHECKLIST = {"K1": "Ja", "K2": "Nej", "K3": None}
@@ -195,6 +195,24 @@ def test_an_unknown_team_is_refused(network):
     with transaction(network) as s, pytest.raises(cases.CaseError) as refused:
         referrers.send_referral(s, actor_for(s, "rita"), team_id=999, pnr=UNKNOWN, checklist=CHECKLIST, on=TODAY)
     assert refused.value.code == "referral.team"
+
+
+def test_only_teams_with_an_intake_receive_referrals(network):
+    """"Standard" (made at install, migration 0002) has nobody at intake here, nor has a team of coordinators
+    only: neither is offered, and a referral sent to either is refused with nothing saved."""
+    with transaction(network) as s:
+        add_team(s, SETUP, "C")
+        add_user(s, SETUP, "coord.c", display_name="Samordnare C", roles=["coordinator"], teams=["C"])
+        assert [name for _, name in referrers.receiving_teams(s, actor_for(s, "rita"))] == ["A", "B"]
+        before = s.scalar(select(func.count()).select_from(Referral))
+    for team in ("Standard", "C"):
+        with pytest.raises(cases.CaseError) as refused:
+            send(network, team=team)
+        assert refused.value.code == "referral.team_no_intake" and refused.value.params["team"] == team
+    with transaction(network) as s:
+        assert s.scalar(select(func.count()).select_from(Referral)) == before
+        deactivate(s, SETUP, "intake.b")  # B's only intake worker leaves: B takes no more referrals
+        assert [name for _, name in referrers.receiving_teams(s, actor_for(s, "rita"))] == ["A"]
 
 
 def test_only_a_referrer_sends_and_reads_sent_status_and_a_referrer_has_one_page(network):
