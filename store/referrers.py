@@ -24,8 +24,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import config
 from rules.partner import REFERRAL_SOURCE
-from rules.referrer import sent_status, sent_statuses
+from rules.referrer import DAILY_LIMIT_CODE, may_send_another, sent_status, sent_statuses
 
 from . import chain
 from ._time import utc_now
@@ -108,6 +109,7 @@ def send_referral(session: Session, actor: Actor, *, team_id: int, pnr: str, che
     if team.id not in _intake_teams(session):
         raise CaseError(f"team {team.name!r} has no intake that receives referrals", "referral.team_no_intake",
                         team=team.name)
+    _within_daily_limit(session, actor, on)
     if not any(v is not None for v in checklist.values()):
         raise CaseError("the referral's checklist has no answer; answer at least one item (or 'Vet ej')",
                         "referral.empty_checklist")
@@ -144,6 +146,21 @@ def send_referral(session: Session, actor: Actor, *, team_id: int, pnr: str, che
     guard(session, actor, "referral.send", subject.id, verb="create", detail=f"referral {referral.id}")
     mine = session.scalar(select(func.count()).select_from(Referral).where(Referral.sent_by == actor.user_id))
     return SentReferral(mine or 1, on, team.name, sent_status(None), None)
+
+
+def _within_daily_limit(session: Session, actor: Actor, on: date) -> None:
+    """Refuse a referral beyond ``config.referral_limit_per_day()`` sent by this account on ``on``. The
+    account's row is locked first (PostgreSQL; SQLite has one writer), so two sends at the same moment
+    cannot both pass at the limit."""
+    limit = config.referral_limit_per_day()
+    if actor.user_id is None:  # counted per account: an actor without one (never a real referrer) sends nothing
+        raise CaseError("a referral is sent from a referrer's own account", "referral.no_organisation")
+    session.execute(select(User.id).where(User.id == actor.user_id).with_for_update())
+    sent = session.scalar(select(func.count()).select_from(Referral).where(
+        Referral.sent_by == actor.user_id, Referral.received_on == on)) or 0
+    if not may_send_another(sent, limit):
+        raise CaseError(f"at most {limit} referrals a day from one account; {sent} sent on {on}",
+                        DAILY_LIMIT_CODE, limit=limit)
 
 
 def sent_referrals(session: Session, actor: Actor) -> list[SentReferral]:

@@ -8,13 +8,13 @@ from __future__ import annotations
 import dataclasses
 import random
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
 from sqlalchemy import event, func, select
 
-from rules.referrer import SENT_STATUSES, sent_status, sent_statuses
+from rules.referrer import DAILY_LIMIT, SENT_STATUSES, parse_daily_limit, sent_status, sent_statuses
 from store import AccessDenied, cases, referrers, transaction, views
 from store.access import landing_page, pages_for
 from store.identity import IdentityError, decrypt_pnr, luhn_ok
@@ -246,3 +246,36 @@ def test_gallring_of_the_known_case_leaves_the_pointer_to_it_empty(network, mode
         assert sent.same_pnr_as is None
         assert s.scalar(select(Subject.id).where(Subject.case_code == "SIG-KNOWN")) is None
     assert [r.status for r in mine(network)] == ["received"]  # the referrer's own list is untouched
+
+
+def test_the_daily_limit_setting_is_a_whole_number_of_at_least_one():
+    assert parse_daily_limit(None) == parse_daily_limit("  ") == DAILY_LIMIT == 20
+    assert parse_daily_limit("5") == 5
+    for wrong in ("0", "-3", "tjugo", "2.5"):
+        with pytest.raises(ValueError, match="INSATS_REFERRAL_LIMIT_PER_DAY"):
+            parse_daily_limit(wrong)
+
+
+def test_a_referrer_account_sends_at_most_the_daily_limit(network, monkeypatch):
+    """Past INSATS_REFERRAL_LIMIT_PER_DAY a referral is refused with a code and nothing is written; the limit
+    is per account and per day: another referrer, or the same one the next day, still sends."""
+    monkeypatch.setenv("INSATS_REFERRAL_LIMIT_PER_DAY", "2")
+    send(network, number=UNKNOWN)
+    send(network, number=KNOWN)
+
+    def counts():
+        with transaction(network) as s:
+            return [s.scalar(select(func.count()).select_from(m)) for m in (Subject, Referral, Assessment)]
+
+    before = counts()
+    with pytest.raises(cases.CaseError) as refused:
+        send(network, number=pnr("20120101"))
+    assert refused.value.code == "referral.daily_limit" and refused.value.params == {"limit": 2}
+    assert counts() == before
+    assert send(network, login="fia").status == "received"  # another account's day is its own
+    with transaction(network) as s:  # the next day, the same account again
+        sent = referrers.send_referral(s, actor_for(s, "rita"), team_id=team_id(s, "A"), pnr=pnr("20120101"),
+                                       checklist=CHECKLIST, on=TODAY + timedelta(days=1))
+    assert sent.number == 3
+    monkeypatch.setenv("INSATS_REFERRAL_LIMIT_PER_DAY", "3")  # the instance raises its limit: one more today
+    assert send(network, number=pnr("20120202")).number == 4

@@ -96,3 +96,15 @@ def test_the_referrer_is_offered_only_the_teams_with_an_intake(empty):
     no_trace(at)
     assert "Inget team tar emot anmälningar här just nu." in texts(at, "warning")
     assert not [b for b in at.button if str(b.key).startswith("referrer_send")] and not at.selectbox
+
+
+def test_past_the_daily_limit_the_referrer_is_told_in_swedish_and_nothing_is_saved(empty, monkeypatch):
+    monkeypatch.setenv("INSATS_REFERRAL_LIMIT_PER_DAY", "1")
+    _fill(open_page("referrals_sent", user=REFERRER), UNKNOWN)  # the day's one referral
+    with transaction(empty) as s:
+        before = s.scalar(select(func.count()).select_from(Referral))
+    at = _fill(open_page("referrals_sent", user=REFERRER), KNOWN)
+    assert "Du har nått gränsen för hur många anmälningar ett konto får skicka per dag (1)." in texts(at, "error")
+    assert "referral.daily_limit" not in texts(at, "error")
+    with transaction(empty) as s:
+        assert s.scalar(select(func.count()).select_from(Referral)) == before == 1
