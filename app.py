@@ -47,8 +47,7 @@ with st.sidebar:
     st.caption(", ".join(tr(f"role_{r}") for r in sorted(actor.roles)))
     if st.button(tr("logout"), key="logout"):
         auth.end_session(engine())
-    if code := open_case():
-        st.caption(f"{tr('case')}: **{code}**")
+    case_slot = st.empty()  # filled again after the page: a page may open another case (Ärende's picker)
     auth.rejoin_after_reconnect()  # a server gone behind the load balancer: the next one's log-in at once
 
 PAGES = {
@@ -71,9 +70,21 @@ allowed = pages_for(actor)  # the same policy table the store enforces
 landing = st.query_params.get("page") if st.query_params.get("page") in allowed else landing_page(actor)
 page = st.navigation([st.Page(PAGES[name][0], title=tr(PAGES[name][1]), icon=PAGES[name][2],
                               default=name == landing) for name in allowed])
+
+
+def show_open_case() -> None:
+    """The open case's code in the sidebar, the one the page shows."""
+    if code := open_case():
+        case_slot.caption(f"{tr('case')}: **{code}**")
+    else:
+        case_slot.empty()
+
+
+show_open_case()
 show_flash()
 try:
     page.run()
+    show_open_case()  # after the page: picking another case on Ärende changes it in this very run
 except (AccessDenied, CaseError) as exc:  # a refusal the page did not catch: said plainly, audited by the store
     st.error(refusal(exc))
 except Exception as exc:  # the error boundary: an id on the page, type and place in the log, no message

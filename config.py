@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from rules.clocks import ConcernClocks, parse_clocks
 from rules.dates import parse_day
 from rules.mail import Relay
+from rules.referrer import parse_daily_limit
 from rules.start import DEFAULT_AGE_LIMITS, AgeLimits, parse_age_limits
 
 TIME_ZONE = ZoneInfo("Europe/Stockholm")
@@ -80,6 +81,12 @@ def concern_clocks() -> ConcernClocks:
     ``INSATS_CONCERN_CLOCKS`` ("decision_days=14; investigation_ref=SoL ..."). A bad entry raises
     ``rules.clocks.ClockSettingProblem`` naming it: a deadline is never silently the wrong one."""
     return parse_clocks(os.environ.get("INSATS_CONCERN_CLOCKS", ""))
+
+
+def referral_limit_per_day() -> int:
+    """How many referrals one referrer account may send in a day (``INSATS_REFERRAL_LIMIT_PER_DAY``,
+    default ``rules.referrer.DAILY_LIMIT``); a wrong value raises ValueError naming the setting."""
+    return parse_daily_limit(os.environ.get("INSATS_REFERRAL_LIMIT_PER_DAY"))
 
 
 def sig_age_limits() -> AgeLimits:

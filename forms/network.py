@@ -11,6 +11,7 @@ import streamlit as st
 
 from rules.protected import is_family, redact, secrets_of
 from store import cases
+from store.authors import Author
 from store.models import EVENT_KINDS, ORGANISATIONS
 
 from . import context as ctx
@@ -22,6 +23,15 @@ FAMILY = ("ungdom", "vårdnadshavare")
 
 def organisation_label(code: str) -> str:
     return tr(f"org_{code}")
+
+
+def author_label(login: str, known: dict[str, Author]) -> str:
+    """The person who wrote a row: display name, and a partner's organisation in words; a login that is
+    no account as written."""
+    author = known.get(login)
+    if author is None:
+        return login
+    return f"{author.name} ({organisation_label(author.organisation)})" if author.organisation else author.name
 
 
 def attendee_options(members, protected: bool = False) -> list[str]:
@@ -107,7 +117,8 @@ def members_tab(code: str, everyone: list, protected: bool = False, writable: bo
                 ctx.attempt(end)
 
 
-def events_tab(code: str, logged: list) -> None:
+def events_tab(code: str, logged: list, known: dict[str, Author]) -> None:
+    """The events between meetings, each with who logged it (``known``: their logins' people)."""
     open_serious = [e for e, is_open in logged if is_open]
     if open_serious:
         st.error(ntr("events_open", len(open_serious),
@@ -130,7 +141,7 @@ def events_tab(code: str, logged: list) -> None:
         table = pd.DataFrame([{tr("event_on"): e.occurred_on, tr("event_kind"): tr(f"event_{e.kind}"),
                                tr("event_serious"): tr("yes") if e.serious else tr("no"),
                                tr("event_open"): tr("yes") if is_open else "", tr("event_note"): e.note or "",
-                               tr("logged_by"): e.logged_by} for e, is_open in logged])
+                               tr("logged_by"): author_label(e.logged_by, known)} for e, is_open in logged])
         st.dataframe(for_display(table), hide_index=True, width="stretch")
     else:
         st.caption(tr("no_events"))

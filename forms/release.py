@@ -92,6 +92,9 @@ def send_to_network(overview: views.CaseOverview, kind: str, about_on, *, key: s
         tr("outbox_col_organisation"): tr(f"org_{r.organisation}"),
         tr("outbox_col_gets"): tr("yes") if r.gets else tr("no"),
         tr("outbox_col_why"): tr(f"outbox_why_{r.reason}")} for r in recipients]), hide_index=True, width="stretch")
+    missing = [r.name for r in recipients if r.reason in outbox.MISSING_EMAIL]
+    if missing:  # never a silent skip: who gets nothing for want of an address, and how to fix it
+        st.warning(ntr("outbox_missing_email", len(missing), names=", ".join(missing)))
     n = sum(r.gets for r in recipients)
     if not n:
         st.warning(tr("outbox_nobody"))

@@ -30,3 +30,28 @@ def sent_statuses(suitable: np.ndarray) -> np.ndarray:
     undecided = np.array([s is None for s in column], dtype=bool)
     yes = np.array([s is True or s == 1 for s in column], dtype=bool) & ~undecided
     return np.where(undecided, "received", np.where(yes, "yes", "no")).astype(object)
+
+
+# How many referrals one referrer account may send in a day: enough for a busy police district's day, few
+# enough that a stolen or misused account cannot flood intake's Inkorg (each referral is a new case).
+DAILY_LIMIT = 20
+DAILY_LIMIT_CODE = "referral.daily_limit"  # the refusal's code: the catalogue's err_referral.daily_limit says it
+
+
+def parse_daily_limit(raw: str | None, setting: str = "INSATS_REFERRAL_LIMIT_PER_DAY") -> int:
+    """The setting as a whole number of referrals per account and day, at least 1 (``DAILY_LIMIT`` when
+    unset). A wrong value is a clear ValueError, never a silent "no limit"."""
+    if raw is None or not raw.strip():
+        return DAILY_LIMIT
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{setting}={raw!r}: expected a whole number of referrals per day") from None
+    if value < 1:
+        raise ValueError(f"{setting}={raw!r}: expected at least 1 referral per day")
+    return value
+
+
+def may_send_another(sent_today: int, limit: int) -> bool:
+    """Whether one more referral today stays within ``limit`` (``sent_today`` already sent this day)."""
+    return sent_today < limit

@@ -31,7 +31,8 @@ from .partners import memberships
 
 OUTBOX = Actor("outbox", SYSTEM)  # the sending job (``insats outbox send``, ``insats serve``'s thread)
 # why a current member does or does not get a notice: the page says each in words (catalogue ``outbox_why_*``)
-REASONS = ("account", "notice", "no_consent", "no_email", "family", "staff", "account_inactive")
+REASONS = ("account", "notice", "no_consent", "no_email", "account_no_email", "family", "staff", "account_inactive")
+MISSING_EMAIL = frozenset({"no_email", "account_no_email"})  # the page names these members: an address fixes it
 GETS = frozenset({"account", "notice"})
 # the documents a notice can be about, and the consent category each needs
 CATEGORY = {"plan": "plan", "invitation": "plan"}
@@ -85,11 +86,11 @@ def _recipients(session: Session, subject_id: int, kind: str, on: date) -> list[
 
 def _reason(member: Member, membership, emails: dict, consents: list, category: str, on: date):
     """(reason, address, user id) for one current member."""
-    if membership is not None:  # a partner who logs in: their account's address, within the consent
+    if membership is not None:  # a partner who logs in: their account's address, else the member row's
         if category not in membership.categories:
             return "no_consent", None, None
-        address = emails.get(membership.user_id)
-        return ("account", address, membership.user_id) if address else ("no_email", None, None)
+        address = emails.get(membership.user_id) or member.email
+        return ("account", address, membership.user_id) if address else ("account_no_email", None, None)
     if member.user_id is not None:  # linked to an account that is no longer an active partner's
         return "account_inactive", None, None
     if member.organisation in ("youth", "guardian"):

@@ -24,8 +24,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import config
 from rules.partner import REFERRAL_SOURCE
-from rules.referrer import sent_status, sent_statuses
+from rules.referrer import DAILY_LIMIT_CODE, may_send_another, sent_status, sent_statuses
 
 from . import chain
 from ._time import utc_now
@@ -35,7 +36,7 @@ from .cases.assessments import _instrument_and_check
 from .cases.subjects import _unique_case_code
 from .identity import encrypt_pnr, instance_key, key_id, normalise_pnr, pnr_lookup_hash
 from .input_rules import refusal, text_problem
-from .models import Assessment, Referral, Subject, Team, User
+from .models import Assessment, Referral, Subject, Team, User, UserTeam
 
 CHECKLIST = "irk-8"
 GENDERS = ("pojke", "flicka", "annat")
@@ -67,9 +68,20 @@ class Origin:
 
 
 def receiving_teams(session: Session, actor: Actor) -> list[tuple[int, str]]:
-    """The teams a referrer may send to (every team), by name: the referrer belongs to none."""
+    """The teams a referrer may send to, by name: those with an intake (``_intake_teams``). Not every
+    team: "Standard", made at install to hold the cases older than teams (migration 0002), takes no
+    referral unless someone does intake in it."""
     guard(session, actor, "referral.send", audited=False)
-    return [(t.id, t.name) for t in session.scalars(select(Team).order_by(Team.name))]
+    taking = _intake_teams(session)
+    return [(t.id, t.name) for t in session.scalars(select(Team).order_by(Team.name)) if t.id in taking]
+
+
+def _intake_teams(session: Session) -> set[int]:
+    """The teams with at least one active user whose roles include ``intake``: someone there reads Inkorg.
+    (Roles are a JSON list: filtered here, the same on SQLite and PostgreSQL; there are few users.)"""
+    rows = session.execute(select(UserTeam.team_id, User.roles).join(User, User.id == UserTeam.user_id)
+                           .where(User.active.is_(True)))
+    return {team for team, roles in rows if "intake" in (roles or ())}
 
 
 def _district(district: str | None) -> str | None:
@@ -94,6 +106,10 @@ def send_referral(session: Session, actor: Actor, *, team_id: int, pnr: str, che
     team = session.get(Team, team_id) if isinstance(team_id, int) and not isinstance(team_id, bool) else None
     if team is None:
         raise CaseError("choose the team whose intake receives the referral", "referral.team")
+    if team.id not in _intake_teams(session):
+        raise CaseError(f"team {team.name!r} has no intake that receives referrals", "referral.team_no_intake",
+                        team=team.name)
+    _within_daily_limit(session, actor, on)
     if not any(v is not None for v in checklist.values()):
         raise CaseError("the referral's checklist has no answer; answer at least one item (or 'Vet ej')",
                         "referral.empty_checklist")
@@ -130,6 +146,21 @@ def send_referral(session: Session, actor: Actor, *, team_id: int, pnr: str, che
     guard(session, actor, "referral.send", subject.id, verb="create", detail=f"referral {referral.id}")
     mine = session.scalar(select(func.count()).select_from(Referral).where(Referral.sent_by == actor.user_id))
     return SentReferral(mine or 1, on, team.name, sent_status(None), None)
+
+
+def _within_daily_limit(session: Session, actor: Actor, on: date) -> None:
+    """Refuse a referral beyond ``config.referral_limit_per_day()`` sent by this account on ``on``. The
+    account's row is locked first (PostgreSQL; SQLite has one writer), so two sends at the same moment
+    cannot both pass at the limit."""
+    limit = config.referral_limit_per_day()
+    if actor.user_id is None:  # counted per account: an actor without one (never a real referrer) sends nothing
+        raise CaseError("a referral is sent from a referrer's own account", "referral.no_organisation")
+    session.execute(select(User.id).where(User.id == actor.user_id).with_for_update())
+    sent = session.scalar(select(func.count()).select_from(Referral).where(
+        Referral.sent_by == actor.user_id, Referral.received_on == on)) or 0
+    if not may_send_another(sent, limit):
+        raise CaseError(f"at most {limit} referrals a day from one account; {sent} sent on {on}",
+                        DAILY_LIMIT_CODE, limit=limit)
 
 
 def sent_referrals(session: Session, actor: Actor) -> list[SentReferral]:

@@ -339,3 +339,27 @@ def test_the_background_sender_survives_what_it_meets_and_stops_when_told(tmp_pa
     logged = " ".join(r.getMessage() for r in caplog.records)
     assert "OperationalError" in logged and "SELECT" not in logged  # the error's kind, never its SQL or values
     broken.dispose()
+
+
+def test_a_partner_account_without_an_address_gets_the_notice_at_the_member_rows_address(group):
+    """The account is the first address; the member row's is the fallback; with neither, the member is listed
+    as missing an address (the page names them), never skipped in silence."""
+    with transaction(group) as s:
+        subject = s.scalars(select(Subject).where(Subject.case_code == CODE)).one()
+        add_user(s, SETUP, "olle.polis", display_name="Olle Polis", roles=["partner"], organisation="police")
+        add_user(s, SETUP, "eva.polis", display_name="Eva Polis", roles=["partner"], organisation="police")
+        cases.add_member(s, SETUP, subject, "Olle Polis", "police", email="olle@polisen.se", from_on=date(2026, 1, 1))
+        cases.add_member(s, SETUP, subject, "Eva Polis", "police", from_on=date(2026, 1, 1))
+        sam = actor_for(s, "sam")
+        cases.link_member(s, sam, subject, "Olle Polis", "olle.polis")
+        cases.link_member(s, sam, subject, "Eva Polis", "eva.polis")
+    with transaction(group) as s:
+        listed = {r.name: (r.reason, r.address, r.gets) for r in network_recipients(s, actor_for(s, "sam"), CODE,
+                                                                                     "plan", TODAY)}
+    assert listed["Olle Polis"] == ("account", "olle@polisen.se", True)
+    assert listed["Eva Polis"] == ("account_no_email", None, False)
+    queued = queue(group)
+    assert {r.name for r in queued if r.gets} == {"Pia Polis", "Stig Skola", "Olle Polis"}
+    with transaction(group) as s:
+        assert sorted(s.scalars(select(OutboxMessage.address))) == ["olle@polisen.se", "pia@polisen.se",
+                                                                    "stig@skola.se"]

@@ -105,3 +105,25 @@ def test_with_a_relay_set_the_page_says_the_notices_go_out_shortly(app_engine, m
     at.button(key="plan_network:send").click().run()
     no_trace(at)
     assert "2 meddelanden ligger i kön och skickas strax" in texts(at, "success") and not texts(at, "warning")
+
+
+def test_a_partner_without_any_address_is_named_on_the_page_and_one_with_the_member_rows_address_gets_it(app_engine):
+    code = started_group(app_engine)  # Pia Polis: an address on the account, none on the member row
+    with transaction(app_engine) as s:
+        youth = cases.subject_by_code(s, SYSTEM, code)
+        add_user(s, SYSTEM, "olle.polis", display_name="Olle Polis", roles=["partner"], organisation="police")
+        add_user(s, SYSTEM, "eva.polis", display_name="Eva Polis", roles=["partner"], organisation="police")
+        cases.add_member(s, SYSTEM, youth, "Olle Polis", "police", email="olle@polisen.se")
+        cases.add_member(s, SYSTEM, youth, "Eva Polis", "police")
+        cases.link_member(s, SYSTEM, youth, "Olle Polis", "olle.polis")
+        cases.link_member(s, SYSTEM, youth, "Eva Polis", "eva.polis")
+    at = open_page("plan", case=code)
+    at.toggle(key="plan_network:prepare").set_value(True).run()
+    no_trace(at)
+    listed = at.dataframe[0].value.set_index("Medlem")
+    assert listed.loc["Olle Polis", "Får meddelandet"] == "Ja"
+    assert listed.loc["Eva Polis", "Får meddelandet"] == "Nej"
+    assert listed.loc["Eva Polis", "Varför"] == ("Har konto i Insats, men varken kontot eller nätverkslistan har en "
+                                                 "e-postadress.")
+    assert "1 medlem får inget meddelande eftersom e-postadress saknas: Eva Polis." in texts(at, "warning")
+    assert at.button(key="plan_network:send").label == "Skicka till 3 medlemmar"

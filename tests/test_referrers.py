@@ -8,18 +8,18 @@ from __future__ import annotations
 import dataclasses
 import random
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
 from sqlalchemy import event, func, select
 
-from rules.referrer import SENT_STATUSES, sent_status, sent_statuses
+from rules.referrer import DAILY_LIMIT, SENT_STATUSES, parse_daily_limit, sent_status, sent_statuses
 from store import AccessDenied, cases, referrers, transaction, views
 from store.access import landing_page, pages_for
 from store.identity import IdentityError, decrypt_pnr, luhn_ok
 from store.models import Assessment, AuditEntry, Referral, Subject
-from store.users import SETUP, actor_for, add_team, add_user, team_id
+from store.users import SETUP, actor_for, add_team, add_user, deactivate, team_id
 
 TODAY = date(2026, 6, 1)
 CHECKLIST = {"K1": "Ja", "K2": "Nej", "K3": None}
@@ -197,6 +197,24 @@ def test_an_unknown_team_is_refused(network):
     assert refused.value.code == "referral.team"
 
 
+def test_only_teams_with_an_intake_receive_referrals(network):
+    """"Standard" (made at install, migration 0002) has nobody at intake here, nor has a team of coordinators
+    only: neither is offered, and a referral sent to either is refused with nothing saved."""
+    with transaction(network) as s:
+        add_team(s, SETUP, "C")
+        add_user(s, SETUP, "coord.c", display_name="Samordnare C", roles=["coordinator"], teams=["C"])
+        assert [name for _, name in referrers.receiving_teams(s, actor_for(s, "rita"))] == ["A", "B"]
+        before = s.scalar(select(func.count()).select_from(Referral))
+    for team in ("Standard", "C"):
+        with pytest.raises(cases.CaseError) as refused:
+            send(network, team=team)
+        assert refused.value.code == "referral.team_no_intake" and refused.value.params["team"] == team
+    with transaction(network) as s:
+        assert s.scalar(select(func.count()).select_from(Referral)) == before
+        deactivate(s, SETUP, "intake.b")  # B's only intake worker leaves: B takes no more referrals
+        assert [name for _, name in referrers.receiving_teams(s, actor_for(s, "rita"))] == ["A"]
+
+
 def test_only_a_referrer_sends_and_reads_sent_status_and_a_referrer_has_one_page(network):
     for login in ("intake.a", "coord.a"):
         with pytest.raises(AccessDenied):
@@ -228,3 +246,36 @@ def test_gallring_of_the_known_case_leaves_the_pointer_to_it_empty(network, mode
         assert sent.same_pnr_as is None
         assert s.scalar(select(Subject.id).where(Subject.case_code == "SIG-KNOWN")) is None
     assert [r.status for r in mine(network)] == ["received"]  # the referrer's own list is untouched
+
+
+def test_the_daily_limit_setting_is_a_whole_number_of_at_least_one():
+    assert parse_daily_limit(None) == parse_daily_limit("  ") == DAILY_LIMIT == 20
+    assert parse_daily_limit("5") == 5
+    for wrong in ("0", "-3", "tjugo", "2.5"):
+        with pytest.raises(ValueError, match="INSATS_REFERRAL_LIMIT_PER_DAY"):
+            parse_daily_limit(wrong)
+
+
+def test_a_referrer_account_sends_at_most_the_daily_limit(network, monkeypatch):
+    """Past INSATS_REFERRAL_LIMIT_PER_DAY a referral is refused with a code and nothing is written; the limit
+    is per account and per day: another referrer, or the same one the next day, still sends."""
+    monkeypatch.setenv("INSATS_REFERRAL_LIMIT_PER_DAY", "2")
+    send(network, number=UNKNOWN)
+    send(network, number=KNOWN)
+
+    def counts():
+        with transaction(network) as s:
+            return [s.scalar(select(func.count()).select_from(m)) for m in (Subject, Referral, Assessment)]
+
+    before = counts()
+    with pytest.raises(cases.CaseError) as refused:
+        send(network, number=pnr("20120101"))
+    assert refused.value.code == "referral.daily_limit" and refused.value.params == {"limit": 2}
+    assert counts() == before
+    assert send(network, login="fia").status == "received"  # another account's day is its own
+    with transaction(network) as s:  # the next day, the same account again
+        sent = referrers.send_referral(s, actor_for(s, "rita"), team_id=team_id(s, "A"), pnr=pnr("20120101"),
+                                       checklist=CHECKLIST, on=TODAY + timedelta(days=1))
+    assert sent.number == 3
+    monkeypatch.setenv("INSATS_REFERRAL_LIMIT_PER_DAY", "3")  # the instance raises its limit: one more today
+    assert send(network, number=pnr("20120202")).number == 4

@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from store import make_engine, transaction
 from store.models import Referral, Subject
+from store.users import add_team, add_user, set_roles
 
-from .app_helpers import REFERRER, TODAY, make_database, no_trace, open_page, texts
+from .app_helpers import REFERRER, SYSTEM, TODAY, USER, make_database, no_trace, open_page, texts
 from .test_referrers import KNOWN, UNKNOWN
 from .test_translations import shown_text
 
@@ -77,3 +78,33 @@ def test_a_known_youth_gives_the_referrer_the_same_page(empty):
                        texts(at, "warning"), at.table[0].value["Status"].tolist()[0]))
     assert pages[0] == pages[1]
     assert not [t for t in shown_text(at) if "SIG-" in t]  # no case code on the referrer's page, ever
+
+
+def test_the_referrer_is_offered_only_the_teams_with_an_intake(empty):
+    """A team with nobody at intake is not in the list; with no such team at all, the page says so and
+    offers no form."""
+    with transaction(empty) as s:
+        add_team(s, SYSTEM, "SIG Norr")  # coordinators only: nobody reads its Inkorg
+        add_user(s, SYSTEM, "norr.samordnare", display_name="Nora Samordnare", roles=["coordinator"],
+                 teams=["SIG Norr"])
+    at = open_page("referrals_sent", user=REFERRER)
+    no_trace(at)
+    assert at.selectbox(key="referrer_team:0").options == ["Standard"]  # the coordinator of these tests does intake
+    with transaction(empty) as s:
+        set_roles(s, SYSTEM, USER, ["assessor", "coordinator"])  # nobody does intake any more
+    at = open_page("referrals_sent", user=REFERRER)
+    no_trace(at)
+    assert "Inget team tar emot anmälningar här just nu." in texts(at, "warning")
+    assert not [b for b in at.button if str(b.key).startswith("referrer_send")] and not at.selectbox
+
+
+def test_past_the_daily_limit_the_referrer_is_told_in_swedish_and_nothing_is_saved(empty, monkeypatch):
+    monkeypatch.setenv("INSATS_REFERRAL_LIMIT_PER_DAY", "1")
+    _fill(open_page("referrals_sent", user=REFERRER), UNKNOWN)  # the day's one referral
+    with transaction(empty) as s:
+        before = s.scalar(select(func.count()).select_from(Referral))
+    at = _fill(open_page("referrals_sent", user=REFERRER), KNOWN)
+    assert "Du har nått gränsen för hur många anmälningar ett konto får skicka per dag (1)." in texts(at, "error")
+    assert "referral.daily_limit" not in texts(at, "error")
+    with transaction(empty) as s:
+        assert s.scalar(select(func.count()).select_from(Referral)) == before == 1

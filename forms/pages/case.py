@@ -22,6 +22,7 @@ from forms.who import who_tab
 from services.extract import extract_pdf
 from store import AccessDenied, cases, views
 from store.access import may, may_on_case
+from store.authors import authors
 from store.cases.consent import CONSENT_ACTORS, CONSENT_CATEGORIES, SIGNERS
 from store.models import OCCASIONS
 from store.register import case_record
@@ -297,10 +298,11 @@ def main() -> None:
         return
     header(overview)
     actor = ctx.actor()
-    members, logged = [], []
+    members, logged, known = [], [], {}
     if may(actor, "plan.read"):
         with ctx.session() as s:
             members, logged = cases.network_of(s, actor, overview.subject_id)
+            known = authors(s, (e.logged_by for e, _ in logged))  # a partner's event: their name, not login
         if overview.closed_on is None:  # police and school belong in every group
             network.missing_warning(members, ctx.today())
     tabs = {"timeline": lambda: timeline_view(code)}
@@ -309,7 +311,7 @@ def main() -> None:
     if may(actor, "plan.read"):
         tabs["tab_network"] = lambda: network.members_tab(code, members, overview.protected,
                                                           writable=can(overview, "plan.write"))
-        tabs["tab_events"] = lambda: network.events_tab(code, logged)
+        tabs["tab_events"] = lambda: network.events_tab(code, logged, known)
     if can(overview, "assessment.write"):
         tabs["new_assessment"] = lambda: new_assessment(code)
     if can(overview, "outcome.read"):

@@ -78,6 +78,9 @@ def queue_view() -> None:
     if queue.empty:
         return
     st.header(tr("handle_referral"))
+    # the table is a priority queue (the longest waiting first, ``views.intake_queue``), not newest-first:
+    # the picker lists the same rows in the same order, and says so
+    st.caption(tr("intake_pick_order"))
     first = queue.head(PICK_LIMIT)  # the longest waiting; filters narrow the rest
     if len(queue) > PICK_LIMIT:
         st.caption(tr("pick_limited", n=PICK_LIMIT))

@@ -11,13 +11,14 @@ import streamlit as st
 from forms import context as ctx
 from forms.i18n import lang, plain, tr, tr_or
 from forms.invitation import agenda_html, invitation_for, invitation_ics
-from forms.network import attendee_options, for_documents, missing_warning, organisation_label, present
+from forms.network import attendee_options, author_label, for_documents, missing_warning, organisation_label, present
 from forms.plain_plan import plain_words_html
 from forms.professional_plan import PlanSheet, professional_plan_pdf
 from forms.release import choose_recipient, download, release_button, send_to_network
 from rules.protected import is_family
 from store import cases, groups, users, views
 from store.access import may_on_case
+from store.authors import authors
 from store.models import COMMITMENT_REVIEWS, COMMITMENT_STATUSES, GOAL_OWNERS
 
 ATTENDEES = ("ungdom", "vårdnadshavare", "socialtjanst", "skola", "polis", "fritid", "bup")
@@ -215,6 +216,7 @@ def main() -> None:
         meetings = views.meetings_of(s, ctx.actor(), overview.subject_id)
         network, logged = cases.network_of(s, ctx.actor(), overview.subject_id)
         agenda_items = groups.agenda_items_of(s, ctx.actor(), overview.subject_id)
+        known = authors(s, (i.sent_by for i in agenda_items))
     plan = meetings[0] if meetings else None
     # under emergency access: read the plan, nothing to write or send (store.access.EMERGENCY)
     emergency = overview.emergency_until is not None
@@ -223,7 +225,7 @@ def main() -> None:
     if agenda_items:  # sent from "Mina grupper" since the latest meeting: for the next one
         st.markdown(f"**{tr('plan_agenda_items')}**")
         st.markdown("\n".join("- " + tr("plan_agenda_item", on=i.sent_on, text=plain(i.text), who=plain(
-            f"{i.sent_by} ({organisation_label(i.organisation)})" if i.organisation else i.sent_by))
+            author_label(i.sent_by, known)))
                                for i in agenda_items))
     if plan is None:
         st.info(tr("no_plan"))

@@ -28,6 +28,9 @@ def send_view() -> None:
     form = f"referrer_checklist:{gen}"
     with ctx.session() as s:
         teams = dict(referrers.receiving_teams(s, ctx.actor()))
+    if not teams:  # no team has anyone at intake: nothing could be received, so no form to fill in
+        st.warning(tr("referrer_no_team"))
+        return
     left, right = st.columns(2)
     team = left.selectbox(tr("referrer_team"), list(teams), key=f"referrer_team:{gen}",
                           format_func=teams.__getitem__, index=0 if len(teams) == 1 else None,

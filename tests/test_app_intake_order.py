@@ -1,0 +1,42 @@
+"""Inkorg's referral picker lists the queue as the table beside it does: a priority queue, the longest
+waiting since the last step first (not the oldest received, not the newest)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from store import cases, make_engine, transaction
+
+from .app_helpers import SYSTEM, TODAY, make_database, no_trace, open_page, texts
+
+
+@pytest.fixture
+def empty(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    engine = make_engine(make_database(tmp_path))
+    yield engine
+    engine.dispose()
+
+
+def test_the_referral_picker_follows_the_queue_tables_order(empty):
+    with transaction(empty) as s:
+        codes = {}
+        for name, received in (("oldest", 60), ("middle", 30), ("newest", 10)):
+            subject = cases.create_subject(s, SYSTEM)
+            referral = cases.add_referral(s, SYSTEM, subject, "polis", TODAY - timedelta(days=received))
+            codes[name] = subject.case_code
+            if name == "oldest":  # the oldest had its decision yesterday: it has waited one day since
+                cases.screen(s, SYSTEM, referral, suitable=True, criteria=["crime_active"],
+                             on=TODAY - timedelta(days=1))
+    at = open_page("intake")
+    no_trace(at)
+    table = at.dataframe[0].value
+    assert table["Ärendekod"].tolist() == [codes["middle"], codes["newest"], codes["oldest"]]
+    assert table["Väntat (dagar)"].tolist() == [30, 10, 1]
+    picker = at.selectbox(key="intake_referral")
+    assert [option.split(" · ")[0] for option in picker.options] == table["Ärendekod"].tolist()
+    assert "I samma ordning som tabellen ovan" in texts(at, "caption")
