@@ -101,9 +101,11 @@ def test_a_referrer_sends_intake_sees_who_and_the_referrer_sees_only_the_decisio
 
         send(referrer, KNOWN)  # a youth already known: the referrer's page says what it says for one who is not
         expect(table).to_contain_text("Mottagen")
+        settle(referrer)  # the page drawn to its end (the form's text lingers while it redraws)
         after_known = shown_besides_the_list()
         send(referrer, UNKNOWN)
         expect(table.locator("tbody tr")).to_have_count(2)
+        settle(referrer)
         assert shown_besides_the_list() == after_known
         assert table.inner_text().count("Mottagen") == 2 and "SIG-" not in main(referrer).inner_text()
 
