@@ -29,6 +29,12 @@ def cmd_who(args: argparse.Namespace) -> None:
 
     with transaction(open_store()) as session:
         found = who_can_open(session, acting(session, args), args.case)
+    if args.format == "table":  # for a person at a terminal: the case page's list, in --lang's words
+        from forms.who import who_table
+
+        said = who_table(found, args.lang).to_string(index=False) if found else "–"
+        write_atomically(args.output, f"{said}\n")
+        return
     write_atomically(args.output, as_text([o.as_row() for o in found], args.format))
 
 
@@ -47,7 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = commands.add_parser("who", help="every active user who can open the case, with the ground and what they "
                                         "see (the case's coordinator or an admin; audited)")
     p.add_argument("case")
-    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.add_argument("--format", choices=["json", "csv", "table"], default="json",
+                   help="json or csv for programs (codes); table for people (words, in --lang)")
     p.add_argument("-o", "--output", help="the file to write (default: standard output)")
     p.set_defaults(func=cmd_who)
     p = commands.add_parser("case-list", help="every case the user can open, with the ground (an admin: all cases; "

@@ -8,28 +8,44 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import catalogue
 from store.who import Opening, who_can_open
 
 from . import context as ctx
-from .i18n import ntr, tr
+from .i18n import lang, ntr, tr
 from .numbers import local_time
 
 
-def ground_text(opening: Opening) -> str:
-    """The ground in words: the team by name, the member's organisation, the emergency grant's end and reason."""
+def ground_text(opening: Opening, language: str | None = None) -> str:
+    """The ground in words: the team by name, the member's organisation, the emergency grant's end and reason.
+    ``language``: the page's when None (the CLI's ``--format table`` names its own)."""
+    language = language or lang()
     if opening.ground == "team":
-        return tr("who_ground_team", team=opening.team or "–")
+        return catalogue.text("who_ground_team", language, team=opening.team or "–")
     if opening.ground == "member":
-        return tr("who_ground_member", organisation=tr(f"org_{opening.organisation}"))
+        return catalogue.text("who_ground_member", language,
+                              organisation=catalogue.text(f"org_{opening.organisation}", language))
     if opening.ground == "emergency":
-        return tr("who_ground_emergency", until=local_time(opening.until), reason=opening.reason or "")
-    return tr("who_ground_assigned")
+        return catalogue.text("who_ground_emergency", language, until=local_time(opening.until, language),
+                              reason=opening.reason or "")
+    return catalogue.text("who_ground_assigned", language)
 
 
-def sees_text(opening: Opening) -> str:
+def sees_text(opening: Opening, language: str | None = None) -> str:
+    language = language or lang()
     if not opening.sees:  # a member whose organisation the consent does not cover
-        return tr("who_sees_nothing")
-    return ", ".join(tr(f"who_sees_{what}") for what in opening.sees)
+        return catalogue.text("who_sees_nothing", language)
+    return ", ".join(catalogue.text(f"who_sees_{what}", language) for what in opening.sees)
+
+
+def who_table(found: list[Opening], language: str | None = None) -> pd.DataFrame:
+    """The list as people read it: name, login, roles, ground and what they see, in words."""
+    language = language or lang()
+    columns = [catalogue.text(c, language) for c in ("who_col_name", "who_col_login", "who_col_roles",
+                                                     "who_col_ground", "who_col_sees")]
+    rows = [(o.name, o.login, ", ".join(catalogue.text(f"role_{r}", language) for r in o.roles),
+             ground_text(o, language), sees_text(o, language)) for o in found]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def who_tab(code: str) -> None:
@@ -39,9 +55,4 @@ def who_tab(code: str) -> None:
     st.caption(tr("who_help"))
     people = len({o.login for o in found})
     st.markdown(ntr("who_count", people))
-    frame = pd.DataFrame([{tr("who_col_name"): o.name, tr("who_col_login"): o.login,
-                           tr("who_col_roles"): ", ".join(tr(f"role_{r}") for r in o.roles),
-                           tr("who_col_ground"): ground_text(o), tr("who_col_sees"): sees_text(o)} for o in found],
-                         columns=[tr(c) for c in ("who_col_name", "who_col_login", "who_col_roles", "who_col_ground",
-                                                  "who_col_sees")])
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(who_table(found), hide_index=True, width="stretch")

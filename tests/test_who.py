@@ -262,6 +262,24 @@ def test_the_cli_answers_in_json_and_csv_for_the_cases_coordinator_and_audits(wo
     assert mia["sees"].split(";")[:3] == ["case", "referral", "checklist"] and mia["reason"] == ""
 
 
+def test_the_cli_table_says_the_list_in_words_in_the_language_asked(world, monkeypatch, capsys):
+    """``--format table`` is for a person at a terminal: the case page's columns and words, never codes."""
+    from .test_translations import ENGLISH, RAW_CODE
+
+    status, out, _ = _cli(world, monkeypatch, capsys, "--as", "cora.a", "access", "who", "A1", "--format", "table")
+    assert status == 0
+    header, *lines = out.splitlines()
+    assert header.split() == ["Namn", "Inloggning", "Roller", "Grund", "Ser"]
+    logins = {login for (case, login) in EXPECTED if case == "A1"}
+    assert {line.split()[0] for line in lines} and all(any(login in line for login in logins) for line in lines)
+    assert "Nödåtkomst till " in out and REASON in out and "Teamet A" in out
+    assert not RAW_CODE.search(out.replace("cia.b", "").replace("cora.a", "")) and not ENGLISH.search(out)
+    status, out, _ = _cli(world, monkeypatch, capsys, "--lang", "en", "--as", "cora.a", "access", "who", "A1",
+                          "--format", "table")
+    assert status == 0 and out.splitlines()[0].split()[:2] == ["Name", "Login"] and "Emergency access until" in out
+    assert _log_rows(world, "cora.a", "who") == 2  # read as the other formats are, audited each time
+
+
 def test_the_cli_refuses_a_coordinator_of_another_team_and_logs_the_refusal(world, monkeypatch, capsys):
     for login, case in (("cia.b", "A1"), ("asse.a", "A1"), ("cora.a", "B1")):
         status, out, err = _cli(world, monkeypatch, capsys, "--as", login, "access", "who", case)
