@@ -9,10 +9,11 @@ them, ``forms/locale/{sv,en}/LC_MESSAGES/insats.po`` (Swedish is the source).
 from __future__ import annotations
 
 import gettext
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
@@ -83,6 +84,19 @@ def dates(values: dict[str, object], language: str) -> dict[str, object]:
 def day(value: date, language: str) -> str:
     """A date as the language writes it: 2026-11-23 in Swedish, 23/11/2026 in English."""
     return value.isoformat() if language == "sv" else format_date(value, format="dd/MM/yyyy", locale="en_GB")
+
+
+LOCAL = ZoneInfo("Europe/Stockholm")  # the municipality's clock; the store keeps UTC
+
+
+def moment(value: datetime | None, language: str) -> str:
+    """A stored UTC time as the user's clock shows it (Europe/Stockholm, summer time included), for the
+    pages (``forms.numbers.local_time``) and the CLI alike."""
+    if value is None:
+        return "–"
+    at = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LOCAL)
+    pattern = "yyyy-MM-dd HH:mm:ss" if language == "sv" else "dd/MM/yyyy HH:mm:ss"
+    return format_datetime(at, format=pattern, tzinfo=LOCAL, locale="sv_SE" if language == "sv" else "en_GB")
 
 
 # the families of vocabulary codes the catalogue says in words, tried in this order. Consent recipients

@@ -30,7 +30,7 @@ def cmd_who(args: argparse.Namespace) -> None:
     with transaction(open_store()) as session:
         found = who_can_open(session, acting(session, args), args.case)
     if args.format == "table":  # for a person at a terminal: the case page's list, in --lang's words
-        from forms.who import who_table
+        from services.who import who_table
 
         said = who_table(found, args.lang).to_string(index=False) if found else "–"
         write_atomically(args.output, f"{said}\n")

@@ -7,12 +7,13 @@ from __future__ import annotations
 import functools
 import math
 import re
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import pandas as pd
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from babel.numbers import format_decimal
+
+import catalogue
 
 
 def lang() -> str:
@@ -81,16 +82,12 @@ def _date_text(value: date, language: str) -> str:
     return format_date(value, format=pattern, locale=_locale(language))
 
 
-LOCAL = ZoneInfo("Europe/Stockholm")  # the municipality's clock; the store keeps UTC
+LOCAL = catalogue.LOCAL
 
 
 def local_time(value: datetime | None, language: str | None = None) -> str:
     """A stored UTC time as the user's clock shows it (Europe/Stockholm, summer time included)."""
-    if value is None:
-        return "–"
-    moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LOCAL)
-    pattern = "yyyy-MM-dd HH:mm:ss" if (language or lang()) == "sv" else "dd/MM/yyyy HH:mm:ss"
-    return format_datetime(moment, format=pattern, tzinfo=LOCAL, locale=_locale(language))
+    return catalogue.moment(value, language or lang())
 
 
 def local_times(values: pd.Series, language: str | None = None) -> list[str]:
