@@ -7,6 +7,7 @@ a researcher's own sheet. An impossible date (``2025-13-40``) is an error everyw
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import date
 
 import numpy as np
@@ -46,11 +47,14 @@ def stored_days(column: pd.Series) -> pd.Series:
     """Dates as the database returns them (ISO text from SQLite, ``date`` objects from PostgreSQL, None
     for none) as datetime64, at once. ``pd.to_datetime`` guesses a format for every column it is given
     (about 1.5 ms for a queue's column, nine columns per Inkorg run); numpy reads ISO days directly.
-    Anything else falls back to ``pd.to_datetime`` with NaT for what is not a date."""
+    Anything else (a time with its zone, say) falls back to its first ten characters, the day, with NaT
+    for what is not a date."""
     values = column.to_numpy(object, copy=True)
     values[pd.isna(values)] = None
     try:
-        days = np.array(values, dtype="datetime64[D]")
-    except (ValueError, TypeError):
-        return pd.to_datetime(column, errors="coerce")
+        with warnings.catch_warnings():  # numpy only warns that it drops a time zone: take the fallback
+            warnings.simplefilter("error")
+            days = np.array(values, dtype="datetime64[D]")
+    except (ValueError, TypeError, Warning):
+        return pd.to_datetime(column.astype(str).str[:10], format="%Y-%m-%d", errors="coerce")
     return pd.Series(days.astype("datetime64[ns]"), index=column.index, name=column.name)

@@ -16,6 +16,7 @@ from sqlalchemy import String, and_, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 import instruments
+from rules.dates import stored_days
 
 from .access import Actor, guard, visible_cases
 from .cases.assessments import structured_instruments
@@ -58,7 +59,7 @@ def _frame(session: Session, query, columns: list[str], dates: tuple[str, ...] =
 def _frame_of(rows, columns: list[str], dates: tuple[str, ...] = ()) -> pd.DataFrame:
     frame = pd.DataFrame([tuple(r[: len(columns)]) for r in rows], columns=columns)
     for column in dates:
-        frame[column] = pd.to_datetime(frame[column].astype(str).str[:10], errors="coerce")
+        frame[column] = stored_days(frame[column])  # text, date or datetime: the day
     return frame
 
 

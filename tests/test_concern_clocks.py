@@ -6,7 +6,7 @@ dated; the follow-up report counts the shares met."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pandas as pd
 import pytest
@@ -409,3 +409,17 @@ def test_calendar_months_for_a_whole_column_agree_with_the_per_row_rule_on_every
         column = _add_months(days.to_numpy("datetime64[ns]"), months)
         assert [pd.Timestamp(d).date() for d in column] == [add_months(d.date(), months) for d in days]
     assert pd.isna(_add_months(pd.to_datetime(pd.Series([None, "2024-01-31"])).to_numpy("datetime64[ns]"), 1)[0])
+
+
+def test_stored_days_reads_what_either_engine_returns_as_the_day():
+    """ISO text (SQLite), date objects (PostgreSQL), a time with or without its zone, empty and wrong."""
+    from datetime import datetime
+
+    from rules.dates import stored_days
+
+    column = pd.Series(["2024-01-31", None, date(2024, 2, 29), "2024-03-01 10:00:00.5", "nonsense",
+                        datetime(2024, 4, 2, 23, 0, tzinfo=UTC)], dtype=object)
+    days = stored_days(column)
+    assert [None if pd.isna(d) else d.date() for d in days] == [
+        date(2024, 1, 31), None, date(2024, 2, 29), date(2024, 3, 1), None, date(2024, 4, 2)]
+    assert list(stored_days(pd.Series(["2024-01-31", None]))) == list(pd.to_datetime(pd.Series(["2024-01-31", None])))
