@@ -107,39 +107,3 @@ def no_trace(at: AppTest) -> None:
     """No exception element and no generic failure message on the page."""
     assert not at.exception, [e.value for e in at.exception]
     assert "Något gick fel" not in texts(at, "error") and "Something went wrong" not in texts(at, "error")
-
-
-
-CASE_TAB = "case_tab"  # forms.pages.case.TAB_KEY: Ärende draws only the open tab, kept here by its id
-CASE_TABS = ("timeline", "consents", "tab_network", "tab_events", "new_assessment", "outcomes_tab", "closing_tab",
-             "tab_privacy", "tab_who")
-
-
-def show_tab(at: AppTest, tab: str) -> AppTest:
-    """Open the tab ``tab`` (its id, e.g. ``consents``) on Ärende and rerun, as a click on it does."""
-    at.session_state[CASE_TAB] = tab
-    at.run()
-    return at
-
-
-def every_tab(at: AppTest, reopen=None):
-    """Ärende with each of its tabs open in turn (a sweep must see every tab's content). With ``reopen``
-    (tab id -> a freshly opened page), each tab is a new page: AppTest formats a choice's value outside
-    the script run, in Swedish, so leaving an English tab with a translated choice on it fails in AppTest
-    (never in a browser, which sends the choice's index)."""
-    from catalogue import STRINGS
-
-    by_label = {STRINGS[t][lang]: t for t in CASE_TABS for lang in ("sv", "en")}
-    labels = [t.label for t in at.tabs]
-    for label in labels:
-        yield reopen(by_label[label]) if reopen else show_tab(at, by_label[label])
-    if labels and not reopen:
-        show_tab(at, by_label[labels[0]])  # as it opened
-
-
-def each_view(at: AppTest, page: str, reopen=None):
-    """What a sweep over ``page`` looks at: the page, or on Ärende the page with each tab open."""
-    if page == "case":
-        yield from every_tab(at, reopen)
-    else:
-        yield at

@@ -24,7 +24,7 @@ from store import cases, imports, transaction, users, views
 from store.models import AuditEntry, Protection, Subject
 from store.users import SETUP, actor_for
 
-from .app_helpers import SYSTEM, TODAY, every_tab, make_database, no_trace, open_page, texts
+from .app_helpers import SYSTEM, TODAY, make_database, no_trace, open_page, texts
 from .path_helpers import EARLY, start
 from .test_extract import pdf_text
 
@@ -156,7 +156,7 @@ def test_a_coordinator_protects_the_case_on_its_page_and_the_team_loses_it(page_
     before = open_page("case", case=code, user="kollega")  # the team's case: open to the team
     no_trace(before)
     assert any(m.value == code for m in before.metric) and "skyddade" not in texts(before, "error")
-    at = open_page("case", case=code, case_tab="tab_privacy")
+    at = open_page("case", case=code)
     no_trace(at)
     at.text_area(key="protect_reason").set_value("Familjen har fått skyddad identitet")
     at.button(key="FormSubmitter:protect_form-Sätt skyddade personuppgifter").click().run()
@@ -164,13 +164,13 @@ def test_a_coordinator_protects_the_case_on_its_page_and_the_team_loses_it(page_
     assert "Ärendet har nu skyddade personuppgifter." in texts(at, "success")
     at = open_page("case", case=code)
     assert "Skyddade personuppgifter: bara ärendets namngivna bedömare" in texts(at, "warning")
-    shown = " ".join(str(frame.value.to_csv()) for tab in every_tab(at) for frame in tab.dataframe)
+    shown = " ".join(str(frame.value.to_csv()) for frame in at.dataframe)
     assert holds_family(shown) == [] and TEACHER in shown  # the member list names the professionals only
     assert "Familjen har fått skyddad identitet" in shown  # the reason, in the protection's history
     refused = open_page("case", case=code, user="kollega")  # a team colleague, not named to the case
     no_trace(refused)
     assert "skyddade personuppgifter och öppnas bara av" in texts(refused, "error")
     assert not any(m.value == code for m in refused.metric)
-    assert holds_family(" ".join(str(f.value.to_csv()) for tab in every_tab(refused) for f in tab.dataframe)) == []
+    assert holds_family(" ".join(str(f.value.to_csv()) for f in refused.dataframe)) == []
     with transaction(engine) as s:
         assert s.scalar(select(AuditEntry.detail).where(AuditEntry.action == "protect")).startswith("protection ")

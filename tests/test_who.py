@@ -338,7 +338,7 @@ def test_the_case_page_shows_its_coordinator_who_can_see_the_case_in_swedish(app
     from .app_helpers import USER, no_trace, open_page
     from .test_translations import ENGLISH, RAW_CODE
 
-    at = open_page("case", case=app_case, case_tab="tab_who")
+    at = open_page("case", case=app_case)
     no_trace(at)
     table = _who_table(at)
     assert list(table.columns) == ["Namn", "Inloggning", "Roller", "Grund", "Ser"]

@@ -284,9 +284,6 @@ def new_assessment(code: str) -> None:
         st.switch_page("forms/pages/assessment.py")
 
 
-TAB_KEY = "case_tab"  # the open tab's id (``timeline``, ``consents``, …), kept in the session
-
-
 def main() -> None:
     st.title(tr("page_case"))
     ctx.link("page", "case")
@@ -322,27 +319,9 @@ def main() -> None:
         tabs["tab_privacy"] = lambda: privacy_tab(code, overview)
     if may(actor, "access.who") and overview.emergency_until is None:  # the case's coordinator, not a visitor
         tabs["tab_who"] = lambda: who_tab(code)
-    for tab, draw in zip(open_tab(list(tabs)), tabs.values(), strict=True):
-        if tab.open:
-            with tab:
-                draw()
-
-
-def open_tab(names: list[str]):
-    """Ärende's tabs, of which only the open one is drawn (Streamlit's stateful tabs): a run reads and
-    audits what the worker looks at, not every tab's data; choosing a tab reruns the page with it open.
-    Streamlit keeps the open tab by its label, which changes with the language: the session keeps the
-    tab's id (``TAB_KEY``), so the same tab stays open after a change of language or of the tabs offered."""
-    labels = {name: tr(name) for name in names}
-    key = f"{TAB_KEY}:{lang()}"
-
-    def remember() -> None:
-        st.session_state[TAB_KEY] = next(n for n, label in labels.items() if label == st.session_state[key])
-
-    kept = st.session_state.get(TAB_KEY)
-    if kept in labels and st.session_state.get(key) != labels[kept]:  # set elsewhere (a link, a language)
-        st.session_state[key] = labels[kept]
-    return st.tabs(list(labels.values()), key=key, on_change=remember)
+    for tab, draw in zip(st.tabs([tr(name) for name in tabs]), tabs.values(), strict=True):
+        with tab:
+            draw()
 
 
 def can(overview: views.CaseOverview, action: str) -> bool:
