@@ -273,6 +273,10 @@ def test_coordinator_starts_on_the_overview_and_works_a_group_to_its_close(demo,
     click(page, page.get_by_role("tab", name="Händelser"))
     events = main(page).locator("[data-testid='stForm']").filter(has=page.get_by_role("button", name="Logga händelsen"))
     events.get_by_label("Vad hände").fill("Samtal med mentor om frånvaro.")
+    # a look at another tab keeps what was typed (a tab drawn only when open lost it: the walk of #24)
+    click(page, page.get_by_role("tab", name="Nätverket"))
+    click(page, page.get_by_role("tab", name="Händelser"))
+    expect(events.get_by_label("Vad hände")).to_have_value("Samtal med mentor om frånvaro.")
     click(page, events.get_by_role("button", name="Logga händelsen"))
     check(page, "händelse")
     # the plan: a meeting held today, the invitation and agenda, both plans as documents
