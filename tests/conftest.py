@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
+import shutil
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
+from streamlit.components.v2 import manifest_scanner
 
-from store import Actor, make_engine, upgrade
+from store import Actor, make_engine, upgrade, users
 
 from .pg import Cluster
 
 os.environ.setdefault("INSATS_SECRET_KEY", "test-secret-key-not-for-production-key-0123456789-abcdefghijklmnop")
 os.environ.setdefault("INSATS_AUDIT_KEY", "test-audit-key-kept-apart-from-the-database-0123456789")
 _counter = itertools.count()
+
+# Two costs every test run paid hundreds of times over, for nothing a test looks at (make test-fast):
+# - Each new AppTest scans every installed distribution for Streamlit components (about 0.15 s of CPU
+#   per page test). The installed packages do not change during a run: scan once per process.
+_scan_once = functools.cache(manifest_scanner.scan_component_manifests)
+manifest_scanner.scan_component_manifests = lambda max_workers=None: list(_scan_once())
+# - argon2id with its production cost takes a quarter of a second of CPU per hash or check, and tests log in
+#   and set passwords hundreds of times. The same algorithm at a low cost: what the tests check (an argon2id
+#   hash, never the password; a wrong one fails; lock-outs) is unchanged. The app keeps argon2-cffi's defaults.
+users._hasher = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
 
 
 @pytest.fixture(scope="session")
@@ -33,15 +47,24 @@ def postgres_server():
     cluster.stop()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """A migrated, empty SQLite file, made once per test process: alembic loads and runs every migration
+    script each time, which cost more than the copy each test now takes."""
+    path = tmp_path_factory.mktemp("migrated") / "insats.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # the last connection's close folds the WAL into the file: one file to copy
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path):
     """A freshly migrated, empty database URL on each engine."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'insats.sqlite'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
-        yield url
+        target = tmp_path / "insats.sqlite"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), target)
+        yield f"sqlite:///{target}"
         return
     yield from _pg_database(request.getfixturevalue("postgres_server"))
 
