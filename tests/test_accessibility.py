@@ -217,7 +217,8 @@ def keyboard_only(server: AppServer) -> str:
             for item in domain.items:
                 choose_in_group(page, f"{item.id} ", "Saknas" if domain.direction == "protective" else "Låg")
                 rated += 1
-                expect(main.get_by_text(re.compile(rf"(^|\D){rated} av {total} faktorer skattade")).first).to_be_visible()
+                counted = re.compile(rf"(^|\D){rated} av {total} faktorer skattade")
+                expect(main.get_by_text(counted).first).to_be_visible()
             if number < len(inst.domains) - 1:
                 tab_to(page, r"BUTTON \| .* \| Nästa →", back=True)  # above the factors
                 press(page, "Enter")
