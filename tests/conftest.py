@@ -125,11 +125,40 @@ SLOW_MODULES = {"test_soak": "soak", "test_fuzz": "slow", "test_store_reliabilit
                 "test_outbox_serve": "slow"}
 
 
+# Single tests left to `make test` (where each still runs): property searches over hundreds of examples and
+# bulk volumes, whose areas keep quicker tests in the fast loop.
+SLOW_TESTS = {
+    "test_privacy::test_every_combination_holds_at_least_k_youths_and_only_rare_rows_change",  # 150 cohorts
+    "test_followup::test_splitting_a_period_at_the_start_never_changes_a_total",  # 300 periods
+    "test_caseload::test_member_imports_are_all_or_nothing_and_idempotent",  # 25 registers, a database each
+    "test_caseload::test_the_table_agrees_with_a_case_by_case_reference",  # 60 caseloads
+    "test_engine::test_engine_equals_reference_on_random_instruments",  # 150 instruments
+    "test_store_imports::test_a_register_larger_than_the_postgresql_parameter_limit_imports",  # 66 000 rows
+}
+# Page sweeps: the fast loop keeps the pages named here; the rest of each sweep runs in `make test`. Every
+# page still opens once in the fast loop, in Swedish on the demo cohort, in
+# test_translations::test_a_swedish_page_has_no_raw_code_english_sentence_or_dot_decimal (which fails on any
+# exception too); "groups" and "instruments" are the pages that sweep does not open.
+SWEEPS_KEEP = {
+    "test_app_pages::test_every_page_runs_on_an_empty_database": {"assessment"},
+    "test_app_pages::test_every_page_runs_on_the_demo_cohort": {"groups", "instruments"},
+    "test_translations::test_no_page_shows_a_raw_identifier_in_either_language": {"case"},
+}
+
+
+def _slow_test(module: str, item: pytest.Item) -> bool:
+    name = f"{module}::{getattr(item, 'originalname', item.name)}"
+    keep = SWEEPS_KEEP.get(name)
+    return name in SLOW_TESTS or (keep is not None and item.callspec.id not in keep)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         module = item.module.__name__.rsplit(".", 1)[-1]
         if marker := SLOW_MODULES.get(module):
             item.add_marker(marker)
+        if _slow_test(module, item):
+            item.add_marker("slow")
         on_pg = "postgresql" in getattr(getattr(item, "callspec", None), "params", {}).values()
         if on_pg or "postgres_server" in item.fixturenames or "pg_engine" in item.fixturenames:
             item.add_marker("pg")
