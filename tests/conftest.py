@@ -133,7 +133,7 @@ SLOW_TESTS = {
     "test_caseload::test_member_imports_are_all_or_nothing_and_idempotent",  # 25 registers, a database each
     "test_caseload::test_the_table_agrees_with_a_case_by_case_reference",  # 60 caseloads
     "test_engine::test_engine_equals_reference_on_random_instruments",  # 150 instruments
-    "test_matching::test_removing_a_need_never_adds_an_intervention_for_it",  # 60 profiles, each matched twice
+    "test_matching::test_removing_a_need_never_adds_an_intervention_for_it",  # 60 profiles, each matched again per need
     "test_concern_clocks::test_each_clock_per_row_and_for_a_frame_agree",  # 80 cohorts
     "test_store_imports::test_a_register_larger_than_the_postgresql_parameter_limit_imports",  # 66 000 rows
 }
