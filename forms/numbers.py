@@ -58,6 +58,16 @@ def number(value: object, digits: int = 3, language: str | None = None) -> str:
     return _minus(text, language)
 
 
+def signed(value: object, decimals: int = 2, language: str | None = None) -> str:
+    """A change with its sign and a fixed number of decimals ("+2,42", "−2,57" in Swedish), "–" for none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    language = language or lang()
+    digits = "0" * decimals
+    pattern = f"+0.{digits};-0.{digits}" if decimals else "+0;-0"
+    return _minus(_decimal(float(value), pattern, _locale(language)), language)
+
+
 from services.followup_pdf import percent  # noqa: E402,F401  (one rule for a share in per cent)
 
 

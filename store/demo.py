@@ -68,6 +68,10 @@ COMMITMENTS = [
     ("oppenvard", "Föräldrastöd varannan vecka", "foraldrastod"),
 ]
 
+# the demo members' mailboxes, in Swedish (an address of English organisation codes read as raw codes)
+DEMO_MAILBOX = {"police": "polisen", "school": "skolan", "social_services": "socialtjansten",
+                "leisure": "fritidsgarden", "health": "vardcentralen"}
+
 
 class DemoRefused(ValueError):
     """The database already holds a demo cohort (seeding twice would double it) or real cases (demo
@@ -325,7 +329,8 @@ def _networks(session: Session, rng: np.random.Generator, start_days: dict[int, 
             rows.append(Member(subject_id=sid, name=f"{rng.choice(FIRST_NAMES)} ({name}, demo)",
                                organisation=organisation, role=role, from_on=start,
                                to_on=today - timedelta(days=10) if left else None,
-                               email=f"{organisation}@example.org", phone="08-000 00 00"))
+                               email=f"{DEMO_MAILBOX.get(organisation, 'natverket')}@example.org",
+                               phone="08-000 00 00"))
         if rng.random() < 0.3:
             kind = str(rng.choice(["police_report", "school_absence", "incident", "contact"]))
             events.append(Event(subject_id=sid, occurred_on=today - timedelta(days=int(rng.integers(1, 40))),

@@ -69,6 +69,11 @@ def test_the_plan_page_adds_a_commitment_and_reviews_it(app_engine):
     with transaction(engine) as s:
         added = s.scalars(select(Commitment)).one()
         assert (added.actor, added.if_cannot) == ("Sara Skola (Skolan)", "Mejlar samordnaren")
+    assert at.radio(key=f"plan:review:{added.id}").value is None  # nothing chosen for the network
+    at.button(key=f"plan:review_save:{added.id}").click().run()
+    assert "Välj hur åtagandet hölls" in texts(at, "error")
+    with transaction(engine) as s:
+        assert s.scalars(select(Commitment)).one().review is None  # one click saved nothing
     at.radio(key=f"plan:review:{added.id}").set_value("partly").run()
     at.button(key=f"plan:review_save:{added.id}").click().run()
     assert "varför åtagandet inte hölls" in texts(at, "error")

@@ -9,6 +9,7 @@ import gettext
 import io
 import re
 
+import pandas as pd
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
@@ -104,7 +105,9 @@ def shown_text(at) -> list[str]:
     out += [str(t.label) for t in at.tabs] + [str(x.label) for x in at.expander]
     for frame in [*at.dataframe, *at.table]:
         out += [str(c) for c in frame.value.columns]
-        out += [str(v) for column in frame.value.columns if frame.value[column].dtype == object
+        # text cells (object, or pandas' own string dtype, which a test of "== object" missed)
+        out += [str(v) for column in frame.value.columns
+                if frame.value[column].dtype == object or pd.api.types.is_string_dtype(frame.value[column])
                 for v in frame.value[column].head(50)]
     return out
 

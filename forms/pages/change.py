@@ -9,7 +9,7 @@ from forms import charts, report
 from forms import context as ctx
 from forms.chart_view import show_chart
 from forms.i18n import lang, tr, tr_or
-from forms.numbers import for_display
+from forms.numbers import for_display, signed
 from forms.release import choose_recipient, release_button
 from forms.score_panel import level_label
 from scoring import individual
@@ -28,10 +28,10 @@ def score_label(inst, name: str) -> str:
 def totals_table(inst, totals: pd.DataFrame, before: str, after: str) -> pd.DataFrame:
     rows = []
     for t in totals.itertuples():
-        interval = "–" if pd.isna(t.s_diff) else f"{t.lower:+.1f} … {t.upper:+.1f}"
+        interval = "–" if pd.isna(t.s_diff) else f"{signed(t.lower, 1)} … {signed(t.upper, 1)}"
         rows.append({
             tr("score"): score_label(inst, t.score), before: t.before, after: t.after, tr("change"): t.change,
-            tr("rci"): "–" if pd.isna(t.rci) else f"{t.rci:+.2f}", tr("rc_interval"): interval,
+            tr("rci"): signed(t.rci, 2), tr("rc_interval"): interval,
             tr("reliable_change"): tr(f"rc_{t.category}") if isinstance(t.category, str) else tr("rc_none"),
         })
     return pd.DataFrame(rows)
@@ -49,7 +49,8 @@ def main() -> None:
         st.info(tr("need_two"))
         return
     default = "savry-like" if "savry-like" in used else used[0]
-    instrument_id = st.selectbox(tr("choose_instrument"), used, index=used.index(default), key="change_instrument")
+    instrument_id = st.selectbox(tr("choose_instrument"), used, index=used.index(default), key="change_instrument",
+                                 format_func=lambda i: ctx.instrument(i).text(ctx.instrument(i).title, lang()))
     inst = ctx.instrument(instrument_id)
     series = [a for a in rows if a.instrument_id == instrument_id]
     if len(series) < 2:

@@ -55,10 +55,13 @@ def own_commitments(view: groups.GroupView) -> None:
                 f" – {plain(c.review_note)}" if c.review_note else "")
         st.markdown(text)
         with st.form(f"groups_review_{c.id}"):
-            review = st.radio(tr("review_commitment"), COMMITMENT_REVIEWS, horizontal=True,
+            review = st.radio(tr("review_commitment"), COMMITMENT_REVIEWS, horizontal=True, index=None,
                               format_func=lambda r: tr(f"review_{r}"), key=f"groups:review:{c.id}")
             note = st.text_input(tr("review_note"), key=f"groups:review_note:{c.id}")
-            if st.form_submit_button(tr("save_review")):
+            submitted = st.form_submit_button(tr("save_review"))
+            if submitted and review is None:  # nothing was chosen for them
+                st.error(tr("review_choose"))
+            elif submitted:
                 def save(commitment_id: int = c.id, chosen: str = review, why: str = note) -> None:
                     with ctx.session() as s:
                         cases.review_commitment(s, ctx.actor(), commitment_id, chosen, why)

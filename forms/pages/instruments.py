@@ -64,12 +64,14 @@ def judgment_step(inst: instruments.Instrument, form_key: str) -> None:
 
 def definition_view(inst: instruments.Instrument) -> None:
     language = lang()
+    needs = instruments.load_catalogue().needs  # a factor's needs in the catalogue's words, never its tags
     st.markdown(f"**{tr('source')}:** {inst.source}  \n**{tr('licence')}:** {inst.licence}")
     if inst.description:
         st.write(inst.text(inst.description, language))
     for domain in inst.domains:
         kind = tr("dynamic") if domain.dynamic else tr("static")
-        st.markdown(f"### {inst.text(domain.label, language)} · {domain.direction}, {kind}")
+        direction = tr("protective_factors") if domain.direction == "protective" else tr("risk_factors")
+        st.markdown(f"### {inst.text(domain.label, language)} · {direction.lower()}, {kind}")
         rows = [
             {
                 "id": item.id,
@@ -77,7 +79,8 @@ def definition_view(inst: instruments.Instrument) -> None:
                 "skala" if language == "sv" else "scale": " / ".join(
                     inst.text(lv.label, language) for lv in inst.scales[item.scale].levels
                 ),
-                "behov" if language == "sv" else "needs": ", ".join(item.needs),
+                "behov" if language == "sv" else "needs": ", ".join(
+                    inst.text(needs[n], language) if n in needs else n for n in item.needs),
             }
             for item in domain.items
         ]

@@ -17,7 +17,7 @@ from forms.choice import pinned
 from forms.funnel import show_funnel
 from forms.i18n import cell, expected, lang, ntr, person, plain, tr
 from forms.network import organisation_label
-from forms.numbers import for_display
+from forms.numbers import date_text, for_display
 from forms.uploads import too_many_rows, upload_bytes
 from services.settings import case_system
 from store import cases, imports, referrers, users, views
@@ -69,7 +69,8 @@ def queue_view() -> None:
                      hide_index=True, width="stretch")
     st.caption(ntr("queue_count", len(queue)))
     for column in [c for c in views.CLOCK_QUEUE_COLUMNS if c in shown]:  # no clock: "–", never "None"
-        shown[column] = [("–" if v is None or v is pd.NaT or v != v else v) for v in shown[column]]
+        # text throughout (a date beside "–" made Arrow give up on the column and log a trace)
+        shown[column] = [("–" if v is None or v is pd.NaT or v != v else date_text(v)) for v in shown[column]]
     st.dataframe(shown.drop(columns=["referral_id"]).rename(columns={
         "case_code": tr("case_code"), "age": tr("age"), "source": tr("source"), "received_on": tr("received_on"),
         "status": tr("status"), "waiting_days": tr("waiting_days"), "consent": tr("consent"),

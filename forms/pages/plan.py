@@ -55,10 +55,13 @@ def commitments_view(plan, writable: bool = True) -> None:
                         label_visibility="collapsed")
         with st.expander(tr("review_commitment")):
             review = st.radio(tr("review_commitment"), COMMITMENT_REVIEWS, key=f"plan:review:{c.id}",
-                              horizontal=True, format_func=lambda r: tr(f"review_{r}"),
-                              label_visibility="collapsed")
+                              horizontal=True, format_func=lambda r: tr(f"review_{r}"), index=None,
+                              label_visibility="collapsed")  # nothing chosen for the network: theirs to say
             note = st.text_input(tr("review_note"), key=f"plan:review_note:{c.id}")
-            if st.button(tr("save_review"), key=f"plan:review_save:{c.id}"):
+            clicked = st.button(tr("save_review"), key=f"plan:review_save:{c.id}")
+            if clicked and review is None:
+                st.error(tr("review_choose"))
+            elif clicked:
                 def reviewed(commitment_id: int = c.id, chosen: str = review, why: str = note) -> None:
                     with ctx.session() as s:
                         cases.review_commitment(s, ctx.actor(), commitment_id, chosen, why)

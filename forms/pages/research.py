@@ -18,7 +18,7 @@ from forms.chart_view import show_chart
 from forms.fragments import fragment
 from forms.funnel import monthly_counts, show_funnel
 from forms.i18n import lang, ntr, tr, tr_or
-from forms.numbers import for_display, number, p_value
+from forms.numbers import for_display, number, p_value, signed
 from forms.safe_csv import audited_download
 from forms.score_panel import level_label
 from rules.before_after import DEFAULT_CHOICE, WINDOW_CHOICES, Windows
@@ -188,7 +188,8 @@ def summary_section(inst, pairs: research.Pairs, results: dict) -> None:
         rows.append({tr("score"): tr(name), "n": r["n"], tr("before"): r.get("pre_mean"),
                      tr("after"): r.get("post_mean"),
                      tr("change"): r.get("mean_change"), tr("ci95"):
-                     "{:.2f} … {:.2f}".format(*r["mean_change_ci"]) if "mean_change_ci" in r else "–",
+                     " … ".join(signed(v, 2).lstrip("+") for v in r["mean_change_ci"])
+                     if "mean_change_ci" in r else "–",
                      "t": r.get("t"), "p (t)": r.get("t_p"), "Wilcoxon p": r.get("wilcoxon_p"),
                      tr("cohen_dz"): r.get("cohen_dz"), tr("hedges_g_av"): r.get("hedges_g_av"),
                      tr("reliability_rxx"): r.get("reliability"),
