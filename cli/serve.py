@@ -107,6 +107,26 @@ def cmd_demo_seed(args: argparse.Namespace) -> None:
     print_demo_logins(report)
 
 
+def trial_key() -> str:
+    """A local trial's instance key (``make run`` with no ``INSATS_SECRET_KEY``): made once in the data
+    folder (``trial-secret.key``, readable by its owner only) and set for this process, so the trial can
+    store a personnummer. A key beside the database protects nothing against whoever has the folder:
+    real use sets ``INSATS_SECRET_KEY`` from a secrets store (README, Deploying), which replaces it. Returns
+    what to say at the start."""
+    from store.identity import new_key
+    from store.paths import data_dir, private_folder
+
+    path = data_dir() / "trial-secret.key"
+    if not path.exists():
+        private_folder(path.parent)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(new_key() + "\n")
+    os.environ["INSATS_SECRET_KEY"] = path.read_text(encoding="utf-8").strip()
+    return (f"INSATS_SECRET_KEY is not set: this local trial encrypts personnummer with the trial key in {path} "
+            "(set your own key from a secrets store before real use: `insats keys new`)")
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     """Migrate, add the demo cohort to an empty database, then serve the app from this process."""
     if args.address not in LOCAL_ADDRESSES and not args.behind_tls_proxy:
@@ -125,8 +145,14 @@ def cmd_serve(args: argparse.Namespace) -> None:
     from store.backup import BackupError, hold_serving_lock
     from store.demo import is_empty, seed_demo
 
-    engine = open_store()
     json_logs = config.log_format() == "json"
+    if args.demo_if_empty and args.address in LOCAL_ADDRESSES and not os.environ.get("INSATS_SECRET_KEY"):
+        said = trial_key()  # a trial on one machine (make run): personnummer can be typed and stored at once
+        if json_logs:
+            logging.getLogger("insats").info(said)
+        else:
+            print(said, flush=True)
+    engine = open_store()  # after the trial key: its start-up check reads the key the numbers were written with
     where = f"database: {engine.url.render_as_string(hide_password=True)}"
     if json_logs:
         logging.getLogger("insats").info(where)
