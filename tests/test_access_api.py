@@ -43,6 +43,7 @@ UNCHECKED = {
     # the audit log itself
     "record": "appends an audit row",
     "record_many": "appends audit rows",
+    "authors": "the display names of logins a guarded read already returned (accounts, not case data)",
     "write_pending": "writes the audit rows recorded in the transaction (at commit, or before the log is read)",
     "seal_legacy": "migration 0008 seals the rows from before audit keys (no case data, once)",
     # log-in: there is no actor yet; each attempt is audited inside

@@ -397,7 +397,7 @@ def test_before_after_shows_both_occasions_totals_and_reliable_change(demo):
     assert shown(risk[first]) == sum({"L": 0, "M": 1, "H": 2}[finals[0].ratings[f"{d}{i}"]]
                                      for d, n in (("H", 10), ("S", 6), ("I", 8)) for i in range(1, n + 1))
     s_diff = 2 ** 0.5 * 8.0 * (1 - 0.83) ** 0.5
-    assert float(risk["RCI"]) == pytest.approx((shown(risk[last]) - shown(risk[first])) / s_diff, abs=0.005)
+    assert shown(risk["RCI"]) == pytest.approx((shown(risk[last]) - shown(risk[first])) / s_diff, abs=0.005)
     assert f"båda tillfällena: {first} och {last}" in texts(at, "caption")
     assert "Bedömd risknivå" in " ".join([texts(at, "success"), texts(at, "info"), texts(at, "error")])
     charts = at.get("vega_lite_chart")

@@ -70,7 +70,8 @@ def queue_view() -> None:
     st.caption(ntr("queue_count", len(queue)))
     for column in [c for c in views.CLOCK_QUEUE_COLUMNS if c in shown]:  # no clock: "–", never "None"
         # text throughout (a date beside "–" made Arrow give up on the column and log a trace)
-        shown[column] = [("–" if v is None or v is pd.NaT or v != v else date_text(v)) for v in shown[column]]
+        shown[column] = [("–" if v is None or v is pd.NaT or v != v else date_text(v) if isinstance(v, date) else v)
+                         for v in shown[column]]
     st.dataframe(shown.drop(columns=["referral_id"]).rename(columns={
         "case_code": tr("case_code"), "age": tr("age"), "source": tr("source"), "received_on": tr("received_on"),
         "status": tr("status"), "waiting_days": tr("waiting_days"), "consent": tr("consent"),
