@@ -12,7 +12,7 @@ import streamlit as st
 from rules.protected import is_family, redact, secrets_of
 from store import cases
 from store.authors import Author
-from store.models import EVENT_KINDS, ORGANISATIONS
+from store.models import COMMITMENT_REVIEWS, EVENT_KINDS, ORGANISATIONS
 
 from . import context as ctx
 from .i18n import ntr, tr
@@ -145,4 +145,24 @@ def events_tab(code: str, logged: list, known: dict[str, Author]) -> None:
         st.dataframe(for_display(table), hide_index=True, width="stretch")
     else:
         st.caption(tr("no_events"))
+
+
+def review_choice(key: str, collapsed: bool = False) -> str | None:
+    """How a commitment was kept, with nothing chosen beforehand: the network says it, not the form."""
+    return st.radio(tr("review_commitment"), COMMITMENT_REVIEWS, key=key, horizontal=True, index=None,
+                    format_func=lambda r: tr(f"review_{r}"), label_visibility="collapsed" if collapsed else "visible")
+
+
+def save_review(commitment_id: int, chosen: str | None, why: str) -> None:
+    """The review as given (the plan page's and "Mina grupper"'s): refused in words when none is chosen."""
+    if chosen is None:
+        st.error(tr("review_choose"))
+        return
+
+    def save() -> None:
+        with ctx.session() as s:
+            cases.review_commitment(s, ctx.actor(), commitment_id, chosen, why)
+        ctx.done(tr("review_saved"))
+
+    ctx.attempt(save)
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import unquote, urlsplit
 
+from .setting_values import whole_number
+
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
 MAX_ATTEMPTS = 6  # tried at once, then after 1, 2, 4, 8 and 16 minutes: about half an hour, then failed
@@ -63,15 +65,7 @@ def parse_relay(url: str, setting: str = "INSATS_SMTP_URL") -> Relay:
 
 def parse_attempts(raw: str | None, setting: str = "INSATS_OUTBOX_ATTEMPTS") -> int:
     """How many times a message is tried before it is failed (at least 1)."""
-    if raw is None or not raw.strip():
-        return MAX_ATTEMPTS
-    try:
-        value = int(raw)
-    except ValueError:
-        raise MailSettingProblem(f"{setting}={raw!r}: expected a whole number of attempts") from None
-    if value < 1:
-        raise MailSettingProblem(f"{setting}={raw!r}: expected at least 1 attempt")
-    return value
+    return whole_number(raw, setting, MAX_ATTEMPTS, "attempts", problem=MailSettingProblem)
 
 
 def next_attempt(attempts: int, now: datetime, base_seconds: int = RETRY_SECONDS) -> datetime:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .setting_values import whole_number
+
 SENT_STATUSES = ("received", "yes", "no")
 
 
@@ -41,15 +43,7 @@ DAILY_LIMIT_CODE = "referral.daily_limit"  # the refusal's code: the catalogue's
 def parse_daily_limit(raw: str | None, setting: str = "INSATS_REFERRAL_LIMIT_PER_DAY") -> int:
     """The setting as a whole number of referrals per account and day, at least 1 (``DAILY_LIMIT`` when
     unset). A wrong value is a clear ValueError, never a silent "no limit"."""
-    if raw is None or not raw.strip():
-        return DAILY_LIMIT
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{setting}={raw!r}: expected a whole number of referrals per day") from None
-    if value < 1:
-        raise ValueError(f"{setting}={raw!r}: expected at least 1 referral per day")
-    return value
+    return whole_number(raw, setting, DAILY_LIMIT, "referrals per day")
 
 
 def may_send_another(sent_today: int, limit: int) -> bool:

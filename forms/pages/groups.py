@@ -14,9 +14,10 @@ import streamlit as st
 
 from forms import context as ctx
 from forms.i18n import lang, ntr, plain, tr, tr_or
+from forms.network import review_choice, save_review
 from forms.score_panel import level_label
 from store import cases, groups
-from store.models import COMMITMENT_REVIEWS, EVENT_KINDS, Subject
+from store.models import EVENT_KINDS, Subject
 
 # what a partner logs: the four kinds the issue names (a broken commitment is the coordinator's word)
 PARTNER_EVENTS = tuple(k for k in EVENT_KINDS if k != "broken_commitment")
@@ -55,19 +56,10 @@ def own_commitments(view: groups.GroupView) -> None:
                 f" – {plain(c.review_note)}" if c.review_note else "")
         st.markdown(text)
         with st.form(f"groups_review_{c.id}"):
-            review = st.radio(tr("review_commitment"), COMMITMENT_REVIEWS, horizontal=True, index=None,
-                              format_func=lambda r: tr(f"review_{r}"), key=f"groups:review:{c.id}")
+            review = review_choice(f"groups:review:{c.id}")
             note = st.text_input(tr("review_note"), key=f"groups:review_note:{c.id}")
-            submitted = st.form_submit_button(tr("save_review"))
-            if submitted and review is None:  # nothing was chosen for them
-                st.error(tr("review_choose"))
-            elif submitted:
-                def save(commitment_id: int = c.id, chosen: str = review, why: str = note) -> None:
-                    with ctx.session() as s:
-                        cases.review_commitment(s, ctx.actor(), commitment_id, chosen, why)
-                    ctx.done(tr("review_saved"))
-
-                ctx.attempt(save)
+            if st.form_submit_button(tr("save_review")):
+                save_review(c.id, review, note)
 
 
 def plan_in_plain_words(view: groups.GroupView) -> None:

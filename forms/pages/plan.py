@@ -11,7 +11,16 @@ import streamlit as st
 from forms import context as ctx
 from forms.i18n import lang, plain, tr, tr_or
 from forms.invitation import agenda_html, invitation_for, invitation_ics
-from forms.network import attendee_options, author_label, for_documents, missing_warning, organisation_label, present
+from forms.network import (
+    attendee_options,
+    author_label,
+    for_documents,
+    missing_warning,
+    organisation_label,
+    present,
+    review_choice,
+    save_review,
+)
 from forms.plain_plan import plain_words_html
 from forms.professional_plan import PlanSheet, professional_plan_pdf
 from forms.release import choose_recipient, download, release_button, send_to_network
@@ -19,7 +28,7 @@ from rules.protected import is_family
 from store import cases, groups, users, views
 from store.access import may_on_case
 from store.authors import authors
-from store.models import COMMITMENT_REVIEWS, COMMITMENT_STATUSES, GOAL_OWNERS
+from store.models import COMMITMENT_STATUSES, GOAL_OWNERS
 
 ATTENDEES = ("ungdom", "vårdnadshavare", "socialtjanst", "skola", "polis", "fritid", "bup")
 
@@ -54,20 +63,10 @@ def commitments_view(plan, writable: bool = True) -> None:
                         key=f"plan:status:{c.id}", format_func=lambda x: tr(f"commitment_{x}"), on_change=save,
                         label_visibility="collapsed")
         with st.expander(tr("review_commitment")):
-            review = st.radio(tr("review_commitment"), COMMITMENT_REVIEWS, key=f"plan:review:{c.id}",
-                              horizontal=True, format_func=lambda r: tr(f"review_{r}"), index=None,
-                              label_visibility="collapsed")  # nothing chosen for the network: theirs to say
+            review = review_choice(f"plan:review:{c.id}", collapsed=True)
             note = st.text_input(tr("review_note"), key=f"plan:review_note:{c.id}")
-            clicked = st.button(tr("save_review"), key=f"plan:review_save:{c.id}")
-            if clicked and review is None:
-                st.error(tr("review_choose"))
-            elif clicked:
-                def reviewed(commitment_id: int = c.id, chosen: str = review, why: str = note) -> None:
-                    with ctx.session() as s:
-                        cases.review_commitment(s, ctx.actor(), commitment_id, chosen, why)
-                    ctx.done(tr("review_saved"))
-
-                ctx.attempt(reviewed)
+            if st.button(tr("save_review"), key=f"plan:review_save:{c.id}"):
+                save_review(c.id, review, note)
 
 
 def commitment_form(code: str, subject_id: int, network: list, protected: bool = False) -> None:
