@@ -113,16 +113,11 @@ def trial_key() -> str:
     store a personnummer. A key beside the database protects nothing against whoever has the folder:
     real use sets ``INSATS_SECRET_KEY`` from a secrets store (README, Deploying), which replaces it. Returns
     what to say at the start."""
-    from store.identity import new_key
-    from store.paths import data_dir, private_folder
+    from store.identity import key_file
+    from store.paths import data_dir
 
     path = data_dir() / "trial-secret.key"
-    if not path.exists():
-        private_folder(path.parent)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(new_key() + "\n")
-    os.environ["INSATS_SECRET_KEY"] = path.read_text(encoding="utf-8").strip()
+    os.environ["INSATS_SECRET_KEY"] = key_file(path)
     return (f"INSATS_SECRET_KEY is not set: this local trial encrypts personnummer with the trial key in {path} "
             "(set your own key from a secrets store before real use: `insats keys new`)")
 

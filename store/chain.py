@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ._time import utc_now
 from .models import AuditEntry
-from .paths import data_dir, private_folder
+from .paths import data_dir
 
 GENESIS = "0" * 64
 _PENDING = "insats.audit_pending"  # Session.info: the rows recorded in this transaction, not yet written
@@ -48,14 +48,9 @@ def audit_key() -> str:
     cached = _keys.get(str(path))
     if cached:
         return cached
-    if not path.exists():
-        from .identity import new_key
+    from .identity import key_file
 
-        private_folder(path.parent)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(new_key() + "\n")
-    _keys[str(path)] = path.read_text(encoding="utf-8").strip()
+    _keys[str(path)] = key_file(path)
     return _keys[str(path)]
 
 

@@ -136,6 +136,19 @@ def instance_key() -> str:
     return key
 
 
+def key_file(path) -> str:
+    """The key kept in the file ``path``, made once when missing (``new_key``, readable by its owner only,
+    never overwritten): the embedded default's audit key and a local trial's instance key."""
+    from .paths import private_folder
+
+    if not path.exists():
+        private_folder(path.parent)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(new_key() + "\n")
+    return path.read_text(encoding="utf-8").strip()
+
+
 def key_id(key: str) -> str:
     """A short public name of a key (stored beside each personnummer): says which key a row needs
     without revealing anything about the key."""
