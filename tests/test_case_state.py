@@ -136,20 +136,27 @@ def test_a_case_read_under_emergency_access_says_so_and_until_when(app_engine):
     assert "nödåtkomst" not in texts(at, "warning")
 
 
+def _another_teams_visitor(s, roles: list[str], started_on):
+    """A started youth of the default teams and "jour" of Jourteamet with ``roles``: the visitor who can
+    only come in by emergency access. Returns the youth and the visitor as an actor."""
+    from store.users import add_team, team_id
+
+    add_team(s, SYSTEM, "Jourteamet")
+    add_user(s, SYSTEM, "jour", display_name="Jour", roles=roles, teams=["Jourteamet"])
+    youth = cases.create_subject(s, SYSTEM, team_id=next(t for t in (1, 2) if t != team_id(s, "Jourteamet")))
+    s.flush()
+    start(s, SYSTEM, youth, started_on)
+    return youth, Actor("jour", set(roles), {team_id(s, "Jourteamet")})
+
+
 def test_under_emergency_access_the_case_page_offers_only_what_the_grant_covers(app_engine):
     """A coordinator of another team in by emergency access saw the consent, member, outcome and closing
     forms and the new-assessment tab, each of which the store then refused: they are not drawn."""
     from catalogue import STRINGS
 
     with transaction(app_engine) as s:
-        from store.users import add_team, team_id
-
-        add_team(s, SYSTEM, "Jourteamet")
-        add_user(s, SYSTEM, "jour", display_name="Jour", roles=["assessor", "coordinator"], teams=["Jourteamet"])
-        youth = cases.create_subject(s, SYSTEM, team_id=next(t for t in (1, 2) if t != team_id(s, "Jourteamet")))
-        s.flush()
-        start(s, SYSTEM, youth, TODAY - timedelta(days=30))
-        cases.open_in_emergency(s, Actor("jour", {"assessor", "coordinator"}, {team_id(s, "Jourteamet")}),
+        youth, jour = _another_teams_visitor(s, ["assessor", "coordinator"], TODAY - timedelta(days=30))
+        cases.open_in_emergency(s, jour,
                                 youth.case_code, "Polisen ringde om akut oro i kväll")
 
     def offered(at) -> set[str]:
@@ -176,17 +183,11 @@ def test_under_emergency_access_the_plan_is_read_only(app_engine):
     from catalogue import STRINGS
 
     with transaction(app_engine) as s:
-        from store.users import add_team, team_id
-
-        add_team(s, SYSTEM, "Jourteamet")
-        add_user(s, SYSTEM, "jour", display_name="Jour", roles=["coordinator"], teams=["Jourteamet"])
-        youth = cases.create_subject(s, SYSTEM, team_id=next(t for t in (1, 2) if t != team_id(s, "Jourteamet")))
-        s.flush()
-        start(s, SYSTEM, youth, TODAY - timedelta(days=30))
+        youth, jour = _another_teams_visitor(s, ["coordinator"], TODAY - timedelta(days=30))
         cases.record_meeting(s, SYSTEM, youth, cases.MeetingInput(
             held_on=TODAY - timedelta(days=3), attendees=["polis", "skola"], short_goals=["Gå till skolan"],
             commitments=[cases.PlanItem("skola", "Mentorssamtal varje vecka", TODAY)]))
-        cases.open_in_emergency(s, Actor("jour", {"coordinator"}, {team_id(s, "Jourteamet")}), youth.case_code,
+        cases.open_in_emergency(s, jour, youth.case_code,
                                 "Polisen ringde om akut oro i kväll")
 
     def offered(at) -> set[str]:
@@ -214,13 +215,7 @@ def test_under_emergency_access_bedomning_and_forandring_read_but_neither_finali
     from .test_start_rules import SAVRY
 
     with transaction(app_engine) as s:
-        from store.users import add_team, team_id
-
-        add_team(s, SYSTEM, "Jourteamet")
-        add_user(s, SYSTEM, "jour", display_name="Jour", roles=["assessor", "coordinator"], teams=["Jourteamet"])
-        youth = cases.create_subject(s, SYSTEM, team_id=next(t for t in (1, 2) if t != team_id(s, "Jourteamet")))
-        s.flush()
-        start(s, SYSTEM, youth, TODAY - timedelta(days=200))
+        youth, jour = _another_teams_visitor(s, ["assessor", "coordinator"], TODAY - timedelta(days=200))
         finals = []
         for days, judgment in ((180, "high"), (20, "moderate")):
             occasion = "baseline" if days == 180 else "follow-up"
@@ -231,7 +226,7 @@ def test_under_emergency_access_bedomning_and_forandring_read_but_neither_finali
         draft_id = cases.save_draft(s, AS_USER, youth, "savry-like", occasion="follow-up", assessed_on=TODAY,
                                     ratings={"H1": "L"}).id
         code = youth.case_code
-        cases.open_in_emergency(s, Actor("jour", {"assessor", "coordinator"}, {team_id(s, "Jourteamet")}), code,
+        cases.open_in_emergency(s, jour, code,
                                 "Polisen ringde om akut oro i kväll")
     finalise, correct, sheet = STRINGS["finalise"]["sv"], STRINGS["correct"]["sv"], STRINGS["export_sheet"]["sv"]
 
