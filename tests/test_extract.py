@@ -80,18 +80,39 @@ def case(engine, monkeypatch):
 
 
 def pdf_text(data: bytes) -> str:
-    """The text of a matplotlib PDF: its content streams' strings (Latin-1), each shown string joined."""
+    """The text of a matplotlib PDF: its content streams' strings (Latin-1), each shown string joined.
+
+    A stream's data runs from the end of line after ``stream`` to where its zlib data ends: the end of line
+    before ``endstream`` is not part of it, but its compressed bytes are arbitrary and one stream in 256
+    ends in a carriage return itself. Cutting at ``\\r?\\nendstream`` took that byte too, the stream failed
+    to decompress and a whole page's text went missing, as often as the random case code made it so."""
     texts = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", data, re.S):
+        inflate = zlib.decompressobj()
         try:
-            body = zlib.decompress(stream)
+            body = inflate.decompress(stream)
         except zlib.error:
-            continue
+            continue  # not a compressed stream
+        assert inflate.eof, "a compressed stream of the PDF ends before its zlib data does"
         for shown in re.findall(rb"\[(.*?)\]\s*TJ|\((.*?)(?<!\\)\)\s*Tj", body, re.S):
             part = shown[0] or shown[1]
             strings = re.findall(rb"\(((?:\\.|[^\\)])*)\)", part) if shown[0] else [part]
             texts.append(b"".join(re.sub(rb"\\(.)", rb"\1", t) for t in strings).decode("latin-1"))
     return "\n".join(texts)
+
+
+def test_pdf_text_reads_a_page_whose_compressed_bytes_end_in_a_carriage_return():
+    """The cause of a page missing from the text now and then (the network page of a protected case's
+    plan, issue: the intermittent test_the_documents_of_a_protected_case_name_only_the_professionals):
+    a content stream whose zlib data ends in 0x0D, next to one that does not, both read in full."""
+    # "!" is 33, an odd number: its count steps zlib's checksum, whose low byte ends the data, through all 256
+    pages = [f"BT /F1 8 Tf (Polis Pettersson{'!' * n}) Tj ET".encode() for n in range(256)]
+    ends_in_cr = next(p for p in pages if zlib.compress(p).endswith(b"\r"))
+    plain = next(p for p in pages if not zlib.compress(p).endswith(b"\r"))
+    pdf = b"%PDF-1.4\n" + b"".join(
+        b"%d 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n%b\nendstream\nendobj\n"
+        % (n, len(zlib.compress(p)), zlib.compress(p)) for n, p in enumerate((plain, ends_in_cr), 1))
+    assert pdf_text(pdf).splitlines() == [re.search(rb"\((.*)\)", p).group(1).decode() for p in (plain, ends_in_cr)]
 
 
 def test_the_json_holds_every_kind_of_record_and_the_access_log(case, engine, tmp_path):
