@@ -74,3 +74,37 @@ def test_intake_criteria_are_read_again_when_their_file_changes(tmp_path, monkey
     first_id = first.ids[0]
     own.write_text(text.replace(f"id: {first_id}", "id: eget_kriterium", 1), encoding="utf-8")
     assert instruments.load_intake_criteria().ids[0] == "eget_kriterium"
+
+
+def test_a_server_runs_no_full_garbage_collection_after_each_page_run():
+    """Streamlit's server collects all three generations after every run by default (AppTest does not):
+    with pandas, SQLAlchemy and scipy in memory that cost 150-200 ms of CPU a run, three times the page's
+    own work (py-spy on a real server). Off in ``insats serve``'s flags and in the config file that
+    ``streamlit run`` reads from the project; the soak (``make bench soak``) measures the difference."""
+    import tomllib
+
+    from cli.serve import SAFE_SETTINGS
+
+    from .app_helpers import ROOT
+
+    flags = dict(zip(SAFE_SETTINGS[::2], SAFE_SETTINGS[1::2], strict=True))
+    assert flags["--runner.postScriptGC"] == "false"
+    config = tomllib.loads((ROOT / ".streamlit/config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["postScriptGC"] is False
+
+
+def test_a_server_process_freezes_what_it_has_loaded_and_yields_the_lock_sooner():
+    """``insats serve`` sets the interpreter for a server's life before Streamlit starts (in a process of
+    its own here: freezing is for the life of the process)."""
+    import subprocess
+    import sys
+
+    from .app_helpers import ROOT
+
+    code = ("import gc, sys, pandas, sqlalchemy; from cli.serve import tune_for_serving; "
+            "before = (gc.get_freeze_count(), sys.getswitchinterval()); tune_for_serving(); "
+            "print(before[0], before[1], gc.get_freeze_count(), sys.getswitchinterval())")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    frozen_before, interval_before, frozen, interval = out.stdout.split()
+    assert int(frozen_before) == 0 and int(frozen) > 10_000  # pandas and SQLAlchemy's objects among them
+    assert float(interval_before) == 0.005 and float(interval) == 0.001
