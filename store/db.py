@@ -10,14 +10,16 @@ transaction-level advisory lock.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import threading
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from . import (
     chain,
@@ -40,6 +42,49 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 _engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+class WriterQueue:
+    """SQLite's one writer, waited for without sleeping.
+
+    Every transaction here begins as SQLite's one writer (BEGIN IMMEDIATE). A connection that finds the
+    lock taken sleeps in SQLite's busy handler (1, 2, 5 ... 100 ms) and tries again, so under load a
+    transaction waited up to 100 ms past the moment the lock was free. Here the threads of one process
+    (a server's page runs) queue on a lock, and the processes on one database (several servers) on the
+    database's ``.writer.lock`` file: each is woken the moment the one before has finished. SQLite's own
+    lock still decides; this only shortens the wait, and without the file (a read-only folder) the
+    threads still queue."""
+
+    def __init__(self, database: Path | None) -> None:
+        self._threads = threading.RLock()
+        self._file = Path(f"{database}.writer.lock") if database is not None else None
+        self._fd: int | None = None
+        self._depth = 0
+
+    def __enter__(self) -> WriterQueue:
+        self._threads.acquire()
+        self._depth += 1
+        if self._depth == 1 and self._file is not None:
+            try:
+                if self._fd is None:
+                    self._fd = os.open(self._file, os.O_RDWR | os.O_CREAT, 0o600)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            except OSError:  # no lock file: the processes meet SQLite's own lock, as before
+                self._file = None
+            except BaseException:
+                self._depth -= 1
+                self._threads.release()
+                raise
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._fd is not None and self._file is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._threads.release()
+
+
+_writers: weakref.WeakKeyDictionary[Engine, WriterQueue] = weakref.WeakKeyDictionary()
 
 
 def dispose_all() -> None:
@@ -77,6 +122,8 @@ def _make_engine(url: str) -> Engine:
         def _begin_immediate(connection):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
+        on_disk = path and path != ":memory:" and not path.startswith("file:")
+        _writers[engine] = WriterQueue(Path(path) if on_disk else None)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -95,15 +142,14 @@ def migrate(engine: Engine) -> None:
         connection.commit()
 
 
-_factories: dict[int, sessionmaker] = {}
-
-
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: committed when the block ends, rolled back on any error."""
-    factory = _factories.setdefault(id(engine), sessionmaker(engine, expire_on_commit=False))
+    def factory() -> Session:  # the audit chain's hooks are on Session itself (store.chain)
+        return Session(engine, expire_on_commit=False)
+
     try:
-        with factory() as session, session.begin():
+        with _writers.get(engine) or nullcontext(), factory() as session, session.begin():
             yield session
     except Exception as exc:  # the work is rolled back; a refusal that must leave a trace keeps it
         row = getattr(exc, "audit_row", None)  # AccessDenied, a personnummer check that found a case

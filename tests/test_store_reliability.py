@@ -87,3 +87,58 @@ def test_sigkill_during_a_100000_row_import_leaves_all_or_none(db_url, tmp_path)
     assert referrals in (0, 100_000) and audit_rows in (0, 100_000)
     assert referrals == audit_rows
     reopened.dispose()
+
+
+def test_sqlite_writers_queue_on_the_database_lock_file_and_let_go_at_the_end(tmp_path):
+    """While a transaction is open, its process holds the database's ``.writer.lock``: another process
+    waits on it (woken when it ends) instead of sleeping in SQLite's busy handler. A nested transaction
+    of the same thread does not wait for itself, and the lock is free again after a rollback."""
+    import fcntl
+    import threading
+
+    path = tmp_path / "w.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    lock_file = Path(f"{path}.writer.lock")
+
+    def free() -> bool:
+        fd = os.open(lock_file, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another process's view: a separate open file
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return True
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(fd)
+
+    from store.db import _writers
+
+    queue = _writers[engine]
+    with transaction(engine) as s:
+        s.execute(text("CREATE TABLE t (x INTEGER)"))
+        assert not free()
+        with queue:  # the same thread again (a refusal's audit row after a rollback, say): no self-deadlock
+            assert not free()
+        assert not free()
+    assert free()
+    entered = threading.Event()
+
+    def second() -> None:
+        with transaction(engine) as s:
+            entered.set()
+            s.execute(text("INSERT INTO t VALUES (2)"))
+
+    try:
+        with transaction(engine) as s:
+            s.execute(text("INSERT INTO t VALUES (1)"))
+            other = threading.Thread(target=second)
+            other.start()
+            assert not entered.wait(0.3)  # the other thread queues behind this transaction
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    other.join(10)
+    assert entered.is_set() and free()
+    with transaction(engine) as s:
+        assert list(s.scalars(text("SELECT x FROM t"))) == [2]
+    engine.dispose()
