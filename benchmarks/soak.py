@@ -1,18 +1,25 @@
 """Soak: 20 simulated users working for 10 minutes, on SQLite and on PostgreSQL (``make bench soak``).
 
-Each user is a process with its own logged-in AppTest session (the app's real pages, store and
-database; no browser), acting as their role does with a short think time between actions:
-coordinators open the intake queue, cases, their own draft (every rating saved at once), the change
-and plan pages and the log; intake staff work the queue; researchers open and filter the cohort.
+Each user acts as their role does with a short think time between actions: coordinators open the
+intake queue, cases, their own draft (every rating saved at once), the change and plan pages and the
+log; intake staff work the queue; researchers open and filter the cohort. Two drivers, the same users,
+actions and think times:
+
+- ``server`` (the default): every user is a browser tab's WebSocket session (benchmarks.soak_server)
+  against real ``insats serve`` processes (``SOAK_SERVERS``, 4: two per core), logging in through the
+  form; a rating or a filter reruns only its ``st.fragment``, as in the browser. This is what people wait for.
+- ``apptest``: every user is a process with its own logged-in AppTest session (the app's real pages,
+  store and database; no server). AppTest reruns the whole page on every click and adds its own
+  element tree; each run's CPU time is measured in the user's process.
+
 Everything stays on localhost (a throwaway PostgreSQL cluster on 127.0.0.1) and stops by itself at
 the deadline. The minutes measured begin when every user has logged in (a warm-up, as load tests
-have): 20 processes starting at once on 2 cores take about 30 s, during which the first users' page
-runs only measured the queue for a core; each user's first run is reported apart as ``login``.
+have); each user's first run is reported apart as ``login``.
 
-Reported: page runs (count, p50, p95 per page and overall; wall-clock time, and the CPU time the
-user's process spent on each run, which another program's load on the machine hardly changes), errors
-(an exception, a generic failure message, or a refusal nobody should have met; must be 0), and the
-audit chain verified at the end.
+Reported: page runs (count, p50, p95 per page and overall; wall-clock time, and CPU time: per run with
+AppTest, the servers' whole CPU time per run with servers), errors (an exception, a generic failure
+message, a refusal nobody should have met, the log-in form met again, a line of a server's log that
+says something failed; must be 0), and the audit chain verified at the end.
 """
 
 from __future__ import annotations
@@ -39,13 +46,17 @@ FAILURES = ("Något gick fel", "Inget har visats eller ändrats", "ändrats av",
             "Det gick inte:")
 # the longest the first users wait for the last to log in (20 processes starting at once on 2 cores: ~30 s)
 WARM_UP_LIMIT = 180.0
+# what each role does, one page picked at random per action
+PLANS = {"coordinator": ["intake", "case", "assessment", "assessment", "assessment", "change", "plan", "log"],
+         "intake": ["intake", "intake", "case"], "researcher": ["research", "research"]}
 # of every 7 users: 5 coordinators (intake + assessor + coordinator), 1 intake, 1 researcher (20: 14/3/3)
 ROLES = ["coordinator", "coordinator", "intake", "coordinator", "coordinator", "researcher", "coordinator"]
 
 
-def _prepare(url: str, users: int) -> list[tuple[str, str, int | None, str | None]]:
-    """Migrate, seed 60 synthetic youths and one user per simulated person; each coordinator gets a
-    draft of their own to work on. Returns (login, role, draft id, case code) per user."""
+def _prepare(url: str, users: int, password: str | None = None) -> list[tuple[str, str, int | None, str | None]]:
+    """Migrate, seed 60 synthetic youths and one user per simulated person (with ``password``, for a
+    log-in through the form); each coordinator gets a draft of their own to work on. Returns (login,
+    role, draft id, case code) per user."""
     sys.path.insert(0, str(ROOT))
     from sqlalchemy import select
 
@@ -68,7 +79,7 @@ def _prepare(url: str, users: int) -> list[tuple[str, str, int | None, str | Non
             roles = {"coordinator": ["intake", "assessor", "coordinator"], "intake": ["intake"],
                      "researcher": ["researcher"]}[role]
             add_user(s, setup, login, display_name=f"Soak {i}", roles=roles,
-                     teams=teams if role != "researcher" else [])
+                     teams=teams if role != "researcher" else [], password=password)
             draft_id, code = None, None
             if role == "coordinator":  # a case and a draft of their own: no two users on one draft
                 code = codes[i % len(codes)]
@@ -141,8 +152,7 @@ def _work(url: str, data_dir: str, login: str, role: str, draft_id: int | None, 
         with contextlib.suppress(threading.BrokenBarrierError):
             started.wait(timeout=WARM_UP_LIMIT)
         time.sleep(rng.uniform(0.3, 1.5))  # a think time first: not all 20 at the same instant
-    plan = {"coordinator": ["intake", "case", "assessment", "assessment", "assessment", "change", "plan", "log"],
-            "intake": ["intake", "intake", "case"], "researcher": ["research", "research"]}[role]
+    plan = PLANS[role]
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         page = rng.choice(plan)
@@ -193,7 +203,26 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def soak(url: str, data_dir: str, users: int, seconds: float) -> dict:
+def soak(url: str, data_dir: str, users: int, seconds: float, driver: str = "server", servers: int = 4) -> dict:
+    """Run the users with ``driver``: ``server`` (WebSocket sessions against ``servers`` real app
+    servers, as browsers; benchmarks.soak_server) or ``apptest`` (each user a process with AppTest)."""
+    started = time.monotonic()
+    extra: dict = {"driver": driver}
+    if driver == "server":
+        from .soak_server import soak_servers
+
+        found, said = soak_servers(url, data_dir, users, seconds, servers, prepare=_prepare, plans=PLANS,
+                                   failures=FAILURES, today=TODAY.isoformat())
+        collected = [("server", [(page, took, problem, None) for page, took, problem in found])]
+        collected += [("server", [("log", 0.0, line, None)]) for line in said.pop("log_problems")]
+        extra.update(said)
+    else:
+        collected = _apptest_runs(url, data_dir, users, seconds)
+    return _summary(collected, time.monotonic() - started) | extra | dict(zip(("audit_rows", "audit_chain_problems"),
+                                                                             _chain(url), strict=True))
+
+
+def _apptest_runs(url: str, data_dir: str, users: int, seconds: float) -> list:
     people = _prepare(url, users)
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
@@ -201,7 +230,6 @@ def soak(url: str, data_dir: str, users: int, seconds: float) -> dict:
     workers = [context.Process(target=_worker, args=(url, data_dir, login, role, draft, code, seconds, i, results,
                                                      everyone_in))
                for i, (login, role, draft, code) in enumerate(people)]
-    started = time.monotonic()
     with plain_main():
         for w in workers:
             w.start()
@@ -217,29 +245,42 @@ def soak(url: str, data_dir: str, users: int, seconds: float) -> dict:
     reported = {login for login, _ in collected}
     collected += [(login, [("worker", 0.0, f"exited with code {w.exitcode} and no report", 0.0)])
                   for w, (login, *_rest) in zip(workers, people, strict=True) if login not in reported]
-    elapsed = time.monotonic() - started
+    return collected
+
+
+def _summary(collected: list, elapsed: float) -> dict:
+    """Page runs per page and overall (p50, p95; CPU p50 and p95 where the driver measures it per run)
+    and the errors, from each user's (page, seconds, problem, CPU seconds or None)."""
     runs = [r for _, rs in collected for r in rs]
     errors = [f"{login}: {page}: {problem}" for login, rs in collected for page, _, problem, _ in rs if problem]
     by_page: dict[str, list[float]] = {}
     cpu_by_page: dict[str, list[float]] = {}
     for page, took, _, cpu in runs:
+        if page in ("worker", "log") and not took:
+            continue
         by_page.setdefault(page, []).append(took)
-        cpu_by_page.setdefault(page, []).append(cpu)
-    all_runs = [took for page, took, _, _ in runs if page != "login"]
-    all_cpu = [cpu for page, _, _, cpu in runs if page != "login"]
-    chain_rows, chain_problems = _verify(url)
-    return {
-        "users": users, "seconds": round(elapsed, 1), "page_runs": len(all_runs),
-        "p50_ms": round(statistics.median(all_runs) * 1000), "p95_ms": round(_percentile(all_runs, 0.95) * 1000),
-        "cpu_p50_ms": round(statistics.median(all_cpu) * 1000), "cpu_p95_ms": round(_percentile(all_cpu, 0.95) * 1000),
-        "pages": {p: {"runs": len(v), "p50_ms": round(statistics.median(v) * 1000),
-                      "p95_ms": round(_percentile(v, 0.95) * 1000),
-                      "cpu_p50_ms": round(statistics.median(cpu_by_page[p]) * 1000),
-                      "cpu_p95_ms": round(_percentile(cpu_by_page[p], 0.95) * 1000)}
-                  for p, v in sorted(by_page.items())},
-        "errors": len(errors), "error_examples": errors[:5],
-        "audit_rows": chain_rows, "audit_chain_problems": len(chain_problems),
-    }
+        if cpu is not None:
+            cpu_by_page.setdefault(page, []).append(cpu)
+    all_runs = [took for page, values in by_page.items() if page != "login" for took in values]
+    all_cpu = [cpu for page, values in cpu_by_page.items() if page != "login" for cpu in values]
+
+    def figures(values: list[float], cpu: list[float]) -> dict:
+        out = {"runs": len(values), "p50_ms": round(statistics.median(values) * 1000) if values else None,
+               "p95_ms": round(_percentile(values, 0.95) * 1000) if values else None}
+        if cpu:
+            out |= {"cpu_p50_ms": round(statistics.median(cpu) * 1000),
+                    "cpu_p95_ms": round(_percentile(cpu, 0.95) * 1000)}
+        return out
+
+    overall = figures(all_runs, all_cpu)
+    return {"seconds": round(elapsed, 1), "page_runs": overall.pop("runs"), **overall,
+            "pages": {p: figures(v, cpu_by_page.get(p, [])) for p, v in sorted(by_page.items())},
+            "errors": len(errors), "error_examples": errors[:5]}
+
+
+def _chain(url: str) -> tuple[int, int]:
+    checked, problems = _verify(url)
+    return checked, len(problems)
 
 
 def _verify(url: str) -> tuple[int, list]:
@@ -254,19 +295,31 @@ def _verify(url: str) -> tuple[int, list]:
 
 
 def _report(name: str, r: dict) -> None:
-    print(f"{name}: {r['users']} users for {r['seconds']:.0f} s: {r['page_runs']} page runs, p50 {r['p50_ms']} ms, "
-          f"p95 {r['p95_ms']} ms (CPU p50 {r['cpu_p50_ms']} ms, p95 {r['cpu_p95_ms']} ms); errors {r['errors']}; "
-          "audit chain "
+    cpu = (f"CPU p50 {r['cpu_p50_ms']} ms, p95 {r['cpu_p95_ms']} ms" if "cpu_p50_ms" in r else
+           f"{r['servers']} servers, their CPU {r['server_cpu_seconds']} s in {r['measured_seconds']} s, "
+           f"{1000 * r['server_cpu_seconds'] / max(r['page_runs'], 1):.0f} ms a page run")
+    print(f"{name} ({r['driver']}): {r['users']} users for {r['seconds']:.0f} s: {r['page_runs']} page runs, "
+          f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms ({cpu}); errors {r['errors']}; audit chain "
           f"{'intact' if not r['audit_chain_problems'] else 'BROKEN'} ({r['audit_rows']} rows)")
     for page, figures in r["pages"].items():
-        print(f"    {page:<20} {figures['runs']:>5} runs  p50 {figures['p50_ms']:>5} ms  p95 {figures['p95_ms']:>5} ms"
-              f"  CPU p50 {figures['cpu_p50_ms']:>4} ms  p95 {figures['cpu_p95_ms']:>4} ms")
+        line = f"    {page:<20} {figures['runs']:>5} runs  p50 {figures['p50_ms']:>5} ms  p95 {figures['p95_ms']:>5} ms"
+        if "cpu_p50_ms" in figures:
+            line += f"  CPU p50 {figures['cpu_p50_ms']:>4} ms  p95 {figures['cpu_p95_ms']:>4} ms"
+        print(line)
     for example in r["error_examples"]:
         print(f"    ERROR {example}")
 
 
-def run(minutes: float | None = None, users: int = 20, engines: tuple[str, ...] = ("sqlite", "postgresql")) -> dict:
+def run(minutes: float | None = None, users: int = 20, engines: tuple[str, ...] = ("sqlite", "postgresql"),
+        driver: str | None = None, servers: int | None = None) -> dict:
+    """``SOAK_MINUTES`` (10), ``SOAK_DRIVER`` (``server``: browsers' sessions against real app servers;
+    ``apptest``: AppTest processes, every click a whole run) and ``SOAK_SERVERS`` (4: two per core, as
+    docs/deploying.md advises)."""
     minutes = minutes if minutes is not None else float(os.environ.get("SOAK_MINUTES", "10"))
+    driver = driver or os.environ.get("SOAK_DRIVER", "server")
+    servers = servers or int(os.environ.get("SOAK_SERVERS", "4"))
+    if driver not in ("server", "apptest"):
+        raise SystemExit(f"SOAK_DRIVER must be server or apptest, not {driver!r}")
     os.environ.setdefault("INSATS_SECRET_KEY", "soak-key-0123456789-abcdefghijklmnop")
     os.environ.setdefault("INSATS_AUDIT_KEY", "soak-audit-key-0123456789-abcdefghijklmnop")
     results = {}
@@ -288,7 +341,7 @@ def run(minutes: float | None = None, users: int = 20, engines: tuple[str, ...] 
                 admin.dispose()
                 url = server.rsplit("/", 1)[0] + "/insats"
             try:
-                results[name] = soak(url, tmp, users, minutes * 60)
+                results[name] = soak(url, tmp, users, minutes * 60, driver, servers) | {"users": users}
             finally:
                 if cluster is not None:
                     cluster.stop()
