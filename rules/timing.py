@@ -26,6 +26,9 @@ PARTICIPATION = timedelta(days=540)  # about 18 months, as the reports describe 
 OUTCOME_WINDOW_MONTHS = 12  # the follow-up report compares outcomes in the 12 months before and after the start
 DUE_SOON = timedelta(days=30)  # the caseload's "soon": a consent running out, a re-assessment falling due
 LOG_PERIOD = timedelta(days=30)  # the Logg page opens on the last 30 days
+# ... and draws the newest 500 rows of it: a month of a municipality's log is thousands of rows, read,
+# formatted and sent to the browser on every visit; its file holds the whole selection
+LOG_SHOWN = 500
 
 # A report of concern about a child (orosanmälan, SoL 14 kap. 1 §) sets the social services' own clocks;
 # ``rules.clocks`` counts them, ``config.concern_clocks`` lets an organisation set other periods.

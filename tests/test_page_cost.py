@@ -108,3 +108,24 @@ def test_a_server_process_freezes_what_it_has_loaded_and_yields_the_lock_sooner(
     frozen_before, interval_before, frozen, interval = out.stdout.split()
     assert int(frozen_before) == 0 and int(frozen) > 10_000  # pandas and SQLAlchemy's objects among them
     assert float(interval_before) == 0.005 and float(interval) == 0.001
+
+
+def test_the_log_page_shows_the_newest_rows_and_says_so(app_engine):
+    """A month of a municipality's log is thousands of rows: the page draws the newest ``SHOWN`` and says
+    that the file holds the whole selection; a short log is shown whole, with its count."""
+    from rules.timing import LOG_SHOWN as SHOWN
+    from store import Actor, chain
+
+    from .app_helpers import ADMIN, open_page, texts
+
+    at = open_page("log", user=ADMIN)
+    no_trace(at)
+    few = len(at.dataframe[0].value)
+    assert 0 < few < SHOWN and f"{few} rader" in texts(at, "caption")
+    with transaction(app_engine) as s:
+        chain.record_many(s, Actor("test.setup", "system"), "read", "case", [None] * (SHOWN + 50), "load")
+    at = open_page("log", user=ADMIN)
+    no_trace(at)
+    shown = at.dataframe[0].value
+    assert len(shown) == SHOWN and f"De {SHOWN} senaste raderna visas" in texts(at, "caption")
+    assert shown.iloc[0, 0] >= shown.iloc[-1, 0]  # newest first

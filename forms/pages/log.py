@@ -14,7 +14,7 @@ from forms.i18n import STRINGS, lang, ntr, tr, tr_or
 from forms.numbers import local_times
 from forms.safe_csv import audited_download
 from rules import timing
-from store import views
+from store import transaction, views
 
 
 def readable(log: pd.DataFrame) -> pd.DataFrame:
@@ -53,17 +53,28 @@ def main() -> None:
                               format="YYYY-MM-DD")
     emergency = far.toggle(tr("log_only_emergency"), key="log_emergency")
     since, until = (period[0], period[-1]) if isinstance(period, tuple | list) and period else (None, None)
+    chosen = {"case_code": case or None, "login": login or None, "since": since, "until": until,
+              "actions": ["emergency"] if emergency else None}
     with ctx.session() as s:
-        log = views.access_log(s, ctx.actor(), case_code=case or None, login=login or None, since=since,
-                               until=until, actions=["emergency"] if emergency else None)
-    st.caption(ntr("log_rows", len(log)))
+        log = views.access_log(s, ctx.actor(), limit=timing.LOG_SHOWN + 1, **chosen)
+    if len(log) > timing.LOG_SHOWN:
+        log = log.head(timing.LOG_SHOWN)
+        st.caption(tr("log_rows_newest", n=timing.LOG_SHOWN))
+    else:
+        st.caption(ntr("log_rows", len(log)))
     st.dataframe(readable(log).rename(columns={
         "at": tr("log_at"), "who": tr("log_user"), "role": tr("log_role"), "action": tr("log_action"),
         "entity": tr("log_entity"), "case_code": tr("log_case"), "detail": tr("log_detail"),
         "reason": tr("log_reason")}),
         hide_index=True, width="stretch",
         column_config={tr("log_reason"): st.column_config.TextColumn(width="large")})  # a reason is read in full
-    audited_download(log, f"insats-logg-{today}", "audit.read")
+    engine = ctx.engine()
+
+    def whole_selection() -> pd.DataFrame:  # read when the file is asked for, not on every visit
+        with transaction(engine) as s:
+            return views.access_log(s, ctx.actor(), **chosen)
+
+    audited_download(whole_selection, f"insats-logg-{today}", "audit.read")
 
 
 main()
