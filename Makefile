@@ -39,7 +39,8 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 ## make bench: speed and memory figures, as ratios against a naive baseline in the same run
-## make bench soak: only the soak (20 users for 10 minutes on SQLite, then on PostgreSQL; SOAK_MINUTES)
+## make bench soak: only the soak (20 users for 10 minutes on SQLite, then on PostgreSQL, against 4 app servers;
+##   SOAK_MINUTES, SOAK_SERVERS, SOAK_DRIVER=server|apptest)
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks $(filter soak,$(MAKECMDGOALS))
 
