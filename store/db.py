@@ -148,12 +148,15 @@ def transaction(engine: Engine) -> Iterator[Session]:
     def factory() -> Session:  # the audit chain's hooks are on Session itself (store.chain)
         return Session(engine, expire_on_commit=False)
 
+    def queued():  # SQLite: in the writers' queue (WriterQueue); PostgreSQL: no queue
+        return _writers.get(engine) or nullcontext()
+
     try:
-        with _writers.get(engine) or nullcontext(), factory() as session, session.begin():
+        with queued(), factory() as session, session.begin():
             yield session
     except Exception as exc:  # the work is rolled back; a refusal that must leave a trace keeps it
         row = getattr(exc, "audit_row", None)  # AccessDenied, a personnummer check that found a case
         if row is not None:
-            with factory() as session, session.begin():
+            with queued(), factory() as session, session.begin():
                 chain.record(session, **row)
         raise
