@@ -5,25 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
+from store import cases, transaction
 
-from store import cases, make_engine, transaction
-
-from .app_helpers import SYSTEM, TODAY, make_database, no_trace, open_page, texts
+from .app_helpers import SYSTEM, TODAY, no_trace, open_page, texts
 
 
-@pytest.fixture
-def empty(tmp_path, monkeypatch):
-    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
-    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
-    engine = make_engine(make_database(tmp_path))
-    yield engine
-    engine.dispose()
-
-
-def test_the_referral_picker_follows_the_queue_tables_order(empty):
-    with transaction(empty) as s:
+def test_the_referral_picker_follows_the_queue_tables_order(app_engine):
+    with transaction(app_engine) as s:
         codes = {}
         for name, received in (("oldest", 60), ("middle", 30), ("newest", 10)):
             subject = cases.create_subject(s, SYSTEM)
