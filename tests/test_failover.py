@@ -16,9 +16,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,13 +24,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from benchmarks.soak_server import Server
 from store import Actor, audit, cases, transaction
 from store.models import Assessment
 from store.users import SETUP, add_user
 
 from .browser import CHROMIUM_ARGS, ROOT, chromium, settle
 from .haproxy import COOKIE, HAProxy, config, haproxy, kill_group
-from .pg import free_port
 from .test_e2e_browser import main
 
 pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras: run `make test`")
@@ -49,37 +47,6 @@ BEFORE = (("H1", "Måttlig"), ("H2", "Hög"))  # rated by everyone before the ki
 DURING = ("H3", "Låg")  # rated on the surviving server as the other is killed; by the moved people after
 AFTER = (("H4", "Måttlig"),)  # rated by everyone at the end
 ERRORS = ("Traceback", "ERROR", "Exception")
-
-
-class ServeProcess:
-    """``insats serve`` on a 127.0.0.1 port against ``url``, in a process group of its own."""
-
-    def __init__(self, name: str, url: str, directory: Path) -> None:
-        self.name, self.port = name, free_port()
-        directory.mkdir()
-        self.log = directory / "server.log"
-        self.env = dict(os.environ, INSATS_DATABASE_URL=url, INSATS_DATA_DIR=str(directory),
-                        INSATS_TODAY=TODAY.isoformat())
-        assert all(self.env.get(key) for key in KEYS)
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        command = [sys.executable, "-m", "cli", "serve", "--address", "127.0.0.1", "--port", str(self.port)]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log.open("w"),
-                                        stderr=subprocess.STDOUT, start_new_session=True)
-
-    def wait(self, timeout: float = 60) -> None:
-        began = time.monotonic()
-        while time.monotonic() - began < timeout:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited: {self.log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_stcore/health", timeout=1) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"{self.name} did not answer within {timeout} s")
 
 
 @dataclass
@@ -108,11 +75,12 @@ def cluster(pg_engine, tmp_path):
             youth = cases.create_subject(s, actor)
             draft = cases.save_draft(s, actor, youth, "savry-like", occasion="baseline", assessed_on=TODAY, ratings={})
             people.append(Person(login, youth.case_code, draft.id))
-    servers = {name: ServeProcess(name, url, tmp_path / name) for name in ("app1", "app2")}
+    assert all(os.environ.get(key) for key in KEYS)
+    for name in ("app1", "app2"):
+        (tmp_path / name).mkdir()
+    servers = {name: Server(url, tmp_path / name, TODAY.isoformat()) for name in ("app1", "app2")}  # started
     proxy = HAProxy(tmp_path, {name: server.port for name, server in servers.items()})
     try:
-        for server in servers.values():
-            server.start()
         for server in servers.values():
             server.wait()
         proxy.start()
