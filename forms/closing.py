@@ -14,6 +14,7 @@ from forms.network import for_documents
 from forms.numbers import for_display
 from forms.plain_plan import closing_summary_html
 from forms.release import choose_recipient, release_button
+from forms.tabs import when_open
 from store import cases, views
 from store.input_rules import MAX_COST, MAX_COUNT
 from store.models import OCCUPATIONS, PLACEMENTS
@@ -97,17 +98,22 @@ def summary_download(code: str, overview: views.CaseOverview) -> None:
                        key="summary_download")
 
 
-def outcomes_tab(code: str, overview: views.CaseOverview, writable: bool = True) -> None:
-    """Outcome periods; the form to record one only when ``writable`` (not under emergency access)."""
+def outcomes_table(overview: views.CaseOverview) -> None:
     with ctx.session() as s:
         table = views.outcomes_of(s, ctx.actor(), overview.subject_id)
     if table.empty:
         st.caption(tr("no_outcomes"))
-    else:
-        shown = table.assign(**{c: table[c].map(lambda v, c=c: tr_or(f"{c}_{v}", v) if isinstance(v, str) else v)
-                                for c in ("placement", "occupation") if c in table.columns})
-        st.dataframe(for_display(shown).rename(columns={c: tr(f"outcome_col_{c}") for c in table.columns}),
-                     hide_index=True, width="stretch")
+        return
+    said = table.assign(**{c: table[c].map(lambda v, c=c: tr_or(f"{c}_{v}", v) if isinstance(v, str) else v)
+                           for c in ("placement", "occupation") if c in table.columns})
+    st.dataframe(for_display(said).rename(columns={c: tr(f"outcome_col_{c}") for c in table.columns}),
+                 hide_index=True, width="stretch")
+
+
+def outcomes_tab(code: str, overview: views.CaseOverview, writable: bool = True, shown: bool = True) -> None:
+    """Outcome periods (read only when the tab is open, ``shown``); the form to record one, always drawn,
+    only when ``writable`` (not under emergency access)."""
+    when_open(shown, lambda: outcomes_table(overview))
     if not writable:
         return
     with st.form("outcome_form", clear_on_submit=True):

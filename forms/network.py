@@ -17,6 +17,7 @@ from store.models import COMMITMENT_REVIEWS, EVENT_KINDS, ORGANISATIONS
 from . import context as ctx
 from .i18n import ntr, tr
 from .numbers import for_display
+from .tabs import when_open
 
 FAMILY = ("ungdom", "vårdnadshavare")
 
@@ -62,25 +63,30 @@ def missing_warning(members, on: date) -> None:
         st.warning(tr("network_missing", which=", ".join(organisation_label(o) for o in missing)))
 
 
-def members_tab(code: str, everyone: list, protected: bool = False, writable: bool = True) -> None:
+def members_tab(code: str, everyone: list, protected: bool = False, writable: bool = True,
+                shown: bool = True) -> None:
     """The network; on a protected case the youth's and guardians' names and contacts are not shown.
-    ``writable``: whether to offer adding a member (not under emergency access)."""
+    ``writable``: whether to offer adding a member (not under emergency access); ``shown``: whether
+    the tab is open (the table only then; the forms always, forms.tabs)."""
     today = ctx.today()
     if protected:
         st.caption(tr("protected_members"))
 
-    def shown(m, value: str | None) -> str:
+    def said(m, value: str | None) -> str:
         return tr("protected_hidden") if protected and is_family(m.organisation) else value or ""
 
-    if everyone:
-        table = pd.DataFrame([{tr("member_name"): shown(m, m.name),
+    def members_table() -> None:
+        if not everyone:
+            st.info(tr("no_members"))
+            return
+        table = pd.DataFrame([{tr("member_name"): said(m, m.name),
                                tr("organisation"): organisation_label(m.organisation),
-                               tr("member_role"): m.role or "", tr("phone"): shown(m, m.phone),
-                               tr("email"): shown(m, m.email), tr("from_on"): m.from_on, tr("to_on"): m.to_on}
+                               tr("member_role"): m.role or "", tr("phone"): said(m, m.phone),
+                               tr("email"): said(m, m.email), tr("from_on"): m.from_on, tr("to_on"): m.to_on}
                               for m in everyone])
         st.dataframe(for_display(table), hide_index=True, width="stretch")
-    else:
-        st.info(tr("no_members"))
+
+    when_open(shown, members_table)
     if not writable:
         return
     with st.form("member_form", clear_on_submit=True):
@@ -105,7 +111,7 @@ def members_tab(code: str, everyone: list, protected: bool = False, writable: bo
     if current:
         with st.expander(tr("end_membership")):
             chosen = st.selectbox(tr("member_name"), [m.id for m in current], key="member_end_pick",
-                                  format_func={m.id: f"{shown(m, m.name)} ({organisation_label(m.organisation)})"
+                                  format_func={m.id: f"{said(m, m.name)} ({organisation_label(m.organisation)})"
                                                for m in current}.get)
             until = st.date_input(tr("to_on"), today, key="member_end_on", format="YYYY-MM-DD")
             if st.button(tr("end_membership"), key="member_end"):
@@ -117,8 +123,9 @@ def members_tab(code: str, everyone: list, protected: bool = False, writable: bo
                 ctx.attempt(end)
 
 
-def events_tab(code: str, logged: list, known: dict[str, Author]) -> None:
-    """The events between meetings, each with who logged it (``known``: their logins' people)."""
+def events_tab(code: str, logged: list, known: dict[str, Author], shown: bool = True) -> None:
+    """The events between meetings, each with who logged it (``known``: their logins' people); the
+    table only when the tab is open (``shown``), the form always (forms.tabs)."""
     open_serious = [e for e, is_open in logged if is_open]
     if open_serious:
         st.error(ntr("events_open", len(open_serious),
@@ -137,14 +144,18 @@ def events_tab(code: str, logged: list, known: dict[str, Author]) -> None:
                 ctx.done(tr("event_logged"))
 
             ctx.attempt(log)
-    if logged:
-        table = pd.DataFrame([{tr("event_on"): e.occurred_on, tr("event_kind"): tr(f"event_{e.kind}"),
-                               tr("event_serious"): tr("yes") if e.serious else tr("no"),
-                               tr("event_open"): tr("yes") if is_open else "", tr("event_note"): e.note or "",
-                               tr("logged_by"): author_label(e.logged_by, known)} for e, is_open in logged])
-        st.dataframe(for_display(table), hide_index=True, width="stretch")
-    else:
+    when_open(shown, lambda: events_table(logged, known))
+
+
+def events_table(logged: list, known: dict[str, Author]) -> None:
+    if not logged:
         st.caption(tr("no_events"))
+        return
+    table = pd.DataFrame([{tr("event_on"): e.occurred_on, tr("event_kind"): tr(f"event_{e.kind}"),
+                           tr("event_serious"): tr("yes") if e.serious else tr("no"),
+                           tr("event_open"): tr("yes") if is_open else "", tr("event_note"): e.note or "",
+                           tr("logged_by"): author_label(e.logged_by, known)} for e, is_open in logged])
+    st.dataframe(for_display(table), hide_index=True, width="stretch")
 
 
 def review_choice(key: str, collapsed: bool = False) -> str | None:

@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -97,6 +98,44 @@ def open_page(page: str, case: str | None = None, lang: str = "sv", user: str = 
     at.switch_page(f"forms/pages/{page}.py")
     at.run()
     return at
+
+
+TAB_KEYS = ("case_tab", "research_tab")  # the pages whose tabs read only when open (forms.tabs)
+
+
+def each_tab(page: str, **opened: object) -> Iterator[AppTest]:
+    """``open_page(page, **opened)`` with each of its tabs open in turn, as a person clicking through
+    them sees it. Each tab in a fresh session: AppTest calls a widget's label function outside the
+    page's run, in Swedish, so a second run of an English page with a translated choice fails."""
+    at = open_page(page, **opened)
+    no_trace(at)
+    yield at
+    key = next((k for k in TAB_KEYS if k in at.session_state), None)
+    for label in [t.label for t in at.tabs][1:] if key else []:
+        view = _opened_on(page, {key: label}, **opened)
+        no_trace(view)
+        assert view.session_state[key] == label  # that tab open: its reads drawn
+        yield view
+
+
+def _opened_on(page: str, tab: dict[str, str], case: str | None = None, lang: str = "sv", user: str = USER,
+               **state: object) -> AppTest:
+    """``open_page`` in one run, with the tab open: the page named in the address (``?page=``, as a link
+    opens it) and the state set before that run. A second run of an English page would meet AppTest's
+    Swedish label functions (see each_tab)."""
+    at = logged_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), user)
+    at.query_params["page"] = page
+    for name, value in {"lang": lang, **({"case_code": case} if case else {}), **state, **tab}.items():
+        at.session_state[name] = value
+    return at.run()
+
+
+def open_tab(at: AppTest, label: str, key: str = "case_tab") -> AppTest:
+    """Click the tab ``label``: the page reruns with that tab open (forms.tabs draws a tab's reads only
+    when it is open)."""
+    assert label in [t.label for t in at.tabs], (label, [t.label for t in at.tabs])
+    at.session_state[key] = label
+    return at.run()
 
 
 def texts(at: AppTest, kind: str) -> str:

@@ -23,7 +23,7 @@ def partner_writes(engine) -> None:
 
 def test_the_events_tab_names_the_partner_who_logged_an_event(app_engine):
     partner_writes(app_engine)
-    at = open_page("case", case=OWN)
+    at = open_page("case", case=OWN, case_tab="Händelser")
     no_trace(at)
     table = next(d.value for d in at.dataframe if "Loggad av" in d.value.columns)
     by = dict(zip(table["Vad hände"], table["Loggad av"], strict=True))

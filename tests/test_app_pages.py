@@ -25,6 +25,7 @@ from .app_helpers import (
     make_database,
     no_trace,
     open_page,
+    open_tab,
     texts,
 )
 from .path_helpers import EARLY, start, start_consent
@@ -238,7 +239,7 @@ def test_case_header_warns_of_consent_expiry_and_overdue_meeting(empty):
 def test_case_without_consent_says_nothing_may_be_shared(empty):
     with transaction(empty) as s:
         code = cases.create_subject(s, SYSTEM).case_code
-    at = open_page("case", case=code)
+    at = open_page("case", case=code, case_tab="Samtycken")
     assert "Inget aktivt samtycke" in texts(at, "error")
     signed_by, actors, categories = at.multiselect[:3]
     assert signed_by.value == actors.value == categories.value == []  # nothing preselected
@@ -254,7 +255,7 @@ def test_case_without_consent_says_nothing_may_be_shared(empty):
 def test_start_an_assessment_from_the_case(empty):
     with transaction(empty) as s:
         code = cases.create_subject(s, SYSTEM).case_code
-    at = open_page("case", case=code)
+    at = open_page("case", case=code, case_tab="Ny bedömning")
     at.button(key="new_start").click().run()
     no_trace(at)
     with transaction(empty) as s:
@@ -576,8 +577,12 @@ def test_research_page_summarises_the_cohort_de_identified(demo):
     assert "har både före och efter" in texts(at, "caption") and "McNemar–Bowker" in texts(at, "caption")
     shown = " ".join(str(v) for d in at.dataframe for v in d.value.to_numpy().ravel())
     assert "DEMO-" not in shown  # no case codes reach the researcher
-    assert len(at.get("vega_lite_chart")) >= 3  # Jacobson–Truax plot, transition heat map, per-factor bars
-    assert len(at.get("download_button")) >= 4
+    assert len(at.get("vega_lite_chart")) == 2  # Jacobson–Truax plot, transition heat map
+    assert len(at.get("download_button")) >= 1
+    open_tab(at, "Förändring per faktor", "research_tab")
+    no_trace(at)
+    assert len(at.get("vega_lite_chart")) == 1  # the per-factor bars, the other tab's charts not drawn
+    assert len(at.get("download_button")) >= 2
     with transaction(demo) as s:
         from store.models import AuditEntry
 
@@ -590,6 +595,7 @@ def test_research_page_compares_two_groups_and_filters(demo, monkeypatch):
     INSATS_MIN_CELL can no longer lower the instance's floor to show them (#21)."""
     monkeypatch.setenv("INSATS_MIN_CELL", "2")
     at = open_page("research", user=RESEARCHER)
+    open_tab(at, "Jämförelsegrupp", "research_tab")
     at.selectbox(key="research_group_by").set_value("gender").run()
     at.multiselect(key="research_group_values").set_value(["flicka", "pojke"]).run()
     no_trace(at)

@@ -175,13 +175,14 @@ def test_the_follow_up_page_shows_rates_years_occupation_and_the_net_comparison(
 def test_forskning_and_uppfoljning_show_the_same_before_after_for_the_same_youths(tmp_path, monkeypatch):
     """The two pages as a reader sees them: every youth who started (Uppföljning from the first day to
     today), one table each, the same figures to the digit shown."""
-    from .app_helpers import RESEARCHER, TODAY, make_database, no_trace, open_page, texts
+    from .app_helpers import RESEARCHER, TODAY, make_database, no_trace, open_page, open_tab, texts
 
     monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
     monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
     make_database(tmp_path, subjects=60)
-    research = open_page("research", user=RESEARCHER, research_before=12, research_after=6)
+    research = open_tab(open_page("research", user=RESEARCHER, research_before=12, research_after=6),
+                        "Utfall före/efter", "research_tab")
     followup = open_page("followup", user=RESEARCHER, followup_from=date(2000, 1, 1), followup_to=TODAY,
                          followup_window=12, followup_after=6)
     no_trace(research)

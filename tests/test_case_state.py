@@ -14,7 +14,7 @@ from store import Actor, cases, transaction, views
 from store.access import landing_page
 from store.users import add_user
 
-from .app_helpers import AS_USER, SYSTEM, TODAY, USER, no_trace, open_page, texts
+from .app_helpers import AS_USER, SYSTEM, TODAY, USER, no_trace, open_page, open_tab, texts
 from .path_helpers import start, start_consent
 
 
@@ -160,8 +160,12 @@ def test_under_emergency_access_the_case_page_offers_only_what_the_grant_covers(
                                 youth.case_code, "Polisen ringde om akut oro i kväll")
 
     def offered(at) -> set[str]:
-        shown = {t.label for t in at.tabs} | {str(m.value) for m in at.markdown} | {str(c.value) for c in at.caption}
-        shown |= {b.label for b in at.button} | {str(x.label) for x in at.date_input}
+        """What every tab offers, each opened in turn (only the open tab is drawn)."""
+        shown = {t.label for t in at.tabs}
+        for label in [t.label for t in at.tabs]:
+            open_tab(at, label)
+            shown |= {str(m.value) for m in at.markdown} | {str(c.value) for c in at.caption}
+            shown |= {b.label for b in at.button} | {str(x.label) for x in at.date_input}
         words = {key: STRINGS[key]["sv"] for key in ("new_assessment", "closing_tab", "tab_privacy", "tab_who",
                                                       "consent_pick_hint", "signed_on", "withdraw")}
         words["add_member"] = f"**{STRINGS['add_member']['sv']}**"

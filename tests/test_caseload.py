@@ -221,7 +221,7 @@ def test_the_table_agrees_with_a_case_by_case_reference(data):
 
 
 def test_the_network_tab_adds_members_warns_without_police_and_logs_a_serious_event(app_engine):
-    from .app_helpers import SYSTEM, TODAY, no_trace, open_page, texts
+    from .app_helpers import SYSTEM, TODAY, no_trace, open_page, open_tab, texts
     from .path_helpers import start_consent
 
     engine = app_engine
@@ -234,7 +234,7 @@ def test_the_network_tab_adds_members_warns_without_police_and_logs_a_serious_ev
         start_consent(s, SYSTEM, youth, TODAY - timedelta(days=26))
         cases.mark_started(s, SYSTEM, referral, TODAY - timedelta(days=20), reason="Akut.")
         code = youth.case_code
-    at = open_page("case", case=code)
+    at = open_page("case", case=code, case_tab="Nätverket")
     no_trace(at)
     assert "I nätverket saknas Polisen, Skolan" in texts(at, "warning")
     at.text_input(key=next(t.key for t in at.text_input if t.label == "Namn")).input("Per Polis")
@@ -242,6 +242,7 @@ def test_the_network_tab_adds_members_warns_without_police_and_logs_a_serious_ev
     at.button(key="FormSubmitter:member_form-Lägg till medlem").click().run()
     no_trace(at)
     assert "I nätverket saknas Skolan." in texts(at, "warning")
+    open_tab(at, "Händelser")
     at.checkbox(key=next(c.key for c in at.checkbox if c.label == "Allvarlig")).check()
     at.button(key="FormSubmitter:event_form-Logga händelsen").click().run()
     no_trace(at)

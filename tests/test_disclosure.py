@@ -39,7 +39,7 @@ from store.models import AuditEntry, Setting, Subject, Team
 from store.settings import min_cell_floor, report_min_cell, set_min_cell
 from store.users import actor_for, add_user
 
-from .app_helpers import ADMIN, RESEARCHER, TODAY, make_database, open_page
+from .app_helpers import ADMIN, RESEARCHER, TODAY, make_database, open_page, open_tab
 from .app_helpers import USER as EVERY_TEAM  # intake, assessor and coordinator in both demo teams
 
 SODER, VASTER = "SIG Söderort", "SIG Västerort"
@@ -293,7 +293,7 @@ def test_the_follow_up_page_suppresses_for_a_researcher_and_not_a_coordinators_i
 
 
 def test_the_research_pages_funnel_is_suppressed(env):
-    at = open_page("research", user=RESEARCHER)
+    at = open_tab(open_page("research", user=RESEARCHER), "Flöde per månad", "research_tab")
     assert not at.exception
     funnels = [d.value for d in at.dataframe if "Inkomna" in " ".join(map(str, d.value.columns))]
     cells = [str(v) for f in funnels for c in f.columns[1:] for v in f[c]]

@@ -222,7 +222,7 @@ def test_the_case_page_closes_reopens_and_records_outcomes(tmp_path, monkeypatch
     engine = make_engine(make_database(tmp_path))
     with transaction(engine) as s:
         code = start(s, SYSTEM, store_cases.create_subject(s, SYSTEM), EARLY).case_code
-    at = open_page("case", case=code)
+    at = open_page("case", case=code, case_tab="Avslut")
     no_trace(at)
     assert "ingen slutförd avslutande bedömning" in texts(at, "warning")
     at.selectbox(key="close_reason").set_value("other")
@@ -242,7 +242,7 @@ def test_the_case_page_closes_reopens_and_records_outcomes(tmp_path, monkeypatch
     at.button(key="reopen").click().run()
     with transaction(engine) as s:
         assert s.query(Subject).filter_by(case_code=code).one().closed_on is None
-    form = open_page("case", case=code)
+    form = open_page("case", case=code, case_tab="Utfall")
     form.number_input[0].set_value(2)
     submit = next(b for b in form.button if "Spara utfallsperioden" in str(b.label))
     submit.click().run()

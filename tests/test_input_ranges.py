@@ -369,7 +369,7 @@ def test_the_outcome_form_offers_only_numbers_the_store_keeps(app_engine):
 
     with transaction(app_engine) as s:
         cases.create_subject(s, SYSTEM, case_code="SIG-J9", team_id=1)
-    at = open_page("case", case="SIG-J9")
+    at = open_page("case", case="SIG-J9", case_tab="Utfall")
     no_trace(at)
     limits = {w.label: w.max for w in at.number_input}
     assert limits[words["outcome_col_police_reports"]["sv"]] == MAX_COUNT

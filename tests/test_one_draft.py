@@ -49,10 +49,10 @@ def test_a_second_open_draft_of_the_same_form_and_occasion_is_refused(engine, as
 
 def test_starting_the_same_form_twice_opens_the_one_draft(app_engine):
     subject_id, code = _youth(app_engine)
-    at = open_page("case", case=code)
+    at = open_page("case", case=code, case_tab="Ny bedömning")
     at.button(key="new_start").click().run()
     first = at.session_state["assessment_id"]
-    again = open_page("case", case=code)
+    again = open_page("case", case=code, case_tab="Ny bedömning")
     again.button(key="new_start").click().run()
     no_trace(again)
     assert again.session_state["assessment_id"] == first

@@ -24,7 +24,7 @@ from store import cases, imports, transaction, users, views
 from store.models import AuditEntry, Protection, Subject
 from store.users import SETUP, actor_for
 
-from .app_helpers import SYSTEM, TODAY, make_database, no_trace, open_page, texts
+from .app_helpers import SYSTEM, TODAY, make_database, no_trace, open_page, open_tab, texts
 from .path_helpers import EARLY, start
 from .test_extract import pdf_text
 
@@ -156,15 +156,16 @@ def test_a_coordinator_protects_the_case_on_its_page_and_the_team_loses_it(page_
     before = open_page("case", case=code, user="kollega")  # the team's case: open to the team
     no_trace(before)
     assert any(m.value == code for m in before.metric) and "skyddade" not in texts(before, "error")
-    at = open_page("case", case=code)
+    at = open_page("case", case=code, case_tab="Integritet")
     no_trace(at)
     at.text_area(key="protect_reason").set_value("Familjen har fått skyddad identitet")
     at.button(key="FormSubmitter:protect_form-Sätt skyddade personuppgifter").click().run()
     no_trace(at)
     assert "Ärendet har nu skyddade personuppgifter." in texts(at, "success")
-    at = open_page("case", case=code)
+    at = open_page("case", case=code, case_tab="Nätverket")
     assert "Skyddade personuppgifter: bara ärendets namngivna bedömare" in texts(at, "warning")
     shown = " ".join(str(frame.value.to_csv()) for frame in at.dataframe)
+    shown += " ".join(str(frame.value.to_csv()) for frame in open_tab(at, "Integritet").dataframe)
     assert holds_family(shown) == [] and TEACHER in shown  # the member list names the professionals only
     assert "Familjen har fått skyddad identitet" in shown  # the reason, in the protection's history
     refused = open_page("case", case=code, user="kollega")  # a team colleague, not named to the case

@@ -17,7 +17,7 @@ from babel.messages.pofile import read_po
 
 from forms.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
 
-from .app_helpers import REFERRER, RESEARCHER, ROOT, USER, make_database, no_trace, open_page
+from .app_helpers import REFERRER, RESEARCHER, ROOT, USER, each_tab, make_database
 from .test_app_pages import case_with_finals
 
 # tr("key", ...), tr_or("key", default), ntr("key", n); the CLI: catalogue.text("key", language), say("key")
@@ -133,14 +133,10 @@ USER_OF = {"research": RESEARCHER, "referrals_sent": REFERRER}  # every other pa
                                   "followup", "log", "instruments", "referrals_sent"])
 def test_no_page_shows_a_raw_identifier_in_either_language(demo, page):
     code = case_with_finals(demo)
-    at = open_page(page, case=code, user=USER_OF.get(page, USER))
     found = {}
     for language in LANGUAGES:
-        if language != "sv":
-            at.session_state["lang"] = language
-            at.run()
-        no_trace(at)
-        text = shown_text(at)
+        text = [t for view in each_tab(page, case=code, user=USER_OF.get(page, USER), lang=language)
+                for t in shown_text(view)]
         assert len(text) > 3, f"{page}: the page drew almost nothing"
         raw = sorted({m for t in text for m in RAW_IDENTIFIER.findall(t)})
         if raw:
@@ -164,9 +160,8 @@ DOT_DECIMAL = re.compile(r"(?<![\w.\d])-?\d+\.\d+(?![\w.\d])")  # 2.86, -8.05: S
 def test_a_swedish_page_has_no_raw_code_english_sentence_or_dot_decimal(demo, page):
     code = case_with_finals(demo)
     login = USER_OF.get(page, USER)
-    at = open_page(page, case=code, user=login)
-    no_trace(at)
-    text = [t for t in shown_text(at) if t != login]  # the login name is the user's own, not a code
+    # the login name is the user's own, not a code
+    text = [t for view in each_tab(page, case=code, user=login) for t in shown_text(view) if t != login]
     found = {"codes": sorted({m for t in text for m in RAW_CODE.findall(t)}),
              "english": sorted({t for t in text if ENGLISH.search(t)})[:5],
              "decimals": sorted({t for t in text if DOT_DECIMAL.search(t)})[:5]}

@@ -338,7 +338,7 @@ def test_the_case_page_shows_its_coordinator_who_can_see_the_case_in_swedish(app
     from .app_helpers import USER, no_trace, open_page
     from .test_translations import ENGLISH, RAW_CODE
 
-    at = open_page("case", case=app_case)
+    at = open_page("case", case=app_case, case_tab="Vem ser ärendet")
     no_trace(at)
     table = _who_table(at)
     assert list(table.columns) == ["Namn", "Inloggning", "Roller", "Grund", "Ser"]
@@ -355,7 +355,7 @@ def test_the_case_page_shows_its_coordinator_who_can_see_the_case_in_swedish(app
     assert "4 personer kan öppna ärendet" in [m.value for m in at.markdown]
     assert _log_rows(app_engine, USER, "who") >= 1  # reading the list is logged like any read of the case
     at.session_state["lang"] = "en"
-    at.run()
+    at.run()  # the same tab stays open in the other language
     english = {row["Login"]: row for row in _who_table(at).to_dict("records")}
     assert english["pia.polis"]["Ground"] == "Member of the group (Police), within the consent"
     assert english["cia.norr"]["Ground"].startswith("Emergency access until ") and "/" in english["cia.norr"]["Ground"]

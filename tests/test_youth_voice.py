@@ -85,7 +85,7 @@ def test_the_closing_tab_starts_the_youths_questionnaire(app_engine):
     engine = app_engine
     with transaction(engine) as s:
         code = cases.create_subject(s, SYSTEM).case_code
-    at = open_page("case", case=code)
+    at = open_page("case", case=code, case_tab="Avslut")
     at.button(key="experience:experience-youth").click().run()
     no_trace(at)
     with transaction(engine) as s:

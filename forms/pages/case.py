@@ -18,6 +18,7 @@ from forms.closing import closing_tab, outcomes_tab
 from forms.i18n import lang, ntr, refusal, tr, tr_or
 from forms.numbers import local_time
 from forms.release import download
+from forms.tabs import tabs, when_open
 from forms.who import who_tab
 from services.extract import extract_pdf
 from store import AccessDenied, cases, views
@@ -106,23 +107,24 @@ def header(overview: views.CaseOverview) -> None:
 
 
 def timeline_view(code: str) -> None:
+    """The case's events, newest first, and what each referrer answered: read in one transaction."""
+    actor = ctx.actor()
     with ctx.session() as s:
-        subject = cases.subject_by_code(s, ctx.actor(), code)
-        events = cases.timeline(s, ctx.actor(), subject)
+        subject = cases.subject_by_code(s, actor, code)
+        events = cases.timeline(s, actor, subject)
+        referrals = [e for e in reversed(events) if e.kind == "referral"] if may(actor, "checklist.read") else []
+        forms = [(e, views.referral_checklist(s, actor, e.id)) for e in referrals]
     if not events:
         st.caption(tr("empty_timeline"))
         return
     frame = pd.DataFrame([{tr("date"): e.on, tr("what"): tr(f"event_{e.kind}"), tr("details"): describe(e)}
                           for e in reversed(events)])
     st.dataframe(frame, hide_index=True, width="stretch")
-    if may(ctx.actor(), "checklist.read"):  # what each referrer answered, as sent
-        for e in [e for e in reversed(events) if e.kind == "referral"]:
-            with ctx.session() as s:
-                form = views.referral_checklist(s, ctx.actor(), e.id)
-            if form is not None:
-                inst = ctx.instrument(form.instrument_id)
-                with st.expander(f"{e.on} · " + tr("checklist_answers", title=inst.text(inst.title, lang()))):
-                    st.table(answers_table(inst, form.ratings).set_index(tr("factor")))
+    for e, form in forms:  # what each referrer answered, as sent
+        if form is not None:
+            inst = ctx.instrument(form.instrument_id)
+            with st.expander(f"{e.on} · " + tr("checklist_answers", title=inst.text(inst.title, lang()))):
+                st.table(answers_table(inst, form.ratings).set_index(tr("factor")))
 
 
 def describe(event: cases.Event) -> str:
@@ -184,8 +186,8 @@ def consents_view(overview: views.CaseOverview) -> None:
                     ctx.attempt(withdraw)
 
 
-def consents_tab(code: str, overview: views.CaseOverview) -> None:
-    consents_view(overview)
+def consents_tab(code: str, overview: views.CaseOverview, shown: bool = True) -> None:
+    when_open(shown, lambda: consents_view(overview))
     if can(overview, "consent.write"):
         consent_form(code)
 
@@ -214,21 +216,13 @@ def consent_form(code: str) -> None:
             ctx.attempt(save)
 
 
-def privacy_tab(code: str, overview: views.CaseOverview) -> None:
+def privacy_tab(code: str, overview: views.CaseOverview, shown: bool = True) -> None:
     """Protected identity, set or lifted by the case's coordinator with a reason (audited; the reason is
     kept with the case), and the register extract (GDPR art. 15) as a PDF in the page's language."""
-    actor = ctx.actor()
     if can(overview, "case.protect"):
         st.markdown(f"**{tr('protect_title')}**")
         st.caption(tr("protect_help"))
-        with ctx.session() as s:
-            history = cases.protections_of(s, actor, overview.subject_id)
-        if history:
-            said = {True: tr("protect_set"), False: tr("protect_lifted")}
-            st.dataframe(pd.DataFrame([{tr("protect_when"): local_time(p.set_at), tr("protect_who"): p.set_by,
-                                        tr("protect_change"): said[bool(p.protected)],
-                                        tr("protect_reason"): p.reason or ""} for p in history]),
-                         hide_index=True, width="stretch")
+        when_open(shown, lambda: protection_history(overview))
         with st.form("protect_form", clear_on_submit=True):
             reason = st.text_area(tr("protect_reason"), key="protect_reason")
             lift = overview.protected
@@ -247,6 +241,17 @@ def privacy_tab(code: str, overview: views.CaseOverview) -> None:
         st.caption(tr("extract_help"))
         download(tr("extract_download"), lambda: register_extract(code), file_name=f"registerutdrag-{code}.pdf",
                  mime="application/pdf", key="extract_download", audit=("case.extract", f"registerutdrag-{code}.pdf"))
+
+
+def protection_history(overview: views.CaseOverview) -> None:
+    with ctx.session() as s:
+        history = cases.protections_of(s, ctx.actor(), overview.subject_id)
+    if history:
+        said = {True: tr("protect_set"), False: tr("protect_lifted")}
+        st.dataframe(pd.DataFrame([{tr("protect_when"): local_time(p.set_at), tr("protect_who"): p.set_by,
+                                    tr("protect_change"): said[bool(p.protected)],
+                                    tr("protect_reason"): p.reason or ""} for p in history]),
+                     hide_index=True, width="stretch")
 
 
 def register_extract(code: str) -> bytes:
@@ -302,26 +307,27 @@ def main() -> None:
             known = authors(s, (e.logged_by for e, _ in logged))  # a partner's event: their name, not login
         if overview.closed_on is None:  # police and school belong in every group
             network.missing_warning(members, ctx.today())
-    tabs = {"timeline": lambda: timeline_view(code)}
+    # each section is told whether its tab is open: it reads only then, and draws its forms always
+    # (what was typed in one survives a look at another tab; forms.tabs)
+    sections = {"timeline": lambda shown: when_open(shown, lambda: timeline_view(code))}
     if can(overview, "consent.read"):
-        tabs["consents"] = lambda: consents_tab(code, overview)
+        sections["consents"] = lambda shown: consents_tab(code, overview, shown)
     if may(actor, "plan.read"):
-        tabs["tab_network"] = lambda: network.members_tab(code, members, overview.protected,
-                                                          writable=can(overview, "plan.write"))
-        tabs["tab_events"] = lambda: network.events_tab(code, logged, known)
+        sections["tab_network"] = lambda shown: network.members_tab(
+            code, members, overview.protected, writable=can(overview, "plan.write"), shown=shown)
+        sections["tab_events"] = lambda shown: network.events_tab(code, logged, known, shown=shown)
     if can(overview, "assessment.write"):
-        tabs["new_assessment"] = lambda: new_assessment(code)
+        sections["new_assessment"] = lambda shown: new_assessment(code)
     if can(overview, "outcome.read"):
-        tabs["outcomes_tab"] = lambda: outcomes_tab(code, overview, writable=can(overview, "outcome.write"))
+        sections["outcomes_tab"] = lambda shown: outcomes_tab(code, overview, writable=can(overview, "outcome.write"),
+                                                              shown=shown)
     if can(overview, "case.close"):
-        tabs["closing_tab"] = lambda: closing_tab(code, overview)
+        sections["closing_tab"] = lambda shown: closing_tab(code, overview)
     if can(overview, "case.protect") or can(overview, "case.extract"):
-        tabs["tab_privacy"] = lambda: privacy_tab(code, overview)
+        sections["tab_privacy"] = lambda shown: privacy_tab(code, overview, shown)
     if may(actor, "access.who") and overview.emergency_until is None:  # the case's coordinator, not a visitor
-        tabs["tab_who"] = lambda: who_tab(code)
-    for tab, draw in zip(st.tabs([tr(name) for name in tabs]), tabs.values(), strict=True):
-        with tab:
-            draw()
+        sections["tab_who"] = lambda shown: when_open(shown, lambda: who_tab(code))
+    tabs("case_tab", sections)
 
 
 def can(overview: views.CaseOverview, action: str) -> bool:

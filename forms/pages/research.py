@@ -21,6 +21,7 @@ from forms.i18n import lang, ntr, tr, tr_or
 from forms.numbers import for_display, number, p_value, signed
 from forms.safe_csv import audited_download
 from forms.score_panel import level_label
+from forms.tabs import tabs, when_open
 from rules.before_after import DEFAULT_CHOICE, WINDOW_CHOICES, Windows
 from rules.disclosure import shown_as, suppress_counts, suppress_matrix, too_small
 from scoring import research
@@ -168,18 +169,14 @@ def cohort_part(inst, data: pd.DataFrame, key: bytes) -> None:
         st.info(tr("research_too_few"))
         funnel_section()
         return
-    summary_tab, factors_tab, groups_tab, outcomes_tab, funnel_tab = st.tabs(
-        [tr("research_summary"), tr("per_factor"), tr("research_groups"), tr("research_outcomes"), tr("funnel")])
-    with summary_tab:
-        summary_section(inst, pairs, derived(("change", inst.id, choice), lambda: research.change(inst, pairs)))
-    with factors_tab:
-        factors_section(inst, pairs, derived(("per_factor", inst.id, choice), lambda: research.per_factor(inst, pairs)))
-    with groups_tab:
-        groups_section(inst, pairs)
-    with outcomes_tab:
-        outcomes_section(key)
-    with funnel_tab:
-        funnel_section()
+    tabs("research_tab", {  # a filter works out and draws the open tab's results only (forms.tabs)
+        "research_summary": lambda shown: when_open(shown, lambda: summary_section(
+            inst, pairs, derived(("change", inst.id, choice), lambda: research.change(inst, pairs)))),
+        "per_factor": lambda shown: when_open(shown, lambda: factors_section(
+            inst, pairs, derived(("per_factor", inst.id, choice), lambda: research.per_factor(inst, pairs)))),
+        "research_groups": lambda shown: groups_section(inst, pairs, shown),
+        "research_outcomes": lambda shown: outcomes_section(key, shown),
+        "funnel": lambda shown: when_open(shown, funnel_section)})
 
 
 def summary_section(inst, pairs: research.Pairs, results: dict) -> None:
@@ -237,11 +234,17 @@ def factors_section(inst, pairs: research.Pairs, per_factor: tuple[pd.DataFrame,
     offer_csv(suppress_counts(table, ["n"], min_cell()), f"{inst.id}-per-factor-transitions")
 
 
-def groups_section(inst, pairs: research.Pairs) -> None:
+def groups_section(inst, pairs: research.Pairs, shown: bool = True) -> None:
+    """The two groups chosen (always drawn: the choice stays while another tab is looked at) and, in the
+    open tab, their comparison."""
     column = st.selectbox(tr("compare_by"), GROUPINGS, key="research_group_by", format_func=lambda c: tr(f"filter_{c}"))
     values = sorted(pairs.pre_rows[column].dropna().unique())
     chosen = st.multiselect(tr("compare_two"), values, max_selections=2, key="research_group_values",
                             format_func=lambda v: value_label(column, v), placeholder=tr("choose_two"))
+    when_open(shown, lambda: groups_compared(inst, pairs, column, chosen))
+
+
+def groups_compared(inst, pairs: research.Pairs, column: str, chosen: list) -> None:
     if len(chosen) != 2:
         st.info(tr("compare_hint"))
         return
@@ -267,12 +270,17 @@ def groups_section(inst, pairs: research.Pairs) -> None:
     offer_csv(table, f"{inst.id}-groups")
 
 
-def outcomes_section(key: bytes) -> None:
+def outcomes_section(key: bytes, shown: bool = True) -> None:
     """Before and after the start as the follow-up report counts them (``rules.before_after``): totals, the
-    rate per month at risk, and the paired change in each youth's rate per month (windows may differ)."""
+    rate per month at risk, and the paired change in each youth's rate per month (windows may differ).
+    The windows are always drawn, the figures in the open tab only."""
     left, right, _ = st.columns([1, 1, 2])
     before = left.selectbox(tr("followup_window"), WINDOW_CHOICES, index=DEFAULT_CHOICE, key="research_before")
     after = right.selectbox(tr("ba_after_window"), WINDOW_CHOICES, index=DEFAULT_CHOICE, key="research_after")
+    when_open(shown, lambda: outcomes_figures(key, before, after))
+
+
+def outcomes_figures(key: bytes, before: int, after: int) -> None:
     frame = cohort_view(f"outcomes-{before}-{after}", lambda s: outcomes_before_after(
         s, ctx.actor(), key=key, windows=Windows(before, after)))
     if frame.empty:
