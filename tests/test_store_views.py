@@ -171,12 +171,23 @@ def test_consent_state_in_the_queue_agrees_with_the_rule_case_by_case(engine, as
         first = cases.add_consent(s, SETUP, youth, signed_on=TODAY - timedelta(days=90), signed_by=["youth"],
                                   valid_until=TODAY + timedelta(days=90), actors=["skola"], categories=["plan"])
         cases.withdraw_consent(s, SETUP, first, TODAY - timedelta(days=3))
+        edges = cases.create_subject(s, SETUP)  # a consent's first and last day, and a withdrawal on the day
+        cases.add_referral(s, SETUP, edges, "polis", TODAY)
+        cases.add_consent(s, SETUP, edges, signed_on=TODAY, signed_by=["youth"],
+                          valid_until=TODAY + timedelta(days=120), actors=["polis"], categories=["plan"])
+        later = cases.create_subject(s, SETUP)
+        cases.add_referral(s, SETUP, later, "polis", TODAY)
+        second = cases.add_consent(s, SETUP, later, signed_on=TODAY - timedelta(days=200), signed_by=["youth"],
+                                   valid_until=TODAY + timedelta(days=120), actors=["polis"], categories=["plan"])
+        cases.withdraw_consent(s, SETUP, second, TODAY)
     for day in (TODAY - timedelta(days=200), TODAY, TODAY + timedelta(days=120)):
         with transaction(engine) as s:
             queue = views.intake_queue(s, SETUP, day).set_index("case_code")["consent"]
-            by_hand = {subject.case_code: _state_by_hand(s.scalars(select(Consent).where(
-                Consent.subject_id == subject.id)).all(), day) for subject in s.scalars(select(Subject))}
+            consents = {subject.case_code: s.scalars(select(Consent).where(Consent.subject_id == subject.id)).all()
+                        for subject in s.scalars(select(Subject))}
             overview = views.case_overview(s, SETUP, youth.case_code, day).consent
-        assert queue.to_dict() == by_hand
+        by_hand = {code: _state_by_hand(rows, day) for code, rows in consents.items()}
+        assert queue.to_dict() == by_hand  # the queue's rule, for many cases at once
+        assert {code: cases.consent_state(rows, day) for code, rows in consents.items()} == by_hand  # one case's
         assert overview == by_hand[youth.case_code]
     assert set(by_hand.values()) >= {"none", "withdrawn"}
