@@ -297,7 +297,8 @@ def _verify(url: str) -> tuple[int, list]:
 def _report(name: str, r: dict) -> None:
     cpu = (f"CPU p50 {r['cpu_p50_ms']} ms, p95 {r['cpu_p95_ms']} ms" if "cpu_p50_ms" in r else
            f"{r['servers']} servers, their CPU {r['server_cpu_seconds']} s in {r['measured_seconds']} s, "
-           f"{1000 * r['server_cpu_seconds'] / max(r['page_runs'], 1):.0f} ms a page run")
+           f"{1000 * r['server_cpu_seconds'] / max(r['page_runs'], 1):.0f} ms a page run; the simulated "
+           f"browsers' CPU {r.get('client_cpu_seconds', '?')} s")
     print(f"{name} ({r['driver']}): {r['users']} users for {r['seconds']:.0f} s: {r['page_runs']} page runs, "
           f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms ({cpu}); errors {r['errors']}; audit chain "
           f"{'intact' if not r['audit_chain_problems'] else 'BROKEN'} ({r['audit_rows']} rows)")

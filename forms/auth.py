@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from store import Actor, transaction
+from store import Actor, reading, transaction
 from store.users import actor_for, actor_for_claim, authenticate, record_logout
 
 from .i18n import tr
@@ -64,7 +64,7 @@ def current_actor(engine) -> Actor | None:
     if time.time() - state["last_seen"] > config.idle_minutes * 60:
         end_session(engine, "idle timeout", "session_expired")
     try:
-        with transaction(engine) as session:
+        with reading(engine) as session:  # every run: beside the writers, never behind them (store.db)
             actor = actor_for(session, state["login"])
     except ValueError:  # deactivated since the log-in
         st.session_state.pop(STATE, None)

@@ -119,8 +119,9 @@ def _make_engine(url: str) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _begin_immediate(connection):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        def _begin_immediate(connection):  # a writer from the start; a reader (``reading``) beside it
+            connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY)
+                                       else "BEGIN IMMEDIATE")
 
         on_disk = path and path != ":memory:" and not path.startswith("file:")
         _writers[engine] = WriterQueue(Path(path) if on_disk else None)
@@ -140,6 +141,31 @@ def migrate(engine: Engine) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
         connection.commit()
+
+
+READ_ONLY = "insats_read_only"
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A transaction that only reads and is not a case's (who is logged in, checked on every page run).
+    On SQLite it does not queue behind the writers: WAL lets readers run beside the one writer, where
+    ``transaction`` takes the writer's lock from its first statement. The database refuses any write
+    in it (``query_only`` on SQLite, ``READ ONLY`` on PostgreSQL), so an audit row can never be lost
+    here unnoticed: a read that must be audited belongs in ``transaction``."""
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        connection.execution_options(**{READ_ONLY: True})
+        try:
+            with connection.begin():
+                connection.exec_driver_sql("PRAGMA query_only = ON" if sqlite else "SET TRANSACTION READ ONLY")
+                with Session(bind=connection, expire_on_commit=False) as session:
+                    yield session
+                    session.flush()
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA query_only = OFF")
+                connection.commit()  # the pragma's own autobegun transaction
 
 
 @contextmanager

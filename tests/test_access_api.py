@@ -65,6 +65,7 @@ UNCHECKED = {
     "migrate": "the migrations themselves, after upgrade's safety copy or a restore",
     "is_sqlite": "which engine (no data)",
     "transaction": "opens a unit of work; the functions inside it check",
+    "reading": "opens a read-only unit of work that is not a case's (who is logged in); writes are refused",
     "check_keys": "start-up: compares key ids, adopts pre-key-id rows (no case data leaves it)",
     "hold_serving_lock": "a lock file beside the database (no data)",
     "lock_path": "the lock file's name (no data)",

@@ -142,3 +142,50 @@ def test_sqlite_writers_queue_on_the_database_lock_file_and_let_go_at_the_end(tm
     with transaction(engine) as s:
         assert list(s.scalars(text("SELECT x FROM t"))) == [2]
     engine.dispose()
+
+
+def test_a_read_only_transaction_reads_beside_a_writer_and_refuses_to_write(engine):
+    """``reading`` (who is logged in, on every page run) does not wait for the writer's lock on SQLite,
+    sees what is committed, and the database refuses a write in it on both engines; the connection
+    writes again afterwards (the pool hands it to a writer next)."""
+    import threading
+
+    import pytest
+    from sqlalchemy.exc import DBAPIError
+
+    from store import reading, upgrade
+    from store.users import actor_for
+
+    upgrade(engine)
+    with transaction(engine) as s:
+        add_user(s, SETUP, "las.are", display_name="Läs Are", roles=["assessor"], teams=[])
+    with transaction(engine) as s:
+        s.execute(text("CREATE TABLE IF NOT EXISTS probe (x INTEGER)"))
+    holding, done = threading.Event(), threading.Event()
+
+    def writer() -> None:  # holds the writer's lock (and SQLite's) until the reader has read
+        with transaction(engine) as s:
+            s.execute(text("INSERT INTO probe VALUES (1)"))
+            holding.set()
+            done.wait(10)
+
+    other = threading.Thread(target=writer)
+    other.start()
+    assert holding.wait(10)
+    try:
+        began = time.monotonic()
+        with reading(engine) as s:
+            assert actor_for(s, "las.are").who == "las.are"
+            assert s.scalar(text("SELECT count(*) FROM probe")) == 0  # the writer's row is not committed yet
+        assert time.monotonic() - began < 2  # it did not queue behind the writer
+    finally:
+        done.set()
+        other.join(10)
+    with pytest.raises(DBAPIError), reading(engine) as s:
+        s.execute(text("INSERT INTO probe VALUES (2)"))
+    for _ in range(3):  # every pooled connection writes again
+        with transaction(engine) as s:
+            s.execute(text("INSERT INTO probe VALUES (3)"))
+    with reading(engine) as s:
+        assert s.scalar(text("SELECT count(*) FROM probe WHERE x = 2")) == 0
+        assert s.scalar(text("SELECT count(*) FROM probe")) == 4
