@@ -126,13 +126,15 @@ def choice_label(case_code: str, received_on) -> str:
 
 def next_step(referral_id: int) -> None:
     """The one next step of this referral, dated, one click. What is shown of it is read in one
-    transaction (the referral once, its origin, its checklist)."""
+    transaction (the referral once, its origin, its checklist, and who may have taken part in a decision)."""
     with ctx.session() as s:
         actor = ctx.actor()
         referral = views.referral_by_id(s, actor, referral_id)
         status, code = cases.referral_status(referral), referral.subject.case_code
         origin = referrers.origin_of(s, actor, referral)
         checklist = views.referral_checklist(s, actor, referral_id)
+        deciding = status == "received" and may(actor, "referral.write")
+        people = users.colleagues(s, actor) if deciding else []
         concern = Concern(referral.report_of_concern, referral.safety_assessed_on, referral.investigation_decided_on,
                           referral.investigation_opened_on, referral.investigation_ended_on, referral.received_on)
     key = f"intake:{referral_id}"
@@ -149,7 +151,7 @@ def next_step(referral_id: int) -> None:
     if not may(ctx.actor(), "referral.write"):  # the steps are the intake team's: no form the role cannot use
         st.caption(tr("intake_steps_by_intake", status=status_label(status)))
     elif status == "received":
-        decision_form(key, apply)
+        decision_form(key, apply, people)
     elif status == "suitable":
         if st.button(tr("mark_asked"), key=f"{key}:ask", type="primary"):
             ctx.attempt(lambda: apply(cases.mark_asked))
@@ -255,16 +257,15 @@ def concern_form(key: str, referral_id: int, code: str, concern: Concern) -> Non
             ctx.attempt(lambda: step(cases.mark_report_of_concern, concern=False))
 
 
-def decision_form(key: str, apply) -> None:
-    """The intake decision as a record: suitable or not, against the named criteria, who took part, and
-    when the preparation group was informed (the reports: a joint decision, the group informed)."""
+def decision_form(key: str, apply, people: list[str]) -> None:
+    """The intake decision as a record: suitable or not, against the named criteria, who took part (of
+    ``people``, the colleagues; others may be typed), and when the preparation group was informed (the
+    reports: a joint decision, the group informed)."""
     suitable = st.radio(tr("suitable_q"), [True, False], key=f"{key}:suitable", horizontal=True, index=None,
                         format_func=lambda v: tr("yes") if v else tr("no"))  # nothing chosen for the team
     criteria = instruments.load_intake_criteria()
     met = st.multiselect(tr("criteria_met"), criteria.ids, key=f"{key}:criteria",
                          format_func=lambda c: criteria.label(c, lang()), placeholder=tr("choose_options"))
-    with ctx.session() as s:
-        people = users.colleagues(s, ctx.actor())
     mine = next((p for p in people if p.startswith(f"{ctx.actor().name} (")), None)
     left, right = st.columns([3, 1])
     took_part = left.multiselect(tr("decided_by"), people, default=[mine] if mine else [], key=f"{key}:who",
