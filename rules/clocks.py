@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import timing
+from .dates import add_months, add_months_all
 
 # clock -> (the column it counts from, the column that stops it); every clock needs ``report_of_concern``
 CLOCKS: dict[str, tuple[str, str]] = {
@@ -91,11 +92,6 @@ def parse_clocks(text: str, name: str = "INSATS_CONCERN_CLOCKS") -> ConcernClock
     return replace(clocks, references=references)
 
 
-def add_months(day: date, months: int) -> date:
-    """``day`` plus calendar months, the end of a shorter month kept (31 Jan + 1 = 28/29 Feb)."""
-    return (pd.Timestamp(day) + pd.DateOffset(months=months)).date()
-
-
 def due_on(name: str, start: date, clocks: ConcernClocks = DEFAULT) -> date:
     """The last day clock ``name`` allows, counted from ``start``."""
     if name == "investigation":
@@ -136,7 +132,7 @@ def clock_frame(frame: pd.DataFrame, today: date, clocks: ConcernClocks = DEFAUL
     for name, (begins, stops) in CLOCKS.items():
         start = pd.to_datetime(rows[begins]).to_numpy("datetime64[ns]")
         if name == "investigation":
-            due = _add_months(start, clocks.investigation_months)
+            due = add_months_all(start, clocks.investigation_months)
         else:
             due = start + np.timedelta64(pd.Timedelta(getattr(clocks, name)))
         runs = ~np.isnat(start)
@@ -152,19 +148,6 @@ def clock_frame(frame: pd.DataFrame, today: date, clocks: ConcernClocks = DEFAUL
         columns[f"{name}_due_on"] = pd.Series(due_on, index=frame.index)
         columns[f"{name}_state"] = pd.Series(states, index=frame.index, dtype=object)  # None stays None
     return pd.DataFrame(columns, index=frame.index)
-
-
-def _add_months(days: np.ndarray, months: int) -> np.ndarray:
-    """``add_months`` for an array of datetime64 (NaT stays NaT): the day kept, or the month's last day."""
-    missing = np.isnat(days)
-    day = days.astype("datetime64[D]")
-    month = day.astype("datetime64[M]")
-    target = month + np.timedelta64(months, "M")
-    offset = np.minimum(day - month, (target + np.timedelta64(1, "M")).astype("datetime64[D]")
-                        - target.astype("datetime64[D]") - np.timedelta64(1, "D"))
-    out = (target.astype("datetime64[D]") + offset).astype("datetime64[ns]")
-    out[missing] = np.datetime64("NaT")
-    return out
 
 
 def most_urgent(states: pd.DataFrame) -> pd.Series:

@@ -401,14 +401,15 @@ def test_migration_0011_keeps_every_earlier_referral_no_report_of_concern(kind, 
 
 def test_calendar_months_for_a_whole_column_agree_with_the_per_row_rule_on_every_day():
     """The column-wise month arithmetic (numpy, for a queue) against the per-row rule (pandas'
-    DateOffset) on every day of a leap year and the years around it, month ends included."""
-    from rules.clocks import _add_months, add_months
+    DateOffset) on every day of a leap year and the years around it, month ends included (the clocks' 4
+    months, the follow-ups' 6 and 12)."""
+    from rules.dates import add_months, add_months_all
 
     days = pd.date_range("2023-01-01", "2025-12-31", freq="D")
-    for months in (0, 1, 4, 13):
-        column = _add_months(days.to_numpy("datetime64[ns]"), months)
+    for months in (0, 1, 4, 6, 12, 13):
+        column = add_months_all(days.to_numpy("datetime64[ns]"), months)
         assert [pd.Timestamp(d).date() for d in column] == [add_months(d.date(), months) for d in days]
-    assert pd.isna(_add_months(pd.to_datetime(pd.Series([None, "2024-01-31"])).to_numpy("datetime64[ns]"), 1)[0])
+    assert pd.isna(add_months_all(pd.to_datetime(pd.Series([None, "2024-01-31"])).to_numpy("datetime64[ns]"), 1)[0])
 
 
 def test_stored_days_reads_what_either_engine_returns_as_the_day():
