@@ -180,6 +180,13 @@ def test_consent_state_in_the_queue_agrees_with_the_rule_case_by_case(engine, as
         second = cases.add_consent(s, SETUP, later, signed_on=TODAY - timedelta(days=200), signed_by=["youth"],
                                    valid_until=TODAY + timedelta(days=120), actors=["polis"], categories=["plan"])
         cases.withdraw_consent(s, SETUP, second, TODAY)
+        twice = cases.create_subject(s, SETUP)  # the latest consent decides, not the first one
+        cases.add_referral(s, SETUP, twice, "skola", TODAY)
+        cases.add_consent(s, SETUP, twice, signed_on=TODAY - timedelta(days=300), signed_by=["youth"],
+                          valid_until=TODAY - timedelta(days=250), actors=["skola"], categories=["plan"])
+        newer = cases.add_consent(s, SETUP, twice, signed_on=TODAY - timedelta(days=100), signed_by=["youth"],
+                                  valid_until=TODAY + timedelta(days=100), actors=["skola"], categories=["plan"])
+        cases.withdraw_consent(s, SETUP, newer, TODAY - timedelta(days=10))
     for day in (TODAY - timedelta(days=200), TODAY, TODAY + timedelta(days=120)):
         with transaction(engine) as s:
             queue = views.intake_queue(s, SETUP, day).set_index("case_code")["consent"]

@@ -114,18 +114,20 @@ def consent_states(rows: pd.DataFrame, on: date) -> pd.Series:
     ``expired``), or ``none`` (never one, or signed for a later start). ``rows``: ``CONSENT_COLUMNS``."""
     if rows.empty:
         return pd.Series(dtype=object)
-    day = pd.Timestamp(on)
-    frame = rows.assign(**{c: stored_days(rows[c]) for c in ("signed_on", "valid_until", "withdrawn_on")})
-    withdrawn = frame["withdrawn_on"].notna() & (frame["withdrawn_on"] <= day)
-    frame["active"] = (frame["signed_on"] <= day) & (day <= frame["valid_until"]) & ~withdrawn
-    frame["withdrawn"] = withdrawn
-    frame = frame.sort_values(["subject_id", "signed_on", "id"])
-    groups = frame.groupby("subject_id", sort=False)
-    latest = groups.tail(1).set_index("subject_id")
-    state = pd.Series(np.select([latest["withdrawn"].to_numpy(bool), (latest["valid_until"] < day).to_numpy(bool)],
-                                ["withdrawn", "expired"], "none"), index=latest.index, dtype=object)
-    state[groups["active"].any().reindex(state.index).to_numpy(bool)] = "active"
-    return state
+    day = np.datetime64(on, "D")
+    signed, until, withdrawn_on = (stored_days(rows[c]).to_numpy("datetime64[D]")
+                                   for c in ("signed_on", "valid_until", "withdrawn_on"))
+    withdrawn = withdrawn_on <= day  # NaT compares False: never withdrawn
+    active = (signed <= day) & (day <= until) & ~withdrawn
+    # in whole arrays, not a sort and two groupbys of a frame (pandas' fixed cost was a tenth of Inkorg's run)
+    order = np.lexsort((rows["id"].to_numpy(), signed, rows["subject_id"].to_numpy()))
+    subject = rows["subject_id"].to_numpy()[order]
+    active, withdrawn, until = active[order], withdrawn[order], until[order]
+    first = np.flatnonzero(np.r_[True, subject[1:] != subject[:-1]])  # each case's rows, by signing
+    latest = np.r_[first[1:] - 1, len(subject) - 1]
+    state = np.select([np.logical_or.reduceat(active, first), withdrawn[latest], until[latest] < day],
+                      ["active", "withdrawn", "expired"], "none").astype(object)
+    return pd.Series(state, index=pd.Index(subject[first], name="subject_id"), dtype=object)
 
 
 def consent_state(consents: list[Consent], on: date) -> str:
