@@ -63,7 +63,7 @@ def queue_view() -> None:
     if not queue["report_of_concern"].any():  # no report of concern among them: no empty clock columns
         shown = shown.drop(columns=views.CLOCK_QUEUE_COLUMNS)
     if not due.empty:
-        st.warning(tr("follow_ups_due", n=len(due)))
+        st.warning(ntr("follow_ups_due", len(due)))  # "1 uppföljning ... är aktuell", not "uppföljning(ar)"
         st.dataframe(due.rename(columns={"case_code": tr("case_code"), "closed_on": tr("closed_on"),
                                          "months": tr("follow_up_months"), "due_on": tr("due_on")}),
                      hide_index=True, width="stretch")
