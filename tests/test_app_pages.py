@@ -161,6 +161,9 @@ def test_screening_steps_one_click_each_dated(empty):
     at.button(key=f"{referral_key}:decide").click().run()
     assert f"Sparat för {code}" in texts(at, "success")
     at.button(key=f"{referral_key}:ask").click().run()
+    at.button(key=f"{referral_key}:answer").click().run()  # their answer is not preselected either
+    assert "Välj om de tackade ja eller nej" in texts(at, "error")
+    at.radio(key=f"{referral_key}:accepted").set_value(True).run()
     at.button(key=f"{referral_key}:answer").click().run()
     assert "Ingen slutförd strukturerad bedömning finns före start" in texts(at, "warning")
     at.button(key=f"{referral_key}:start").click().run()  # no assessment and no reason: refused

@@ -131,6 +131,9 @@ def test_referral_to_action_plan_in_a_real_browser(app, page):
             click(page, main(page).locator("[data-testid='stRadio']").filter(has_text="aktuell för SIG")
                   .get_by_text("Ja", exact=True))
             pick(page, "Kriterier som uppfylls", "Grova eller strategiska brott")
+        if button == "Spara svar":  # their answer is not preselected either
+            click(page, main(page).locator("[data-testid='stRadio']").filter(has_text="Tackade de ja?")
+                  .get_by_text("Ja", exact=True))
         click(page, main(page).get_by_role("button", name=button))
         expect(main(page).get_by_text(f"Sparat för {code}.")).to_be_visible()
 

@@ -402,3 +402,27 @@ def test_the_pdf_says_the_concern_clocks_as_the_page_does():
                                          ["Beslut om utredning inom tidsfristen", "50 % av 6"],
                                          ["Utredning klar inom tidsfristen", "– av < 5"]]
     assert concern_rows({"reports": 0}, say) == [] and concern_rows({}, say) == []
+
+
+def test_inkorg_says_one_follow_up_in_the_singular_and_more_in_the_plural(tmp_path, monkeypatch):
+    """The warning counts through ngettext: "1 uppföljning ... är aktuell", "2 uppföljningar ... är aktuella"
+    (the newcomer walk saw "1 uppföljning(ar) ... är aktuella")."""
+    from store import cases as store_cases
+    from store import make_engine
+
+    from .app_helpers import SYSTEM, TODAY, make_database, no_trace, open_page, texts
+
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    engine = make_engine(make_database(tmp_path))
+    closed_on = date(2026, 4, 1)  # its 6-month follow-up (2026-10-01) is due on TODAY, its 12-month one not yet
+    for expected in ("1 uppföljning efter avslut är aktuell:", "2 uppföljningar efter avslut är aktuella:"):
+        with transaction(engine) as s:
+            youth = start(s, SYSTEM, store_cases.create_subject(s, SYSTEM), EARLY)
+            store_cases.close_case(s, SYSTEM, youth, closed_on, "goals_reached")
+        at = open_page("intake")
+        no_trace(at)
+        assert expected in texts(at, "warning")
+    assert "2 follow-ups after closing are due:" in texts(open_page("intake", lang="en"), "warning")
+    engine.dispose()

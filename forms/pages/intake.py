@@ -63,7 +63,7 @@ def queue_view() -> None:
     if not queue["report_of_concern"].any():  # no report of concern among them: no empty clock columns
         shown = shown.drop(columns=views.CLOCK_QUEUE_COLUMNS)
     if not due.empty:
-        st.warning(tr("follow_ups_due", n=len(due)))
+        st.warning(ntr("follow_ups_due", len(due)))  # "1 uppföljning ... är aktuell", not "uppföljning(ar)"
         st.dataframe(due.rename(columns={"case_code": tr("case_code"), "closed_on": tr("closed_on"),
                                          "months": tr("follow_up_months"), "due_on": tr("due_on")}),
                      hide_index=True, width="stretch")
@@ -156,11 +156,14 @@ def next_step(referral_id: int) -> None:
         if st.button(tr("mark_asked"), key=f"{key}:ask", type="primary"):
             ctx.attempt(lambda: apply(cases.mark_asked))
     elif status == "asked":
-        accepted = st.radio(tr("answer_q"), [True, False], key=f"{key}:accepted", horizontal=True,
-                            format_func=lambda v: tr("yes") if v else tr("no"))
+        accepted = st.radio(tr("answer_q"), [True, False], key=f"{key}:accepted", horizontal=True, index=None,
+                            format_func=lambda v: tr("yes") if v else tr("no"))  # their answer: nothing preselected
         other = st.text_input(tr("other_support"), key=f"{key}:other")
         if st.button(tr("save_answer"), key=f"{key}:answer", type="primary"):
-            ctx.attempt(lambda: apply(cases.record_answer, accepted=accepted, other_support=other or None))
+            if accepted is None:  # one click on a preselected yes recorded an answer nobody gave
+                st.error(tr("intake_answer_choose"))
+            else:
+                ctx.attempt(lambda: apply(cases.record_answer, accepted=accepted, other_support=other or None))
     elif status == "accepted":
         start_form(key, referral_id, on, apply)
     else:
