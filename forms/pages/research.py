@@ -306,6 +306,7 @@ def outcomes_figures(key: bytes, before: int, after: int) -> None:
     table = pd.DataFrame(rows)
     st.dataframe(for_display(table), hide_index=True, width="stretch")  # downloads keep full precision
     st.caption(tr("outcomes_note", before=before, after=after))
+    st.caption(tr("research_outcomes_unfiltered"))  # the walk of session 6 took them for the filtered cohort
     offer_csv(table, "outcomes-before-after")
 
 
