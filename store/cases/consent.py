@@ -131,15 +131,8 @@ def consent_states(rows: pd.DataFrame, on: date) -> pd.Series:
 
 
 def consent_state(consents: list[Consent], on: date) -> str:
-    """``consent_states``' rule for one case's consents (the case head on every run of Ärende), in plain
-    Python: a frame for a handful of rows cost the page about 9 ms. Both are checked against the same
-    oracle, case by case (tests/test_store_views.py)."""
-    def withdrawn(c: Consent) -> bool:
-        return c.withdrawn_on is not None and c.withdrawn_on <= on
-
-    if any(c.signed_on <= on <= c.valid_until and not withdrawn(c) for c in consents):
-        return "active"
-    if not consents:
-        return "none"
-    latest = max(consents, key=lambda c: (c.signed_on, c.id))
-    return "withdrawn" if withdrawn(latest) else "expired" if latest.valid_until < on else "none"
+    """``consent_states`` for one case's consents: the one rule. In whole arrays it costs the case head
+    under a millisecond (a plain-Python twin of it would be the rule written twice)."""
+    rows = pd.DataFrame([{c: getattr(x, c) for c in CONSENT_COLUMNS} | {"subject_id": 0} for x in consents],
+                        columns=CONSENT_COLUMNS)
+    return consent_states(rows, on).get(0, "none")
