@@ -67,7 +67,7 @@ def add_months(day: date, months: int) -> date:
 
 def add_months_all(days: np.ndarray, months: int) -> np.ndarray:
     """``add_months`` for an array of datetime64 at once (NaT stays NaT): the day kept, or the month's last
-    day. ``pd.DateOffset`` on a column steps through it value by value (a sixth of an Inkorg run)."""
+    day. ``pd.DateOffset`` on a column steps through it value by value (a seventh of an Inkorg run)."""
     missing = np.isnat(days)
     day = days.astype("datetime64[D]")
     month = day.astype("datetime64[M]")

@@ -133,8 +133,8 @@ def next_step(referral_id: int) -> None:
         status, code = cases.referral_status(referral), referral.subject.case_code
         origin = referrers.origin_of(s, actor, referral)
         checklist = views.referral_checklist(s, actor, referral_id)
-        deciding = status == "received" and may(actor, "referral.write")
-        people = users.colleagues(s, actor) if deciding else []
+        writes = may(actor, "referral.write")  # the steps are the intake team's: no form the role cannot use
+        people = users.colleagues(s, actor) if writes and status == "received" else []
         concern = Concern(referral.report_of_concern, referral.safety_assessed_on, referral.investigation_decided_on,
                           referral.investigation_opened_on, referral.investigation_ended_on, referral.received_on)
     key = f"intake:{referral_id}"
@@ -148,7 +148,7 @@ def next_step(referral_id: int) -> None:
         ctx.set_case(code)  # the case page opens on it: the natural next stop after a step
         ctx.done(tr("step_saved", code=code))
 
-    if not may(ctx.actor(), "referral.write"):  # the steps are the intake team's: no form the role cannot use
+    if not writes:
         st.caption(tr("intake_steps_by_intake", status=status_label(status)))
     elif status == "received":
         decision_form(key, apply, people)
@@ -168,7 +168,7 @@ def next_step(referral_id: int) -> None:
         start_form(key, referral_id, on, apply)
     else:
         st.caption(tr("no_next_step"))
-    if may(ctx.actor(), "referral.write"):
+    if writes:
         concern_form(key, referral_id, code, concern)
     if st.button(tr("open_case"), key=f"{key}:open"):
         ctx.set_case(code)
