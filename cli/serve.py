@@ -7,6 +7,7 @@ import functools
 import gc
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -138,6 +139,33 @@ def tune_for_serving() -> None:
     keeps that wait short."""
     gc.freeze()
     sys.setswitchinterval(SWITCH_INTERVAL)
+    send_at_once()
+
+
+def send_at_once() -> None:
+    """Every connection the server accepts sends its messages at once (``TCP_NODELAY``: Nagle's algorithm off).
+
+    A page run is a burst of small WebSocket messages. Streamlit binds its listening socket itself, as
+    ``socket.socket(family)``, so the socket's protocol number is 0, and asyncio turns Nagle's algorithm off
+    only on a socket whose protocol number says TCP. With it on, everything after a run's first two messages
+    waited for the browser's delayed acknowledgement: 40 ms added to every page run on Linux (measured on a
+    page of thirty lines: 48 ms a run, 5 ms of them work; Windows delays acknowledgements up to 200 ms). Set
+    on the listener, the option is inherited by every connection it accepts. Without Streamlit's bind
+    function (another version) nothing changes here, and tests/test_page_cost.py fails."""
+    from streamlit.web.server.starlette import starlette_server
+
+    bind = getattr(starlette_server, "_bind_socket", None)
+    if bind is None or getattr(bind, "insats", False):
+        return
+
+    @functools.wraps(bind)
+    def bind_sending_at_once(*args, **kwargs) -> socket.socket:
+        listener = bind(*args, **kwargs)
+        listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return listener
+
+    bind_sending_at_once.insats = True
+    starlette_server._bind_socket = bind_sending_at_once
 
 
 def cmd_serve(args: argparse.Namespace) -> None:

@@ -110,6 +110,31 @@ def test_a_server_process_freezes_what_it_has_loaded_and_yields_the_lock_sooner(
     assert float(interval_before) == 0.005 and float(interval) == 0.001
 
 
+def test_a_server_sends_each_page_run_at_once():
+    """The connections of ``insats serve`` have Nagle's algorithm off (``cli.serve.send_at_once``): Streamlit's
+    own listener leaves it on, so a page run's messages after the first two waited 40 ms for the browser's
+    delayed acknowledgement. Read on a connection accepted by the listener Streamlit binds, in a process of
+    its own (the server's functions are changed for the life of the process)."""
+    import subprocess
+    import sys
+
+    from .app_helpers import ROOT
+
+    code = ("import socket; from streamlit.web.server.starlette import starlette_server as s; "
+            "from cli.serve import tune_for_serving\n"
+            "def accepted():\n"
+            "    listener = s._bind_socket('127.0.0.1', 0, 8); listener.setblocking(True)\n"
+            "    client = socket.create_connection(listener.getsockname()[:2]); conn, _ = listener.accept()\n"
+            "    said = conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)\n"
+            "    for x in (conn, client, listener): x.close()\n"
+            "    return said\n"
+            "before = accepted(); tune_for_serving(); tune_for_serving(); print(before, accepted())")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    before, after = out.stdout.split()
+    assert int(before) == 0  # Streamlit's listener as it comes: Nagle's algorithm on
+    assert int(after) != 0   # as insats serve runs it (twice: the change is made once, not wrapped again)
+
+
 def test_the_log_page_shows_the_newest_rows_and_says_so(app_engine):
     """A month of a municipality's log is thousands of rows: the page draws the newest ``SHOWN`` and says
     that the file holds the whole selection; a short log is shown whole, with its count."""
