@@ -22,6 +22,7 @@ a test keeps them equal on generated frames.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -118,42 +119,52 @@ def clock(referral: object, name: str, today: date,
     return due, _state(due, getattr(referral, stops), today, clocks.warning)
 
 
-def clock_frame(frame: pd.DataFrame, today: date, clocks: ConcernClocks = DEFAULT) -> pd.DataFrame:
-    """``clock`` for a whole frame of ``CLOCK_COLUMNS`` at once (dates as datetime64 or date objects,
-    NaT/None for none): ``<name>_due_on`` (datetime64, NaT when the clock does not run) and
-    ``<name>_state`` (None when it does not run) for each clock, on the frame's index.
-
-    Only the reports of concern are worked out (a queue holds few): the rest get NaT and None at once."""
-    concern = frame["report_of_concern"].fillna(False).astype(bool).to_numpy()
-    rows = frame[concern]
-    now = np.datetime64(pd.Timestamp(today), "ns")
-    warning = np.timedelta64(pd.Timedelta(clocks.warning))
-    columns = {}
+def clock_arrays(concern: np.ndarray, days: Mapping[str, np.ndarray], today: date,
+                 clocks: ConcernClocks = DEFAULT) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``clock`` for whole columns at once, in arrays: ``concern`` (bool, a report of concern) and ``days``
+    (the other ``CLOCK_COLUMNS`` as ``datetime64[D]``, NaT for none) -> per clock its due days
+    (``datetime64[D]``, NaT when it does not run) and states (object, None when it does not run)."""
+    concern = np.asarray(concern, dtype=bool)
+    now = np.datetime64(today, "D")
+    warning = np.timedelta64(clocks.warning.days, "D")
+    out = {}
     for name, (begins, stops) in CLOCKS.items():
-        start = pd.to_datetime(rows[begins]).to_numpy("datetime64[ns]")
+        start = np.where(concern, days[begins], np.datetime64("NaT"))
         if name == "investigation":
-            due = add_months_all(start, clocks.investigation_months)
+            due = add_months_all(start, clocks.investigation_months).astype("datetime64[D]")
         else:
-            due = start + np.timedelta64(pd.Timedelta(getattr(clocks, name)))
-        runs = ~np.isnat(start)
-        done = pd.to_datetime(rows[stops]).to_numpy("datetime64[ns]")
+            due = start + np.timedelta64(getattr(clocks, name).days, "D")
+        done = days[stops]
         stopped = ~np.isnat(done)
         state = np.select([stopped & (done <= due), stopped, now > due, now >= due - warning],
                           ["met", "late", "passed", "soon"], "running").astype(object)
-        state[~runs] = None
-        due_on = np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[ns]")
-        due_on[concern] = np.where(runs, due, np.datetime64("NaT"))
-        states = np.full(len(frame), None, dtype=object)
-        states[concern] = state
-        columns[f"{name}_due_on"] = pd.Series(due_on, index=frame.index)
-        columns[f"{name}_state"] = pd.Series(states, index=frame.index, dtype=object)  # None stays None
+        state[np.isnat(start)] = None
+        out[name] = (due, state)
+    return out
+
+
+def clock_frame(frame: pd.DataFrame, today: date, clocks: ConcernClocks = DEFAULT) -> pd.DataFrame:
+    """``clock_arrays`` for a frame of ``CLOCK_COLUMNS`` (dates as datetime64 or date objects, NaT/None for
+    none): ``<name>_due_on`` (datetime64, NaT when the clock does not run) and ``<name>_state`` (None when it
+    does not run) for each clock, on the frame's index."""
+    concern = frame["report_of_concern"].fillna(False).astype(bool).to_numpy()
+    days = {c: pd.to_datetime(frame[c]).to_numpy("datetime64[D]") for c in CLOCK_COLUMNS[1:]}
+    columns = {}
+    for name, (due, state) in clock_arrays(concern, days, today, clocks).items():
+        columns[f"{name}_due_on"] = pd.Series(due.astype("datetime64[ns]"), index=frame.index)
+        columns[f"{name}_state"] = pd.Series(state, index=frame.index, dtype=object)  # None stays None
     return pd.DataFrame(columns, index=frame.index)
 
 
 def most_urgent(states: pd.DataFrame) -> pd.Series:
     """Per row, the most urgent alert among the clocks (``passed`` before ``soon``), None when none."""
-    columns = [f"{name}_state" for name in CLOCKS]
-    conditions = [states[columns].eq(alert).any(axis=1).to_numpy() for alert in ALERTS]
-    alert = np.select(conditions, list(ALERTS), "").astype(object)
-    alert[alert == ""] = None
+    alert = most_urgent_of([states[f"{name}_state"].to_numpy(object) for name in CLOCKS])
     return pd.Series(alert, index=states.index, dtype=object)
+
+
+def most_urgent_of(states: list[np.ndarray]) -> np.ndarray:
+    """``most_urgent`` for the clocks' state arrays (object, None where a clock does not run)."""
+    alert = np.full(len(states[0]) if states else 0, None, dtype=object)
+    for name in reversed(ALERTS):  # the most urgent written last
+        alert[np.logical_or.reduce([s == name for s in states])] = name
+    return alert

@@ -49,15 +49,22 @@ def stored_days(column: pd.Series) -> pd.Series:
     (about 1.5 ms for a queue's column, nine columns per Inkorg run); numpy reads ISO days directly.
     Anything else (a time with its zone, say) falls back to its first ten characters, the day, with NaT
     for what is not a date."""
-    values = column.to_numpy(object, copy=True)
+    days = stored_day_array(column.to_numpy(object))
+    return pd.Series(days.astype("datetime64[ns]"), index=column.index, name=column.name)
+
+
+def stored_day_array(values: np.ndarray | list) -> np.ndarray:
+    """``stored_days`` for a plain array (or list) of what the database returned: ``datetime64[D]``, NaT for
+    none. For the queues that compute in arrays and make one frame at the end."""
+    values = np.array(values, dtype=object)
     values[pd.isna(values)] = None
     try:
         with warnings.catch_warnings():  # numpy only warns that it drops a time zone: take the fallback
             warnings.simplefilter("error")
-            days = np.array(values, dtype="datetime64[D]")
+            return np.array(values, dtype="datetime64[D]")
     except (ValueError, TypeError, Warning):
-        return pd.to_datetime(column.astype(str).str[:10], format="%Y-%m-%d", errors="coerce")
-    return pd.Series(days.astype("datetime64[ns]"), index=column.index, name=column.name)
+        text = pd.Series(values).astype(str).str[:10]
+        return pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").to_numpy("datetime64[D]")
 
 
 def add_months(day: date, months: int) -> date:

@@ -12,6 +12,7 @@ equal on generated frames.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import numpy as np
@@ -40,12 +41,17 @@ def referral_status(referral: object) -> str:
     return FIRST_STATUS
 
 
-def statuses(frame: pd.DataFrame) -> pd.Series:
-    """``referral_status`` for a whole frame of referral columns at once (same table, same order)."""
-    conditions = [frame[column].notna() if value is None else frame[column].eq(value)
-                  for _, column, value in PATH]
-    return pd.Series(np.select([c.fillna(False).to_numpy(bool) for c in conditions], [p[0] for p in PATH],
-                               FIRST_STATUS), index=frame.index)
+def statuses(frame: pd.DataFrame | Mapping[str, np.ndarray]) -> np.ndarray:
+    """``referral_status`` for whole columns at once (same table, same order): a frame, or a mapping of
+    column -> array (None or NaN for none)."""
+    conditions = []
+    for _, column, value in PATH:
+        values = np.asarray(frame[column], dtype=object)
+        held = pd.notna(values)
+        if value is not None:
+            held[held] = values[held] == value
+        conditions.append(held)
+    return np.select(conditions, [p[0] for p in PATH], FIRST_STATUS).astype(object)
 
 
 # -- the case's phase, and what belongs in each ---------------------------------------------------------

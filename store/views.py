@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 import config
 from rules import clocks, path, timing
-from rules.dates import add_months_all, stored_days
+from rules.dates import add_months_all, stored_day_array, stored_days
 from rules.path import OPEN_STATUSES, referral_status
 
 from .access import Actor, case_access, guard, may, scope_of, team_opens, visible_cases
@@ -73,63 +73,85 @@ def intake_queue(session: Session, actor: Actor, today: date, *, sources: list[s
     """Referrals of the actor's cases with their step on the path, the longest waiting first.
 
     ``waiting_days``: days since the referral's last step, for those still open (received, suitable,
-    asked, accepted but not started); NaN for closed ones. ``consent``: active, expired, withdrawn
-    or none. Computed column-wise: the queue of a city (tens of thousands of referrals) is one query
-    and a few vectorised steps.
+    asked, accepted but not started); NA for closed ones. ``consent``: active, expired, withdrawn
+    or none. Computed in whole arrays and made a frame once at the end: the queue of a city (tens of
+    thousands of referrals) is one query and a few vectorised steps, and a queue of sixty is not forty
+    pandas steps of fixed cost (they were a third of an Inkorg run).
     """
     guard(session, actor, "referral.read", audited=False)
-    raw_dates = [type_coerce(c, String) for c in (Referral.received_on, Referral.decided_on, Referral.asked_on,
-                                                    Referral.answered_on, Referral.started_on)]
-    received, decided, asked, answered, started = raw_dates  # parsed below in one vectorised step
+    raw = _referral_arrays(session, actor, sources=sources)
+    now = np.datetime64(today, "D")
+    years = np.array(raw["birth_year"], dtype=float)  # None -> NaN
+    months = np.nan_to_num(np.array(raw["birth_month"], dtype=float), nan=1.0)
+    age = today.year - years - (months > today.month)
+    status = path.statuses(raw)
+    last = raw["answered_on"]
+    for column in ("asked_on", "decided_on", "received_on"):  # the latest step taken
+        last = np.where(np.isnat(last), raw[column], last)
+    waiting = (now - last).astype(float)  # whole days; NaT -> NaN
+    waiting[~np.isin(status, OPEN_STATUSES)] = np.nan
+    consent = _lookup(_consent_states(session, actor, today), raw["subject_id"], "none")
+    concern = raw["report_of_concern"] == True  # noqa: E712 (None is not a report of concern)
+    states = clocks.clock_arrays(concern, raw, today, config.concern_clocks())
+    keep = np.ones(len(status), dtype=bool)
+    if statuses:
+        keep &= np.isin(status, statuses)
+    if ages:
+        keep &= np.isnan(age) | ((age >= ages[0]) & (age <= ages[1]))
+    if min_waiting_days:
+        keep &= np.nan_to_num(waiting, nan=-1) >= min_waiting_days
+    # the longest waiting first (closed ones last), then the oldest referral
+    order = np.lexsort((raw["received_on"], np.where(np.isnan(waiting), np.inf, -waiting)))
+    order = order[keep[order]]
+    columns = {"referral_id": raw["referral_id"].astype(np.int64), "case_code": raw["case_code"],
+               "age": pd.array(age[order], dtype="Int64"), "source": raw["source"],
+               "received_on": raw["received_on"].astype(object), "status": status,
+               "waiting_days": pd.array(waiting[order], dtype="Int64"), "consent": consent,
+               "synthetic": raw["synthetic"].astype(bool), "report_of_concern": concern}
+    for name, (due, state) in states.items():  # a running clock's last day; none once met or late
+        columns[f"{name}_due_on"] = np.where(np.isin(state, ("running", "soon", "passed")), due,
+                                             np.datetime64("NaT")).astype(object)  # date, or None
+    columns["clock_alert"] = clocks.most_urgent_of([state for _, state in states.values()])
+    frame = pd.DataFrame({c: v if isinstance(v, pd.api.extensions.ExtensionArray) else v[order]
+                          for c, v in columns.items()})
+    guard(session, actor, "referral.read", detail=f"intake queue: {len(frame)} rows", verb="list")
+    return frame[QUEUE_COLUMNS]
+
+
+_REFERRAL_ARRAYS = ("referral_id", "subject_id", "case_code", "birth_year", "birth_month", "source", "suitable",
+                    "accepted", "synthetic", "report_of_concern", *path.REFERRAL_DATES, *_CLOCK_DATES)
+
+
+def _referral_arrays(session: Session, actor: Actor, *, sources: list[str] | None = None,
+                     concern_only: bool = False) -> dict[str, np.ndarray]:
+    """The actor's visible referrals as one array per column (one Core query, no ORM loading): dates as
+    ``datetime64[D]`` (NaT for none), the rest as they are stored (None for none). Unchecked: callers guard."""
+    dates = (*path.REFERRAL_DATES, *_CLOCK_DATES)
     query = select(Referral.id, Referral.subject_id, Subject.case_code, Subject.birth_year, Subject.birth_month,
-                   Referral.source, received, Referral.suitable, decided, asked, Referral.accepted, answered, started,
-                   Subject.synthetic, Referral.report_of_concern,
-                   *[type_coerce(getattr(Referral, c), String) for c in _CLOCK_DATES]
+                   Referral.source, Referral.suitable, Referral.accepted, Subject.synthetic,
+                   Referral.report_of_concern, *[type_coerce(getattr(Referral, c), String) for c in dates]
                    ).join(Subject, Subject.id == Referral.subject_id).where(visible_cases(actor, "referral.read"))
     if sources:
         query = query.where(Referral.source.in_(sources))
-    rows = session.connection().execute(query).all()  # Core rows: no ORM loading for a whole city
-    raw = pd.DataFrame(list(map(tuple, rows)), columns=[
-        "referral_id", "subject_id", "case_code", "birth_year", "birth_month", "source", "received_on", "suitable",
-        "decided_on", "asked_on", "accepted", "answered_on", "started_on", "synthetic", "report_of_concern",
-        *_CLOCK_DATES])
-    for column in ("received_on", "decided_on", "asked_on", "answered_on", "started_on", *_CLOCK_DATES):
-        raw[column] = stored_days(raw[column])
-    frame = raw[["referral_id", "case_code"]].copy()
-    years = pd.to_numeric(raw["birth_year"], errors="coerce")
-    months = pd.to_numeric(raw["birth_month"], errors="coerce").fillna(1)
-    frame["age"] = (today.year - years - (months > today.month)).astype("Int64")
-    frame["source"], frame["received_on"] = raw["source"], raw["received_on"].dt.date
-    frame["status"] = path.statuses(raw)
-    last = raw["answered_on"].fillna(raw["asked_on"]).fillna(raw["decided_on"]).fillna(raw["received_on"])
-    waiting = (pd.Timestamp(today) - last).dt.days
-    frame["waiting_days"] = waiting.where(frame["status"].isin(OPEN_STATUSES)).astype("Int64")
-    consent = raw["subject_id"].map(_consent_states(session, actor, today)).astype(object)
-    frame["consent"] = consent.where(consent.notna(), "none")
-    frame["synthetic"] = raw["synthetic"].astype(bool)
-    frame[CLOCK_QUEUE_COLUMNS] = _clock_columns(raw, today)
-    if statuses:
-        frame = frame[frame["status"].isin(statuses)]
-    if ages:
-        frame = frame[frame["age"].between(*ages).fillna(False) | frame["age"].isna()]
-    if min_waiting_days:
-        frame = frame[frame["waiting_days"].fillna(-1) >= min_waiting_days]
-    frame = frame.sort_values(["waiting_days", "received_on"], ascending=[False, True], na_position="last")
-    guard(session, actor, "referral.read", detail=f"intake queue: {len(frame)} rows", verb="list")
-    return frame.reset_index(drop=True)[QUEUE_COLUMNS]
+    if concern_only:
+        query = query.where(Referral.report_of_concern.is_(True))
+    rows = session.connection().execute(query).all()
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(_REFERRAL_ARRAYS)
+    raw = {name: np.array(column, dtype=object) for name, column in zip(_REFERRAL_ARRAYS[:10], values, strict=False)}
+    raw |= {name: stored_day_array(column) for name, column in zip(dates, values[10:], strict=True)}
+    return raw
 
 
-def _clock_columns(raw: pd.DataFrame, today: date) -> pd.DataFrame:
-    """The clocks of the queue's reports of concern, column-wise: a clock's last day while it runs
-    (none once met or late: the step is recorded), and the most urgent alert (passed, soon)."""
-    raw = raw.assign(report_of_concern=raw["report_of_concern"].fillna(False).astype(bool))
-    state = clocks.clock_frame(raw, today, config.concern_clocks())
-    out = pd.DataFrame({"report_of_concern": raw["report_of_concern"]}, index=raw.index)
-    for name in clocks.CLOCKS:
-        running = state[f"{name}_state"].isin(("running", "soon", "passed"))
-        out[f"{name}_due_on"] = state[f"{name}_due_on"].where(running).dt.date
-    out["clock_alert"] = clocks.most_urgent(state)
-    return out
+def _lookup(mapping: pd.Series, keys: np.ndarray, missing: object) -> np.ndarray:
+    """``mapping[key]`` for every key at once (``missing`` where it has none), by a sorted search."""
+    if mapping.empty:
+        return np.full(len(keys), missing, dtype=object)
+    index = mapping.index.to_numpy()
+    order = np.argsort(index, kind="stable")
+    index, values = index[order], mapping.to_numpy(object)[order]
+    keys = keys.astype(index.dtype) if len(keys) else np.empty(0, dtype=index.dtype)
+    at = np.minimum(np.searchsorted(index, keys), len(index) - 1)
+    return np.where(index[at] == keys, values[at], missing).astype(object)
 
 
 CONCERN_ALERT_COLUMNS = ["referral_id", "case_code", "clock", "due_on", "alert"]
@@ -140,23 +162,19 @@ def concern_alerts(session: Session, actor: Actor, today: date) -> pd.DataFrame:
     (``CONCERN_ALERT_COLUMNS``, one row per clock, the earliest due first), whatever the referral's
     place on the SIG path: the law's clocks run for a youth who declined SIG too. One audited list."""
     guard(session, actor, "referral.read", audited=False)
-    rows = session.connection().execute(
-        select(Referral.id, Subject.case_code, Referral.report_of_concern,
-               *[type_coerce(getattr(Referral, c), String) for c in ("received_on", *_CLOCK_DATES)])
-        .join(Subject, Subject.id == Referral.subject_id)
-        .where(Referral.report_of_concern.is_(True), visible_cases(actor, "referral.read"))).all()
-    raw = pd.DataFrame(list(map(tuple, rows)), columns=["referral_id", "case_code", "report_of_concern",
-                                                        "received_on", *_CLOCK_DATES])
-    for column in ("received_on", *_CLOCK_DATES):
-        raw[column] = stored_days(raw[column])
-    state = clocks.clock_frame(raw, today, config.concern_clocks())
-    parts = [raw[["referral_id", "case_code"]].assign(clock=name, due_on=state[f"{name}_due_on"].dt.date,
-                                                      alert=state[f"{name}_state"])
-             for name in clocks.CLOCKS]
-    frame = pd.concat(parts, ignore_index=True)
-    frame = frame[frame["alert"].isin(clocks.ALERTS)].sort_values(["due_on", "case_code"])
+    raw = _referral_arrays(session, actor, concern_only=True)
+    states = clocks.clock_arrays(np.ones(len(raw["referral_id"]), dtype=bool), raw, today, config.concern_clocks())
+    parts = [(name, due, state, np.isin(state, clocks.ALERTS)) for name, (due, state) in states.items()]
+    due = np.concatenate([d[a] for _, d, _, a in parts])
+    codes = np.concatenate([raw["case_code"][a] for *_, a in parts]).astype(object)
+    order = np.lexsort((codes.astype(str), due))
+    frame = pd.DataFrame({"referral_id": np.concatenate([raw["referral_id"][a] for *_, a in parts]).astype(np.int64),
+                          "case_code": codes, "clock": np.concatenate([np.full(a.sum(), n, dtype=object)
+                                                                      for n, *_, a in parts]),
+                          "due_on": due.astype(object), "alert": np.concatenate([s[a] for *_, s, a in parts])}
+                         ).iloc[order].reset_index(drop=True)
     guard(session, actor, "referral.read", detail=f"concern clocks: {len(frame)} alerts", verb="list")
-    return frame.reset_index(drop=True)[CONCERN_ALERT_COLUMNS]
+    return frame[CONCERN_ALERT_COLUMNS]
 
 
 def _consent_states(session: Session, actor: Actor, today: date) -> pd.Series:
