@@ -155,20 +155,24 @@ def parse_judgments(
     instrument: Instrument, values: pd.Series | list | np.ndarray, *, first_row: int = 0
 ) -> np.ndarray:
     """Judgment cells -> level index (float, NaN where none given). Unknown levels are errors."""
-    series = pd.Series(values, dtype="string").str.strip().str.lower().fillna("")
+    cells = np.asarray(values.to_numpy(object) if isinstance(values, pd.Series) else values, dtype=object).ravel()
+    # numpy's string functions over the whole column (pandas' .str steps cost ~1.5 ms even for one cell)
+    text = np.char.lower(np.char.strip(np.where(pd.isna(cells), "", cells).astype(str)))
     if instrument.judgment is None:
-        given = series != ""
+        given = text != ""
         if given.any():
-            pos = int(np.flatnonzero(given.to_numpy())[0])
+            pos = int(np.flatnonzero(given)[0])
             raise ResponseError(
                 [CellError(first_row + pos, "judgment", values[pos], "no judgment: this instrument has none")]
             )
-        return np.full(len(series), np.nan)
+        return np.full(len(text), np.nan)
     lookup = judgment_lookup(instrument)
     index = {level: float(i) for i, level in enumerate(instrument.judgment.levels)}
     codes = {spelling: index[level] for spelling, level in lookup.items()}
-    result = series.map(codes).to_numpy(dtype=float, na_value=np.nan)
-    bad = np.flatnonzero(~series.isin([*codes, ""]).to_numpy(dtype=bool))
+    spellings, at = np.unique(text, return_inverse=True)  # a handful of spellings, however many rows
+    result = np.array([codes.get(s, np.nan) for s in spellings], dtype=float)[at.ravel()] if len(text) else (
+        np.empty(0))
+    bad = np.flatnonzero(~np.isin(text, [*codes, ""]))
     if bad.size:
         expected = "one of " + ", ".join(instrument.judgment.levels) + " (or empty)"
         raw = list(values)

@@ -114,11 +114,14 @@ def _score_blocks(inst: Instrument, plan: Plan, X: np.ndarray) -> tuple[pd.DataF
         with np.errstate(invalid="ignore", divide="ignore"):  # NaN marks unscorable rows
             _finish_block(inst, plan, lin, result[:, start : start + m], valid[start : start + m])
         counts[:, start : start + m] = lin[plan.outputs["levels"]]
-    frame = pd.DataFrame(result[:-1].T, columns=names, copy=False)  # no copy: scores stay one block
-    for i, name in enumerate(plan.level_columns):
-        frame[name] = counts[i].astype(np.int64)
-    frame["omitted"] = result[-1].astype(np.int64)
-    frame["valid"] = valid
+    # three blocks joined once (scores, counts, validity): a column added at a time cost a fixed ~0.2 ms each,
+    # most of scoring one assessment on the page
+    whole = np.empty((n, len(plan.level_columns) + 1), dtype=np.int64)
+    whole[:, :-1] = counts.T
+    whole[:, -1] = result[-1]
+    frame = pd.concat([pd.DataFrame(result[:-1].T, columns=names, copy=False),
+                       pd.DataFrame(whole, columns=[*plan.level_columns, "omitted"], copy=False),
+                       pd.DataFrame({"valid": valid})], axis=1)
     return frame, invalid
 
 
