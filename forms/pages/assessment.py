@@ -26,7 +26,7 @@ from store import AccessDenied, cases, views
 from store.access import may_on_case
 from store.models import Assessment
 
-OPEN_KEY, PICK_KEY = "assessment_id", "assessment_pick"
+OPEN_KEY, PICK_KEY, AGE_KEY = "assessment_id", "assessment_pick", "assessment_age_outside"
 
 
 def label(a: Assessment, me: str) -> str:
@@ -41,6 +41,10 @@ def pick(code: str) -> Assessment | None:
     with ctx.session() as s:  # the case's one guarded read, which also says if the actor is in only by emergency
         overview = views.case_overview(s, ctx.actor(), code, ctx.today())
         rows = views.assessments_of(s, ctx.actor(), overview.subject_id)
+        # whether finalising a draft asks why the youth's age is outside the instrument's range: read here, with
+        # the youth already in this transaction, for this run and the form's own reruns (``actions``)
+        st.session_state[AGE_KEY] = {a.id: cases.outside_age_range(s, a, ctx.instrument(a.instrument_id))
+                                     for a in rows if a.status == "draft" and a.occasion != "referral"}
     st.session_state[f"emergency_only:{overview.subject_id}"] = overview.emergency_until is not None  # for actions
     if not rows:
         st.info(tr("no_assessments"))
@@ -83,6 +87,7 @@ def autosave(assessment_id: int, form_key: str) -> None:
                                      revision=st.session_state.get(f"{form_key}:revision"))
             st.session_state[f"{form_key}:revision"] = saved.revision
         st.session_state[f"{form_key}:saved"] = True
+        st.session_state[f"{form_key}:fresh"] = saved  # the draft as saved: this run's form need not read it again
     except (cases.CaseError, AccessDenied) as exc:
         st.session_state[f"{form_key}:saved"] = refusal(exc)
         st.session_state[f"{form_key}:stale"] = getattr(exc, "code", "") == "assessment.stale"
@@ -119,10 +124,7 @@ def actions(a: Assessment) -> None:
         return  # under emergency access: read the assessment; finalising and correcting stay with the team
     if a.status == "draft":
         age_reason = None
-        with ctx.session() as s:
-            outside = a.occasion != "referral" and cases.outside_age_range(
-                s, views.assessment_by_id(s, ctx.actor(), a.id), ctx.instrument(a.instrument_id))
-        if outside:  # the rule is the store's: finalising asks for the reason
+        if st.session_state.get(AGE_KEY, {}).get(a.id):  # read with the list (``pick``); the store decides again  # the rule is the store's: finalising asks for the reason
             low, high = ctx.instrument(a.instrument_id).age_range
             st.warning(tr("start_age_outside_range", low=low, high=high))
             age_reason = st.text_input(tr("start_age_reason"), value=a.age_reason or "", key=f"age_reason:{a.id}")
@@ -162,11 +164,15 @@ def main() -> None:
 def assessment_view(a: Assessment) -> None:
     """The form step, the score panel and the companion view: rating a factor, moving between steps or
     saving the judgment reruns only this part (the list, the header and the sidebar stay as drawn)."""
-    if alone():  # this part's own rerun: the assessment as saved now, as a full run would read it
-        with ctx.session() as s:
-            a = views.assessment_by_id(s, ctx.actor(), a.id)
-    inst = ctx.instrument(a.instrument_id)
     form_key = f"assessment:{a.id}"
+    fresh = st.session_state.pop(f"{form_key}:fresh", None)
+    if alone():  # this part's own rerun: the assessment as saved now, as a full run would read it
+        if fresh is not None and fresh.id == a.id:  # saved by this click: as the store has it
+            a = fresh
+        else:
+            with ctx.session() as s:
+                a = views.assessment_by_id(s, ctx.actor(), a.id)
+    inst = ctx.instrument(a.instrument_id)
     if form_key not in st.session_state:
         st.session_state[form_key] = dict(a.ratings)
         st.session_state[f"{form_key}:revision"] = a.revision
@@ -176,6 +182,7 @@ def assessment_view(a: Assessment) -> None:
     read_only = final or others_draft
     if not read_only and recover_answers(inst, form_key):
         autosave(a.id, form_key)
+        st.session_state.pop(f"{form_key}:fresh", None)  # only a click's own save spares the next read
     if final:
         st.info(tr("final_readonly", on=a.finalised_at.date() if a.finalised_at else a.assessed_on))
     elif others_draft:
