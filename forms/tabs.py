@@ -1,12 +1,14 @@
-"""Tabs whose reads run only in the open tab, while their forms are always drawn.
+"""Tabs whose reads run only in the open tab, while the forms of every tab opened so far are drawn.
 
 Streamlit draws every tab's content on every run, though a person sees one tab. On Ärende that was
 more than half of a page run: the timeline, outcomes, privacy history and access list each read the
 case again (measured with the soak, docs/security.md). With the open tab kept under ``key``, each
 section is told whether it is open: it draws its reads (tables, lists) only then, inside
 ``when_open``, and its forms always. A form must be drawn in every run, or what was typed in it is
-gone after a look at another tab (the walk of #24 found exactly that when whole tabs were skipped);
-a form costs little, the reads are what cost."""
+gone after a look at another tab (the walk of #24 found exactly that when whole tabs were skipped).
+A tab not yet opened in the session is not drawn at all: nothing can have been typed in it, and the
+forms of seven unopened tabs were a fifth of an Ärende run (Streamlit's fixed cost per widget). Its
+content appears with the rerun its click starts, as a read does."""
 
 from __future__ import annotations
 
@@ -27,9 +29,12 @@ def tabs(key: str, sections: Mapping[str, Callable[[bool], None]]) -> str:
         st.session_state[key] = labels[names.index(kept)]
     containers = st.tabs(labels, key=key, on_change="rerun")
     opened = next((name for name, tab in zip(names, containers, strict=True) if tab.open), names[0])
+    seen = st.session_state.setdefault(f"{key}:seen", set())  # the tabs opened so far in this session
+    seen.add(opened)
     for name, tab in zip(names, containers, strict=True):
-        with tab:
-            sections[name](name == opened)
+        if name in seen:  # never opened: nothing can have been typed in it yet, so nothing is drawn
+            with tab:
+                sections[name](name == opened)
     st.session_state[f"{key}:open"] = opened
     return opened
 

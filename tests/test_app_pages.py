@@ -619,6 +619,7 @@ def test_research_reads_are_audited_once_per_cohort_view_not_per_click(demo):
     first_view = research_rows()
     assert first_view > 0
     at.slider(key="research_ages").set_value((12, 20)).run()
+    open_tab(at, "Jämförelsegrupp", "research_tab")  # a tab opened is drawn from then on (forms.tabs)
     at.selectbox(key="research_group_by").set_value("gender").run()
     at.slider(key="research_ages").set_value((12, 24)).run()
     no_trace(at)

@@ -124,7 +124,7 @@ def actions(a: Assessment) -> None:
         return  # under emergency access: read the assessment; finalising and correcting stay with the team
     if a.status == "draft":
         age_reason = None
-        if st.session_state.get(AGE_KEY, {}).get(a.id):  # read with the list (``pick``); the store decides again  # the rule is the store's: finalising asks for the reason
+        if st.session_state.get(AGE_KEY, {}).get(a.id):  # read with the list (pick); the store decides again
             low, high = ctx.instrument(a.instrument_id).age_range
             st.warning(tr("start_age_outside_range", low=low, high=high))
             age_reason = st.text_input(tr("start_age_reason"), value=a.age_reason or "", key=f"age_reason:{a.id}")
