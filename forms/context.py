@@ -43,7 +43,7 @@ def min_cell(action: str = "research.export", *, published: bool = False) -> int
     instance's floor, kept with the database, unless the report stays within the user's own teams."""
     from store.settings import min_cell_floor, report_min_cell
 
-    with session() as s:
+    with store.reading(engine()) as s:  # a setting, no case: beside the writers, not in their queue
         floor = min_cell_floor(s).k
     return report_min_cell(floor, actor(), action, published=published)
 
