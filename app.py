@@ -7,7 +7,7 @@ import json
 
 import streamlit as st
 
-from forms import auth, widget_words
+from forms import auth, frontend_words, widget_words
 from forms.context import engine, open_case, show_flash
 from forms.i18n import LANGUAGES, refusal, tr
 from services import errors
@@ -34,8 +34,9 @@ with st.sidebar:
     st.session_state.setdefault("lang", asked if asked in LANGUAGES else "sv")
     st.radio(tr("language"), list(LANGUAGES), key="lang", format_func=LANGUAGES.__getitem__, horizontal=True)
 # WCAG 3.1.1: the document says which language it is in (Streamlit's own page says lang="en" always)
-st.html(f"<script>document.documentElement.lang = {json.dumps(st.session_state['lang'])};</script>",
-        unsafe_allow_javascript=True)
+# and Streamlit's own words in the browser ("Press Enter to submit form", "Upload") in the page's language
+st.html(f"<script>document.documentElement.lang = {json.dumps(st.session_state['lang'])};</script>"
+        + frontend_words.script(st.session_state["lang"]), unsafe_allow_javascript=True)
 
 actor = auth.current_actor(engine())
 if actor is None:  # the log-in (or no-access) page was drawn instead
