@@ -41,6 +41,11 @@ PATTERNS: tuple[tuple[str, str, str, str], ...] = (
     ("", "aria-label", r"^Clear dates$", "frontend_clear_dates"),
     ("", "aria-label", r"^(.*) start date$", "frontend_start_date"),
     ("", "aria-label", r"^(.*) end date$", "frontend_end_date"),
+    ("", "text", r"^Skip to main content$", "frontend_skip_to_main"),
+    ("", "aria-label", r"^Show password$", "frontend_show_password"),
+    ("", "aria-label", r"^Hide password$", "frontend_hide_password"),
+    ("", "aria-label", r"^Help for (.+)$", "frontend_help_for"),
+    ("", "aria-label", r"^Help$", "frontend_help"),
     ("[data-testid=stMultiSelect]", "aria-label", r"^Remove (.+)$", "frontend_remove"),
     ("[data-testid=stFileUploader]", "aria-label", r"^Remove (.+)$", "frontend_remove"),
     *(("", "aria-label", rf"^{english}$", msgid) for english, msgid in (

@@ -98,7 +98,7 @@ def log_in(page, url: str | None, user: str, password: str) -> None:
         page.goto(url)
         settle(page)
     page.get_by_label("Användarnamn").fill(user)
-    page.get_by_label("Lösenord").fill(password)
+    page.get_by_label("Lösenord", exact=True).fill(password)
     page.get_by_role("button", name="Logga in").click()
     settle(page)
 

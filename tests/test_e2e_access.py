@@ -111,7 +111,7 @@ def test_local_log_in_team_cases_emergency_access_and_log_out(local_app, browser
     sidebar.get_by_role("button", name="Logga ut").click()
     settle(page)
     expect(page.get_by_text("Du är utloggad.")).to_be_visible()
-    expect(page.get_by_label("Lösenord")).to_be_visible()
+    expect(page.get_by_label("Lösenord", exact=True)).to_be_visible()
     page.close()
 
     engine = make_engine(f"sqlite:///{data / 'insats.sqlite'}")
@@ -173,7 +173,7 @@ def test_idle_timeout_asks_for_log_in_again(local_app, browser):
     page.locator("[data-testid='stSidebar']").get_by_role("link", name="Ärende", exact=True).click()
     settle(page)
     expect(page.get_by_text("inaktiv för länge")).to_be_visible()
-    expect(page.get_by_label("Lösenord")).to_be_visible()
+    expect(page.get_by_label("Lösenord", exact=True)).to_be_visible()
     page.close()
 
 
@@ -285,7 +285,7 @@ def oidc_log_in(page: Page, url: str, user: str, password: str) -> None:
     page.get_by_role("button", name="Logga in med organisationens inloggning").click()
     page.wait_for_url("**/authorize**")
     page.get_by_label("Användare").fill(user)
-    page.get_by_label("Lösenord").fill(password)
+    page.get_by_label("Lösenord", exact=True).fill(password)
     page.get_by_role("button", name="Fortsätt").click()
     page.wait_for_url(f"{url}/**")
     settle(page)
@@ -342,7 +342,7 @@ def test_the_provider_refuses_a_wrong_password(oidc_app, browser):
     page.get_by_role("button", name="Logga in med organisationens inloggning").click()
     page.wait_for_url("**/authorize**")
     page.get_by_label("Användare").fill("anna.oidc")
-    page.get_by_label("Lösenord").fill("not her password")
+    page.get_by_label("Lösenord", exact=True).fill("not her password")
     page.get_by_role("button", name="Fortsätt").click()
     expect(page.get_by_role("alert")).to_have_text("Fel användare eller lösenord.")
     page.close()

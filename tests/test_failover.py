@@ -116,7 +116,7 @@ def saved(person: Person) -> None:
 def log_in_all(people: list[Person]) -> None:
     for person in people:
         person.page.get_by_label("Användarnamn").fill(person.login)
-        person.page.get_by_label("Lösenord").fill(PASSWORD)
+        person.page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
         person.page.get_by_role("button", name="Logga in").click()
     for person in people:
         settle(person.page)

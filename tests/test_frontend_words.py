@@ -57,6 +57,8 @@ def test_streamlits_own_words_are_swedish_on_a_swedish_page_and_english_on_an_en
             page.get_by_label("Användarnamn").fill(USER)  # a field in a form: "Press Enter to submit form"
             page.wait_for_selector("[data-testid=InputInstructions]")
             assert "Tryck Enter för att skicka formuläret" in shown(page, "[data-testid=InputInstructions]")
+            labels = page.eval_on_selector_all("[aria-label]", "els => els.map(e => e.getAttribute('aria-label'))")
+            assert "Visa lösenordet" in labels, labels  # the password field's eye
             assert streamlit_english(page) == []
             log_in(page, None, USER, PASSWORD)
             page.get_by_role("link", name="Inkorg").click()
