@@ -200,6 +200,47 @@ def test_forskning_and_uppfoljning_show_the_same_before_after_for_the_same_youth
     assert forskning.loc["Polisanmälningar", "Summa före"] not in ("0", "")  # the demo has police reports before
 
 
+def test_forskning_outcomes_count_the_filtered_youths_once_a_filter_is_set(tmp_path, monkeypatch):
+    """At the filters' starting position the outcomes are every started youth's (as above); once a filter is
+    set, only the youths of the filtered cohort count, and the caption says how many."""
+    import re
+
+    from rules.before_after import Windows
+    from store import make_engine, transaction
+    from store.research import assessments_for_research
+    from store.users import actor_for
+
+    from .app_helpers import RESEARCHER, TODAY, make_database, no_trace, open_page, open_tab, texts
+
+    monkeypatch.setenv("INSATS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("INSATS_TODAY", TODAY.isoformat())
+    monkeypatch.delenv("INSATS_DATABASE_URL", raising=False)
+    url = make_database(tmp_path, subjects=60)
+    at = open_tab(open_page("research", user=RESEARCHER, research_before=12, research_after=6),
+                  "Utfall före/efter", "research_tab")
+    assert "Ändra ett filter ovan" in texts(at, "caption")
+
+    def police_before() -> float:  # as shown: "62,4"
+        table = next(d.value for d in at.dataframe if "Summa före" in d.value.columns).set_index("Mått")
+        return float(re.sub(r"[^\d,]", "", str(table.loc["Polisanmälningar", "Summa före"])).replace(",", "."))
+
+    everyone = police_before()
+    engine = make_engine(url)
+    with transaction(engine) as s:
+        actor, key = actor_for(s, RESEARCHER), at.session_state["research_key"]
+        outcomes = outcomes_before_after(s, actor, key=key, windows=Windows(12, 6))
+        data = assessments_for_research(s, actor, "savry-like", key=key)
+    engine.dispose()
+    gender = data["gender"].value_counts().index[0]  # the larger group: above the smallest shown
+    at.multiselect(key="research_gender").set_value([gender]).run()
+    no_trace(at)
+    chosen = data[(data["gender"] == gender) & data["age"].between(12, 24)]["research_id"].unique()
+    expected = outcomes[outcomes["research_id"].isin(chosen)]
+    assert 0 < len(expected) < len(outcomes)
+    assert f"utfallen för {len(expected)} ungdomar i urvalet" in texts(at, "caption")
+    assert police_before() == round(expected["police_reports_before"].sum(), 1) < everyone
+
+
 def test_the_follow_up_pdf_says_unequal_windows_occupation_after_the_start_and_the_net(monkeypatch):
     from . import test_printables
     from .test_translations import ENGLISH, RAW_CODE

@@ -32,6 +32,7 @@ from services.research_outcomes import outcomes_before_after
 from store.research import assessments_for_research
 
 GROUPINGS = ("district", "gender", "referral_source")
+AGES = (12, 24)  # where the age filter starts: the SIG ages
 KEY = "research_key"  # one key per browser session: ids are stable while you work, unlinkable after
 VIEW = "research_view"  # the de-identified rows of this cohort view: read (and audited) once, not per click
 
@@ -108,7 +109,7 @@ def filters(data: pd.DataFrame) -> tuple[pd.DataFrame, tuple]:
         options = sorted(data[column].dropna().unique())
         chosen[column] = col.multiselect(tr(f"filter_{column}"), options, key=f"research_{column}",
                                          placeholder=tr("all"), format_func=lambda v, c=column: value_label(c, v))
-    ages = cols[4].slider(tr("age"), 10, 26, (12, 24), key="research_ages")
+    ages = cols[4].slider(tr("age"), 10, 26, AGES, key="research_ages")
     keep = data["assessed_month"].between(*period) & data["age"].between(*ages)
     for column, values in chosen.items():
         if values:
@@ -175,7 +176,7 @@ def cohort_part(inst, data: pd.DataFrame, key: bytes) -> None:
         "per_factor": lambda shown: when_open(shown, lambda: factors_section(
             inst, pairs, derived(("per_factor", inst.id, choice), lambda: research.per_factor(inst, pairs)))),
         "research_groups": lambda shown: groups_section(inst, pairs, shown),
-        "research_outcomes": lambda shown: outcomes_section(key, shown),
+        "research_outcomes": lambda shown: outcomes_section(key, shown, youths_chosen(data, cohort, choice)),
         "funnel": lambda shown: when_open(shown, funnel_section)})
 
 
@@ -270,19 +271,34 @@ def groups_compared(inst, pairs: research.Pairs, column: str, chosen: list) -> N
     offer_csv(table, f"{inst.id}-groups")
 
 
-def outcomes_section(key: bytes, shown: bool = True) -> None:
+def youths_chosen(data: pd.DataFrame, cohort: pd.DataFrame, choice: tuple) -> tuple | None:
+    """The research ids the filters keep, once a filter is moved from where it starts (None before: every
+    started youth counts, as on Uppföljning, including those never assessed with this form)."""
+    months = sorted(data["assessed_month"].unique())
+    period, ages, *picked = choice
+    if tuple(period) == (months[0], months[-1]) and tuple(ages) == AGES and not any(picked):
+        return None
+    return tuple(sorted(cohort["subject_id"].unique()))
+
+
+def outcomes_section(key: bytes, shown: bool = True, youths: tuple | None = None) -> None:
     """Before and after the start as the follow-up report counts them (``rules.before_after``): totals, the
-    rate per month at risk, and the paired change in each youth's rate per month (windows may differ).
-    The windows are always drawn, the figures in the open tab only."""
+    rate per month at risk, and the paired change in each youth's rate per month (windows may differ). With
+    ``youths`` (a filter is set) only theirs. The windows are always drawn, the figures in the open tab only."""
     left, right, _ = st.columns([1, 1, 2])
     before = left.selectbox(tr("followup_window"), WINDOW_CHOICES, index=DEFAULT_CHOICE, key="research_before")
     after = right.selectbox(tr("ba_after_window"), WINDOW_CHOICES, index=DEFAULT_CHOICE, key="research_after")
-    when_open(shown, lambda: outcomes_figures(key, before, after))
+    when_open(shown, lambda: outcomes_figures(key, before, after, youths))
 
 
-def outcomes_figures(key: bytes, before: int, after: int) -> None:
+def outcomes_figures(key: bytes, before: int, after: int, youths: tuple | None = None) -> None:
     frame = cohort_view(f"outcomes-{before}-{after}", lambda s: outcomes_before_after(
-        s, ctx.actor(), key=key, windows=Windows(before, after)))
+        s, ctx.actor(), key=key, windows=Windows(before, after)))  # read once; the filters work on the copy
+    if youths is not None:
+        frame = frame[frame["research_id"].isin(youths)]
+        st.caption(ntr("research_outcomes_filtered", len(frame)))
+    else:
+        st.caption(tr("research_outcomes_unfiltered"))
     if frame.empty:
         st.info(tr("research_no_outcomes"))
         return
@@ -291,7 +307,7 @@ def outcomes_figures(key: bytes, before: int, after: int) -> None:
     rows = []
     months = {side: frame[f"months_{side}"].sum() for side in ("before", "after")}
     measures = ("police_reports", "placement_days", "placement_cost")
-    changes = derived(("outcomes", before, after), lambda: {m: paired_change(
+    changes = derived(("outcomes", before, after, youths), lambda: {m: paired_change(
         frame[f"{m}_per_month_before"], frame[f"{m}_per_month_after"]) for m in measures})
     for measure in measures:
         r = changes[measure]
@@ -306,7 +322,6 @@ def outcomes_figures(key: bytes, before: int, after: int) -> None:
     table = pd.DataFrame(rows)
     st.dataframe(for_display(table), hide_index=True, width="stretch")  # downloads keep full precision
     st.caption(tr("outcomes_note", before=before, after=after))
-    st.caption(tr("research_outcomes_unfiltered"))  # the walk of session 6 took them for the filtered cohort
     offer_csv(table, "outcomes-before-after")
 
 
