@@ -12,7 +12,7 @@ equal on generated frames.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 import numpy as np
@@ -52,6 +52,13 @@ def statuses(frame: pd.DataFrame | Mapping[str, np.ndarray]) -> np.ndarray:
             held[held] = values[held] == value
         conditions.append(held)
     return np.select(conditions, [p[0] for p in PATH], FIRST_STATUS).astype(object)
+
+
+def suggested_occasion(finalised: Iterable[str]) -> str:
+    """The occasion a new assessment with a form most likely is, from the occasions of the case's final
+    assessments with that form: the first is the baseline, the next ones follow-ups (the closing one, at
+    about 18 months, the assessor chooses). Only the default of the choice: the assessor decides."""
+    return "follow-up" if "baseline" in set(finalised) else "baseline"
 
 
 # -- the case's phase, and what belongs in each ---------------------------------------------------------

@@ -267,6 +267,24 @@ def test_start_an_assessment_from_the_case(empty):
     assert at.session_state["assessment_id"] == draft.id
 
 
+def test_a_new_assessment_is_offered_as_a_follow_up_once_the_baseline_is_final(empty):
+    """The occasion's default follows the case (rules.path.suggested_occasion): baseline first; a follow-up
+    once a baseline with the same form is final; a draft baseline changes nothing (it is reopened)."""
+    code, draft_id = _draft(empty, SAVRY_LOW)
+    at = open_page("case", case=code, case_tab="Ny bedömning")
+    assert at.selectbox(key="new_occasion").value == "baseline"
+    with transaction(empty) as s:
+        draft = s.get(Assessment, draft_id)
+        cases.save_draft(s, AS_USER, draft.subject, "savry-like", occasion="baseline", assessed_on=TODAY,
+                         ratings=SAVRY_LOW, judgment="low", rationale="Inga tecken.", draft=draft,
+                         revision=draft.revision)
+        cases.finalise(s, AS_USER, draft)
+    at = open_page("case", case=code, case_tab="Ny bedömning")
+    assert at.selectbox(key="new_occasion").value == "follow-up"
+    at.selectbox(key="new_instrument").set_value("ester-like").run()  # another form: its own first occasion
+    no_trace(at)
+
+
 # -- Bedömning -----------------------------------------------------------------------------------
 def _draft(engine, ratings=None) -> tuple[str, int]:
     with transaction(engine) as s:
