@@ -285,6 +285,23 @@ def test_a_new_assessment_is_offered_as_a_follow_up_once_the_baseline_is_final(e
     no_trace(at)
 
 
+def test_the_timeline_says_what_happened_between_meetings_and_the_outcomes_in_words(demo):
+    from store.models import Event, Outcome
+
+    with transaction(demo) as s:
+        code = s.execute(select(Subject.case_code).join(Event, Event.subject_id == Subject.id)
+                         .join(Outcome, Outcome.subject_id == Subject.id).order_by(Subject.case_code).limit(1)
+                         ).scalar_one()
+    at = open_page("case", case=code)  # the timeline is the first tab
+    no_trace(at)
+    table = next(d.value for d in at.dataframe if "Vad" in d.value.columns)
+    what = set(table["Vad"])
+    assert "Utfall" in what and what & {"Ny polisanmälan", "Skolfrånvaro", "Incident", "Bruten överenskommelse",
+                                        "Kontakt"}, what
+    details = " | ".join(table["Detaljer"].astype(str))
+    assert "polisanmälningar:" in details and "police" not in details and "serious" not in details
+
+
 # -- Bedömning -----------------------------------------------------------------------------------
 def _draft(engine, ratings=None) -> tuple[str, int]:
     with transaction(engine) as s:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from store import cases, transaction, views
+from store import Actor, cases, transaction, views
 from store.audit import verify
 from store.cases import CaseError, MeetingInput, PlanItem
 from store.models import Assessment, AuditEntry, Subject
@@ -189,6 +189,27 @@ def test_timeline_is_in_date_order_and_every_access_is_audited(engine, assessor)
         # the timeline read
         checked, problems = verify(s, ADMIN)
         assert checked >= 11 and problems == []
+
+
+def test_the_timeline_holds_what_happened_between_meetings_the_outcomes_and_a_reopening(engine, assessor):
+    """The case's story is whole: events logged between meetings (by their kind, serious or not), outcome
+    periods (at their end) and a reopening, beside the rest, each only for a role that may read it."""
+    with transaction(engine) as s:
+        youth = start(s, assessor, cases.create_subject(s, assessor), D)
+        cases.record_meeting(s, assessor, youth, MeetingInput(D + timedelta(days=10), ["coordinator"]))
+        cases.log_event(s, assessor, youth, "police_report", D + timedelta(days=12), serious=True, note="x")
+        cases.record_outcome(s, assessor, youth, period_start=D, period_end=D + timedelta(days=30),
+                             police_reports=1, placement="none", placement_days=0, occupation="school")
+        cases.close_case(s, assessor, youth, D + timedelta(days=40), "goals_reached")
+        cases.reopen_case(s, assessor, youth, "Ny oro från skolan.", on=D + timedelta(days=50))
+        events = cases.timeline(s, assessor, youth)
+        kinds = [e.kind for e in events if e.on > D]
+        assert kinds == ["meeting", "police_report", "outcome", "reopening"]
+        said = {e.kind: e.facts for e in events}
+        assert said["police_report"] == {"serious": True}  # the note stays in the events tab
+        assert said["outcome"]["police_reports"] == 1 and said["reopening"]["was_closed_on"] == D + timedelta(days=40)
+        intake = cases.timeline(s, Actor("mottagning", {"intake"}, assessor.teams), youth)
+        assert not {"police_report", "outcome", "meeting"} & {e.kind for e in intake}
 
 
 def test_personal_identity_number_is_stored_only_encrypted(engine, assessor, tmp_path):

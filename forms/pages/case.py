@@ -26,7 +26,7 @@ from store import AccessDenied, cases, views
 from store.access import may, may_on_case
 from store.authors import authors
 from store.cases.consent import CONSENT_ACTORS, CONSENT_CATEGORIES, SIGNERS
-from store.models import OCCASIONS
+from store.models import EVENT_KINDS, OCCASIONS
 from store.register import case_record
 
 
@@ -156,6 +156,13 @@ def describe(event: cases.Event) -> str:
         return tr("event_consent_facts", until=f["until"]) + withdrawn
     if event.kind == "closing":
         return tr(f"closing_{f['reason']}") if f.get("reason") else ""
+    if event.kind == "reopening":
+        return tr("event_reopening_facts", closed=f["was_closed_on"])
+    if event.kind == "outcome":
+        return tr("event_outcome_facts", start=f["start"], end=f["end"], reports=f["police_reports"],
+                  days=f["placement_days"], occupation=tr(f"occupation_{f['occupation']}"))
+    if event.kind in EVENT_KINDS:  # between meetings: its kind is the "what"; serious or not is the detail
+        return tr("event_serious") if f.get("serious") else ""
     return event.summary
 
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from rules.path import referral_status
 
 from ..access import Actor, guard, may
-from ..models import InterventionGiven, Meeting, Referral, Subject, User
+from ..models import Event as NetworkEvent
+from ..models import InterventionGiven, Meeting, Outcome, Referral, Reopening, Subject, User
 from .assessments import area, current_rows
 from .consent import consent_rows
 
@@ -19,7 +20,9 @@ from .consent import consent_rows
 @dataclass(frozen=True)
 class Event:
     on: date
-    kind: str  # referral | assessment | meeting | intervention | consent | outcome | closing
+    # referral | assessment | meeting | intervention | consent | outcome | closing | reopening, or an event
+    # between meetings by its own kind (``models.EVENT_KINDS``: police_report, incident, ...)
+    kind: str
     id: int
     summary: str  # plain English, for logs and the CLI
     facts: dict = field(default_factory=dict, compare=False)  # the parts, for a UI to phrase in its language
@@ -53,10 +56,21 @@ def timeline(session: Session, actor: Actor, subject: Subject) -> list[Event]:
         for i in session.scalars(select(InterventionGiven).where(InterventionGiven.subject_id == sid)):
             events.append(Event(i.started_on, "intervention", i.id, i.intervention_id,
                                 {"intervention": i.intervention_id}))
+        for e in session.scalars(select(NetworkEvent).where(NetworkEvent.subject_id == sid)):  # between meetings
+            events.append(Event(e.occurred_on, e.kind, e.id, f"{e.kind}{' (serious)' if e.serious else ''}",
+                                {"serious": e.serious}))
+    if may(actor, "outcome.read"):
+        for o in session.scalars(select(Outcome).where(Outcome.subject_id == sid)):
+            events.append(Event(o.period_end, "outcome", o.id, f"{o.period_start} - {o.period_end}",
+                                {"start": o.period_start, "end": o.period_end, "police_reports": o.police_reports,
+                                 "placement_days": o.placement_days, "occupation": o.occupation}))
     if may(actor, "consent.read"):
         for c in consent_rows(session, sid):
             events.append(Event(c.signed_on, "consent", c.id, f"valid until {c.valid_until}",
                                 {"until": c.valid_until, "withdrawn": c.withdrawn_on}))
+    for r in session.scalars(select(Reopening).where(Reopening.subject_id == sid)):
+        events.append(Event(r.reopened_on, "reopening", r.id, f"reopened (closed {r.was_closed_on})",
+                            {"was_closed_on": r.was_closed_on}))
     if subject.closed_on is not None:  # the end of the participation is part of the story
         events.append(Event(subject.closed_on, "closing", subject.id, f"closed: {subject.closed_reason}",
                             {"reason": subject.closed_reason}))
