@@ -26,12 +26,15 @@ def organisation_label(code: str) -> str:
     return tr(f"org_{code}")
 
 
+NOT_PEOPLE = ("demo", "setup", "system")  # who wrote a row when no person did: the demo's seeder, the set-up
+
+
 def author_label(login: str, known: dict[str, Author]) -> str:
     """The person who wrote a row: display name, and a partner's organisation in words; a login that is
     no account as written."""
     author = known.get(login)
-    if author is None:
-        return login
+    if author is None:  # the set-up and the demo cohort's seeder have words; any other login is shown as written
+        return tr(f"author_{login}") if login in NOT_PEOPLE else login
     return f"{author.name} ({organisation_label(author.organisation)})" if author.organisation else author.name
 
 

@@ -302,6 +302,18 @@ def test_the_timeline_says_what_happened_between_meetings_and_the_outcomes_in_wo
     assert "polisanmälningar:" in details and "police" not in details and "serious" not in details
 
 
+def test_an_event_the_demo_seeded_says_so_rather_than_a_login(demo):
+    from store.models import Event
+
+    with transaction(demo) as s:
+        code = s.execute(select(Subject.case_code).join(Event, Event.subject_id == Subject.id)
+                         .where(Event.logged_by == "demo").order_by(Subject.case_code).limit(1)).scalar_one()
+    at = open_page("case", case=code, case_tab="Händelser")
+    no_trace(at)
+    table = next(d.value for d in at.dataframe if "Loggad av" in d.value.columns)
+    assert set(table["Loggad av"]) == {"Demodata (påhittade)"}
+
+
 # -- Bedömning -----------------------------------------------------------------------------------
 def _draft(engine, ratings=None) -> tuple[str, int]:
     with transaction(engine) as s:
