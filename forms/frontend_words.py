@@ -82,7 +82,12 @@ PATTERNS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 _SCRIPT = """<script>(() => {
-window.insatsWords = {words: %(words)s, lang: %(lang)s};
+const compiled = %(words)s.map(([where, what, pattern, swedish]) =>
+  ({where, what, english: new RegExp(pattern), swedish}));
+const any = {};  // per kind, one expression for a quick "none of them" (most texts on a page)
+for (const rule of compiled) (any[rule.what] = any[rule.what] || []).push(rule.english.source);
+for (const what in any) any[what] = new RegExp(any[what].map((p) => `(?:${p})`).join("|"));
+window.insatsWords = {rules: compiled, any, lang: %(lang)s};
 const ATTRIBUTES = %(attributes)s;
 if (window.insatsWordsApply) { window.insatsWordsApply(document.body); return; }
 const shown = new WeakMap();  // text node or element -> {"text" or attribute: [the English, the Swedish shown]}
@@ -95,11 +100,12 @@ function fix(owner, what, value, set) {
   const before = (shown.get(owner) || {})[what];
   const english = before && value === before[1] ? before[0] : value;  // React may have put new English back
   if (window.insatsWords.lang !== "sv") { if (english !== value) set(english); return; }
+  const quick = window.insatsWords.any[what];
+  if (!quick || !quick.test(english)) return;
   const element = owner.nodeType === 1 ? owner : owner.parentElement;
-  for (const [where, kind, pattern, swedish] of window.insatsWords.words) {
-    const rule = {english: new RegExp(pattern), swedish};
-    if (kind !== what || !rule.english.test(english)) continue;
-    if (where && !(element && element.closest(where))) continue;
+  for (const rule of window.insatsWords.rules) {
+    if (rule.what !== what || !rule.english.test(english)) continue;
+    if (rule.where && !(element && element.closest(rule.where))) continue;
     const said = say(rule, english);
     if (value !== said) {
       shown.set(owner, {...(shown.get(owner) || {}), [what]: [english, said]});
