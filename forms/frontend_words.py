@@ -15,9 +15,10 @@ translator sees them with the rest and a test keeps both languages complete.
 
 from __future__ import annotations
 
+import functools
 import json
 
-from .i18n import tr
+import catalogue
 
 # (where: a CSS selector the text or label must be inside, or "" for anywhere; what: "text" for a text node
 # or an attribute name; the English as a regular expression matched against the whole value; the msgid of the
@@ -141,9 +142,10 @@ apply(document.body);
 
 def words(lang: str) -> list[list[str]]:
     """The patterns with their words in ``lang`` (the script leaves the page alone unless it is Swedish)."""
-    return [[where, what, english, tr(msgid)] for where, what, english, msgid in PATTERNS]
+    return [[where, what, english, catalogue.text(msgid, lang)] for where, what, english, msgid in PATTERNS]
 
 
+@functools.cache  # one text per language for the server's life: the catalogue does not change while it runs
 def script(lang: str) -> str:
     """The script for a page in ``lang``; drawn on every run, it updates the words and the language."""
     attributes = sorted({what for _, what, _, _ in PATTERNS if what != "text"})
