@@ -148,6 +148,8 @@ def words(lang: str) -> list[list[str]]:
 @functools.cache  # one text per language for the server's life: the catalogue does not change while it runs
 def script(lang: str) -> str:
     """The script for a page in ``lang``; drawn on every run, it updates the words and the language."""
+    def inline(value: object) -> str:  # JSON inside <script>: a "</" in a word must not end the script
+        return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+
     attributes = sorted({what for _, what, _, _ in PATTERNS if what != "text"})
-    return _SCRIPT % {"words": json.dumps(words(lang), ensure_ascii=False), "lang": json.dumps(lang),
-                      "attributes": json.dumps(attributes)}
+    return _SCRIPT % {"words": inline(words(lang)), "lang": inline(lang), "attributes": inline(attributes)}

@@ -120,3 +120,17 @@ def test_every_word_is_in_both_catalogues_and_every_pattern_matches_what_streaml
     for _, _, english, msgid in PATTERNS:
         assert re.fullmatch(english, filled[msgid]) or re.fullmatch(english, said[msgid].replace("{year}", "")), \
             (msgid, english, filled[msgid])
+
+
+def test_the_script_cannot_be_ended_by_a_word(monkeypatch):
+    """The words travel as JSON inside <script>: a translator's "</script>" stays text in a string."""
+    from forms import frontend_words
+
+    monkeypatch.setattr(frontend_words, "PATTERNS", (("", "text", "^</script><b>$", "frontend_upload"),))
+    monkeypatch.setattr(catalogue, "text", lambda msgid, lang, **_: "</script><img src=x onerror=alert(1)>")
+    frontend_words.script.cache_clear()
+    try:
+        said = frontend_words.script("sv")
+    finally:
+        frontend_words.script.cache_clear()
+    assert said.count("</script>") == 1 and said.endswith("</script>")
