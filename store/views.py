@@ -112,7 +112,10 @@ def intake_queue(session: Session, actor: Actor, today: date, *, sources: list[s
         columns[f"{name}_due_on"] = np.where(np.isin(state, ("running", "soon", "passed")), due,
                                              np.datetime64("NaT")).astype(object)  # date, or None
     columns["clock_alert"] = clocks.most_urgent_of([state for _, state in states.values()])
-    frame = pd.DataFrame({c: v if isinstance(v, pd.api.extensions.ExtensionArray) else v[order]
+    # kept as objects: pandas 3 would make a column of words and None into text with NaN for the gaps
+    kept = {"clock_alert", *(f"{name}_due_on" for name in states)}
+    frame = pd.DataFrame({c: v if isinstance(v, pd.api.extensions.ExtensionArray)
+                          else pd.Series(v[order], dtype=object) if c in kept else v[order]
                           for c, v in columns.items()})
     guard(session, actor, "referral.read", detail=f"intake queue: {len(frame)} rows", verb="list")
     return frame[QUEUE_COLUMNS]
