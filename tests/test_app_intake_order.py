@@ -28,3 +28,18 @@ def test_the_referral_picker_follows_the_queue_tables_order(app_engine):
     picker = at.selectbox(key="intake_referral")
     assert [option.split(" · ")[0] for option in picker.options] == table["Ärendekod"].tolist()
     assert "I samma ordning som tabellen ovan" in texts(at, "caption")
+
+
+def test_the_queue_shows_a_report_of_concerns_warning_beside_referrals_without_one(app_engine):
+    """A queue mixing a report of concern whose clock has passed with plain referrals: the column of
+    warnings holds text and gaps (pandas 3 reads the gaps as NaN, not None), and the page must draw it."""
+    with transaction(app_engine) as s:
+        plain = cases.create_subject(s, SYSTEM)
+        cases.add_referral(s, SYSTEM, plain, "polis", TODAY - timedelta(days=20))
+        worried = cases.create_subject(s, SYSTEM)
+        cases.add_referral(s, SYSTEM, worried, "skola", TODAY - timedelta(days=5), report_of_concern=True)
+    at = open_page("intake")
+    no_trace(at)
+    table = at.dataframe[0].value.set_index("Ärendekod")
+    assert table.loc[plain.case_code, "Tidsfrist"] == "–"
+    assert table.loc[worried.case_code, "Tidsfrist"] == "tidsfristen har passerat"

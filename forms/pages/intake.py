@@ -59,7 +59,9 @@ def queue_view() -> None:
     consent_names = {x: tr(f"consent_state_{x}") for x in cases.CONSENT_STATES}
     shown = queue.assign(status=queue["status"].map(status_names), source=queue["source"].map(source_names),
                          consent=queue["consent"].map(consent_names),
-                         clock_alert=queue["clock_alert"].map(lambda a: tr(f"concern_alert_{a}") if a else None))
+                         # no clock: None, or NaN once pandas 3 has made the column text ("soon", NaN)
+                         clock_alert=queue["clock_alert"].map(lambda a: tr(f"concern_alert_{a}")
+                                                              if isinstance(a, str) else None))
     if not queue["report_of_concern"].any():  # no report of concern among them: no empty clock columns
         shown = shown.drop(columns=views.CLOCK_QUEUE_COLUMNS)
     if not due.empty:
