@@ -66,7 +66,9 @@ PATTERNS: tuple[tuple[str, str, str, str], ...] = (
     *(("[data-testid=stElementToolbar]", "aria-label", rf"^{english}$", msgid) for english, msgid in (
         ("Fullscreen", "frontend_fullscreen"), ("Close fullscreen", "frontend_close_fullscreen"),
         ("Search", "frontend_search"), ("Show/hide columns", "frontend_show_hide_columns"),
-        ("Download as CSV", "frontend_download_csv"))),
+        ("Download as CSV", "frontend_download_csv"), ("Show data", "frontend_show_data"),
+        ("Download as PNG", "frontend_download_png"), ("Copy Vega-Lite spec", "frontend_copy_chart_spec"),
+        ("Copied!", "frontend_copied"))),
     ("[data-testid=stDateInput]", "aria-valuetext", r"^Empty$", "frontend_date_empty"),
     ("", "text", r"^(\d+) options? available\.$", "frontend_options_available"),
     ("[data-testid=stDateInputCalendar]", "aria-label", r"^Previous month\.?$", "frontend_previous_month"),
