@@ -114,6 +114,14 @@ def test_streamlits_own_words_are_swedish_on_a_swedish_page_and_english_on_an_en
             handles = page.eval_on_selector_all("[data-testid=stSlider] input[aria-label]",
                                                 "els => els.map(e => e.getAttribute('aria-label'))")
             assert handles[:2] == ["Age — start", "Age — end"], handles
+            # the status filter's chosen statuses follow the language (the browser kept "Inkommen" before)
+            chips = shown(page, "[data-testid=stMultiSelect]")[1]
+            assert "Received" in chips and "Inkommen" not in chips, chips
+            page.locator("[data-testid=stSidebar]").get_by_text("Svenska", exact=True).click()
+            settle(page)
+            assert "Inkommen" in shown(page, "[data-testid=stMultiSelect]")[1]  # not emptied on the way back
+            page.locator("[data-testid=stSidebar]").get_by_text("English", exact=True).click()
+            settle(page)
             assert "Collapse sidebar" in page.eval_on_selector_all(
                 "[aria-label]", "els => els.map(e => e.getAttribute('aria-label'))")
         except Exception:
