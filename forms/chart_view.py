@@ -12,7 +12,10 @@ from .numbers import for_display
 
 # Streamlit's chart theme draws axis and legend text in #808495, 3.9:1 on white; this is 10:1 (WCAG 1.4.3)
 _READABLE = {"labelColor": "#3d3d3d", "titleColor": "#111111"}
-READABLE_TEXT = {"axis": _READABLE, "legend": _READABLE, "title": {"color": "#111111"}}
+# axes and legends not read out: Vega describes them in English ("X-axis titled …", "Symbol legend titled …"),
+# and the chart's table below says the same in the reader's language
+READABLE_TEXT = {"axis": {**_READABLE, "aria": False}, "legend": {**_READABLE, "aria": False},
+                 "title": {"color": "#111111"}}
 
 
 def show_chart(spec: dict, table: pd.DataFrame, description: str) -> None:

@@ -8,6 +8,7 @@ import pandas as pd
 from instruments import Instrument
 
 from .i18n import lang
+from .numbers import percent
 
 
 def factor_labels(inst: Instrument) -> dict[str, str]:
@@ -138,14 +139,26 @@ def transition_heatmap(table: list[list[int | str]], levels: list[str], pre_titl
     }
 
 
-def factor_change_bars(summary: pd.DataFrame, labels: dict[str, str], x_title: str) -> dict:
-    """Mean change per factor, oriented so that right = better, coloured by domain."""
-    data = [{"factor": labels.get(r.item, r.item), "domain": r.domain, "better": float(r.improved - r.worse)}
+def domain_labels(inst: Instrument) -> dict[str, str]:
+    """The instrument's domains by id, in the reader's language ("historical" -> "Historiska faktorer")."""
+    return {d.id: inst.text(d.label, lang()) for d in inst.domains}
+
+
+def factor_change_bars(summary: pd.DataFrame, labels: dict[str, str], x_title: str,
+                       domains: dict[str, str] | None = None) -> dict:
+    """Mean change per factor, oriented so that right = better, coloured by domain (``domains``: their
+    names, so the legend never shows an id). Each bar is read out in the reader's words ("H1 Tidigare
+    våld: 21 %"), not Vega's default of field names ("factor: …; better: …")."""
+    domains = domains or {}
+    data = [{"factor": labels.get(r.item, r.item), "domain": domains.get(r.domain, r.domain),
+             "better": float(r.improved - r.worse),
+             "said": f"{labels.get(r.item, r.item)}: {percent(float(r.improved - r.worse))}"}
             for r in summary.itertuples()]
     return {
         "height": {"step": 14}, "data": {"values": data}, "mark": "bar",
         "encoding": {"y": {"field": "factor", "type": "nominal", "sort": None, "title": None},
                      "x": {"field": "better", "type": "quantitative", "title": x_title, "axis": {"format": "%"}},
                      "color": {"field": "domain", "type": "nominal", "title": None, "legend": {"orient": "top"}},
+                     "description": {"field": "said"},
                      "tooltip": [{"field": "factor"}, {"field": "better", "format": ".0%"}]},
     }

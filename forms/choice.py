@@ -37,3 +37,21 @@ def pinned(label: str, ids: list[int], describe: Callable[[int], str], *, key: s
 
     st.selectbox(label, ids, key=key, format_func=describe, on_change=remember)
     return st.session_state[chosen_key]
+
+
+def kept_many(label: str, options: list[str], format_func: Callable[[str], str], *, key: str,
+              default: list[str] | None = None, placeholder: str | None = None) -> list[str]:
+    """A multiselect whose choice outlives a change of language. The browser keeps the chips as the
+    texts it was shown: after a switch to English the status filter still said "Inkommen", and back in
+    Swedish it was empty (the texts matched no option). The chosen codes are kept in the session and
+    the widget set from them on every run, so it is drawn in the words of the current language."""
+    chosen_key = f"{key}:chosen"
+    chosen = [c for c in st.session_state.get(chosen_key, default or []) if c in options]
+    st.session_state[chosen_key] = chosen
+    st.session_state[key] = chosen
+
+    def remember() -> None:
+        st.session_state[chosen_key] = [c for c in st.session_state.get(key, []) if c in options]
+
+    st.multiselect(label, options, key=key, format_func=format_func, placeholder=placeholder, on_change=remember)
+    return st.session_state[chosen_key]

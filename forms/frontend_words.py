@@ -63,6 +63,15 @@ PATTERNS: tuple[tuple[str, str, str, str], ...] = (
         ("Markdown content", "frontend_markdown_content"), ("Dataframe column menu", "frontend_column_menu"),
         ("Copy column name", "frontend_copy_column_name"), ("Close Search", "frontend_close_search"),
         ("file upload", "frontend_file_upload"), ("Add files", "frontend_add_files"))),
+    # a table's toolbar (st.dataframe), an empty date field's spoken value, a list's spoken count of options
+    *(("[data-testid=stElementToolbar]", "aria-label", rf"^{english}$", msgid) for english, msgid in (
+        ("Fullscreen", "frontend_fullscreen"), ("Close fullscreen", "frontend_close_fullscreen"),
+        ("Search", "frontend_search"), ("Show/hide columns", "frontend_show_hide_columns"),
+        ("Download as CSV", "frontend_download_csv"), ("Show data", "frontend_show_data"),
+        ("Download as PNG", "frontend_download_png"), ("Copy Vega-Lite spec", "frontend_copy_chart_spec"),
+        ("Copied!", "frontend_copied"))),
+    ("[data-testid=stDateInput]", "aria-valuetext", r"^Empty$", "frontend_date_empty"),
+    ("", "text", r"^(\d+) options? available\.$", "frontend_options_available"),
     ("[data-testid=stDateInputCalendar]", "aria-label", r"^Previous month\.?$", "frontend_previous_month"),
     ("[data-testid=stDateInputCalendar]", "aria-label", r"^Next month\.?$", "frontend_next_month"),
     ("[data-testid=stDateInputCalendar]", "text", r"^Use arrow keys to navigate dates\. Enter to select\. "

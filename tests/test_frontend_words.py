@@ -4,12 +4,13 @@ them in English, neither as text nor as a label a screen reader reads, and an En
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
 import catalogue
 from forms.frontend_words import PATTERNS
-from store import make_engine, transaction, upgrade
+from store import cases, make_engine, transaction, upgrade
 from store.users import SETUP, add_user
 
 from .browser import ARTIFACTS, CHROMIUM_ARGS, AppServer, chromium, log_in, settle
@@ -29,6 +30,8 @@ def server(tmp_path_factory):
     with transaction(engine) as s:
         add_user(s, SETUP, USER, display_name="Orden Mottagning", roles=["intake", "coordinator"],
                  teams=["Standard"], password=PASSWORD)
+        # one referral waiting: Inkorg draws its queue table (a toolbar) and its decision form (an empty date)
+        cases.add_referral(s, SETUP, cases.create_subject(s, SETUP), "polis", date(2026, 11, 2))
     engine.dispose()
     app = AppServer(data, {"INSATS_TODAY": "2026-11-23"})
     app.start()
@@ -39,7 +42,8 @@ def server(tmp_path_factory):
 def streamlit_english(page) -> list[str]:
     """Every text and label on the page that is one of Streamlit's English phrases."""
     texts = [line.strip() for line in page.locator("body").inner_text().splitlines()]
-    labels = page.eval_on_selector_all("[aria-label]", "els => els.map(e => e.getAttribute('aria-label'))")
+    labels = page.eval_on_selector_all("[aria-label], [aria-valuetext]", "els => els.flatMap(e => "
+                                       "[e.getAttribute('aria-label'), e.getAttribute('aria-valuetext')])")
     return sorted({t for t in [*texts, *labels] if t and any(p.search(t) for p in ENGLISH)})
 
 
@@ -70,6 +74,19 @@ def test_streamlits_own_words_are_swedish_on_a_swedish_page_and_english_on_an_en
             handles = page.eval_on_selector_all("[data-testid=stSlider] input[aria-label]",
                                                 "els => els.map(e => e.getAttribute('aria-label'))")
             assert handles[:2] == ["Ålder – från", "Ålder – till"], handles
+            # the queue table's toolbar, and an empty date field read out (the decision's "informed on")
+            page.locator("[data-testid=stDataFrame]").first.hover()  # the toolbar shows on a hover
+            page.wait_for_selector("[data-testid=stElementToolbar] [aria-label]")
+            toolbar = page.eval_on_selector_all("[data-testid=stElementToolbar] [aria-label]",
+                                                "els => els.map(e => e.getAttribute('aria-label'))")
+            assert {"Helskärm", "Sök", "Visa/dölj kolumner"} <= set(toolbar), toolbar
+            assert "Tomt" in page.eval_on_selector_all("[data-testid=stDateInput] [aria-valuetext]",
+                                                       "els => els.map(e => e.getAttribute('aria-valuetext'))")
+            # a list opened: its options counted out loud
+            page.locator("[data-testid=stMultiSelect]").first.click()
+            page.wait_for_selector("[role=option]")
+            assert streamlit_english(page) == []
+            page.keyboard.press("Escape")
             # a date picker's month, weekdays and buttons
             page.get_by_role("radio", name=catalogue.text("register_referral", "sv")).click()
             settle(page)
@@ -97,6 +114,14 @@ def test_streamlits_own_words_are_swedish_on_a_swedish_page_and_english_on_an_en
             handles = page.eval_on_selector_all("[data-testid=stSlider] input[aria-label]",
                                                 "els => els.map(e => e.getAttribute('aria-label'))")
             assert handles[:2] == ["Age — start", "Age — end"], handles
+            # the status filter's chosen statuses follow the language (the browser kept "Inkommen" before)
+            chips = shown(page, "[data-testid=stMultiSelect]")[1]
+            assert "Received" in chips and "Inkommen" not in chips, chips
+            page.locator("[data-testid=stSidebar]").get_by_text("Svenska", exact=True).click()
+            settle(page)
+            assert "Inkommen" in shown(page, "[data-testid=stMultiSelect]")[1]  # not emptied on the way back
+            page.locator("[data-testid=stSidebar]").get_by_text("English", exact=True).click()
+            settle(page)
             assert "Collapse sidebar" in page.eval_on_selector_all(
                 "[aria-label]", "els => els.map(e => e.getAttribute('aria-label'))")
         except Exception:

@@ -13,7 +13,7 @@ import config
 import instruments
 from forms import context as ctx
 from forms.assessment_form import OMITTED, answers_table, domain_items, ratings_state
-from forms.choice import pinned
+from forms.choice import kept_many, pinned
 from forms.funnel import show_funnel
 from forms.i18n import cell, expected, lang, ntr, person, plain, tr
 from forms.network import organisation_label
@@ -38,10 +38,12 @@ def queue_view() -> None:
     (the warnings above the filters they do not depend on)."""
     warnings = st.container()
     left, mid, right, far = st.columns(4)
-    sources = left.multiselect(tr("source_filter"), REFERRAL_SOURCES, key="intake_sources",
-                               placeholder=tr("all"), format_func=lambda s: tr(f"source_{s}"))
-    statuses = mid.multiselect(tr("status_filter"), cases.STATUSES, default=list(cases.OPEN_STATUSES),
-                               key="intake_statuses", format_func=status_label, placeholder=tr("choose_options"))
+    with left:  # kept as codes: a change of language redraws the chips in the new words (forms.choice)
+        sources = kept_many(tr("source_filter"), list(REFERRAL_SOURCES), lambda s: tr(f"source_{s}"),
+                            key="intake_sources", placeholder=tr("all"))
+    with mid:
+        statuses = kept_many(tr("status_filter"), list(cases.STATUSES), status_label, key="intake_statuses",
+                             default=list(cases.OPEN_STATUSES), placeholder=tr("choose_options"))
     ages = right.slider(tr("age"), 10, 26, (12, 24), key="intake_ages")
     waiting = far.number_input(tr("waiting_at_least"), 0, 365, 0, key="intake_waiting")
     with ctx.session() as s:

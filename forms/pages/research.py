@@ -226,7 +226,7 @@ def summary_section(inst, pairs: research.Pairs, results: dict) -> None:
 def factors_section(inst, pairs: research.Pairs, per_factor: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     summary, table = per_factor
     labels = charts.factor_labels(inst)
-    show_chart(charts.factor_change_bars(summary, labels, tr("improved_minus_worse")),
+    show_chart(charts.factor_change_bars(summary, labels, tr("improved_minus_worse"), charts.domain_labels(inst)),
                pd.DataFrame({tr("factor"): summary["item"].map(labels),
                              tr("improved_minus_worse"): summary["improved"] - summary["worse"]}),
                tr("improved_minus_worse"))
