@@ -116,7 +116,7 @@ def outcomes_tab(code: str, overview: views.CaseOverview, writable: bool = True,
     when_open(shown, lambda: outcomes_table(overview))
     if not writable:
         return
-    with st.form("outcome_form", clear_on_submit=True):
+    with ctx.form("outcome_form"):
         a, b, c = st.columns(3)
         start = a.date_input(tr("outcome_col_period_start"), ctx.today() - timedelta(days=90), format="YYYY-MM-DD")
         end = b.date_input(tr("outcome_col_period_end"), ctx.today(), format="YYYY-MM-DD")
@@ -144,7 +144,7 @@ def outcomes_tab(code: str, overview: views.CaseOverview, writable: bool = True,
                                          placement_cost=None if cost is None else float(cost),
                                          occupation=occupation, attendance=attendance, concern_reports=concern,
                                          lvu_applications=lvu, outpatient_cost=outpatient)
-                ctx.done(tr("outcome_saved"))
+                ctx.done(tr("outcome_saved"), form="outcome_form")
 
             ctx.attempt(save)
 

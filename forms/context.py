@@ -125,9 +125,27 @@ def attempt(action: Callable[[], T]) -> T | None:
         return None
 
 
-def done(message: str) -> None:
-    """A saved change: rerun so every part of the page shows it, with ``message`` on top."""
+FORM_ROUNDS = "_form_rounds"  # form key -> how many times it was saved in this session
+
+
+def form(key: str):
+    """``st.form`` that keeps what was typed when the store refuses it and is empty again after a save.
+    ``clear_on_submit`` emptied the fields on every submit, so a refused entry (an event on a case not yet
+    started) was gone with its refusal (the walk of session 7). After a save (``done(..., form=key)``) the
+    form is drawn under a new key, so its fields (keyless) start empty."""
+    rounds = st.session_state.get(FORM_ROUNDS, {}).get(key, 0)
+    return st.form(key if rounds == 0 else f"{key}:{rounds}", clear_on_submit=False)
+
+
+def done(message: str, form: str | None = None, fields: tuple[str, ...] = ()) -> None:
+    """A saved change: rerun so every part of the page shows it, with ``message`` on top; the ``form`` it came
+    from (``form``) is drawn empty, and the keyed ``fields`` are emptied."""
     st.session_state["flash"] = message
+    if form is not None:
+        rounds = st.session_state.setdefault(FORM_ROUNDS, {})
+        rounds[form] = rounds.get(form, 0) + 1
+    for field in fields:
+        st.session_state.pop(field, None)
     st.rerun()
 
 

@@ -92,7 +92,7 @@ def members_tab(code: str, everyone: list, protected: bool = False, writable: bo
     when_open(shown, members_table)
     if not writable:
         return
-    with st.form("member_form", clear_on_submit=True):
+    with ctx.form("member_form"):
         st.markdown(f"**{tr('add_member')}**")
         left, mid, right = st.columns(3)
         name = left.text_input(tr("member_name"))
@@ -107,7 +107,7 @@ def members_tab(code: str, everyone: list, protected: bool = False, writable: bo
                     subject = cases.subject_by_code(s, ctx.actor(), code, action="plan.write")
                     cases.add_member(s, ctx.actor(), subject, name, organisation, role=role, phone=phone,
                                      email=email, from_on=since)
-                ctx.done(tr("member_added"))
+                ctx.done(tr("member_added"), form="member_form")
 
             ctx.attempt(add)
     current = [m for m in everyone if m.to_on is None]
@@ -133,7 +133,7 @@ def events_tab(code: str, logged: list, known: dict[str, Author], shown: bool = 
     if open_serious:
         st.error(ntr("events_open", len(open_serious),
                     by=min(e.occurred_on for e in open_serious) + cases.SERIOUS_MEETING_WITHIN))
-    with st.form("event_form", clear_on_submit=True):
+    with ctx.form("event_form"):
         left, mid, right = st.columns([2, 2, 1])
         kind = left.selectbox(tr("event_kind"), EVENT_KINDS, format_func=lambda k: tr(f"event_{k}"))
         on = mid.date_input(tr("event_on"), ctx.today(), format="YYYY-MM-DD")
@@ -144,7 +144,7 @@ def events_tab(code: str, logged: list, known: dict[str, Author], shown: bool = 
                 with ctx.session() as s:
                     subject = cases.subject_by_code(s, ctx.actor(), code, action="event.write")
                     cases.log_event(s, ctx.actor(), subject, kind, on, serious=serious, note=note)
-                ctx.done(tr("event_logged"))
+                ctx.done(tr("event_logged"), form="event_form")
 
             ctx.attempt(log)
     when_open(shown, lambda: events_table(logged, known))

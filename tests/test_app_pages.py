@@ -686,3 +686,35 @@ def test_a_researcher_sees_only_the_de_identified_pages(demo):
     assert at.title[0].value == "Forskning"  # the first page a researcher lands on
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("forms/pages/case.py")  # case pages are not registered for a researcher
+
+
+def test_a_refused_form_keeps_what_was_typed_and_a_saved_one_starts_empty(app_engine):
+    """A form is empty again after a save (forms.context.form draws it under a new key) and still holds
+    what was typed after a refusal. The browser's own emptying, which lost a refused note, shows only in a
+    browser: tests/test_form_kept.py."""
+    with transaction(app_engine) as s:
+        waiting = cases.create_subject(s, SYSTEM).case_code  # not started: an event is refused
+        youth = cases.create_subject(s, SYSTEM)
+        referral = cases.add_referral(s, SYSTEM, youth, "polis", TODAY - timedelta(days=30))
+        cases.screen(s, SYSTEM, referral, suitable=True, criteria=["crime_active"], on=TODAY - timedelta(days=28))
+        cases.mark_asked(s, SYSTEM, referral, TODAY - timedelta(days=27))
+        cases.record_answer(s, SYSTEM, referral, accepted=True, on=TODAY - timedelta(days=26))
+        start_consent(s, SYSTEM, youth, TODAY - timedelta(days=26))
+        cases.mark_started(s, SYSTEM, referral, TODAY - timedelta(days=20), reason="Akut.")
+        started = youth.case_code
+
+    def note(at) -> str:
+        return next(t for t in at.text_area if t.label == "Vad hände").value
+
+    at = open_page("case", case=waiting, case_tab="Händelser")
+    next(t for t in at.text_area if t.label == "Vad hände").input("Bråk på skolgården, polisen kom.")
+    at.button(key="FormSubmitter:event_form-Logga händelsen").click().run()
+    no_trace(at)
+    assert "Ärendet har inte startat" in texts(at, "error")
+    assert note(at) == "Bråk på skolgården, polisen kom."  # refused: still there to send again later
+    at = open_page("case", case=started, case_tab="Händelser")
+    next(t for t in at.text_area if t.label == "Vad hände").input("Skolan ringde.")
+    at.button(key="FormSubmitter:event_form-Logga händelsen").click().run()
+    no_trace(at)
+    assert "Händelsen är loggad." in texts(at, "success")
+    assert note(at) == ""  # saved: the form is empty for the next one

@@ -203,7 +203,7 @@ def consents_tab(code: str, overview: views.CaseOverview, shown: bool = True) ->
 def consent_form(code: str) -> None:
     today = ctx.today()
     st.caption(tr("consent_pick_hint"))
-    with st.form("consent_form", clear_on_submit=True):
+    with ctx.form("consent_form"):
         left, right = st.columns(2)
         signed = left.date_input(tr("signed_on"), today, format="YYYY-MM-DD")
         until = right.date_input(tr("valid_until"), today + timedelta(days=365), format="YYYY-MM-DD")
@@ -219,7 +219,7 @@ def consent_form(code: str) -> None:
                     subject = cases.subject_by_code(s, ctx.actor(), code, action="consent.write")
                     cases.add_consent(s, ctx.actor(), subject, signed_on=signed, signed_by=signed_by,
                                       valid_until=until, actors=shared, categories=categories)
-                ctx.done(tr("consent_saved"))
+                ctx.done(tr("consent_saved"), form="consent_form")
 
             ctx.attempt(save)
 
@@ -231,7 +231,7 @@ def privacy_tab(code: str, overview: views.CaseOverview, shown: bool = True) -> 
         st.markdown(f"**{tr('protect_title')}**")
         st.caption(tr("protect_help"))
         when_open(shown, lambda: protection_history(overview))
-        with st.form("protect_form", clear_on_submit=True):
+        with ctx.form("protect_form"):
             reason = st.text_area(tr("protect_reason"), key="protect_reason")
             lift = overview.protected
             if st.form_submit_button(tr("unprotect_button") if lift else tr("protect_button"), type="primary"):
@@ -241,7 +241,8 @@ def privacy_tab(code: str, overview: views.CaseOverview, shown: bool = True) -> 
                             cases.unprotect(s, ctx.actor(), code, reason)
                         else:
                             cases.protect(s, ctx.actor(), code, reason)
-                    ctx.done(tr("protect_lifted_saved") if lift else tr("protect_saved"))
+                    ctx.done(tr("protect_lifted_saved") if lift else tr("protect_saved"), form="protect_form",
+                         fields=("protect_reason",))
 
                 ctx.attempt(change)
     if can(overview, "case.extract"):

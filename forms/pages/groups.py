@@ -102,7 +102,7 @@ def summary(view: groups.GroupView) -> None:
 
 
 def log_event(subject_id: int) -> None:
-    with st.form("groups_event", clear_on_submit=True):
+    with ctx.form("groups_event"):
         left, right = st.columns(2)
         kind = left.selectbox(tr("event_kind"), PARTNER_EVENTS, format_func=lambda k: tr(f"event_{k}"))
         on = right.date_input(tr("event_on"), ctx.today(), max_value=ctx.today(), format="YYYY-MM-DD")
@@ -112,19 +112,19 @@ def log_event(subject_id: int) -> None:
             def save() -> None:
                 with ctx.session() as s:
                     cases.log_event(s, ctx.actor(), s.get(Subject, subject_id), kind, on, serious=serious, note=note)
-                ctx.done(tr("event_logged"))
+                ctx.done(tr("event_logged"), form="groups_event")
 
             ctx.attempt(save)
 
 
 def agenda_item(subject_id: int) -> None:
-    with st.form("groups_agenda", clear_on_submit=True):
+    with ctx.form("groups_agenda"):
         text = st.text_area(tr("groups_agenda_text"), help=tr("groups_agenda_help"), max_chars=groups.AGENDA_MAX)
         if st.form_submit_button(tr("groups_agenda_send")):
             def send() -> None:
                 with ctx.session() as s:
                     groups.send_agenda_item(s, ctx.actor(), subject_id, text, ctx.today())
-                ctx.done(tr("groups_agenda_sent"))
+                ctx.done(tr("groups_agenda_sent"), form="groups_agenda")
 
             ctx.attempt(send)
 

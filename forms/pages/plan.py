@@ -73,7 +73,7 @@ def commitment_form(code: str, subject_id: int, network: list, protected: bool =
     """A commitment for any person in the network until the next meeting, with what they do if they
     cannot keep it (the reports: youth, parents and every professional have commitments)."""
     members = present(network, ctx.today())
-    with st.form("commitment_form", clear_on_submit=True):
+    with ctx.form("commitment_form"):
         left, right = st.columns([2, 1])
         person = left.selectbox(tr("person"), attendee_options(members, protected), format_func=actor_label)
         by_when = right.date_input(tr("by_when"), ctx.today() + cases.MAX_MEETING_INTERVAL, format="YYYY-MM-DD")
@@ -85,7 +85,7 @@ def commitment_form(code: str, subject_id: int, network: list, protected: bool =
                     plan = views.plan_of(s, ctx.actor(), subject_id)
                     cases.add_commitment(s, ctx.actor(), plan, cases.PlanItem(person, what, by_when,
                                                                               if_cannot=if_cannot))
-                ctx.done(tr("commitment_added"))
+                ctx.done(tr("commitment_added"), form="commitment_form")
 
             ctx.attempt(add)
 
