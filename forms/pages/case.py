@@ -242,7 +242,7 @@ def privacy_tab(code: str, overview: views.CaseOverview, shown: bool = True) -> 
                         else:
                             cases.protect(s, ctx.actor(), code, reason)
                     ctx.done(tr("protect_lifted_saved") if lift else tr("protect_saved"), form="protect_form",
-                         fields=("protect_reason",))
+                             fields=("protect_reason",))
 
                 ctx.attempt(change)
     if can(overview, "case.extract"):
