@@ -694,14 +694,7 @@ def test_a_refused_form_keeps_what_was_typed_and_a_saved_one_starts_empty(app_en
     browser: tests/test_form_kept.py."""
     with transaction(app_engine) as s:
         waiting = cases.create_subject(s, SYSTEM).case_code  # not started: an event is refused
-        youth = cases.create_subject(s, SYSTEM)
-        referral = cases.add_referral(s, SYSTEM, youth, "polis", TODAY - timedelta(days=30))
-        cases.screen(s, SYSTEM, referral, suitable=True, criteria=["crime_active"], on=TODAY - timedelta(days=28))
-        cases.mark_asked(s, SYSTEM, referral, TODAY - timedelta(days=27))
-        cases.record_answer(s, SYSTEM, referral, accepted=True, on=TODAY - timedelta(days=26))
-        start_consent(s, SYSTEM, youth, TODAY - timedelta(days=26))
-        cases.mark_started(s, SYSTEM, referral, TODAY - timedelta(days=20), reason="Akut.")
-        started = youth.case_code
+        started = start(s, SYSTEM, cases.create_subject(s, SYSTEM), TODAY - timedelta(days=20)).case_code
 
     def note(at) -> str:
         return next(t for t in at.text_area if t.label == "Vad hände").value
