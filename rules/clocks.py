@@ -156,14 +156,9 @@ def clock_frame(frame: pd.DataFrame, today: date, clocks: ConcernClocks = DEFAUL
     return pd.DataFrame(columns, index=frame.index)
 
 
-def most_urgent(states: pd.DataFrame) -> pd.Series:
-    """Per row, the most urgent alert among the clocks (``passed`` before ``soon``), None when none."""
-    alert = most_urgent_of([states[f"{name}_state"].to_numpy(object) for name in CLOCKS])
-    return pd.Series(alert, index=states.index, dtype=object)
-
-
 def most_urgent_of(states: list[np.ndarray]) -> np.ndarray:
-    """``most_urgent`` for the clocks' state arrays (object, None where a clock does not run)."""
+    """Per row, the most urgent alert among the clocks' state arrays (``passed`` before ``soon``; object,
+    None where a clock does not run), None when none."""
     alert = np.full(len(states[0]) if states else 0, None, dtype=object)
     for name in reversed(ALERTS):  # the most urgent written last
         alert[np.logical_or.reduce([s == name for s in states])] = name
