@@ -24,8 +24,11 @@ A4 = (8.27, 11.69)
 
 
 def percent(share: float | None) -> str:
-    """A share 0..1 as whole per cent ("62 %"); "–" when there was nothing to share."""
-    return "–" if share is None or share != share else f"{share * 100:.0f} %"  # None or NaN
+    """A share 0..1 as whole per cent ("62 %", a fall "−20 %" with a minus sign, as Babel writes Swedish
+    numbers); "–" when there was nothing to share."""
+    if share is None or share != share:  # None or NaN
+        return "–"
+    return f"{round(share * 100)} %".replace("-", "\N{MINUS SIGN}")  # round: a whole number, never "-0"
 
 
 class Words(Mapping[str, str]):

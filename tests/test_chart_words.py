@@ -21,5 +21,5 @@ def test_the_factor_change_legend_and_bars_speak_swedish_not_ids():
     assert not shown & set(first), shown  # no id in the legend
     said = [row["said"] for row in spec["data"]["values"]]
     assert said[0] == f"{charts.factor_labels(inst)[first['historical']]}: 25 %"
-    assert said[3] == f"{charts.factor_labels(inst)[first['protective']]}: -20 %"
+    assert said[3] == f"{charts.factor_labels(inst)[first['protective']]}: \N{MINUS SIGN}20 %"
     assert spec["encoding"]["description"] == {"field": "said"}

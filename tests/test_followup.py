@@ -426,3 +426,12 @@ def test_inkorg_says_one_follow_up_in_the_singular_and_more_in_the_plural(tmp_pa
         assert expected in texts(at, "warning")
     assert "2 follow-ups after closing are due:" in texts(open_page("intake", lang="en"), "warning")
     engine.dispose()
+
+
+def test_a_share_in_per_cent_is_whole_with_a_minus_sign_for_a_fall():
+    """As Babel writes a Swedish number: "−20 %" with the minus sign (U+2212), never a hyphen, and a share that
+    rounds to nothing is "0 %", not "-0 %"."""
+    from services.followup_pdf import percent
+
+    assert percent(0.62) == "62 %" and percent(-0.2) == "\N{MINUS SIGN}20 %"
+    assert percent(-0.001) == "0 %" and percent(None) == "–" and percent(float("nan")) == "–"
