@@ -15,6 +15,7 @@ import instruments
 from forms import charts
 from forms import context as ctx
 from forms.chart_view import show_chart
+from forms.choice import kept_many
 from forms.fragments import fragment
 from forms.funnel import monthly_counts, show_funnel
 from forms.i18n import lang, ntr, tr, tr_or
@@ -107,8 +108,9 @@ def filters(data: pd.DataFrame) -> tuple[pd.DataFrame, tuple]:
     chosen = {}
     for col, column in zip(cols[1:4], ("district", "referral_source", "gender"), strict=True):
         options = sorted(data[column].dropna().unique())
-        chosen[column] = col.multiselect(tr(f"filter_{column}"), options, key=f"research_{column}",
-                                         placeholder=tr("all"), format_func=lambda v, c=column: value_label(c, v))
+        with col:  # kept as values: a change of language redraws the chips in the new words (forms.choice)
+            chosen[column] = kept_many(tr(f"filter_{column}"), options, lambda v, c=column: value_label(c, v),
+                                       key=f"research_{column}", placeholder=tr("all"))
     ages = cols[4].slider(tr("age"), 10, 26, AGES, key="research_ages")
     keep = data["assessed_month"].between(*period) & data["age"].between(*ages)
     for column, values in chosen.items():
