@@ -439,8 +439,8 @@ def follow_ups_due(session: Session, actor: Actor, today: date) -> pd.DataFrame:
     # one query and whole arrays: a few dozen closed cases made a frame, a merge and a concat (pandas' fixed
     # cost per step was a seventh of an Inkorg run)
     codes, closed, ends = (np.array(column, dtype=object) for column in zip(*rows, strict=True))
-    closed_on = stored_days(pd.Series(closed)).to_numpy("datetime64[ns]")
-    last_end = stored_days(pd.Series(ends)).to_numpy("datetime64[ns]")
+    closed_on = stored_day_array(closed).astype("datetime64[ns]")
+    last_end = stored_day_array(ends).astype("datetime64[ns]")
     now = np.datetime64(pd.Timestamp(today), "ns")
     due = {months: add_months_all(closed_on, months) for months in FOLLOW_UP_MONTHS}
     open_ = {months: (days <= now) & ~(last_end >= days) for months, days in due.items()}  # NaT compares False

@@ -167,7 +167,7 @@ def assessment_view(a: Assessment) -> None:
     form_key = f"assessment:{a.id}"
     fresh = st.session_state.pop(f"{form_key}:fresh", None)
     if alone():  # this part's own rerun: the assessment as saved now, as a full run would read it
-        if fresh is not None and fresh.id == a.id:  # saved by this click: as the store has it
+        if fresh is not None:  # saved by this click (its key names this assessment): as the store has it
             a = fresh
         else:
             with ctx.session() as s:

@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rules.dates import stored_days
+from rules.dates import stored_day_array
 from rules.partner import consent_active
 
 from ..access import Actor, forget_case_access, guard
@@ -115,7 +115,7 @@ def consent_states(rows: pd.DataFrame, on: date) -> pd.Series:
     if rows.empty:
         return pd.Series(dtype=object)
     day = np.datetime64(on, "D")
-    signed, until, withdrawn_on = (stored_days(rows[c]).to_numpy("datetime64[D]")
+    signed, until, withdrawn_on = (stored_day_array(rows[c].to_numpy(object))
                                    for c in ("signed_on", "valid_until", "withdrawn_on"))
     withdrawn = withdrawn_on <= day  # NaT compares False: never withdrawn
     active = (signed <= day) & (day <= until) & ~withdrawn
