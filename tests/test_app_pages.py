@@ -273,16 +273,11 @@ def test_a_new_assessment_is_offered_as_a_follow_up_once_the_baseline_is_final(e
     code, draft_id = _draft(empty, SAVRY_LOW)
     at = open_page("case", case=code, case_tab="Ny bedömning")
     assert at.selectbox(key="new_occasion").value == "baseline"
-    with transaction(empty) as s:
-        draft = s.get(Assessment, draft_id)
-        cases.save_draft(s, AS_USER, draft.subject, "savry-like", occasion="baseline", assessed_on=TODAY,
-                         ratings=SAVRY_LOW, judgment="low", rationale="Inga tecken.", draft=draft,
-                         revision=draft.revision)
-        cases.finalise(s, AS_USER, draft)
+    _finalised(empty, draft_id, SAVRY_LOW, "low", "Inga tecken.")
     at = open_page("case", case=code, case_tab="Ny bedömning")
     assert at.selectbox(key="new_occasion").value == "follow-up"
-    at.selectbox(key="new_instrument").set_value("ester-like").run()  # another form: its own first occasion
-    no_trace(at)
+    at.selectbox(key="new_instrument").set_value("ester-like").run()  # another form: the page draws it (the
+    no_trace(at)  # occasion already in the box stays as it is)
 
 
 def test_the_timeline_says_what_happened_between_meetings_and_the_outcomes_in_words(demo):
@@ -315,6 +310,16 @@ def test_an_event_the_demo_seeded_says_so_rather_than_a_login(demo):
 
 
 # -- Bedömning -----------------------------------------------------------------------------------
+def _finalised(engine, draft_id: int, ratings: dict, judgment: str, rationale: str) -> None:
+    """The user's baseline draft ``draft_id`` rated, judged and finalised."""
+    with transaction(engine) as s:
+        draft = s.get(Assessment, draft_id)
+        cases.save_draft(s, AS_USER, draft.subject, "savry-like", occasion="baseline", assessed_on=TODAY,
+                         ratings=ratings, judgment=judgment, rationale=rationale, draft=draft,
+                         revision=draft.revision)
+        cases.finalise(s, AS_USER, draft)
+
+
 def _draft(engine, ratings=None) -> tuple[str, int]:
     with transaction(engine) as s:
         youth = cases.create_subject(s, SYSTEM)
@@ -489,12 +494,9 @@ def test_the_first_plan_is_made_at_a_meeting_the_user_says_was_held(empty):
     """No plan yet: adding interventions asks for the network meeting that made the plan, never invents one."""
     high = {k: "A" if k.startswith("P") else "H" for k in SAVRY_LOW}
     code, draft_id = _draft(empty, high)
+    _finalised(empty, draft_id, high, "high", "Hög risk.")
     with transaction(empty) as s:
-        draft = s.get(Assessment, draft_id)
-        cases.save_draft(s, AS_USER, draft.subject, "savry-like", occasion="baseline", assessed_on=TODAY,
-                         ratings=high, judgment="high", rationale="Hög risk.", draft=draft, revision=draft.revision)
-        cases.finalise(s, AS_USER, draft)
-        start(s, AS_USER, draft.subject, TODAY - timedelta(days=3))  # the plan is made after the start
+        start(s, AS_USER, s.get(Assessment, draft_id).subject, TODAY - timedelta(days=3))  # the plan: after the start
     at = open_page("matching", case=code)
     no_trace(at)
     next(c for c in at.checkbox if c.key.startswith("pick:")).check().run()
@@ -510,12 +512,7 @@ def test_the_first_plan_is_made_at_a_meeting_the_user_says_was_held(empty):
 
 def test_matching_at_low_risk_says_what_to_do_instead(empty):
     code, draft_id = _draft(empty, SAVRY_LOW)
-    with transaction(empty) as s:
-        draft = s.get(Assessment, draft_id)
-        cases.save_draft(s, AS_USER, draft.subject, "savry-like", occasion="baseline", assessed_on=TODAY,
-                         ratings=SAVRY_LOW, judgment="low", rationale="Inga tecken.", draft=draft,
-                         revision=draft.revision)
-        cases.finalise(s, AS_USER, draft)
+    _finalised(empty, draft_id, SAVRY_LOW, "low", "Inga tecken.")
     at = open_page("matching", case=code)
     no_trace(at)
     assert "Hänvisa till ordinarie stöd" in texts(at, "info")
