@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .pg import free_port
@@ -83,6 +85,25 @@ class AppServer:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+@contextmanager
+def serving(data_dir: Path, prepare: Callable, today: str = "2026-11-23") -> Iterator[tuple[AppServer, object]]:
+    """A fresh SQLite database in ``data_dir``, what ``prepare(session)`` writes into it (users, cases), and an
+    app server on it for the test's day; yields the server and what ``prepare`` returned."""
+    from store import make_engine, transaction, upgrade
+
+    engine = make_engine(f"sqlite:///{data_dir / 'insats.sqlite'}")
+    upgrade(engine)
+    with transaction(engine) as session:
+        prepared = prepare(session)
+    engine.dispose()
+    server = AppServer(data_dir, {"INSATS_TODAY": today})
+    server.start()
+    try:
+        yield server, prepared
+    finally:
+        server.stop()
 
 
 def settle(page, timeout: float = 30_000) -> None:

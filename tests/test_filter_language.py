@@ -9,11 +9,10 @@ from datetime import date
 
 import pytest
 
-from store import make_engine, transaction, upgrade
 from store.demo import seed_demo
 from store.users import SETUP, add_user
 
-from .browser import ARTIFACTS, CHROMIUM_ARGS, AppServer, chromium, log_in, settle
+from .browser import ARTIFACTS, CHROMIUM_ARGS, chromium, log_in, serving, settle
 
 pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras: run `make test`")
 from playwright.sync_api import sync_playwright
@@ -23,17 +22,12 @@ USER, PASSWORD = "filter.forskare", "ett långt lösenord för filtren"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("filters")
-    engine = make_engine(f"sqlite:///{data / 'insats.sqlite'}")
-    upgrade(engine)
-    with transaction(engine) as s:
+    def prepare(s) -> None:
         seed_demo(s, SETUP, n_subjects=60, today=date(2026, 11, 23), seed=5)
         add_user(s, SETUP, USER, display_name="Filter Forskare", roles=["researcher"], password=PASSWORD)
-    engine.dispose()
-    app = AppServer(data, {"INSATS_TODAY": "2026-11-23"})
-    app.start()
-    yield app
-    app.stop()
+
+    with serving(tmp_path_factory.mktemp("filters"), prepare) as (app, _):
+        yield app
 
 
 def test_the_gender_filter_says_its_choice_in_the_language_of_the_page(server):

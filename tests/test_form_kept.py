@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from store import cases, make_engine, transaction, upgrade
+from store import cases
 from store.users import SETUP, add_user
 
-from .browser import ARTIFACTS, CHROMIUM_ARGS, AppServer, chromium, log_in, settle
+from .browser import ARTIFACTS, CHROMIUM_ARGS, chromium, log_in, serving, settle
 
 pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras: run `make test`")
 from playwright.sync_api import expect, sync_playwright
@@ -21,18 +21,13 @@ USER, PASSWORD = "form.samordnare", "ett långt lösenord för formulären"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("forms")
-    engine = make_engine(f"sqlite:///{data / 'insats.sqlite'}")
-    upgrade(engine)
-    with transaction(engine) as s:
+    def prepare(s) -> str:
         add_user(s, SETUP, USER, display_name="Form Samordnare", roles=["intake", "assessor", "coordinator"],
                  teams=["Standard"], password=PASSWORD)
-        code = cases.create_subject(s, SETUP).case_code  # not started: an event between meetings is refused
-    engine.dispose()
-    app = AppServer(data, {"INSATS_TODAY": "2026-11-23"})
-    app.start()
-    yield app, code
-    app.stop()
+        return cases.create_subject(s, SETUP).case_code  # not started: an event between meetings is refused
+
+    with serving(tmp_path_factory.mktemp("forms"), prepare) as served:
+        yield served
 
 
 def test_a_refused_event_keeps_its_note_in_the_browser(server):

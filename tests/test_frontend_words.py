@@ -10,10 +10,10 @@ import pytest
 
 import catalogue
 from forms.frontend_words import PATTERNS
-from store import cases, make_engine, transaction, upgrade
+from store import cases
 from store.users import SETUP, add_user
 
-from .browser import ARTIFACTS, CHROMIUM_ARGS, AppServer, chromium, log_in, settle
+from .browser import ARTIFACTS, CHROMIUM_ARGS, chromium, log_in, serving, settle
 
 pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras: run `make test`")
 from playwright.sync_api import sync_playwright
@@ -24,19 +24,14 @@ ENGLISH = [re.compile(english) for _, _, english, _ in PATTERNS]
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("words")
-    engine = make_engine(f"sqlite:///{data / 'insats.sqlite'}")
-    upgrade(engine)
-    with transaction(engine) as s:
+    def prepare(s) -> None:
         add_user(s, SETUP, USER, display_name="Orden Mottagning", roles=["intake", "coordinator"],
                  teams=["Standard"], password=PASSWORD)
         # one referral waiting: Inkorg draws its queue table (a toolbar) and its decision form (an empty date)
         cases.add_referral(s, SETUP, cases.create_subject(s, SETUP), "polis", date(2026, 11, 2))
-    engine.dispose()
-    app = AppServer(data, {"INSATS_TODAY": "2026-11-23"})
-    app.start()
-    yield app
-    app.stop()
+
+    with serving(tmp_path_factory.mktemp("words"), prepare) as (app, _):
+        yield app
 
 
 def streamlit_english(page) -> list[str]:
